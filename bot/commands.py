@@ -1,0 +1,155 @@
+"""What people ask the core to do: one frozen dataclass per command, named as a verb.
+
+`incident` is the key given explicitly (`CRI-12 update ...`); None means "the incident of this conversation".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who speaks, from where. `request_id` makes a retried delivery harmless."""
+
+    person: str
+    platform: str
+    conversation: str
+    language: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenIncident:
+    title: str
+    severity: int = 3
+    description: str = ""
+    source_url: str = ""
+
+
+@dataclass(frozen=True)
+class AssignRole:
+    role: str
+    person: str
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ReleaseRole:
+    role: str
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowRoles:
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateDraft:
+    text: str
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviseDraft:
+    number: int
+    text: str
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ApproveDraft:
+    number: int | None = None
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class RejectDraft:
+    reason: str
+    number: int | None = None
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestChanges:
+    reason: str
+    number: int | None = None
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class PublishDraft:
+    number: int | None = None
+    where: str = ""
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class PostUpdate:
+    text: str
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeSeverity:
+    severity: int
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class Monitor:
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolve:
+    summary: str = ""
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class Reopen:
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class AddNote:
+    text: str
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class SnoozeCheckIn:
+    minutes: int
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowStatus:
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowTimeline:
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ListIncidents:
+    pass
+
+
+@dataclass(frozen=True)
+class Help:
+    """Also what malformed input becomes; `problem` says what was wrong (a msgid) and `detail` fills it."""
+
+    problem: str = ""
+    detail: str = ""
+
+
+Command = (
+    OpenIncident | AssignRole | ReleaseRole | ShowRoles | CreateDraft | ReviseDraft | ApproveDraft | RejectDraft
+    | RequestChanges | PublishDraft | PostUpdate | ChangeSeverity | Monitor | Resolve | Reopen | AddNote
+    | SnoozeCheckIn | ShowStatus | ShowTimeline | ListIncidents | Help
+)

@@ -1,0 +1,135 @@
+"""Settings of the core, read from a plain mapping (the environment by default) so tests pass their own."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+
+from bot.errors import CrisisError
+
+DEFAULT_ROLES = ("lead", "comms", "legal", "support", "product")
+
+# Accepted in commands so French-speaking teams can type their own words.
+ROLE_ALIASES = {
+    "pilote": "lead",
+    "responsable": "lead",
+    "communication": "comms",
+    "com": "comms",
+    "juridique": "legal",
+    "service-client": "support",
+    "serviceclient": "support",
+    "sav": "support",
+    "customer-service": "support",
+    "produit": "product",
+}
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ConfigError(CrisisError):
+    message = "Invalid configuration: {detail}"
+
+
+def parse_duration(text: str) -> timedelta:
+    """`30m`, `1h`, `2s`, `1d`, or a bare number of seconds."""
+    match = _DURATION.match(text.lower())
+    if not match:
+        raise ConfigError(detail=f"{text!r} is not a duration such as 30m, 1h or 45s")
+    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+
+
+def _per_severity(text: str, parse_value: object) -> dict[int, object]:
+    result: dict[int, object] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        sev, _, value = item.partition("=")
+        if not sev.strip().isdigit() or not 1 <= int(sev) <= 4 or not value:
+            raise ConfigError(detail=f"{item!r} should look like 2=1h")
+        result[int(sev)] = parse_value(value.strip())  # type: ignore[operator]
+    return result
+
+
+@dataclass(frozen=True)
+class Settings:
+    language: str = "en"
+    roles: tuple[str, ...] = DEFAULT_ROLES
+    # First person of each list is assigned when an incident opens; the others are backups.
+    roster: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    checkin_intervals: Mapping[int, timedelta] = field(
+        default_factory=lambda: {1: timedelta(minutes=30), 2: timedelta(hours=1), 3: timedelta(hours=4), 4: timedelta(hours=24)}
+    )
+    monitoring_interval: timedelta = timedelta(hours=4)
+    approvers: Mapping[int, tuple[str, ...]] = field(
+        default_factory=lambda: {1: ("comms", "legal"), 2: ("comms", "legal"), 3: ("comms",), 4: ("comms",)}
+    )
+    approval_deadlines: Mapping[int, timedelta] = field(
+        default_factory=lambda: {1: timedelta(minutes=15), 2: timedelta(minutes=30), 3: timedelta(hours=2), 4: timedelta(hours=8)}
+    )
+    missed_checkins_before_escalation: int = 2
+    escalation_contacts: tuple[str, ...] = ()
+    timezone: str = "UTC"
+    business_days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    business_hours: tuple[time, time] = (time(9), time(18))
+    key_prefix: str = "CRI"
+
+    def checkin_interval(self, severity: int, monitoring: bool = False) -> timedelta:
+        base = self.checkin_intervals.get(severity, timedelta(hours=1))
+        return max(base, self.monitoring_interval) if monitoring else base
+
+    def required_roles(self, severity: int) -> tuple[str, ...]:
+        return self.approvers.get(severity, ("comms",))
+
+    def role(self, word: str) -> str | None:
+        """The canonical role a user typed, in English or French, or None."""
+        name = ROLE_ALIASES.get(word.lower(), word.lower())
+        return name if name in self.roles else None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        defaults = cls()
+        roles = tuple(r.strip().lower() for r in env.get("CRISISBOT_ROLES", ",".join(DEFAULT_ROLES)).split(",") if r.strip())
+        roster = {
+            role: tuple(p.strip().lstrip("@") for p in env[f"CRISISBOT_ROSTER_{role.upper()}"].split(",") if p.strip())
+            for role in roles
+            if env.get(f"CRISISBOT_ROSTER_{role.upper()}")
+        }
+        intervals = dict(defaults.checkin_intervals)
+        intervals.update(_per_severity(env.get("CRISISBOT_CHECKIN_INTERVALS", ""), parse_duration))  # type: ignore[arg-type]
+        deadlines = dict(defaults.approval_deadlines)
+        deadlines.update(_per_severity(env.get("CRISISBOT_APPROVAL_DEADLINES", ""), parse_duration))  # type: ignore[arg-type]
+        approvers = dict(defaults.approvers)
+        approvers.update(
+            _per_severity(env.get("CRISISBOT_APPROVERS", ""), lambda v: tuple(r for r in v.split("+") if r))  # type: ignore[arg-type]
+        )
+        for needed in approvers.values():
+            unknown = [r for r in needed if r not in roles]
+            if unknown:
+                raise ConfigError(detail=f"approval roles {unknown} are not in CRISISBOT_ROLES")
+        start, _, end = env.get("CRISISBOT_BUSINESS_HOURS", "09:00-18:00").partition("-")
+        try:
+            hours = (time.fromisoformat(start.strip()), time.fromisoformat(end.strip()))
+            days = tuple(int(d) for d in env.get("CRISISBOT_BUSINESS_DAYS", "0,1,2,3,4").split(",") if d.strip())
+            missed = int(env.get("CRISISBOT_ESCALATE_AFTER", "2"))
+        except ValueError as exc:
+            raise ConfigError(detail=str(exc)) from exc
+        language = env.get("CRISISBOT_LANGUAGE", "en").strip().lower()[:2] or "en"
+        return cls(
+            language=language,
+            roles=roles,
+            roster=roster,
+            checkin_intervals=intervals,  # type: ignore[arg-type]
+            monitoring_interval=parse_duration(env.get("CRISISBOT_MONITORING_INTERVAL", "4h")),
+            approvers=approvers,  # type: ignore[arg-type]
+            approval_deadlines=deadlines,  # type: ignore[arg-type]
+            missed_checkins_before_escalation=missed,
+            escalation_contacts=tuple(
+                p.strip().lstrip("@") for p in env.get("CRISISBOT_ESCALATION_CONTACTS", "").split(",") if p.strip()
+            ),
+            timezone=env.get("CRISISBOT_TIMEZONE", "UTC"),
+            business_days=days,
+            business_hours=hours,
+        )

@@ -1,0 +1,80 @@
+"""Human sentences for timeline facts and times, shared by replies, cards and the report."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import events as ev
+from bot.i18n import Translator
+
+
+def when(at: datetime | None, tz: str = "UTC") -> str:
+    if at is None:
+        return "-"
+    return at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def duration(delta: timedelta | None) -> str:
+    if delta is None:
+        return "-"
+    seconds = int(delta.total_seconds())
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s" if seconds else f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}"
+
+
+def mention(person: str | None) -> str:
+    # `<@id>` is what Slack renders natively; other doors turn it into their own form.
+    return f"<@{person}>" if person else "-"
+
+
+def fact(event: ev.Event, t: Translator) -> str:
+    match event:
+        case ev.IncidentOpened(title, severity):
+            return t("opened “{title}” at severity {severity}", title=title, severity=severity)
+        case ev.ConversationLinked(platform, conversation):
+            return t("now discussed in {platform} {conversation}", platform=platform, conversation=conversation)
+        case ev.RoleAssigned(role, holder, previous):
+            if previous:
+                return t("{role}: {holder} replaces {previous}", role=role, holder=mention(holder), previous=mention(previous))
+            return t("{role}: {holder}", role=role, holder=mention(holder))
+        case ev.RoleReleased(role, holder):
+            return t("{role} released by {holder}", role=role, holder=mention(holder))
+        case ev.SeverityChanged(old, new):
+            return t("severity {old} → {new}", old=old, new=new)
+        case ev.StatusChanged(old, new, summary):
+            text = t("status {old} → {new}", old=t(old), new=t(new))
+            return f"{text}: {summary}" if summary else text
+        case ev.DraftCreated(number, version):
+            return t("draft #{number} written", number=number)
+        case ev.DraftRevised(number, version):
+            return t("draft #{number} revised (v{version})", number=number, version=version)
+        case ev.ApprovalGiven(number, version, roles):
+            return t("draft #{number} v{version} approved for {roles}", number=number, version=version, roles=", ".join(roles))
+        case ev.DraftApproved(number, version):
+            return t("draft #{number} v{version} fully approved", number=number, version=version)
+        case ev.DraftRejected(number, version, reason):
+            return t("draft #{number} v{version} rejected: {reason}", number=number, version=version, reason=reason)
+        case ev.ChangesRequested(number, version, reason):
+            return t("changes requested on draft #{number} v{version}: {reason}", number=number, version=version, reason=reason)
+        case ev.DraftPublished(number, version, where):
+            return t("draft #{number} v{version} published {where}", number=number, version=version, where=where or "")
+        case ev.StatusUpdatePosted(text):
+            return t("update: {text}", text=text)
+        case ev.NoteAdded(text):
+            return t("note: {text}", text=text)
+        case ev.CheckInReminderSent(missed, escalated):
+            if escalated:
+                return t("check-in missed {missed} times: escalated", missed=missed)
+            return t("check-in reminder sent")
+        case ev.CheckInSnoozed(minutes):
+            return t("check-in snoozed for {minutes} min", minutes=minutes)
+        case ev.ApprovalReminderSent(number, version, roles, people, escalated):
+            key = "approval of draft #{number} overdue: backups asked" if escalated else "approval of draft #{number} overdue: reminded"
+            return t(key, number=number)
+    return type(event).__name__  # pragma: no cover - every event is matched above

@@ -1,0 +1,144 @@
+"""Facts the core records on an incident's timeline. Each is a frozen dataclass named in the past tense."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class IncidentOpened:
+    title: str
+    severity: int
+
+
+@dataclass(frozen=True)
+class ConversationLinked:
+    platform: str
+    conversation: str
+
+
+@dataclass(frozen=True)
+class RoleAssigned:
+    role: str
+    holder: str
+    previous: str | None = None
+
+
+@dataclass(frozen=True)
+class RoleReleased:
+    role: str
+    holder: str
+
+
+@dataclass(frozen=True)
+class SeverityChanged:
+    old: int
+    new: int
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    old: str
+    new: str
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class DraftCreated:
+    number: int
+    version: int
+
+
+@dataclass(frozen=True)
+class DraftRevised:
+    number: int
+    version: int
+
+
+@dataclass(frozen=True)
+class ApprovalGiven:
+    number: int
+    version: int
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DraftApproved:
+    number: int
+    version: int
+
+
+@dataclass(frozen=True)
+class DraftRejected:
+    number: int
+    version: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChangesRequested:
+    number: int
+    version: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class DraftPublished:
+    number: int
+    version: int
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class StatusUpdatePosted:
+    text: str
+
+
+@dataclass(frozen=True)
+class NoteAdded:
+    text: str
+
+
+@dataclass(frozen=True)
+class CheckInReminderSent:
+    missed: int
+    escalated: bool = False
+
+
+@dataclass(frozen=True)
+class CheckInSnoozed:
+    minutes: int
+
+
+@dataclass(frozen=True)
+class ApprovalReminderSent:
+    number: int
+    version: int
+    roles: tuple[str, ...]
+    people: tuple[str, ...]
+    escalated: bool = False
+
+
+Event = (
+    IncidentOpened | ConversationLinked | RoleAssigned | RoleReleased | SeverityChanged | StatusChanged
+    | DraftCreated | DraftRevised | ApprovalGiven | DraftApproved | DraftRejected | ChangesRequested
+    | DraftPublished | StatusUpdatePosted | NoteAdded | CheckInReminderSent | CheckInSnoozed
+    | ApprovalReminderSent
+)
+
+EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in Event.__args__}  # type: ignore[attr-defined]
+
+
+def event_kind(event: Event) -> str:
+    return type(event).__name__
+
+
+def event_data(event: Event) -> dict[str, Any]:
+    return {f.name: getattr(event, f.name) for f in fields(event)}
+
+
+def event_from(kind: str, data: dict[str, Any]) -> Event:
+    cls = EVENT_TYPES[kind]
+    # JSON turns tuples into lists; dataclasses here only ever hold tuples of str.
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})  # type: ignore[no-any-return]

@@ -1,0 +1,191 @@
+"""The one command grammar every door speaks. `parse` never raises: bad input becomes `Help`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot import commands as c
+
+_KEY = re.compile(r"^([A-Za-z]{2,10}-\d{1,9})(?:\s+|$)(.*)$", re.S)
+_SEV_FLAG = re.compile(r"(?:^|\s)(?:--sev|--severity|--gravite|--gravité)(?:=|\s+)(\S+)", re.I)
+# Slack writes mentions as <@U123> or <@U123|name>; people elsewhere type @name.
+_MENTION = re.compile(r"^<@([A-Za-z0-9._-]+)(?:\|[^>]*)?>$|^@?([\w.\-]+)$", re.U)
+
+USAGE = {
+    "open": "open <title> [--sev 1-4]",
+    "assign": "assign <role> <@person>",
+    "release": "release <role>",
+    "roles": "roles",
+    "draft": "draft <text>",
+    "revise": "revise <draft-no> <text>",
+    "approve": "approve [draft-no]",
+    "reject": "reject [draft-no] <reason>",
+    "changes": "changes [draft-no] <reason>",
+    "publish": "publish [draft-no] [where]",
+    "update": "update <text>",
+    "severity": "severity <1-4>",
+    "monitor": "monitor",
+    "resolve": "resolve [summary]",
+    "reopen": "reopen",
+    "note": "note <text>",
+    "snooze": "snooze <15|30|60>",
+    "status": "status",
+    "timeline": "timeline",
+    "list": "list",
+    "help": "help",
+}
+
+# French verbs, so a French-speaking team can type in its own language.
+VERB_ALIASES = {
+    "ouvrir": "open", "assigner": "assign", "liberer": "release", "libérer": "release", "roles": "roles",
+    "rôles": "roles", "brouillon": "draft", "reviser": "revise", "réviser": "revise", "approuver": "approve",
+    "rejeter": "reject", "modifs": "changes", "modifications": "changes", "publier": "publish",
+    "point": "update", "maj": "update", "severite": "severity", "sévérité": "severity", "gravite": "severity",
+    "gravité": "severity", "sev": "severity", "surveiller": "monitor", "resoudre": "resolve", "résoudre": "resolve",
+    "rouvrir": "reopen", "statut": "status", "etat": "status", "état": "status", "chronologie": "timeline",
+    "liste": "list", "aide": "help", "reporter": "snooze", "?": "help",
+}
+
+
+class _Malformed(Exception):
+    pass
+
+
+def person(token: str) -> str:
+    """The person id in `@alice`, `alice`, `<@U123>` or `<@U123|alice>`."""
+    match = _MENTION.match(token.strip())
+    if not match:
+        raise _Malformed
+    return match.group(1) or match.group(2)
+
+
+def _split_number(rest: str) -> tuple[int | None, str]:
+    head, _, tail = rest.partition(" ")
+    stripped = head.lstrip("#")
+    if stripped.isdigit() and len(stripped) < 9:
+        return int(stripped), tail.strip()
+    return None, rest
+
+
+def _required(text: str) -> str:
+    if not text.strip():
+        raise _Malformed
+    return text.strip()
+
+
+def _open(rest: str, key: str | None) -> c.Command:
+    severity = 3
+    flag = _SEV_FLAG.search(rest)
+    if flag:
+        if not flag.group(1).isdigit() or not 1 <= int(flag.group(1)) <= 4:
+            raise _Malformed
+        severity = int(flag.group(1))
+        rest = (rest[: flag.start()] + rest[flag.end():])
+    return c.OpenIncident(title=_required(" ".join(rest.split())), severity=severity)
+
+
+def _assign(rest: str, key: str | None) -> c.Command:
+    parts = rest.split()
+    if len(parts) != 2:
+        raise _Malformed
+    return c.AssignRole(role=parts[0], person=person(parts[1]), incident=key)
+
+
+def _revise(rest: str, key: str | None) -> c.Command:
+    number, text = _split_number(rest)
+    if number is None:
+        raise _Malformed
+    return c.ReviseDraft(number=number, text=_required(text), incident=key)
+
+
+def _approve(rest: str, key: str | None) -> c.Command:
+    number, tail = _split_number(rest)
+    if rest.strip() and (number is None or tail.strip()):
+        raise _Malformed
+    return c.ApproveDraft(number=number, incident=key)
+
+
+def _review(final: bool) -> Callable[[str, str | None], c.Command]:
+    def parse(rest: str, key: str | None) -> c.Command:
+        number, reason = _split_number(rest)
+        cls = c.RejectDraft if final else c.RequestChanges
+        return cls(reason=_required(reason), number=number, incident=key)
+
+    return parse
+
+
+def _publish(rest: str, key: str | None) -> c.Command:
+    number, where = _split_number(rest)
+    return c.PublishDraft(number=number, where=where.strip(), incident=key)
+
+
+def _severity(rest: str, key: str | None) -> c.Command:
+    value = rest.strip()
+    if not value.isdigit() or not 1 <= int(value) <= 4:
+        raise _Malformed
+    return c.ChangeSeverity(severity=int(value), incident=key)
+
+
+def _snooze(rest: str, key: str | None) -> c.Command:
+    value = rest.strip().removesuffix("m").removesuffix("min")
+    if value not in ("15", "30", "60"):
+        raise _Malformed
+    return c.SnoozeCheckIn(minutes=int(value), incident=key)
+
+
+def _no_args(cls: Callable[..., c.Command]) -> Callable[[str, str | None], c.Command]:
+    def parse(rest: str, key: str | None) -> c.Command:
+        if rest.strip():
+            raise _Malformed
+        return cls(incident=key)
+
+    return parse
+
+
+_PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
+    "open": _open,
+    "assign": _assign,
+    "release": lambda rest, key: c.ReleaseRole(role=_required(rest), incident=key),
+    "roles": _no_args(c.ShowRoles),
+    "draft": lambda rest, key: c.CreateDraft(text=_required(rest), incident=key),
+    "revise": _revise,
+    "approve": _approve,
+    "reject": _review(final=True),
+    "changes": _review(final=False),
+    "publish": _publish,
+    "update": lambda rest, key: c.PostUpdate(text=_required(rest), incident=key),
+    "severity": _severity,
+    "monitor": _no_args(c.Monitor),
+    "resolve": lambda rest, key: c.Resolve(summary=rest.strip(), incident=key),
+    "reopen": _no_args(c.Reopen),
+    "note": lambda rest, key: c.AddNote(text=_required(rest), incident=key),
+    "snooze": _snooze,
+    "status": _no_args(c.ShowStatus),
+    "timeline": _no_args(c.ShowTimeline),
+    "list": lambda rest, key: c.ListIncidents(),
+    "help": lambda rest, key: c.Help(),
+}
+
+
+def parse(text: str) -> c.Command:
+    text = text.strip().lstrip("/").strip()
+    if text.lower().startswith("crisis "):
+        text = text[len("crisis "):]
+    key = None
+    match = _KEY.match(text)
+    if match:
+        key, text = match.group(1).upper(), match.group(2)
+    verb, _, rest = text.strip().partition(" ")
+    if not verb and key:
+        return c.ShowStatus(incident=key)
+    verb = VERB_ALIASES.get(verb.lower(), verb.lower())
+    parser = _PARSERS.get(verb)
+    if parser is None:
+        if not verb:
+            return c.Help()
+        return c.Help(problem="Unknown command `{detail}`.", detail=verb[:40])
+    try:
+        return parser(rest.strip(), key)
+    except _Malformed:
+        return c.Help(problem="Usage: `{detail}`", detail=USAGE[verb])

@@ -1,0 +1,206 @@
+"""One handler per command. Each loads what it needs through the unit of work and returns an Outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot import commands as c
+from bot import events as ev
+from bot import views
+from bot.config import Settings
+from bot.describe import fact
+from bot.errors import NoIncidentHere, UnknownIncident
+from bot.i18n import Translator
+from bot.model import Conversation, Incident, Status
+from bot.ports import UnitOfWork
+from bot.replies import Reply
+
+
+@dataclass
+class Context:
+    uow: UnitOfWork
+    origin: c.Origin
+    now: datetime
+    settings: Settings
+    t: Translator
+
+    @property
+    def conversation(self) -> Conversation:
+        return Conversation(self.origin.platform, self.origin.conversation)
+
+    def incident(self, key: str | None) -> Incident:
+        if key:
+            incident = self.uow.incidents.get(key.upper())
+            if incident is None:
+                raise UnknownIncident(key=key.upper())
+            return incident
+        incident = self.uow.incidents.by_conversation(self.conversation)
+        if incident is None:
+            raise NoIncidentHere()
+        return incident
+
+
+@dataclass
+class Outcome:
+    reply: Reply
+    incident: Incident | None = None
+    events: list[ev.Event] = field(default_factory=list)
+
+
+Handler = Callable[[Any, Context], Outcome]
+HANDLERS: dict[type, Handler] = {}
+
+
+def handles(command: type) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        HANDLERS[command] = handler
+        return handler
+
+    return register
+
+
+def _changed(ctx: Context, incident: Incident, *facts: ev.Event | None) -> Outcome:
+    events = [f for f in facts if f is not None]
+    text = "\n".join(f"{incident.key} · {fact(e, ctx.t)}" for e in events)
+    return Outcome(Reply(text=text, incident=incident.key), incident, events)
+
+
+@handles(c.OpenIncident)
+def open_incident(cmd: c.OpenIncident, ctx: Context) -> Outcome:
+    incident = Incident.open(
+        ctx.uow.incidents.next_number(), cmd.title, cmd.severity, ctx.origin.person, ctx.now, ctx.settings,
+        description=cmd.description, source_url=cmd.source_url, conversation=ctx.conversation,
+    )
+    ctx.uow.incidents.add(incident)
+    reply = Reply(
+        text=ctx.t("{key} opened: {title} (severity {severity}).", key=incident.key, title=incident.title,
+                   severity=views.severity_label(incident.severity, ctx.t)),
+        incident=incident.key,
+    )
+    return Outcome(reply, incident, [e.event for e in incident.timeline])
+
+
+@handles(c.AssignRole)
+def assign_role(cmd: c.AssignRole, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.assign(cmd.role, cmd.person, ctx.origin.person, ctx.now, ctx.settings))
+
+
+@handles(c.ReleaseRole)
+def release_role(cmd: c.ReleaseRole, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.release(cmd.role, ctx.origin.person, ctx.now, ctx.settings))
+
+
+@handles(c.ShowRoles)
+def show_roles(cmd: c.ShowRoles, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return Outcome(Reply(cards=(views.roles_card(incident, ctx.settings, ctx.t),), private=True, incident=incident.key))
+
+
+@handles(c.CreateDraft)
+def create_draft(cmd: c.CreateDraft, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.create_draft(cmd.text, ctx.origin.person, ctx.now, ctx.settings))
+
+
+@handles(c.ReviseDraft)
+def revise_draft(cmd: c.ReviseDraft, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.revise_draft(cmd.number, cmd.text, ctx.origin.person, ctx.now))
+
+
+@handles(c.ApproveDraft)
+def approve_draft(cmd: c.ApproveDraft, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, *incident.approve_draft(cmd.number, ctx.origin.person, ctx.now))
+
+
+@handles(c.RejectDraft)
+def reject_draft(cmd: c.RejectDraft, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.reject_draft(cmd.number, cmd.reason, ctx.origin.person, ctx.now, final=True))
+
+
+@handles(c.RequestChanges)
+def request_changes(cmd: c.RequestChanges, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.reject_draft(cmd.number, cmd.reason, ctx.origin.person, ctx.now, final=False))
+
+
+@handles(c.PublishDraft)
+def publish_draft(cmd: c.PublishDraft, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.publish_draft(cmd.number, cmd.where, ctx.origin.person, ctx.now))
+
+
+@handles(c.PostUpdate)
+def post_update(cmd: c.PostUpdate, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.post_update(cmd.text, ctx.origin.person, ctx.now, ctx.settings))
+
+
+@handles(c.ChangeSeverity)
+def change_severity(cmd: c.ChangeSeverity, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.change_severity(cmd.severity, ctx.origin.person, ctx.now, ctx.settings))
+
+
+@handles(c.Monitor)
+def monitor(cmd: c.Monitor, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.set_status(Status.MONITORING, ctx.origin.person, ctx.now, ctx.settings))
+
+
+@handles(c.Resolve)
+def resolve(cmd: c.Resolve, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    event = incident.set_status(Status.RESOLVED, ctx.origin.person, ctx.now, ctx.settings, cmd.summary)
+    return _changed(ctx, incident, event)
+
+
+@handles(c.Reopen)
+def reopen(cmd: c.Reopen, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.set_status(Status.ACTIVE, ctx.origin.person, ctx.now, ctx.settings))
+
+
+@handles(c.AddNote)
+def add_note(cmd: c.AddNote, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.add_note(cmd.text, ctx.origin.person, ctx.now))
+
+
+@handles(c.SnoozeCheckIn)
+def snooze(cmd: c.SnoozeCheckIn, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.snooze(cmd.minutes, ctx.origin.person, ctx.now))
+
+
+@handles(c.ShowStatus)
+def show_status(cmd: c.ShowStatus, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    cards = [views.incident_card(incident, ctx.settings, ctx.t)]
+    cards += [views.draft_card(incident, d, ctx.t) for d in incident.drafts if d.is_open or d.approved_at and not d.published_at]
+    return Outcome(Reply(cards=tuple(cards), private=True, incident=incident.key))
+
+
+@handles(c.ShowTimeline)
+def show_timeline(cmd: c.ShowTimeline, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return Outcome(Reply(cards=(views.timeline_card(incident, ctx.settings, ctx.t),), private=True, incident=incident.key))
+
+
+@handles(c.ListIncidents)
+def list_incidents(cmd: c.ListIncidents, ctx: Context) -> Outcome:
+    incidents = list(ctx.uow.incidents.list())
+    return Outcome(Reply(cards=(views.list_card(incidents, ctx.settings, ctx.t),), private=True))
+
+
+@handles(c.Help)
+def show_help(cmd: c.Help, ctx: Context) -> Outcome:
+    problem = ctx.t(cmd.problem, detail=cmd.detail) if cmd.problem else ""
+    return Outcome(Reply(text=problem, cards=(views.help_card(ctx.t),), private=True))

@@ -1,0 +1,329 @@
+"""The incident aggregate: state, roles, drafts and timeline, and the rules that change them.
+
+Every change goes through a method that checks the rule, mutates the state and appends one fact to the
+timeline, so the timeline is complete by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+
+from bot import events as ev
+from bot.config import Settings
+from bot.drafts import Draft
+from bot.errors import InvalidCommand, InvalidState, NotAuthorized, UnknownDraft
+
+
+class Status(str, Enum):
+    ACTIVE = "active"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True)
+class Conversation:
+    platform: str
+    id: str
+
+
+@dataclass
+class RoleAssignment:
+    role: str
+    holder: str
+    started_at: datetime
+    assigned_by: str
+    ended_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    text: str
+    author: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    actor: str
+    event: ev.Event
+
+
+def check_severity(value: int | str) -> int:
+    try:
+        severity = int(value)
+    except (TypeError, ValueError):
+        severity = 0
+    if not 1 <= severity <= 4:
+        raise InvalidCommand("Severity must be 1 (critical) to 4 (watch), not {value}.", value=value)
+    return severity
+
+
+@dataclass
+class Incident:
+    number: int
+    title: str
+    severity: int
+    reporter: str
+    created_at: datetime
+    description: str = ""
+    source_url: str = ""
+    status: Status = Status.ACTIVE
+    updated_at: datetime | None = None
+    next_update_due: datetime | None = None
+    resolved_at: datetime | None = None
+    summary: str = ""
+    key_prefix: str = "CRI"
+    conversations: list[Conversation] = field(default_factory=list)
+    assignments: list[RoleAssignment] = field(default_factory=list)
+    drafts: list[Draft] = field(default_factory=list)
+    updates: list[StatusUpdate] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    # Check-in reminders sent since the last status update; drives escalation.
+    missed_checkins: int = 0
+    # Optimistic concurrency: storage refuses to save over a newer version.
+    version: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.key_prefix}-{self.number}"
+
+    @classmethod
+    def open(
+        cls, number: int, title: str, severity: int, reporter: str, at: datetime, settings: Settings,
+        description: str = "", source_url: str = "", conversation: Conversation | None = None,
+    ) -> Incident:
+        title = title.strip()
+        if not title:
+            raise InvalidCommand("An incident needs a title: `open <title> [--sev 1-4]`.")
+        incident = cls(
+            number=number, title=title[:200], severity=check_severity(severity), reporter=reporter, created_at=at,
+            description=description, source_url=source_url, key_prefix=settings.key_prefix,
+        )
+        incident._record(at, reporter, ev.IncidentOpened(incident.title, incident.severity))
+        if conversation:
+            incident.link(conversation, reporter, at)
+        for role, people in settings.roster.items():
+            if people:
+                incident.assign(role, people[0], "crisisbot", at, settings)
+        incident.next_update_due = at + settings.checkin_interval(incident.severity)
+        return incident
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def holder(self, role: str) -> str | None:
+        for assignment in self.assignments:
+            if assignment.role == role and assignment.ended_at is None:
+                return assignment.holder
+        return None
+
+    def roles_of(self, person: str) -> tuple[str, ...]:
+        return tuple(a.role for a in self.assignments if a.ended_at is None and a.holder == person)
+
+    def draft(self, number: int | None) -> Draft:
+        if number is None:
+            open_drafts = [d for d in self.drafts if d.is_open]
+            if not open_drafts:
+                raise UnknownDraft("Incident {key} has no draft waiting; give its number.", key=self.key)
+            return open_drafts[-1]
+        for draft in self.drafts:
+            if draft.number == number:
+                return draft
+        raise UnknownDraft(key=self.key, number=number)
+
+    def lives_in(self, conversation: Conversation) -> bool:
+        return conversation in self.conversations
+
+    @property
+    def last_update(self) -> StatusUpdate | None:
+        return self.updates[-1] if self.updates else None
+
+    # -- changes -------------------------------------------------------------------------------
+
+    def _record(self, at: datetime, actor: str, event: ev.Event) -> ev.Event:
+        self.timeline.append(TimelineEntry(at, actor, event))
+        self.updated_at = at
+        return event
+
+    def _require_coordinator(self, actor: str) -> None:
+        # Anyone may steer while nobody leads; once a lead exists, the lead and the reporter do.
+        lead = self.holder("lead")
+        if lead is not None and actor not in (lead, self.reporter):
+            raise NotAuthorized("Only the lead (@{lead}) or the reporter can do that.", lead=lead)
+
+    def _require_open(self) -> None:
+        if self.status is Status.RESOLVED:
+            raise InvalidState("{key} is resolved; `reopen` it first.", key=self.key)
+
+    def link(self, conversation: Conversation, actor: str, at: datetime) -> ev.Event | None:
+        if conversation in self.conversations:
+            return None
+        self.conversations.append(conversation)
+        return self._record(at, actor, ev.ConversationLinked(conversation.platform, conversation.id))
+
+    def assign(self, role: str, person: str, actor: str, at: datetime, settings: Settings) -> ev.Event:
+        canonical = settings.role(role)
+        if canonical is None:
+            raise InvalidCommand("Unknown role {role}. Roles: {roles}.", role=role, roles=", ".join(settings.roles))
+        if actor != "crisisbot":
+            self._require_coordinator(actor)
+        previous = self.holder(canonical)
+        if previous == person:
+            raise InvalidState("@{person} already holds {role}.", person=person, role=canonical)
+        self._end_assignment(canonical, at)
+        self.assignments.append(RoleAssignment(canonical, person, at, actor))
+        return self._record(at, actor, ev.RoleAssigned(canonical, person, previous))
+
+    def release(self, role: str, actor: str, at: datetime, settings: Settings) -> ev.Event:
+        canonical = settings.role(role)
+        holder = self.holder(canonical) if canonical else None
+        if canonical is None or holder is None:
+            raise InvalidState("Nobody holds {role}.", role=role)
+        if actor != holder:
+            self._require_coordinator(actor)
+        self._end_assignment(canonical, at)
+        return self._record(at, actor, ev.RoleReleased(canonical, holder))
+
+    def _end_assignment(self, role: str, at: datetime) -> None:
+        for assignment in self.assignments:
+            if assignment.role == role and assignment.ended_at is None:
+                assignment.ended_at = at
+
+    def change_severity(self, severity: int | str, actor: str, at: datetime, settings: Settings) -> ev.Event:
+        self._require_open()
+        self._require_coordinator(actor)
+        new = check_severity(severity)
+        if new == self.severity:
+            raise InvalidState("{key} is already severity {severity}.", key=self.key, severity=new)
+        old, self.severity = self.severity, new
+        for draft in self.drafts:
+            if draft.is_open:
+                draft.required_roles = settings.required_roles(new)
+        self._plan_next_update(at, settings)
+        return self._record(at, actor, ev.SeverityChanged(old, new))
+
+    def _plan_next_update(self, at: datetime, settings: Settings) -> None:
+        if self.status is Status.RESOLVED:
+            self.next_update_due = None
+            return
+        since = self.last_update.at if self.last_update else self.created_at
+        interval = settings.checkin_interval(self.severity, monitoring=self.status is Status.MONITORING)
+        self.next_update_due = max(at, since + interval)
+
+    def post_update(self, text: str, actor: str, at: datetime, settings: Settings) -> ev.Event:
+        self._require_open()
+        if not text.strip():
+            raise InvalidCommand("An update needs text: `update <what changed>`.")
+        self.updates.append(StatusUpdate(text.strip(), actor, at))
+        self.missed_checkins = 0
+        self._plan_next_update(at, settings)
+        return self._record(at, actor, ev.StatusUpdatePosted(text.strip()))
+
+    def set_status(self, status: Status, actor: str, at: datetime, settings: Settings, summary: str = "") -> ev.Event:
+        self._require_coordinator(actor)
+        allowed = {
+            Status.MONITORING: (Status.ACTIVE,),
+            Status.RESOLVED: (Status.ACTIVE, Status.MONITORING),
+            Status.ACTIVE: (Status.MONITORING, Status.RESOLVED),
+        }[status]
+        if self.status not in allowed:
+            raise InvalidState("{key} is {status}; that cannot be done now.", key=self.key, status=self.status.value)
+        old, self.status = self.status, status
+        self.resolved_at = at if status is Status.RESOLVED else None
+        if summary:
+            self.summary = summary.strip()
+        self.missed_checkins = 0
+        self._plan_next_update(at, settings)
+        return self._record(at, actor, ev.StatusChanged(old.value, status.value, summary.strip()))
+
+    def add_note(self, text: str, actor: str, at: datetime) -> ev.Event:
+        if not text.strip():
+            raise InvalidCommand("A note needs text: `note <text>`.")
+        return self._record(at, actor, ev.NoteAdded(text.strip()))
+
+    def snooze(self, minutes: int, actor: str, at: datetime) -> ev.Event:
+        self._require_open()
+        if minutes not in (15, 30, 60):
+            raise InvalidCommand("Snooze for 15, 30 or 60 minutes.")
+        self.next_update_due = at + timedelta(minutes=minutes)
+        return self._record(at, actor, ev.CheckInSnoozed(minutes))
+
+    def record_checkin_reminder(self, at: datetime, settings: Settings) -> ev.CheckInReminderSent:
+        self.missed_checkins += 1
+        escalated = self.missed_checkins >= settings.missed_checkins_before_escalation
+        interval = settings.checkin_interval(self.severity, monitoring=self.status is Status.MONITORING)
+        self.next_update_due = at + interval
+        event = ev.CheckInReminderSent(self.missed_checkins, escalated)
+        self._record(at, "crisisbot", event)
+        return event
+
+    # -- drafts --------------------------------------------------------------------------------
+
+    def create_draft(self, text: str, actor: str, at: datetime, settings: Settings) -> ev.Event:
+        self._require_open()
+        number = max((d.number for d in self.drafts), default=0) + 1
+        draft = Draft.create(number, text, actor, at, settings.required_roles(self.severity))
+        self.drafts.append(draft)
+        return self._record(at, actor, ev.DraftCreated(number, 1))
+
+    def revise_draft(self, number: int, text: str, actor: str, at: datetime) -> ev.Event:
+        self._require_open()
+        draft = self.draft(number)
+        draft.revise(text, actor, at)
+        return self._record(at, actor, ev.DraftRevised(number, draft.version))
+
+    def approve_draft(self, number: int | None, actor: str, at: datetime) -> list[ev.Event]:
+        self._require_open()
+        draft = self.draft(number)
+        roles = draft.approve(actor, self.roles_of(actor), at)
+        facts: list[ev.Event] = [self._record(at, actor, ev.ApprovalGiven(draft.number, draft.version, roles))]
+        if draft.approved_at is not None:
+            facts.append(self._record(at, actor, ev.DraftApproved(draft.number, draft.version)))
+        return facts
+
+    def reject_draft(self, number: int | None, reason: str, actor: str, at: datetime, final: bool) -> ev.Event:
+        self._require_open()
+        if not reason.strip():
+            raise InvalidCommand("Say why: `reject [draft-no] <reason>` or `changes [draft-no] <reason>`.")
+        draft = self.draft(number)
+        self._require_reviewer(draft, actor)
+        draft.decline(reason.strip(), actor, at, final)
+        fact = ev.DraftRejected if final else ev.ChangesRequested
+        return self._record(at, actor, fact(draft.number, draft.version, reason.strip()))
+
+    def _require_reviewer(self, draft: Draft, actor: str) -> None:
+        if not set(self.roles_of(actor)) & set(draft.required_roles) and actor != self.holder("lead"):
+            raise NotAuthorized(
+                "Only the holders of {roles} (or the lead) can review this draft.", roles=", ".join(draft.required_roles)
+            )
+
+    def publish_draft(self, number: int | None, where: str, actor: str, at: datetime) -> ev.Event:
+        if number is None:
+            approved = [d for d in self.drafts if d.approved_at is not None and d.published_at is None]
+            if not approved:
+                raise InvalidState("No approved draft is waiting to be published.")
+            draft = approved[-1]
+        else:
+            draft = self.draft(number)
+        if not self.roles_of(actor):
+            raise NotAuthorized("Only someone holding a role in {key} can mark a reply published.", key=self.key)
+        draft.publish(where.strip(), actor, at)
+        return self._record(at, actor, ev.DraftPublished(draft.number, draft.version, where.strip()))
+
+    def record_approval_reminder(
+        self, draft: Draft, roles: tuple[str, ...], people: tuple[str, ...], escalated: bool, at: datetime
+    ) -> ev.Event:
+        if escalated:
+            draft.escalated_version = draft.version
+        else:
+            draft.reminded_version = draft.version
+        return self._record(at, "crisisbot", ev.ApprovalReminderSent(draft.number, draft.version, roles, people, escalated))
+
+    def find_draft(self, number: int) -> Draft | None:
+        try:
+            return self.draft(number)
+        except UnknownDraft:
+            return None
+

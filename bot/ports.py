@@ -1,0 +1,89 @@
+"""The narrow interfaces the core needs from the outside world."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from types import TracebackType
+from typing import Protocol
+
+from bot.model import Conversation, Incident
+from bot.replies import Card, Reply
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class IncidentRepository(Protocol):
+    def get(self, key: str) -> Incident | None: ...
+
+    def by_conversation(self, conversation: Conversation) -> Incident | None:
+        """The most recently opened incident living in that conversation."""
+
+    def add(self, incident: Incident) -> None: ...
+
+    def next_number(self) -> int: ...
+
+    def list(self, include_resolved: bool = False) -> Sequence[Incident]: ...
+
+    def due_for_checkin(self, at: datetime) -> Sequence[str]:
+        """Keys of active or monitored incidents whose next update is due at `at`."""
+
+    def with_open_drafts(self) -> Sequence[str]:
+        """Keys of unresolved incidents that have a draft waiting for review."""
+
+
+class RequestLog(Protocol):
+    """Remembers the reply to each delivered request id so a retry gets the same answer and no second effect."""
+
+    def reply_to(self, request_id: str) -> str | None: ...
+
+    def remember(self, request_id: str, reply_text: str) -> None: ...
+
+
+class CardRefs(Protocol):
+    """Where a card was posted in a conversation, so it is updated in place rather than posted again."""
+
+    def get(self, platform: str, conversation: str, card_id: str) -> str | None: ...
+
+    def put(self, platform: str, conversation: str, card_id: str, message_ref: str) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    incidents: IncidentRepository
+    requests: RequestLog
+    cards: CardRefs
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def commit(self) -> None:
+        """Saves every incident touched; raises ConcurrentChange if one was saved by someone else meanwhile."""
+
+    def rollback(self) -> None: ...
+
+
+class ChatGateway(Protocol):
+    """One chat platform, as the core needs it: post, update in place, message a person, open a room."""
+
+    platform: str
+
+    async def post(self, conversation: str, reply: Reply) -> str | None:
+        """Posts in a conversation; returns a reference to the message, to update it later."""
+
+    async def update(self, conversation: str, message_ref: str, card: Card) -> None: ...
+
+    async def notify(self, person: str, reply: Reply) -> None:
+        """A direct message to one person."""
+
+    async def open_room(self, incident: Incident, members: Sequence[str]) -> str | None:
+        """A dedicated conversation for the incident, or None where the platform keeps it where it was opened."""

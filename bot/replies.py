@@ -1,0 +1,54 @@
+"""The platform-neutral reply model each door renders in its own way (text, Block Kit, Adaptive Cards)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    # Grammar text the click runs on behalf of whoever clicks, e.g. "CRI-12 approve 3".
+    command: str
+    style: str = "default"  # "primary" or "danger"
+    # When set, the door asks the person for text (a reason, an update) and appends it to `command`.
+    ask: str | None = None
+    confirm: str | None = None
+
+
+@dataclass(frozen=True)
+class Picker:
+    """A choice whose value completes `command`: a person (`options` empty) or one of `options` (label, value)."""
+
+    label: str
+    command: str
+    options: tuple[tuple[str, str], ...] = ()
+    selected: str | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Card:
+    # Stable identity ("incident:CRI-12", "draft:CRI-12:3") so a door can update the card in place.
+    id: str
+    title: str
+    text: str = ""
+    fields: tuple[Field, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    pickers: tuple[Picker, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str = ""
+    cards: tuple[Card, ...] = ()
+    # Only for the person who asked: refusals, help, confirmations.
+    private: bool = False
+    incident: str | None = None
+    # People the text mentions, so doors that need explicit mention entities (Teams) can build them.
+    mentions: tuple[str, ...] = field(default=())

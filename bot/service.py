@@ -1,0 +1,168 @@
+"""The command bus: text or command in, reply out; then the cards and news reach every conversation of the incident.
+
+`Dispatcher` is the synchronous heart (one transaction per command, retried on a concurrent change).
+`CrisisService` is what doors call: it runs the dispatcher off the event loop and then broadcasts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from bot import commands as c
+from bot import events as ev
+from bot import views
+from bot.config import Settings
+from bot.describe import fact
+from bot.errors import ConcurrentChange, CrisisError
+from bot.grammar import parse
+from bot.handlers import HANDLERS, Context, Outcome
+from bot.i18n import Translator, translator
+from bot.model import Conversation, Incident
+from bot.ports import ChatGateway, Clock, SystemClock, UnitOfWork
+from bot.replies import Card, Reply
+
+log = logging.getLogger(__name__)
+
+# Facts worth telling the other conversations of an incident; the rest only refresh its cards.
+NEWS = (
+    ev.StatusUpdatePosted, ev.StatusChanged, ev.SeverityChanged, ev.RoleAssigned, ev.DraftCreated, ev.DraftRevised,
+    ev.DraftApproved, ev.DraftRejected, ev.ChangesRequested, ev.DraftPublished,
+)
+
+
+@dataclass
+class Dispatcher:
+    uow_factory: Callable[[], UnitOfWork]
+    settings: Settings
+    clock: Clock = SystemClock()  # noqa: RUF009 - stateless
+    attempts: int = 3
+
+    def translator(self, origin: c.Origin) -> Translator:
+        return translator(origin.language or self.settings.language)
+
+    def dispatch(self, command: c.Command, origin: c.Origin) -> Outcome:
+        t = self.translator(origin)
+        for attempt in range(self.attempts):
+            try:
+                return self._once(command, origin, t)
+            except ConcurrentChange:
+                if attempt == self.attempts - 1:
+                    return Outcome(Reply(text=t(ConcurrentChange.message), private=True))
+            except CrisisError as error:
+                return Outcome(Reply(text=t(error.msgid, **error.params), private=True))
+        raise AssertionError("unreachable")
+
+    def _once(self, command: c.Command, origin: c.Origin, t: Translator) -> Outcome:
+        with self.uow_factory() as uow:
+            if origin.request_id:
+                seen = uow.requests.reply_to(origin.request_id)
+                if seen is not None:
+                    return Outcome(Reply(text=seen, private=True))
+            outcome = HANDLERS[type(command)](command, Context(uow, origin, self.clock.now(), self.settings, t))
+            if origin.request_id:
+                uow.requests.remember(origin.request_id, outcome.reply.text)
+            uow.commit()
+            return outcome
+
+    def execute(self, text: str, origin: c.Origin) -> Outcome:
+        return self.dispatch(parse(text), origin)
+
+    def link(self, key: str, conversation: Conversation, actor: str) -> Incident | None:
+        with self.uow_factory() as uow:
+            incident = uow.incidents.get(key)
+            if incident is None:
+                return None
+            incident.link(conversation, actor, self.clock.now())
+            uow.commit()
+            return incident
+
+
+@dataclass
+class CrisisService:
+    dispatcher: Dispatcher
+    gateways: Mapping[str, ChatGateway]
+
+    @property
+    def settings(self) -> Settings:
+        return self.dispatcher.settings
+
+    async def execute(self, text: str, origin: c.Origin) -> Reply:
+        return await self.handle(parse(text), origin)
+
+    async def handle(self, command: c.Command, origin: c.Origin) -> Reply:
+        try:
+            outcome = await asyncio.to_thread(self.dispatcher.dispatch, command, origin)
+        except Exception:
+            log.exception("command %s failed", type(command).__name__)
+            t = self.dispatcher.translator(origin)
+            return Reply(text=t("Something went wrong on our side; nothing was changed. Please try again."), private=True)
+        if outcome.incident is not None and outcome.events:
+            await self.broadcast(outcome, origin)
+        return outcome.reply
+
+    async def broadcast(self, outcome: Outcome, origin: c.Origin) -> None:
+        """Refreshes the incident's cards everywhere it lives and tells the other conversations the news.
+
+        Failures are logged, never raised: the state is committed, and the next change refreshes the cards.
+        """
+        incident = outcome.incident
+        assert incident is not None
+        if any(isinstance(e, ev.IncidentOpened) for e in outcome.events):
+            incident = await self._open_room(incident, origin) or incident
+        t = self.dispatcher.translator(origin)
+        cards = cards_to_refresh(incident, outcome.events, self.settings, t)
+        news = [f"{incident.key} · <@{origin.person}> · {fact(e, t)}" for e in outcome.events if isinstance(e, NEWS)]
+        here = Conversation(origin.platform, origin.conversation)
+        for conversation in incident.conversations:
+            gateway = self.gateways.get(conversation.platform)
+            if gateway is None:
+                continue
+            try:
+                if news and conversation != here:
+                    await gateway.post(conversation.id, Reply(text="\n".join(news), incident=incident.key))
+                for card in cards:
+                    await self.show_card(gateway, conversation, card)
+            except Exception:
+                log.exception("could not refresh %s in %s %s", incident.key, conversation.platform, conversation.id)
+
+    async def show_card(self, gateway: ChatGateway, conversation: Conversation, card: Card) -> None:
+        refs = self.dispatcher.uow_factory
+        with refs() as uow:
+            ref = uow.cards.get(conversation.platform, conversation.id, card.id)
+        if ref is not None:
+            await gateway.update(conversation.id, ref, card)
+            return
+        new_ref = await gateway.post(conversation.id, Reply(cards=(card,)))
+        if new_ref is not None:
+            with refs() as uow:
+                uow.cards.put(conversation.platform, conversation.id, card.id, new_ref)
+                uow.commit()
+
+    async def _open_room(self, incident: Incident, origin: c.Origin) -> Incident | None:
+        gateway = self.gateways.get(origin.platform)
+        if gateway is None:
+            return None
+        members = sorted({origin.person, *(a.holder for a in incident.assignments if a.ended_at is None)})
+        try:
+            room = await gateway.open_room(incident, members)
+        except Exception:
+            log.exception("could not open a room for %s", incident.key)
+            return None
+        if room is None:
+            return None
+        return await asyncio.to_thread(
+            self.dispatcher.link, incident.key, Conversation(origin.platform, room), origin.person
+        )
+
+
+def cards_to_refresh(incident: Incident, events: list[ev.Event], settings: Settings, t: Translator) -> list[Card]:
+    cards = [views.incident_card(incident, settings, t)]
+    numbers = sorted({e.number for e in events if hasattr(e, "number")})
+    for number in numbers:
+        draft = incident.find_draft(number)
+        if draft is not None:
+            cards.append(views.draft_card(incident, draft, t))
+    return cards

@@ -1,0 +1,124 @@
+"""Neutral cards for incidents and drafts: what every door shows, built once here."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.describe import fact, mention, when
+from bot.drafts import Draft, DraftState
+from bot.grammar import USAGE
+from bot.i18n import Translator
+from bot.model import Incident, Status
+from bot.replies import Button, Card, Field, Picker
+
+SEVERITY_NAMES = {1: "critical", 2: "high", 3: "moderate", 4: "watch"}
+
+
+def severity_label(severity: int, t: Translator) -> str:
+    return f"{severity} · {t(SEVERITY_NAMES[severity])}"
+
+
+def incident_card(incident: Incident, settings: Settings, t: Translator) -> Card:
+    key = incident.key
+    last = incident.last_update
+    fields = [
+        Field(t("Severity"), severity_label(incident.severity, t)),
+        Field(t("Status"), t(incident.status.value)),
+        *(Field(t(role), mention(incident.holder(role))) for role in settings.roles),
+        Field(t("Latest update"), f"{last.text} ({when(last.at, settings.timezone)})" if last else t("none yet")),
+        Field(t("Next update due"), when(incident.next_update_due, settings.timezone)),
+    ]
+    buttons: list[Button] = []
+    pickers: list[Picker] = []
+    if incident.status is Status.RESOLVED:
+        buttons.append(Button(t("Reopen"), f"{key} reopen"))
+    else:
+        pickers = [Picker(t(role), f"{key} assign {role}", selected=incident.holder(role)) for role in settings.roles]
+        pickers.append(Picker(
+            t("Severity"), f"{key} severity",
+            options=tuple((severity_label(s, t), str(s)) for s in (1, 2, 3, 4)), selected=str(incident.severity),
+        ))
+        buttons = [
+            Button(t("Post update"), f"{key} update", style="primary", ask=t("What changed?")),
+            Button(t("Draft reply"), f"{key} draft", ask=t("Public reply text")),
+            Button(t("Resolve"), f"{key} resolve", style="danger", confirm=t("Resolve {key}?", key=key)),
+        ]
+    text = incident.description or ""
+    if incident.source_url:
+        text = f"{text}\n{incident.source_url}".strip()
+    return Card(
+        id=f"incident:{key}", title=f"{key} · {incident.title}", text=text,
+        fields=tuple(fields), buttons=tuple(buttons), pickers=tuple(pickers),
+    )
+
+
+def draft_card(incident: Incident, draft: Draft, t: Translator) -> Card:
+    key, number = incident.key, draft.number
+    approvals = {a.role: a for a in draft.current_approvals()}
+    fields = [
+        Field(t("Version"), str(draft.version)),
+        Field(t("Author"), mention(draft.author)),
+        Field(t("State"), t(draft.state.value)),
+    ]
+    for role in draft.required_roles:
+        given = approvals.get(role)
+        state = t("approved by {person}", person=mention(given.approver)) if given else t("waiting")
+        fields.append(Field(t("Approval: {role}", role=t(role)), state))
+    if draft.reviews and draft.reviews[-1].version == draft.version:
+        review = draft.reviews[-1]
+        fields.append(Field(t("Review"), f"{mention(review.reviewer)}: {review.reason}"))
+    if draft.state is DraftState.PUBLISHED:
+        fields.append(Field(t("Published"), f"{draft.published_where or '-'} · {mention(draft.published_by)}"))
+    buttons: tuple[Button, ...] = ()
+    if draft.state is DraftState.PENDING:
+        buttons = (
+            Button(t("Approve"), f"{key} approve {number}", style="primary"),
+            Button(t("Request changes"), f"{key} changes {number}", ask=t("What should change?")),
+            Button(t("Reject"), f"{key} reject {number}", style="danger", ask=t("Why reject it?")),
+        )
+    elif draft.state is DraftState.CHANGES_REQUESTED:
+        buttons = (Button(t("Revise"), f"{key} revise {number}", ask=t("New text")),)
+    elif draft.state is DraftState.APPROVED:
+        buttons = (Button(t("Mark published"), f"{key} publish {number}", style="primary", ask=t("Where was it published?")),)
+    return Card(
+        id=f"draft:{key}:{number}", title=t("{key} · draft reply #{number}", key=key, number=number),
+        text=draft.text, fields=tuple(fields), buttons=buttons,
+    )
+
+
+def help_card(t: Translator) -> Card:
+    lines = "\n".join(f"`{usage}`" for usage in USAGE.values())
+    intro = t("Commands (inside an incident's conversation the incident is implicit; elsewhere start with its key, e.g. `CRI-12 status`):")
+    roles = t("Roles: lead, comms, legal, support, product (also: pilote, communication, juridique, service-client, produit).")
+    return Card(id="help", title=t("crisisbot help"), text=f"{intro}\n{lines}\n{roles}")
+
+
+def list_card(incidents: list[Incident], settings: Settings, t: Translator) -> Card:
+    if not incidents:
+        return Card(id="list", title=t("Open incidents"), text=t("No open incident."))
+    fields = tuple(
+        Field(f"{i.key} · {i.title}", f"{severity_label(i.severity, t)} · {t(i.status.value)} · "
+              f"{t('lead')}: {mention(i.holder('lead'))} · {t('next update')}: {when(i.next_update_due, settings.timezone)}")
+        for i in incidents
+    )
+    return Card(id="list", title=t("Open incidents"), fields=fields)
+
+
+def roles_card(incident: Incident, settings: Settings, t: Translator) -> Card:
+    fields = []
+    for role in settings.roles:
+        history = [a for a in incident.assignments if a.role == role]
+        past = ", ".join(mention(a.holder) for a in history if a.ended_at is not None)
+        value = mention(incident.holder(role))
+        backups = settings.roster.get(role, ())[1:]
+        if backups:
+            value += " · " + t("backups: {people}", people=", ".join(mention(p) for p in backups))
+        if past:
+            value += " · " + t("before: {people}", people=past)
+        fields.append(Field(t(role), value))
+    return Card(id=f"roles:{incident.key}", title=t("{key} · roles", key=incident.key), fields=tuple(fields))
+
+
+def timeline_card(incident: Incident, settings: Settings, t: Translator, limit: int = 40) -> Card:
+    entries = incident.timeline[-limit:]
+    lines = [f"{when(e.at, settings.timezone)} · {mention(e.actor)} · {fact(e.event, t)}" for e in entries]
+    return Card(id=f"timeline:{incident.key}", title=t("{key} · timeline", key=incident.key), text="\n".join(lines))

@@ -1,0 +1,82 @@
+from bot.drafts import DraftState
+from bot.model import Status
+from tests.harness import Harness
+
+
+def opened(sev: int = 2) -> Harness:
+    h = Harness()
+    h.say(f"open Wave of complaints about late deliveries --sev {sev}")
+    h.say("assign legal @carol")
+    h.say("assign comms @bob")
+    return h
+
+
+def test_open_creates_incident_with_key_and_due_update() -> None:
+    h = Harness()
+    reply = h.say("open Wave of complaints --sev 2")
+    incident = h.incident("CRI-1")
+    assert "CRI-1" in reply.text
+    assert incident.severity == 2 and incident.status is Status.ACTIVE
+    assert incident.next_update_due == h.clock.at + h.settings.checkin_interval(2)
+    assert incident.reporter == "alice"
+
+
+def test_author_cannot_approve_own_draft() -> None:
+    h = opened()
+    h.say("draft We are aware of delays and are on it.", person="bob")
+    reply = h.say("approve", person="bob")
+    assert reply.private and "four-eyes" in reply.text
+    assert h.incident().drafts[0].current_approvals() == []
+
+
+def test_non_holder_cannot_approve() -> None:
+    h = opened()
+    h.say("draft We are aware.", person="alice")
+    reply = h.say("approve 1", person="mallory")
+    assert reply.private and "comms, legal" in reply.text
+    assert h.incident().drafts[0].state is DraftState.PENDING
+
+
+def test_two_holders_approve_and_draft_freezes() -> None:
+    h = opened()
+    h.say("draft We are aware.", person="alice")
+    h.say("approve", person="carol")
+    assert h.incident().drafts[0].state is DraftState.PENDING
+    h.say("approve", person="bob")
+    draft = h.incident().drafts[0]
+    assert draft.state is DraftState.APPROVED
+    assert {(a.role, a.approver) for a in draft.current_approvals()} == {("legal", "carol"), ("comms", "bob")}
+    reply = h.say("publish twitter", person="bob")
+    assert h.incident().drafts[0].state is DraftState.PUBLISHED, reply.text
+
+
+def test_revise_clears_approvals() -> None:
+    h = opened()
+    h.say("draft v1 text", person="alice")
+    h.say("approve", person="carol")
+    h.say("revise 1 v2 text", person="alice")
+    draft = h.incident().drafts[0]
+    assert draft.version == 2 and draft.current_approvals() == [] and draft.text == "v2 text"
+
+
+def test_resolved_incident_draft_cannot_be_approved() -> None:
+    h = opened()
+    h.say("draft text", person="alice")
+    h.say("resolve all good")
+    reply = h.say("approve 1", person="carol")
+    assert reply.private
+    assert h.incident().drafts[0].current_approvals() == []
+
+
+def test_unknown_incident_is_refused_clearly() -> None:
+    h = Harness()
+    reply = h.say("CRI-99 update hello")
+    assert reply.private and "CRI-99" in reply.text
+
+
+def test_retried_request_has_no_second_effect() -> None:
+    h = Harness()
+    h.say("open A --sev 3", request_id="r1")
+    h.say("open A --sev 3", request_id="r1")
+    with h.dispatcher.uow_factory() as uow:
+        assert [i.key for i in uow.incidents.list()] == ["CRI-1"]

@@ -1,0 +1,163 @@
+"""In-memory fakes of the core's ports. Tests assert on their state, not on calls."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from types import TracebackType
+
+from bot.errors import ConcurrentChange
+from bot.model import Conversation, Incident, Status
+from bot.replies import Card, Reply
+
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)  # a Monday, 10:00 UTC
+
+
+class FakeClock:
+    def __init__(self, at: datetime = T0) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, **kwargs: float) -> None:
+        self.at += timedelta(**kwargs)
+
+
+@dataclass
+class Store:
+    """What a database would hold: committed incidents by key, replies by request id, card refs."""
+
+    incidents: dict[str, Incident] = field(default_factory=dict)
+    requests: dict[str, str] = field(default_factory=dict)
+    cards: dict[tuple[str, str, str], str] = field(default_factory=dict)
+
+
+class FakeIncidents:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.seen: dict[str, Incident] = {}
+
+    def _load(self, incident: Incident) -> Incident:
+        loaded = self.seen.setdefault(incident.key, copy.deepcopy(incident))
+        return loaded
+
+    def get(self, key: str) -> Incident | None:
+        found = self.store.incidents.get(key)
+        return self._load(found) if found else None
+
+    def by_conversation(self, conversation: Conversation) -> Incident | None:
+        here = [i for i in self.store.incidents.values() if conversation in i.conversations]
+        return self._load(max(here, key=lambda i: i.number)) if here else None
+
+    def add(self, incident: Incident) -> None:
+        self.seen[incident.key] = incident
+
+    def next_number(self) -> int:
+        numbers = [i.number for i in self.store.incidents.values()] + [i.number for i in self.seen.values()]
+        return max(numbers, default=0) + 1
+
+    def list(self, include_resolved: bool = False) -> Sequence[Incident]:
+        return [
+            copy.deepcopy(i) for i in sorted(self.store.incidents.values(), key=lambda i: i.number)
+            if include_resolved or i.status is not Status.RESOLVED
+        ]
+
+    def due_for_checkin(self, at: datetime) -> Sequence[str]:
+        return [
+            i.key for i in self.store.incidents.values()
+            if i.status is not Status.RESOLVED and i.next_update_due is not None and i.next_update_due <= at
+        ]
+
+    def with_open_drafts(self) -> Sequence[str]:
+        return [
+            i.key for i in self.store.incidents.values()
+            if i.status is not Status.RESOLVED and any(d.is_open for d in i.drafts)
+        ]
+
+
+class FakeRequests:
+    def __init__(self) -> None:
+        self.pending: dict[str, str] = {}
+
+    def reply_to(self, request_id: str) -> str | None:
+        return self.pending.get(request_id)
+
+    def remember(self, request_id: str, reply_text: str) -> None:
+        self.pending[request_id] = reply_text
+
+
+class FakeCards:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get(self, platform: str, conversation: str, card_id: str) -> str | None:
+        return self.store.cards.get((platform, conversation, card_id))
+
+    def put(self, platform: str, conversation: str, card_id: str, message_ref: str) -> None:
+        self.store.cards[(platform, conversation, card_id)] = message_ref
+
+
+class FakeUnitOfWork:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.committed = False
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self.incidents = FakeIncidents(self.store)
+        self.requests = FakeRequests()
+        self.requests.pending = dict(self.store.requests)
+        self.cards = FakeCards(self.store)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        for key, incident in self.incidents.seen.items():
+            stored = self.store.incidents.get(key)
+            if stored is not None and stored.version != incident.version:
+                raise ConcurrentChange()
+        for key, incident in self.incidents.seen.items():
+            incident.version += 1
+            self.store.incidents[key] = copy.deepcopy(incident)
+        self.store.requests.update(self.requests.pending)
+        self.committed = True
+
+    def rollback(self) -> None:
+        self.incidents.seen = {}
+
+
+@dataclass
+class Sent:
+    conversation: str
+    reply: Reply | None = None
+    card: Card | None = None
+    ref: str | None = None
+
+
+class FakeGateway:
+    """Records what would reach a chat platform."""
+
+    def __init__(self, platform: str = "console", rooms: bool = False) -> None:
+        self.platform = platform
+        self.rooms = rooms
+        self.posts: list[Sent] = []
+        self.updates: list[Sent] = []
+        self.direct: list[tuple[str, Reply]] = []
+
+    async def post(self, conversation: str, reply: Reply) -> str | None:
+        ref = f"m{len(self.posts) + 1}"
+        self.posts.append(Sent(conversation, reply=reply, ref=ref))
+        return ref
+
+    async def update(self, conversation: str, message_ref: str, card: Card) -> None:
+        self.updates.append(Sent(conversation, card=card, ref=message_ref))
+
+    async def notify(self, person: str, reply: Reply) -> None:
+        self.direct.append((person, reply))
+
+    async def open_room(self, incident: Incident, members: Sequence[str]) -> str | None:
+        return f"crisis-{incident.key.lower()}" if self.rooms else None
