@@ -1,0 +1,1 @@
+"""Doors into the core: console, Slack, Teams, and the process that hosts them."""

@@ -1,0 +1,62 @@
+"""`crisisbot serve`: one asyncio aiohttp server hosting every door and the scheduler.
+
+Each door exposes `install(app, runtime) -> DoorStatus`; a door without credentials says why it is off.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from adapters.runtime import Runtime
+
+log = logging.getLogger("crisisbot.server")
+
+RUNTIME = web.AppKey("runtime", Runtime)
+DOORS = web.AppKey("doors", dict)
+
+
+@dataclass(frozen=True)
+class DoorStatus:
+    enabled: bool
+    detail: str
+
+
+async def healthz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    doors: dict[str, DoorStatus] = request.app[DOORS]
+    database = "ok"
+    try:
+        with runtime.dispatcher.uow_factory() as uow:
+            uow.incidents.next_number()
+    except Exception as error:  # the health check reports, it does not crash
+        database = f"error: {type(error).__name__}"
+    body = {
+        "status": "ok" if database == "ok" else "degraded",
+        "platforms": sorted(name for name, door in doors.items() if door.enabled),
+        "doors": {name: {"enabled": d.enabled, "detail": d.detail} for name, d in doors.items()},
+        "database": database,
+    }
+    return web.json_response(body, status=200 if database == "ok" else 503)
+
+
+def create_app(runtime: Runtime) -> web.Application:
+    from adapters import scheduler, slack, teams
+
+    app = web.Application()
+    app[RUNTIME] = runtime
+    doors: dict[str, DoorStatus] = {}
+    app[DOORS] = doors
+    app.router.add_get("/healthz", healthz)
+    for name, door in (("slack", slack), ("teams", teams)):
+        status = door.install(app, runtime)
+        doors[name] = status
+        log.info("%s: %s", name, status.detail) if status.enabled else log.warning("%s is off: %s", name, status.detail)
+    scheduler.install(app, runtime)
+    return app
+
+
+def run(runtime: Runtime, port: int, host: str) -> None:
+    web.run_app(create_app(runtime), host=host, port=port, print=lambda _: None)
