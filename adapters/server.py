@@ -18,6 +18,10 @@ RUNTIME = web.AppKey("runtime", Runtime)
 DOORS = web.AppKey("doors", dict)
 
 
+class StartupError(Exception):
+    """A configuration that must stop the server before it answers anything (the message says how to fix it)."""
+
+
 @dataclass(frozen=True)
 class DoorStatus:
     enabled: bool
