@@ -75,6 +75,7 @@ def fact(event: ev.Event, t: Translator) -> str:
         case ev.CheckInSnoozed(minutes):
             return t("check-in snoozed for {minutes} min", minutes=minutes)
         case ev.ApprovalReminderSent(number, version, roles, people, escalated):
-            key = "approval of draft #{number} overdue: backups asked" if escalated else "approval of draft #{number} overdue: reminded"
-            return t(key, number=number)
+            if escalated:
+                return t("approval of draft #{number} overdue: backups asked", number=number)
+            return t("approval of draft #{number} overdue: reminded", number=number)
     return type(event).__name__  # pragma: no cover - every event is matched above

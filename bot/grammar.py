@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from bot import commands as c
+from bot.i18n import N_
 
 _KEY = re.compile(r"^([A-Za-z]{2,10}-\d{1,9})(?:\s+|$)(.*)$", re.S)
 _SEV_FLAG = re.compile(r"(?:^|\s)(?:--sev|--severity|--gravite|--gravité)(?:=|\s+)(\S+)", re.I)
@@ -184,8 +185,8 @@ def parse(text: str) -> c.Command:
     if parser is None:
         if not verb:
             return c.Help()
-        return c.Help(problem="Unknown command `{detail}`.", detail=verb[:40])
+        return c.Help(problem=N_("Unknown command `{detail}`."), detail=verb[:40])
     try:
         return parser(rest.strip(), key)
     except _Malformed:
-        return c.Help(problem="Usage: `{detail}`", detail=USAGE[verb])
+        return c.Help(problem=N_("Usage: `{detail}`"), detail=USAGE[verb])

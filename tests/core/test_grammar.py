@@ -1,0 +1,65 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot import commands as c
+from bot.grammar import USAGE, parse
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("open Wave of complaints --sev 2", c.OpenIncident("Wave of complaints", 2)),
+        ("open --sev 1 Bad buzz on X", c.OpenIncident("Bad buzz on X", 1)),
+        ("ouvrir Avis négatifs", c.OpenIncident("Avis négatifs", 3)),
+        ("CRI-12 assign juridique @carol", c.AssignRole("juridique", "carol", incident="CRI-12")),
+        ("assign legal <@U123|carol>", c.AssignRole("legal", "U123")),
+        ("roles", c.ShowRoles()),
+        ("draft We are sorry.", c.CreateDraft("We are sorry.")),
+        ("revise 2 New text", c.ReviseDraft(2, "New text")),
+        ("approve", c.ApproveDraft()),
+        ("cri-4 approve #3", c.ApproveDraft(3, incident="CRI-4")),
+        ("reject 2 too vague", c.RejectDraft("too vague", 2)),
+        ("changes fix the tone", c.RequestChanges("fix the tone")),
+        ("publish 1 Twitter and Facebook", c.PublishDraft(1, "Twitter and Facebook")),
+        ("publish", c.PublishDraft()),
+        ("update Carrier confirmed the delay", c.PostUpdate("Carrier confirmed the delay")),
+        ("severity 1", c.ChangeSeverity(1)),
+        ("monitor", c.Monitor()),
+        ("resolve Refunds sent", c.Resolve("Refunds sent")),
+        ("reopen", c.Reopen()),
+        ("note Press called", c.AddNote("Press called")),
+        ("snooze 30", c.SnoozeCheckIn(30)),
+        ("status", c.ShowStatus()),
+        ("CRI-7", c.ShowStatus(incident="CRI-7")),
+        ("timeline", c.ShowTimeline()),
+        ("list", c.ListIncidents()),
+        ("/crisis help", c.Help()),
+        ("aide", c.Help()),
+    ],
+)
+def test_parses_the_grammar(text: str, expected: c.Command) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["open", "open --sev 7 Title", "assign legal", "revise x text", "approve me", "severity 5", "update", "snooze 10"]
+)
+def test_malformed_commands_get_usage_help(text: str) -> None:
+    command = parse(text)
+    assert isinstance(command, c.Help)
+    assert command.detail in USAGE.values()
+
+
+def test_unknown_verb_is_named_in_help() -> None:
+    assert parse("dance now") == c.Help("Unknown command `{detail}`.", "dance")
+
+
+@given(st.text())
+def test_any_text_parses_to_a_command(text: str) -> None:
+    assert isinstance(parse(text), c.Command.__args__)  # type: ignore[attr-defined]
+
+
+@given(st.sampled_from(sorted(USAGE)), st.text())
+def test_any_arguments_to_a_known_verb_parse(verb: str, rest: str) -> None:
+    assert isinstance(parse(f"{verb} {rest}"), c.Command.__args__)  # type: ignore[attr-defined]
