@@ -22,10 +22,23 @@ SOURCES = ("bot", "adapters")
 
 # Words translated at run time from data rather than from a literal in the code.
 DYNAMIC = (
-    "lead", "comms", "legal", "support", "product",
-    "active", "monitoring", "resolved",
-    "pending", "changes_requested", "approved", "rejected", "published",
-    "critical", "high", "moderate", "watch",
+    "lead",
+    "comms",
+    "legal",
+    "support",
+    "product",
+    "active",
+    "monitoring",
+    "resolved",
+    "pending",
+    "changes_requested",
+    "approved",
+    "rejected",
+    "published",
+    "critical",
+    "high",
+    "moderate",
+    "watch",
 )
 
 

@@ -149,7 +149,25 @@ class Help:
 
 
 Command = (
-    OpenIncident | AssignRole | ReleaseRole | ShowRoles | CreateDraft | ReviseDraft | ApproveDraft | RejectDraft
-    | RequestChanges | PublishDraft | PostUpdate | ChangeSeverity | Monitor | Resolve | Reopen | AddNote
-    | SnoozeCheckIn | ShowStatus | ShowTimeline | ListIncidents | Help
+    OpenIncident
+    | AssignRole
+    | ReleaseRole
+    | ShowRoles
+    | CreateDraft
+    | ReviseDraft
+    | ApproveDraft
+    | RejectDraft
+    | RequestChanges
+    | PublishDraft
+    | PostUpdate
+    | ChangeSeverity
+    | Monitor
+    | Resolve
+    | Reopen
+    | AddNote
+    | SnoozeCheckIn
+    | ShowStatus
+    | ShowTimeline
+    | ListIncidents
+    | Help
 )

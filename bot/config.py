@@ -59,14 +59,24 @@ class Settings:
     # First person of each list is assigned when an incident opens; the others are backups.
     roster: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     checkin_intervals: Mapping[int, timedelta] = field(
-        default_factory=lambda: {1: timedelta(minutes=30), 2: timedelta(hours=1), 3: timedelta(hours=4), 4: timedelta(hours=24)}
+        default_factory=lambda: {
+            1: timedelta(minutes=30),
+            2: timedelta(hours=1),
+            3: timedelta(hours=4),
+            4: timedelta(hours=24),
+        }
     )
     monitoring_interval: timedelta = timedelta(hours=4)
     approvers: Mapping[int, tuple[str, ...]] = field(
         default_factory=lambda: {1: ("comms", "legal"), 2: ("comms", "legal"), 3: ("comms",), 4: ("comms",)}
     )
     approval_deadlines: Mapping[int, timedelta] = field(
-        default_factory=lambda: {1: timedelta(minutes=15), 2: timedelta(minutes=30), 3: timedelta(hours=2), 4: timedelta(hours=8)}
+        default_factory=lambda: {
+            1: timedelta(minutes=15),
+            2: timedelta(minutes=30),
+            3: timedelta(hours=2),
+            4: timedelta(hours=8),
+        }
     )
     missed_checkins_before_escalation: int = 2
     escalation_contacts: tuple[str, ...] = ()

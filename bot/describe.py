@@ -41,7 +41,9 @@ def fact(event: ev.Event, t: Translator) -> str:
             return t("now discussed in {platform} {conversation}", platform=platform, conversation=conversation)
         case ev.RoleAssigned(role, holder, previous):
             if previous:
-                return t("{role}: {holder} replaces {previous}", role=role, holder=mention(holder), previous=mention(previous))
+                return t(
+                    "{role}: {holder} replaces {previous}", role=role, holder=mention(holder), previous=mention(previous)
+                )
             return t("{role}: {holder}", role=role, holder=mention(holder))
         case ev.RoleReleased(role, holder):
             return t("{role} released by {holder}", role=role, holder=mention(holder))
@@ -55,13 +57,17 @@ def fact(event: ev.Event, t: Translator) -> str:
         case ev.DraftRevised(number, version):
             return t("draft #{number} revised (v{version})", number=number, version=version)
         case ev.ApprovalGiven(number, version, roles):
-            return t("draft #{number} v{version} approved for {roles}", number=number, version=version, roles=", ".join(roles))
+            return t(
+                "draft #{number} v{version} approved for {roles}", number=number, version=version, roles=", ".join(roles)
+            )
         case ev.DraftApproved(number, version):
             return t("draft #{number} v{version} fully approved", number=number, version=version)
         case ev.DraftRejected(number, version, reason):
             return t("draft #{number} v{version} rejected: {reason}", number=number, version=version, reason=reason)
         case ev.ChangesRequested(number, version, reason):
-            return t("changes requested on draft #{number} v{version}: {reason}", number=number, version=version, reason=reason)
+            return t(
+                "changes requested on draft #{number} v{version}: {reason}", number=number, version=version, reason=reason
+            )
         case ev.DraftPublished(number, version, where):
             return t("draft #{number} v{version} published {where}", number=number, version=version, where=where or "")
         case ev.StatusUpdatePosted(text):
@@ -74,7 +80,7 @@ def fact(event: ev.Event, t: Translator) -> str:
             return t("check-in reminder sent")
         case ev.CheckInSnoozed(minutes):
             return t("check-in snoozed for {minutes} min", minutes=minutes)
-        case ev.ApprovalReminderSent(number, version, roles, people, escalated):
+        case ev.ApprovalReminderSent(number=number, escalated=escalated):
             if escalated:
                 return t("approval of draft #{number} overdue: backups asked", number=number)
             return t("approval of draft #{number} overdue: reminded", number=number)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized
 
 MAX_DRAFT_LENGTH = 2800  # fits one Block Kit section with room for the header
 
 
-class DraftState(str, Enum):
+class DraftState(StrEnum):
     PENDING = "pending"
     CHANGES_REQUESTED = "changes_requested"
     APPROVED = "approved"
@@ -116,19 +116,27 @@ class Draft:
 
     def approve(self, approver: str, held_roles: tuple[str, ...], at: datetime) -> tuple[str, ...]:
         if self.state is not DraftState.PENDING:
-            raise InvalidState("Draft #{number} is not waiting for approval (it is {state}).",
-                               number=self.number, state=self.state.value)
+            raise InvalidState(
+                "Draft #{number} is not waiting for approval (it is {state}).", number=self.number, state=self.state.value
+            )
         if approver == self.author:
-            raise NotAuthorized("You wrote version {version} of draft #{number}; someone else must approve it (four-eyes).",
-                                version=self.version, number=self.number)
+            raise NotAuthorized(
+                "You wrote version {version} of draft #{number}; someone else must approve it (four-eyes).",
+                version=self.version,
+                number=self.number,
+            )
         missing = self.missing_roles()
         roles = tuple(r for r in missing if r in held_roles)
         if not roles:
             if any(r in held_roles for r in self.required_roles):
-                raise InvalidState("You already approved version {version} of draft #{number}.",
-                                   version=self.version, number=self.number)
-            raise NotAuthorized("Draft #{number} needs approval from: {roles}. You hold none of these roles.",
-                                number=self.number, roles=", ".join(missing))
+                raise InvalidState(
+                    "You already approved version {version} of draft #{number}.", version=self.version, number=self.number
+                )
+            raise NotAuthorized(
+                "Draft #{number} needs approval from: {roles}. You hold none of these roles.",
+                number=self.number,
+                roles=", ".join(missing),
+            )
         self.approvals.extend(Approval(self.version, role, approver, at) for role in roles)
         if not self.missing_roles():
             self.state = DraftState.APPROVED
@@ -137,14 +145,16 @@ class Draft:
 
     def decline(self, reason: str, reviewer: str, at: datetime, final: bool) -> None:
         if not self.is_open:
-            raise InvalidState("Draft #{number} is not waiting for review (it is {state}).",
-                               number=self.number, state=self.state.value)
+            raise InvalidState(
+                "Draft #{number} is not waiting for review (it is {state}).", number=self.number, state=self.state.value
+            )
         self.reviews.append(Review(self.version, final, reviewer, reason, at))
         self.state = DraftState.REJECTED if final else DraftState.CHANGES_REQUESTED
 
     def publish(self, where: str, actor: str, at: datetime) -> None:
         if self.state is not DraftState.APPROVED:
-            raise InvalidState("Only an approved draft can be published; #{number} is {state}.",
-                               number=self.number, state=self.state.value)
+            raise InvalidState(
+                "Only an approved draft can be published; #{number} is {state}.", number=self.number, state=self.state.value
+            )
         self.state = DraftState.PUBLISHED
         self.published_at, self.published_by, self.published_where = at, actor, where

@@ -121,9 +121,23 @@ class ApprovalReminderSent:
 
 
 Event = (
-    IncidentOpened | ConversationLinked | RoleAssigned | RoleReleased | SeverityChanged | StatusChanged
-    | DraftCreated | DraftRevised | ApprovalGiven | DraftApproved | DraftRejected | ChangesRequested
-    | DraftPublished | StatusUpdatePosted | NoteAdded | CheckInReminderSent | CheckInSnoozed
+    IncidentOpened
+    | ConversationLinked
+    | RoleAssigned
+    | RoleReleased
+    | SeverityChanged
+    | StatusChanged
+    | DraftCreated
+    | DraftRevised
+    | ApprovalGiven
+    | DraftApproved
+    | DraftRejected
+    | ChangesRequested
+    | DraftPublished
+    | StatusUpdatePosted
+    | NoteAdded
+    | CheckInReminderSent
+    | CheckInSnoozed
     | ApprovalReminderSent
 )
 

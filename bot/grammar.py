@@ -39,13 +39,39 @@ USAGE = {
 
 # French verbs, so a French-speaking team can type in its own language.
 VERB_ALIASES = {
-    "ouvrir": "open", "assigner": "assign", "liberer": "release", "libérer": "release", "roles": "roles",
-    "rôles": "roles", "brouillon": "draft", "reviser": "revise", "réviser": "revise", "approuver": "approve",
-    "rejeter": "reject", "modifs": "changes", "modifications": "changes", "publier": "publish",
-    "point": "update", "maj": "update", "severite": "severity", "sévérité": "severity", "gravite": "severity",
-    "gravité": "severity", "sev": "severity", "surveiller": "monitor", "resoudre": "resolve", "résoudre": "resolve",
-    "rouvrir": "reopen", "statut": "status", "etat": "status", "état": "status", "chronologie": "timeline",
-    "liste": "list", "aide": "help", "reporter": "snooze", "?": "help",
+    "ouvrir": "open",
+    "assigner": "assign",
+    "liberer": "release",
+    "libérer": "release",
+    "roles": "roles",
+    "rôles": "roles",
+    "brouillon": "draft",
+    "reviser": "revise",
+    "réviser": "revise",
+    "approuver": "approve",
+    "rejeter": "reject",
+    "modifs": "changes",
+    "modifications": "changes",
+    "publier": "publish",
+    "point": "update",
+    "maj": "update",
+    "severite": "severity",
+    "sévérité": "severity",
+    "gravite": "severity",
+    "gravité": "severity",
+    "sev": "severity",
+    "surveiller": "monitor",
+    "resoudre": "resolve",
+    "résoudre": "resolve",
+    "rouvrir": "reopen",
+    "statut": "status",
+    "etat": "status",
+    "état": "status",
+    "chronologie": "timeline",
+    "liste": "list",
+    "aide": "help",
+    "reporter": "snooze",
+    "?": "help",
 }
 
 
@@ -82,7 +108,7 @@ def _open(rest: str, key: str | None) -> c.Command:
         if not flag.group(1).isdigit() or not 1 <= int(flag.group(1)) <= 4:
             raise _Malformed
         severity = int(flag.group(1))
-        rest = (rest[: flag.start()] + rest[flag.end():])
+        rest = rest[: flag.start()] + rest[flag.end() :]
     return c.OpenIncident(title=_required(" ".join(rest.split())), severity=severity)
 
 
@@ -172,7 +198,7 @@ _PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
 def parse(text: str) -> c.Command:
     text = text.strip().lstrip("/").strip()
     if text.lower().startswith("crisis "):
-        text = text[len("crisis "):]
+        text = text[len("crisis ") :]
     key = None
     match = _KEY.match(text)
     if match:

@@ -71,13 +71,24 @@ def _changed(ctx: Context, incident: Incident, *facts: ev.Event | None) -> Outco
 @handles(c.OpenIncident)
 def open_incident(cmd: c.OpenIncident, ctx: Context) -> Outcome:
     incident = Incident.open(
-        ctx.uow.incidents.next_number(), cmd.title, cmd.severity, ctx.origin.person, ctx.now, ctx.settings,
-        description=cmd.description, source_url=cmd.source_url, conversation=ctx.conversation,
+        ctx.uow.incidents.next_number(),
+        cmd.title,
+        cmd.severity,
+        ctx.origin.person,
+        ctx.now,
+        ctx.settings,
+        description=cmd.description,
+        source_url=cmd.source_url,
+        conversation=ctx.conversation,
     )
     ctx.uow.incidents.add(incident)
     reply = Reply(
-        text=ctx.t("{key} opened: {title} (severity {severity}).", key=incident.key, title=incident.title,
-                   severity=views.severity_label(incident.severity, ctx.t)),
+        text=ctx.t(
+            "{key} opened: {title} (severity {severity}).",
+            key=incident.key,
+            title=incident.title,
+            severity=views.severity_label(incident.severity, ctx.t),
+        ),
         incident=incident.key,
     )
     return Outcome(reply, incident, [e.event for e in incident.timeline])
@@ -184,7 +195,9 @@ def snooze(cmd: c.SnoozeCheckIn, ctx: Context) -> Outcome:
 def show_status(cmd: c.ShowStatus, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
     cards = [views.incident_card(incident, ctx.settings, ctx.t)]
-    cards += [views.draft_card(incident, d, ctx.t) for d in incident.drafts if d.is_open or d.approved_at and not d.published_at]
+    cards += [
+        views.draft_card(incident, d, ctx.t) for d in incident.drafts if d.is_open or (d.approved_at and not d.published_at)
+    ]
     return Outcome(Reply(cards=tuple(cards), private=True, incident=incident.key))
 
 

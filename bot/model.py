@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 
 from bot import events as ev
 from bot.config import Settings
@@ -16,7 +16,7 @@ from bot.drafts import Draft
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized, UnknownDraft
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     ACTIVE = "active"
     MONITORING = "monitoring"
     RESOLVED = "resolved"
@@ -92,15 +92,29 @@ class Incident:
 
     @classmethod
     def open(
-        cls, number: int, title: str, severity: int, reporter: str, at: datetime, settings: Settings,
-        description: str = "", source_url: str = "", conversation: Conversation | None = None,
+        cls,
+        number: int,
+        title: str,
+        severity: int,
+        reporter: str,
+        at: datetime,
+        settings: Settings,
+        description: str = "",
+        source_url: str = "",
+        conversation: Conversation | None = None,
     ) -> Incident:
         title = title.strip()
         if not title:
             raise InvalidCommand("An incident needs a title: `open <title> [--sev 1-4]`.")
         incident = cls(
-            number=number, title=title[:200], severity=check_severity(severity), reporter=reporter, created_at=at,
-            description=description, source_url=source_url, key_prefix=settings.key_prefix,
+            number=number,
+            title=title[:200],
+            severity=check_severity(severity),
+            reporter=reporter,
+            created_at=at,
+            description=description,
+            source_url=source_url,
+            key_prefix=settings.key_prefix,
         )
         incident._record(at, reporter, ev.IncidentOpened(incident.title, incident.severity))
         if conversation:
@@ -259,6 +273,11 @@ class Incident:
         self._record(at, "crisisbot", event)
         return event
 
+    def defer_checkin(self, until: datetime) -> None:
+        """Quiet hours hold a due check-in back; nothing happened yet, so the timeline is left alone."""
+        if self.next_update_due is not None and until > self.next_update_due:
+            self.next_update_due = until
+
     # -- drafts --------------------------------------------------------------------------------
 
     def create_draft(self, text: str, actor: str, at: datetime, settings: Settings) -> ev.Event:
@@ -326,4 +345,3 @@ class Incident:
             return self.draft(number)
         except UnknownDraft:
             return None
-

@@ -28,8 +28,16 @@ log = logging.getLogger(__name__)
 
 # Facts worth telling the other conversations of an incident; the rest only refresh its cards.
 NEWS = (
-    ev.StatusUpdatePosted, ev.StatusChanged, ev.SeverityChanged, ev.RoleAssigned, ev.DraftCreated, ev.DraftRevised,
-    ev.DraftApproved, ev.DraftRejected, ev.ChangesRequested, ev.DraftPublished,
+    ev.StatusUpdatePosted,
+    ev.StatusChanged,
+    ev.SeverityChanged,
+    ev.RoleAssigned,
+    ev.DraftCreated,
+    ev.DraftRevised,
+    ev.DraftApproved,
+    ev.DraftRejected,
+    ev.ChangesRequested,
+    ev.DraftPublished,
 )
 
 
@@ -159,8 +167,9 @@ class CrisisService:
 
 
 def cards_to_refresh(incident: Incident, events: list[ev.Event], settings: Settings, t: Translator) -> list[Card]:
-    cards = [views.incident_card(incident, settings, t)]
+    # The incident card shows no draft, so draft-only changes leave it alone.
     numbers = sorted({e.number for e in events if hasattr(e, "number")})
+    cards = [views.incident_card(incident, settings, t)] if any(not hasattr(e, "number") for e in events) else []
     for number in numbers:
         draft = incident.find_draft(number)
         if draft is not None:

@@ -33,10 +33,14 @@ def incident_card(incident: Incident, settings: Settings, t: Translator) -> Card
         buttons.append(Button(t("Reopen"), f"{key} reopen"))
     else:
         pickers = [Picker(t(role), f"{key} assign {role}", selected=incident.holder(role)) for role in settings.roles]
-        pickers.append(Picker(
-            t("Severity"), f"{key} severity",
-            options=tuple((severity_label(s, t), str(s)) for s in (1, 2, 3, 4)), selected=str(incident.severity),
-        ))
+        pickers.append(
+            Picker(
+                t("Severity"),
+                f"{key} severity",
+                options=tuple((severity_label(s, t), str(s)) for s in (1, 2, 3, 4)),
+                selected=str(incident.severity),
+            )
+        )
         buttons = [
             Button(t("Post update"), f"{key} update", style="primary", ask=t("What changed?")),
             Button(t("Draft reply"), f"{key} draft", ask=t("Public reply text")),
@@ -46,8 +50,12 @@ def incident_card(incident: Incident, settings: Settings, t: Translator) -> Card
     if incident.source_url:
         text = f"{text}\n{incident.source_url}".strip()
     return Card(
-        id=f"incident:{key}", title=f"{key} · {incident.title}", text=text,
-        fields=tuple(fields), buttons=tuple(buttons), pickers=tuple(pickers),
+        id=f"incident:{key}",
+        title=f"{key} · {incident.title}",
+        text=text,
+        fields=tuple(fields),
+        buttons=tuple(buttons),
+        pickers=tuple(pickers),
     )
 
 
@@ -78,17 +86,26 @@ def draft_card(incident: Incident, draft: Draft, t: Translator) -> Card:
     elif draft.state is DraftState.CHANGES_REQUESTED:
         buttons = (Button(t("Revise"), f"{key} revise {number}", ask=t("New text")),)
     elif draft.state is DraftState.APPROVED:
-        buttons = (Button(t("Mark published"), f"{key} publish {number}", style="primary", ask=t("Where was it published?")),)
+        buttons = (
+            Button(t("Mark published"), f"{key} publish {number}", style="primary", ask=t("Where was it published?")),
+        )
     return Card(
-        id=f"draft:{key}:{number}", title=t("{key} · draft reply #{number}", key=key, number=number),
-        text=draft.text, fields=tuple(fields), buttons=buttons,
+        id=f"draft:{key}:{number}",
+        title=t("{key} · draft reply #{number}", key=key, number=number),
+        text=draft.text,
+        fields=tuple(fields),
+        buttons=buttons,
     )
 
 
 def help_card(t: Translator) -> Card:
     lines = "\n".join(f"`{usage}`" for usage in USAGE.values())
-    intro = t("Commands (inside an incident's conversation the incident is implicit; elsewhere start with its key, e.g. `CRI-12 status`):")
-    roles = t("Roles: lead, comms, legal, support, product (also: pilote, communication, juridique, service-client, produit).")
+    intro = t(
+        "Commands (inside an incident's conversation the incident is implicit; elsewhere start with its key, e.g. `CRI-12 status`):"  # noqa: E501
+    )
+    roles = t(
+        "Roles: lead, comms, legal, support, product (also: pilote, communication, juridique, service-client, produit)."
+    )
     return Card(id="help", title=t("crisisbot help"), text=f"{intro}\n{lines}\n{roles}")
 
 
@@ -96,8 +113,11 @@ def list_card(incidents: list[Incident], settings: Settings, t: Translator) -> C
     if not incidents:
         return Card(id="list", title=t("Open incidents"), text=t("No open incident."))
     fields = tuple(
-        Field(f"{i.key} · {i.title}", f"{severity_label(i.severity, t)} · {t(i.status.value)} · "
-              f"{t('lead')}: {mention(i.holder('lead'))} · {t('next update')}: {when(i.next_update_due, settings.timezone)}")
+        Field(
+            f"{i.key} · {i.title}",
+            f"{severity_label(i.severity, t)} · {t(i.status.value)} · "
+            f"{t('lead')}: {mention(i.holder('lead'))} · {t('next update')}: {when(i.next_update_due, settings.timezone)}",
+        )
         for i in incidents
     )
     return Card(id="list", title=t("Open incidents"), fields=fields)

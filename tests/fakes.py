@@ -5,14 +5,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 
 from bot.errors import ConcurrentChange
 from bot.model import Conversation, Incident, Status
 from bot.replies import Card, Reply
 
-T0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)  # a Monday, 10:00 UTC
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 10:00 UTC
 
 
 class FakeClock:
@@ -61,19 +61,22 @@ class FakeIncidents:
 
     def list(self, include_resolved: bool = False) -> Sequence[Incident]:
         return [
-            copy.deepcopy(i) for i in sorted(self.store.incidents.values(), key=lambda i: i.number)
+            copy.deepcopy(i)
+            for i in sorted(self.store.incidents.values(), key=lambda i: i.number)
             if include_resolved or i.status is not Status.RESOLVED
         ]
 
     def due_for_checkin(self, at: datetime) -> Sequence[str]:
         return [
-            i.key for i in self.store.incidents.values()
+            i.key
+            for i in self.store.incidents.values()
             if i.status is not Status.RESOLVED and i.next_update_due is not None and i.next_update_due <= at
         ]
 
     def with_open_drafts(self) -> Sequence[str]:
         return [
-            i.key for i in self.store.incidents.values()
+            i.key
+            for i in self.store.incidents.values()
             if i.status is not Status.RESOLVED and any(d.is_open for d in i.drafts)
         ]
 

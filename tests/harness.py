@@ -16,7 +16,9 @@ from tests.fakes import FakeClock, FakeGateway, FakeUnitOfWork, Store
 
 class Harness:
     def __init__(
-        self, settings: Settings | None = None, uow_factory: Callable[[], UnitOfWork] | None = None,
+        self,
+        settings: Settings | None = None,
+        uow_factory: Callable[[], UnitOfWork] | None = None,
         clock: FakeClock | None = None,
     ) -> None:
         self.store = Store()
@@ -30,7 +32,9 @@ class Harness:
         self.conversation = "general"
         self.language: str | None = None
 
-    def say(self, text: str, person: str | None = None, conversation: str | None = None, request_id: str | None = None) -> Reply:
+    def say(
+        self, text: str, person: str | None = None, conversation: str | None = None, request_id: str | None = None
+    ) -> Reply:
         origin = Origin(person or self.person, "console", conversation or self.conversation, self.language, request_id)
         return asyncio.run(self.service.execute(text, origin))
 

@@ -43,7 +43,8 @@ def test_parses_the_grammar(text: str, expected: c.Command) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["open", "open --sev 7 Title", "assign legal", "revise x text", "approve me", "severity 5", "update", "snooze 10"]
+    "text",
+    ["open", "open --sev 7 Title", "assign legal", "revise x text", "approve me", "severity 5", "update", "snooze 10"],
 )
 def test_malformed_commands_get_usage_help(text: str) -> None:
     command = parse(text)

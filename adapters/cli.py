@@ -1,0 +1,154 @@
+"""`crisisbot`: console, serve, db upgrade, list, export, teams-package."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from adapters.runtime import DEFAULT_DATABASE_URL, build_runtime, load_env
+from bot.commands import Origin
+from bot.errors import CrisisError
+from bot.i18n import translator
+
+
+def _console(args: argparse.Namespace) -> int:
+    from adapters.console.repl import run
+
+    asyncio.run(run(build_runtime(), args.as_, args.in_, args.lang))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from adapters import server
+
+    env = load_env()
+    logging.basicConfig(level=env.get("LOG_LEVEL", "INFO").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    port = args.port or int(env.get("PORT", "3000"))
+    host = args.host or "0.0.0.0"
+    try:
+        from adapters.teams import requires_loopback  # type: ignore[attr-defined]
+    except ImportError:
+        requires_loopback = None
+    if requires_loopback is not None and requires_loopback(env) and not args.public:
+        # Without a Microsoft app id the Teams endpoint accepts unauthenticated requests: keep it local.
+        host = "127.0.0.1"
+        logging.getLogger("crisisbot.server").warning(
+            "MICROSOFT_APP_ID is not set: /api/messages is unauthenticated, so the server binds to 127.0.0.1 only "
+            "(pass --public to listen on every interface)"
+        )
+    runtime = build_runtime(env)
+    logging.getLogger("crisisbot.server").info("listening on http://%s:%s", host, port)
+    server.run(runtime, port, host)
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade
+
+    url = load_env().get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    upgrade(url)
+    print("database is up to date")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    runtime = build_runtime()
+    outcome = runtime.dispatcher.execute("list", Origin("cli", "cli", "cli"))
+    from adapters.console.render import Controls, reply_text
+
+    for line in reply_text(outcome.reply, Controls()):
+        print(line.removeprefix("(only you) ").strip() if line.startswith("(only you)") else line.strip())
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from bot.report import render
+
+    runtime = build_runtime()
+    with runtime.dispatcher.uow_factory() as uow:
+        incident = uow.incidents.get(args.key.upper())
+    t = translator(args.lang or runtime.settings.language)
+    if incident is None:
+        print(t("There is no incident {key}. Try `list`.", key=args.key.upper()), file=sys.stderr)
+        return 1
+    markdown = render(incident, runtime.settings, t, runtime.dispatcher.clock.now())
+    if args.out:
+        Path(args.out).write_text(markdown, encoding="utf-8")
+        print(f"{incident.key} report written to {args.out}")
+    else:
+        sys.stdout.write(markdown)
+    return 0
+
+
+def _teams_package(args: argparse.Namespace) -> int:
+    from adapters.teams.package import build_package  # type: ignore[import-not-found]
+
+    env = load_env()
+    app_id = env.get("MICROSOFT_APP_ID", "")
+    if not app_id:
+        print("MICROSOFT_APP_ID must be set (in the environment or .env) to build the Teams app package.", file=sys.stderr)
+        return 2
+    path = build_package(Path(args.out), app_id)
+    print(f"Teams app package written to {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="crisisbot", description="Cross-team crisis coordination on Slack, Teams and the console."
+    )
+    commands = root.add_subparsers(dest="command", required=True)
+
+    console = commands.add_parser("console", help="chat with the bot in this terminal (no chat account needed)")
+    console.add_argument("--as", dest="as_", default="me", metavar="PERSON", help="who speaks first (default: me)")
+    console.add_argument("--in", dest="in_", default="general", metavar="CONVERSATION", help="where (default: general)")
+    console.add_argument("--lang", choices=("en", "fr"), help="reply language (default: CRISISBOT_LANGUAGE or en)")
+    console.set_defaults(run=_console)
+
+    serve = commands.add_parser("serve", help="run the HTTP server for Slack and Teams, with the scheduler")
+    serve.add_argument("--port", type=int, help="port (default: $PORT or 3000)")
+    serve.add_argument("--host", help="interface to bind (default: 0.0.0.0)")
+    serve.add_argument("--public", action="store_true", help="listen on every interface even without MICROSOFT_APP_ID")
+    serve.set_defaults(run=_serve)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply the migrations to DATABASE_URL").set_defaults(run=_db_upgrade)
+
+    commands.add_parser("list", help="list open incidents").set_defaults(run=_list)
+
+    export = commands.add_parser("export", help="write an incident's post-incident report in Markdown")
+    export.add_argument("key", help="incident key, e.g. CRI-12")
+    export.add_argument("--out", help="file to write (default: standard output)")
+    export.add_argument("--lang", choices=("en", "fr"), help="report language")
+    export.set_defaults(run=_export)
+
+    package = commands.add_parser("teams-package", help="build the Teams app package (zip) to upload")
+    package.add_argument("--out", default="crisisbot-teams.zip", help="zip file to write")
+    package.set_defaults(run=_teams_package)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except CrisisError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        from adapters.server import StartupError
+
+        if isinstance(error, StartupError):
+            print(f"crisisbot cannot start: {error}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

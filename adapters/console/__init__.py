@@ -1,0 +1,1 @@
+"""Console door: the whole crisis workflow in a terminal, with no chat account."""

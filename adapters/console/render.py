@@ -1,0 +1,49 @@
+"""Neutral replies as plain text; buttons and pickers get numbers the person types with `/click N`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.replies import Button, Card, Picker, Reply
+
+_MENTION = re.compile(r"<@([^>|]+)(?:\|[^>]*)?>")
+
+
+def plain(text: str) -> str:
+    return _MENTION.sub(r"@\1", text)
+
+
+@dataclass
+class Controls:
+    """Every control shown so far, by the number printed beside it."""
+
+    shown: dict[int, Button | Picker] = field(default_factory=dict)
+    # A re-rendered card keeps its numbers, so `/click 3` means the same thing before and after an update.
+    numbers: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def number(self, control: Button | Picker) -> int:
+        n = self.numbers.setdefault((control.label, control.command), len(self.numbers) + 1)
+        self.shown[n] = control
+        return n
+
+
+def card_text(card: Card, controls: Controls) -> list[str]:
+    lines = [f"┌ {plain(card.title)}"]
+    lines += [f"│ {plain(line)}" for line in card.text.splitlines()]
+    lines += [f"│ {f.label}: {plain(f.value)}" for f in card.fields]
+    actions = [f"[{controls.number(b)}] {b.label}{'…' if b.ask else ''}" for b in card.buttons]
+    actions += [f"[{controls.number(p)}] {p.label} ▾" for p in card.pickers]
+    if actions:
+        lines.append("│ " + "  ".join(actions))
+    lines.append("└")
+    return lines
+
+
+def reply_text(reply: Reply, controls: Controls) -> list[str]:
+    lines = [plain(line) for line in reply.text.splitlines()]
+    for card in reply.cards:
+        lines += card_text(card, controls)
+    if reply.private:
+        lines = [f"(only you) {line}" for line in lines[:1]] + [f"           {line}" for line in lines[1:]]
+    return lines

@@ -1,0 +1,137 @@
+"""A terminal chat: `/as <person>` and `/in <conversation>` let one person act out every role."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Sequence
+
+from adapters.console.render import Controls, plain, reply_text
+from adapters.runtime import Runtime
+from bot.commands import Origin
+from bot.model import Incident
+from bot.replies import Button, Card, Picker, Reply
+
+HELP = """console commands:
+  /as <person>        speak as someone else (e.g. /as carol)
+  /in <conversation>  move to another conversation (e.g. /in press-room)
+  /click N [text]     press button N (text answers what it asks; for a picker, the choice: @carol or 2)
+  /lang en|fr         language of the replies
+  /quit               leave
+anything else is a crisisbot command; try `help`."""
+
+
+class ConsoleGateway:
+    """Where the core's broadcasts land in a terminal: printed, tagged with their conversation."""
+
+    platform = "console"
+
+    def __init__(self, write: Callable[[str], None], controls: Controls) -> None:
+        self.write = write
+        self.controls = controls
+        self.refs = 0
+
+    def _print(self, header: str, lines: Sequence[str]) -> None:
+        self.write(header)
+        for line in lines:
+            self.write(f"  {line}")
+
+    async def post(self, conversation: str, reply: Reply) -> str | None:
+        self.refs += 1
+        self._print(f"[#{conversation}]", reply_text(reply, self.controls))
+        return f"console-{self.refs}"
+
+    async def update(self, conversation: str, message_ref: str, card: Card) -> None:
+        self._print(f"[#{conversation}] (card updated)", reply_text(Reply(cards=(card,)), self.controls))
+
+    async def notify(self, person: str, reply: Reply) -> None:
+        self._print(f"[direct message to @{person}]", reply_text(reply, self.controls))
+
+    async def open_room(self, incident: Incident, members: Sequence[str]) -> str | None:
+        return None  # in the console a crisis lives where it was opened
+
+
+class ConsoleSession:
+    def __init__(
+        self, runtime: Runtime, write: Callable[[str], None], person: str = "me", conversation: str = "general"
+    ) -> None:
+        self.runtime = runtime
+        self.write = write
+        self.person = person
+        self.conversation = conversation
+        self.language: str | None = None
+        self.controls = Controls()
+        runtime.add_gateway(ConsoleGateway(write, self.controls))
+
+    @property
+    def prompt(self) -> str:
+        return f"{self.person}@{self.conversation}> "
+
+    async def handle(self, line: str) -> bool:
+        """Runs one line; False when the person asked to quit."""
+        line = line.strip()
+        if not line:
+            return True
+        if line.startswith("/"):
+            verb, _, rest = line[1:].partition(" ")
+            action = {"as": self._as, "in": self._in, "click": self._click, "lang": self._lang}.get(verb.lower())
+            if verb.lower() in ("quit", "exit", "q"):
+                return False
+            if verb.lower() == "crisis":
+                # Slack habits: "/crisis open ..." works here too.
+                await self.say(rest)
+                return True
+            if action is None:
+                self.write(HELP)
+                return True
+            await action(rest.strip())
+            return True
+        await self.say(line)
+        return True
+
+    async def say(self, text: str) -> None:
+        origin = Origin(self.person, "console", self.conversation, self.language)
+        reply = await self.runtime.service.execute(text, origin)
+        for out in reply_text(reply, self.controls):
+            self.write(out)
+
+    async def _as(self, who: str) -> None:
+        if not who:
+            self.write(f"speaking as @{self.person}")
+            return
+        self.person = plain(who).lstrip("@").split()[0]
+        self.write(f"now speaking as @{self.person}")
+
+    async def _in(self, where: str) -> None:
+        if not where:
+            self.write(f"in #{self.conversation}")
+            return
+        self.conversation = where.lstrip("#").split()[0]
+        self.write(f"now in #{self.conversation}")
+
+    async def _lang(self, language: str) -> None:
+        self.language = language or None
+        self.write(f"language: {self.language or self.runtime.settings.language}")
+
+    async def _click(self, rest: str) -> None:
+        try:
+            words = shlex.split(rest)
+        except ValueError:
+            words = rest.split()
+        number = words[0] if words else ""
+        control = self.controls.shown.get(int(number)) if number.isdigit() else None
+        if control is None:
+            self.write("no such button; use the number shown in brackets, e.g. /click 3")
+            return
+        answer = rest[len(number) :].strip()
+        if isinstance(control, Picker):
+            if control.options:
+                by_label = {label: value for label, value in control.options}
+                answer = by_label.get(answer, answer)
+            if not answer:
+                choices = ", ".join(v for _, v in control.options) or "@person"
+                self.write(f"choose: /click {number} <{choices}>")
+                return
+        elif isinstance(control, Button) and control.ask and not answer:
+            self.write(f"{control.ask} (answer with: /click {number} <text>)")
+            return
+        await self.say(f"{control.command} {answer}".strip())
