@@ -1,0 +1,6 @@
+"""SQL storage of the core's incidents: SQLModel tables, an explicit mapping, a unit of work and Alembic migrations."""
+
+from storage.engine import DEFAULT_URL, make_engine
+from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory, sql_uow_factory
+
+__all__ = ["DEFAULT_URL", "SqlUnitOfWork", "SqlUnitOfWorkFactory", "make_engine", "sql_uow_factory"]

@@ -1,0 +1,217 @@
+"""The incident aggregate as normalized SQL tables.
+
+Children are keyed by the incident number plus their position (`seq`), so saving appends rows without
+asking the database for generated ids. Every datetime column is `UTCDateTime`: timezone-aware UTC in and out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKeyConstraint, Index, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+# Named constraints, so later migrations can alter them by name on PostgreSQL.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC and always returns aware UTC datetimes.
+
+    SQLite keeps no offset at all, so values are converted to UTC before binding (which also keeps its text
+    comparisons, used by the due query, in chronological order) and given back their UTC tzinfo on read.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} would be ambiguous in storage; use UTC")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _incident_child() -> tuple[Any, ...]:
+    return (ForeignKeyConstraint(["incident_number"], ["incidents.number"], ondelete="CASCADE"),)
+
+
+def _draft_child() -> tuple[Any, ...]:
+    return (
+        ForeignKeyConstraint(
+            ["incident_number", "draft_number"], ["drafts.incident_number", "drafts.number"], ondelete="CASCADE"
+        ),
+    )
+
+
+class IncidentRow(SQLModel, table=True):
+    __tablename__ = "incidents"
+    # The due check-in query reads only this index.
+    __table_args__ = (Index("ix_incidents_status_due", "status", "next_update_due"),)
+
+    number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    key: str = Field(unique=True)
+    title: str
+    description: str = Field(default="", sa_type=Text)
+    source_url: str = ""
+    severity: int
+    status: str
+    reporter: str
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_update_due: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    summary: str = Field(default="", sa_type=Text)
+    missed_checkins: int = 0
+    version: int
+
+
+class ConversationRow(SQLModel, table=True):
+    __tablename__ = "incident_conversations"
+    __table_args__ = (*_incident_child(), Index("ix_incident_conversations_place", "platform", "conversation_id"))
+
+    incident_number: int = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    platform: str
+    conversation_id: str
+
+
+class RoleAssignmentRow(SQLModel, table=True):
+    __tablename__ = "role_assignments"
+    __table_args__ = _incident_child()
+
+    incident_number: int = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    role: str
+    holder: str
+    assigned_by: str
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DraftRow(SQLModel, table=True):
+    __tablename__ = "drafts"
+    __table_args__ = (*_incident_child(), Index("ix_drafts_state", "state"))
+
+    incident_number: int = Field(primary_key=True)
+    number: int = Field(primary_key=True)
+    required_roles: list[str] = Field(sa_type=JSON)
+    state: str
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published_by: str | None = None
+    published_where: str = ""
+    reminded_version: int = 0
+    escalated_version: int = 0
+
+
+class DraftVersionRow(SQLModel, table=True):
+    __tablename__ = "draft_versions"
+    __table_args__ = _draft_child()
+
+    incident_number: int = Field(primary_key=True)
+    draft_number: int = Field(primary_key=True)
+    version: int = Field(primary_key=True)
+    text: str = Field(sa_type=Text)
+    author: str
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ApprovalRow(SQLModel, table=True):
+    __tablename__ = "draft_approvals"
+    __table_args__ = _draft_child()
+
+    incident_number: int = Field(primary_key=True)
+    draft_number: int = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    version: int
+    role: str
+    approver: str
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ReviewRow(SQLModel, table=True):
+    __tablename__ = "draft_reviews"
+    __table_args__ = _draft_child()
+
+    incident_number: int = Field(primary_key=True)
+    draft_number: int = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    version: int
+    final: bool
+    reviewer: str
+    reason: str = Field(sa_type=Text)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class StatusUpdateRow(SQLModel, table=True):
+    __tablename__ = "status_updates"
+    __table_args__ = _incident_child()
+
+    incident_number: int = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    text: str = Field(sa_type=Text)
+    author: str
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class TimelineRow(SQLModel, table=True):
+    """Append-only; `kind` and `data` are `bot.events.event_kind` / `event_data` of the fact."""
+
+    __tablename__ = "timeline_entries"
+    __table_args__ = _incident_child()
+
+    incident_number: int = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor: str
+    kind: str
+    data: dict[str, Any] = Field(sa_type=JSON)
+
+
+class RequestRow(SQLModel, table=True):
+    __tablename__ = "request_log"
+
+    request_id: str = Field(primary_key=True)
+    reply: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CardRefRow(SQLModel, table=True):
+    __tablename__ = "card_refs"
+
+    platform: str = Field(primary_key=True)
+    conversation: str = Field(primary_key=True)
+    card_id: str = Field(primary_key=True)
+    message_ref: str
+
+
+metadata = SQLModel.metadata
+
+incidents = IncidentRow.__table__
+conversations = ConversationRow.__table__
+assignments = RoleAssignmentRow.__table__
+drafts = DraftRow.__table__
+draft_versions = DraftVersionRow.__table__
+approvals = ApprovalRow.__table__
+reviews = ReviewRow.__table__
+updates = StatusUpdateRow.__table__
+timeline = TimelineRow.__table__
+requests = RequestRow.__table__
+card_refs = CardRefRow.__table__

@@ -1,0 +1,141 @@
+"""The SQL unit of work: one connection and one transaction per command, checked by incident version on commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from bot.errors import ConcurrentChange
+from storage import tables as t
+from storage.engine import DEFAULT_URL, make_engine
+from storage.migrate import ensure_schema
+from storage.repository import SqlIncidents
+
+# PostgreSQL serialization failure and deadlock: another transaction won; the dispatcher retries.
+RETRYABLE_PG_CODES = {"40001", "40P01"}
+
+
+class SqlRequestLog:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.pending: dict[str, str] = {}
+
+    def reply_to(self, request_id: str) -> str | None:
+        if request_id in self.pending:
+            return self.pending[request_id]
+        query = select(t.requests.c.reply).where(t.requests.c.request_id == request_id)
+        return self.connection.execute(query).scalar_one_or_none()
+
+    def remember(self, request_id: str, reply_text: str) -> None:
+        self.pending[request_id] = reply_text
+
+    def flush(self) -> None:
+        # A plain insert: a second delivery of the same request collides here and its whole transaction is undone.
+        if self.pending:
+            now = datetime.now(timezone.utc)
+            rows = [{"request_id": r, "reply": text, "created_at": now} for r, text in self.pending.items()]
+            self.connection.execute(t.requests.insert(), rows)
+            self.pending = {}
+
+
+class SqlCardRefs:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.pending: dict[tuple[str, str, str], str] = {}
+
+    def get(self, platform: str, conversation: str, card_id: str) -> str | None:
+        if (platform, conversation, card_id) in self.pending:
+            return self.pending[(platform, conversation, card_id)]
+        c = t.card_refs.c
+        query = select(c.message_ref).where(c.platform == platform, c.conversation == conversation, c.card_id == card_id)
+        return self.connection.execute(query).scalar_one_or_none()
+
+    def put(self, platform: str, conversation: str, card_id: str, message_ref: str) -> None:
+        self.pending[(platform, conversation, card_id)] = message_ref
+
+    def flush(self) -> None:
+        # The latest message wins: an upsert, since two refreshes racing for the same card are harmless.
+        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
+        for (platform, conversation, card_id), ref in self.pending.items():
+            upsert = dialect.insert(t.card_refs).values(
+                platform=platform, conversation=conversation, card_id=card_id, message_ref=ref
+            )
+            upsert = upsert.on_conflict_do_update(
+                index_elements=["platform", "conversation", "card_id"], set_={"message_ref": ref}
+            )
+            self.connection.execute(upsert)
+        self.pending = {}
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.committed = False
+
+    def __enter__(self) -> SqlUnitOfWork:
+        ensure_schema(self.engine)
+        self.connection = self.engine.connect()
+        self.incidents = SqlIncidents(self.connection)
+        self.requests = SqlRequestLog(self.connection)
+        self.cards = SqlCardRefs(self.connection)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        try:
+            self.rollback()
+        finally:
+            self.connection.close()
+
+    def commit(self) -> None:
+        try:
+            self.requests.flush()
+            saved = self.incidents.flush()
+            self.cards.flush()
+            self.connection.commit()
+        except ConcurrentChange:
+            self.rollback()
+            raise
+        except DBAPIError as error:
+            self.rollback()
+            if _lost_a_race(error):
+                raise ConcurrentChange() from error
+            raise
+        self.incidents.committed(saved)
+        self.committed = True
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+        self.requests.pending = {}
+        self.cards.pending = {}
+
+
+def _lost_a_race(error: DBAPIError) -> bool:
+    """Duplicate keys, a SQLite lock held past the busy timeout, or a PostgreSQL serialization conflict."""
+    if isinstance(error, IntegrityError):
+        return True
+    message = str(error.orig).lower()
+    if "database is locked" in message or "database is busy" in message:
+        return True
+    return getattr(error.orig, "sqlstate", None) in RETRYABLE_PG_CODES
+
+
+@dataclass
+class SqlUnitOfWorkFactory:
+    """What the Dispatcher calls for each command; owns the engine (and its connection pool)."""
+
+    engine: Engine
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def sql_uow_factory(url: str = DEFAULT_URL) -> SqlUnitOfWorkFactory:
+    return SqlUnitOfWorkFactory(make_engine(url))
