@@ -1,0 +1,210 @@
+"""Records due reminders on incidents and hands their messages to an outbox, then delivers the outbox.
+
+Exactly once, across crashes and replicas: a reminder and its messages are saved in the same transaction
+as the incident, whose version check lets only one process record it; each message is then claimed,
+handed to its gateway and marked sent. A process that dies between claiming and marking leaves the
+message to be retried when its claim lapses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot import checkins
+from bot import reminder_replies as replies
+from bot.config import Settings
+from bot.errors import ConcurrentChange
+from bot.i18n import translator
+from bot.model import Incident
+from bot.ports import ChatGateway, UnitOfWork
+from bot.replies import Reply
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to deliver, posted in a conversation or sent to a person (`direct`).
+
+    `id` is unique and derived from the reminder's place on the timeline, so a message is stored once.
+    """
+
+    id: str
+    platform: str
+    target: str
+    direct: bool
+    reply: Reply
+    attempts: int = 0
+
+
+class Outbox(Protocol):
+    def add(self, message: Outgoing) -> None:
+        """Stores a message in the current transaction."""
+
+    def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
+        """Unsent messages for these platforms that nobody else holds, held until `at + lease`."""
+
+    def mark_sent(self, message_id: str, at: datetime) -> None: ...
+
+    def retry_later(self, message_id: str, retry_at: datetime | None, error: str) -> None:
+        """Releases a failed message until `retry_at`; None gives it up for good."""
+
+
+class ReminderUnitOfWork(UnitOfWork, Protocol):
+    outbox: Outbox
+
+
+@dataclass
+class WakeResult:
+    checkins: int = 0
+    approvals: int = 0
+    deferred: int = 0
+
+
+@dataclass
+class Reminders:
+    """The core's answer to a wake-up: what came due is recorded once, with the messages to send."""
+
+    uow_factory: Callable[[], ReminderUnitOfWork]
+    settings: Settings
+    # How many incidents share one transaction; a conflict replays that batch one incident at a time.
+    batch: int = 50
+
+    def wake(self, at: datetime) -> WakeResult:
+        with self.uow_factory() as uow:
+            keys = list(dict.fromkeys([*uow.incidents.due_for_checkin(at), *uow.incidents.with_open_drafts()]))
+        result = WakeResult()
+        for start in range(0, len(keys), self.batch):
+            chunk = keys[start : start + self.batch]
+            try:
+                result = self._visit(chunk, at, result)
+            except ConcurrentChange:
+                # Someone (a command, another replica) saved one of them meanwhile: what remains due is
+                # decided again on fresh data, so a reminder already recorded elsewhere is not repeated.
+                for key in chunk:
+                    try:
+                        result = self._visit([key], at, result)
+                    except ConcurrentChange:
+                        log.info("%s changed while reminding; the next wake-up looks again", key)
+        return result
+
+    def _visit(self, keys: list[str], at: datetime, result: WakeResult) -> WakeResult:
+        found = WakeResult(result.checkins, result.approvals, result.deferred)
+        with self.uow_factory() as uow:
+            for key in keys:
+                incident = uow.incidents.get(key)
+                if incident is not None:
+                    self._remind(incident, at, uow.outbox, found)
+            uow.commit()
+        return found
+
+    def _remind(self, incident: Incident, at: datetime, outbox: Outbox, result: WakeResult) -> None:
+        opening = checkins.checkin_is_deferred(incident, at, self.settings)
+        if opening is not None:
+            incident.defer_checkin(opening)
+            result.deferred += 1
+        elif checkins.checkin_is_due(incident, at, self.settings):
+            self._checkin(incident, at, outbox)
+            result.checkins += 1
+        for due in checkins.approvals_due(incident, at, self.settings):
+            self._approval(incident, due, at, outbox)
+            result.approvals += 1
+
+    def _checkin(self, incident: Incident, at: datetime, outbox: Outbox) -> None:
+        t = translator(self.settings.language)
+        fact = incident.record_checkin_reminder(at, self.settings)
+        people = checkins.checkin_mentions(incident, self.settings, fact.escalated)
+        reply = replies.checkin_reminder(incident, fact, people, at, t)
+        for message in _to_conversations(incident, "checkin", reply):
+            outbox.add(message)
+
+    def _approval(self, incident: Incident, due: checkins.ApprovalDue, at: datetime, outbox: Outbox) -> None:
+        t = translator(self.settings.language)
+        lead = incident.holder("lead") or incident.reporter
+        unheld = [r for r in due.roles if incident.holder(r) is None]
+        people = due.people + ((lead,) if unheld else ())
+        incident.record_approval_reminder(due.draft, due.roles, people, due.escalated, at)
+        tag = f"{incident.key}#{len(incident.timeline)}"
+        platform = incident.conversations[0].platform if incident.conversations else None
+        if platform is not None:
+            for person in due.people:
+                reply = replies.approval_reminder(incident, due, person, t)
+                outbox.add(Outgoing(f"{tag}:dm:{platform}:{person}", platform, person, True, reply))
+            if unheld:
+                reply = replies.approval_unassigned(incident, due, lead, t)
+                outbox.add(Outgoing(f"{tag}:unheld:{platform}:{lead}", platform, lead, True, reply))
+        if due.escalated:
+            for message in _to_conversations(incident, "held", replies.approval_held(incident, due, t)):
+                outbox.add(message)
+
+
+def _to_conversations(incident: Incident, kind: str, reply: Reply) -> list[Outgoing]:
+    tag = f"{incident.key}#{len(incident.timeline)}"
+    return [
+        Outgoing(f"{tag}:{kind}:{c.platform}:{c.id}", c.platform, c.id, False, reply) for c in incident.conversations
+    ]
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2**attempts, 300))
+
+
+@dataclass
+class Courier:
+    """Delivers the outbox through the gateways this process has; other platforms' messages wait for theirs."""
+
+    uow_factory: Callable[[], ReminderUnitOfWork]
+    gateways: Mapping[str, ChatGateway]
+    lease: timedelta = timedelta(minutes=2)
+    limit: int = 200
+    concurrency: int = 10
+    # A reminder still failing after this many tries is stale news; it is dropped and logged.
+    max_attempts: int = 8
+
+    def claim(self, at: datetime) -> Sequence[Outgoing]:
+        with self.uow_factory() as uow:
+            claimed = uow.outbox.claim(list(self.gateways), at, self.lease, self.limit)
+            uow.commit()
+        return claimed
+
+    def settle(self, message: Outgoing, at: datetime, error: str | None) -> None:
+        with self.uow_factory() as uow:
+            if error is None:
+                uow.outbox.mark_sent(message.id, at)
+            else:
+                attempts = message.attempts + 1
+                retry_at = at + retry_delay(attempts) if attempts < self.max_attempts else None
+                uow.outbox.retry_later(message.id, retry_at, error)
+            uow.commit()
+
+    async def deliver(self, now: Callable[[], datetime]) -> int:
+        """Sends what is claimable now; returns how many messages reached their gateway."""
+        claimed = await asyncio.to_thread(self.claim, now())
+        if not claimed:
+            return 0
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(message: Outgoing) -> bool:
+            async with gate:
+                error = await self._send(message)
+                await asyncio.to_thread(self.settle, message, now(), error)
+                return error is None
+
+        return sum(await asyncio.gather(*(one(m) for m in claimed)))
+
+    async def _send(self, message: Outgoing) -> str | None:
+        gateway = self.gateways[message.platform]
+        try:
+            if message.direct:
+                await gateway.notify(message.target, message.reply)
+            else:
+                await gateway.post(message.target, message.reply)
+        except Exception as error:  # a gateway failure must never stop the other messages
+            log.warning("could not deliver %s (attempt %d): %r", message.id, message.attempts + 1, error)
+            return f"{type(error).__name__}: {error}"[:500]
+        return None
