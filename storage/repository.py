@@ -7,26 +7,74 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, ColumnElement, Row, Table, exists, func, select, update
+from sqlalchemy import Connection, Row, Select, Table, Update, bindparam, exists, func, select, update
 
-from bot.drafts import DraftState
+from bot.drafts import Draft, DraftState
 from bot.errors import ConcurrentChange
 from bot.model import Conversation, Incident, Status
 from storage import mapping as m
 from storage import tables as t
 from storage.changes import Changes, Snapshot, changes, is_changed, snapshot
 
-# Parents before children, so foreign keys hold at every insert.
-CHILD_TABLES: dict[str, Table] = {
-    table.name: table
-    for table in (
-        t.conversations, t.assignments, t.drafts, t.draft_versions, t.approvals, t.reviews, t.updates, t.timeline
-    )
+# Parents before children, so foreign keys hold at every insert; with the columns each child is ordered by.
+CHILDREN: dict[Table, tuple[str, ...]] = {
+    t.conversations: ("seq",),
+    t.assignments: ("seq",),
+    t.drafts: ("number",),
+    t.draft_versions: ("draft_number", "version"),
+    t.approvals: ("draft_number", "seq"),
+    t.reviews: ("draft_number", "seq"),
+    t.updates: ("seq",),
+    t.timeline: ("seq",),
 }
+CHILD_TABLES: dict[str, Table] = {table.name: table for table in CHILDREN}
 OPEN_DRAFT_STATES = (DraftState.PENDING.value, DraftState.CHANGES_REQUESTED.value)
 UNRESOLVED = (Status.ACTIVE.value, Status.MONITORING.value)
 
-Within = Callable[[Table], ColumnElement[bool]]
+
+def _children_query(table: Table) -> Select[Any]:
+    return select(table).order_by(table.c.incident_number, *(table.c[col] for col in CHILDREN[table]))
+
+
+def _update_by_key(table: Table) -> Update:
+    # Bind names differ from column names: a parameter named like a column would also land in SET.
+    return update(table).where(*(col == bindparam(f"key_{col.name}") for col in table.primary_key.columns))
+
+
+# Statements are built once: SQLAlchemy then skips rebuilding and most of the cache-key work on each call,
+# which is the largest cost of a load on SQLite.
+i, c, d = t.incidents.c, t.conversations.c, t.drafts.c
+BY_KEY = select(t.incidents).where(i.key == bindparam("key"))
+BY_CONVERSATION = (
+    select(t.incidents)
+    .join(t.conversations, c.incident_number == i.number)
+    .where(c.platform == bindparam("platform"), c.conversation_id == bindparam("conversation"))
+    .order_by(i.number.desc())
+    .limit(1)
+)
+CHILDREN_OF_ONE = {table: _children_query(table).where(table.c.incident_number == bindparam("number")) for table in CHILDREN}
+MAX_NUMBER = select(func.coalesce(func.max(i.number), 0))
+DUE = (
+    select(i.key)
+    .where(i.status.in_(UNRESOLVED), i.next_update_due <= bindparam("at", type_=t.UTCDateTime))
+    .order_by(i.next_update_due, i.number)
+)
+WITH_OPEN_DRAFTS = (
+    select(i.key)
+    .where(i.status.in_(UNRESOLVED), exists().where(d.incident_number == i.number, d.state.in_(OPEN_DRAFT_STATES)))
+    .order_by(i.number)
+)
+# The version check: a writer that loaded an older version matches no row.
+SAVE_INCIDENT = (
+    update(t.incidents)
+    .where(i.number == bindparam("key_number"), i.version == bindparam("key_version"))
+    .values(version=i.version + 1)
+)
+UPDATE_CHILD = {table.name: _update_by_key(table) for table in (t.assignments, t.drafts)}
+INSERT_INCIDENT = t.incidents.insert()
+INSERT_CHILD = {table.name: table.insert() for table in CHILDREN}
+
+ChildQuery = Callable[[Table], Select[Any]]
 Saved = tuple[Incident, int]
 
 
@@ -39,69 +87,68 @@ class SqlIncidents:
     # -- queries -------------------------------------------------------------------------------
 
     def get(self, key: str) -> Incident | None:
-        return self._load_tracked(select(t.incidents).where(t.incidents.c.key == key))
+        return self._load_tracked(BY_KEY, {"key": key})
 
     def by_conversation(self, conversation: Conversation) -> Incident | None:
-        c = t.conversations.c
-        query = (
-            select(t.incidents)
-            .join(t.conversations, c.incident_number == t.incidents.c.number)
-            .where(c.platform == conversation.platform, c.conversation_id == conversation.id)
-            .order_by(t.incidents.c.number.desc())
-            .limit(1)
-        )
-        return self._load_tracked(query)
+        return self._load_tracked(BY_CONVERSATION, {"platform": conversation.platform, "conversation": conversation.id})
 
     def add(self, incident: Incident) -> None:
         self.tracked[incident.number] = (incident, None)
 
     def next_number(self) -> int:
-        stored = self.connection.execute(select(func.coalesce(func.max(t.incidents.c.number), 0))).scalar_one()
+        stored = self.connection.execute(MAX_NUMBER).scalar_one()
         return max([stored, *self.tracked]) + 1
 
     def list(self, include_resolved: bool = False) -> Sequence[Incident]:
         """Detached copies for reading: changes made to them are not saved."""
-        which = t.incidents.c.status.in_(UNRESOLVED) if not include_resolved else t.incidents.c.number.is_not(None)
-        rows = self.connection.execute(select(t.incidents).where(which).order_by(t.incidents.c.number)).all()
-        numbers = select(t.incidents.c.number).where(which).scalar_subquery()
-        return self._assemble(rows, lambda table: table.c.incident_number.in_(numbers))
+        which = i.status.in_(UNRESOLVED) if not include_resolved else i.number.is_not(None)
+        rows = self.connection.execute(select(t.incidents).where(which).order_by(i.number)).all()
+        numbers = select(i.number).where(which).scalar_subquery()
+        return self._assemble(rows, lambda table: _children_query(table).where(table.c.incident_number.in_(numbers)))
 
     def due_for_checkin(self, at: datetime) -> Sequence[str]:
-        i = t.incidents.c
-        query = (
-            select(i.key)
-            .where(i.status.in_(UNRESOLVED), i.next_update_due <= at)
-            .order_by(i.next_update_due, i.number)
-        )
-        return list(self.connection.execute(query).scalars())
+        return list(self.connection.execute(DUE, {"at": at}).scalars())
 
     def with_open_drafts(self) -> Sequence[str]:
-        i, d = t.incidents.c, t.drafts.c
-        waiting = exists().where(d.incident_number == i.number, d.state.in_(OPEN_DRAFT_STATES))
-        query = select(i.key).where(i.status.in_(UNRESOLVED), waiting).order_by(i.number)
-        return list(self.connection.execute(query).scalars())
+        return list(self.connection.execute(WITH_OPEN_DRAFTS).scalars())
 
     # -- loading -------------------------------------------------------------------------------
 
-    def _load_tracked(self, query: Any) -> Incident | None:
-        row = self.connection.execute(query).first()
+    def _load_tracked(self, query: Select[Any], params: dict[str, Any]) -> Incident | None:
+        row = self.connection.execute(query, params).first()
         if row is None:
             return None
         if row.number in self.tracked:
             return self.tracked[row.number][0]
-        number = row.number
-        [incident] = self._assemble([row], lambda table: table.c.incident_number == number)
-        self.tracked[number] = (incident, snapshot(incident))
+        number = {"number": row.number}
+        [incident] = self._assemble([row], CHILDREN_OF_ONE.__getitem__, number)
+        self.tracked[row.number] = (incident, snapshot(incident))
         return incident
 
-    def _assemble(self, rows: Sequence[Row[Any]], within: Within) -> list[Incident]:
+    def _assemble(self, rows: Sequence[Row[Any]], query: ChildQuery, params: dict[str, Any] | None = None) -> list[Incident]:
+        """Incidents from their rows plus one select per child table (three fewer while none has a draft)."""
         if not rows:
             return []
-        conversations = self._children(t.conversations, within)
-        assignments = self._children(t.assignments, within)
-        updates = self._children(t.updates, within)
-        timeline = self._children(t.timeline, within)
-        drafts = self._drafts(within)
+
+        def children(table: Table) -> defaultdict[Any, list[Row[Any]]]:
+            grouped: defaultdict[Any, list[Row[Any]]] = defaultdict(list)
+            for row in self.connection.execute(query(table), params):
+                grouped[row.incident_number].append(row)
+            return grouped
+
+        conversations, assignments, updates, timeline = (
+            children(table) for table in (t.conversations, t.assignments, t.updates, t.timeline)
+        )
+        drafts: defaultdict[int, list[Draft]] = defaultdict(list)
+        draft_rows = children(t.drafts)
+        if draft_rows:
+            versions, approvals, reviews = (
+                _by_draft(children(table)) for table in (t.draft_versions, t.approvals, t.reviews)
+            )
+            for number, rows_of_incident in draft_rows.items():
+                for r in rows_of_incident:
+                    key = (number, r.number)
+                    drafts[number].append(m.draft_from(r, versions[key], approvals[key], reviews[key]))
         return [
             m.incident_from(
                 row,
@@ -113,37 +160,6 @@ class SqlIncidents:
             )
             for row in rows
         ]
-
-    def _children(self, table: Table, within: Within, *order: str) -> defaultdict[Any, list[Row[Any]]]:
-        order = order or ("seq",)
-        query = select(table).where(within(table)).order_by(table.c.incident_number, *(table.c[o] for o in order))
-        grouped: defaultdict[Any, list[Row[Any]]] = defaultdict(list)
-        for row in self.connection.execute(query):
-            grouped[row.incident_number].append(row)
-        return grouped
-
-    def _drafts(self, within: Within) -> defaultdict[int, list[Any]]:
-        drafts: defaultdict[int, list[Any]] = defaultdict(list)
-        rows = self._children(t.drafts, within, "number")
-        if not rows:
-            return drafts  # most loads of a young incident: skip three queries
-        versions, approvals, reviews = (
-            self._by_draft(self._children(table, within, "draft_number", order))
-            for table, order in ((t.draft_versions, "version"), (t.approvals, "seq"), (t.reviews, "seq"))
-        )
-        for number, draft_rows in rows.items():
-            for r in draft_rows:
-                key = (number, r.number)
-                drafts[number].append(m.draft_from(r, versions[key], approvals[key], reviews[key]))
-        return drafts
-
-    @staticmethod
-    def _by_draft(grouped: defaultdict[Any, list[Row[Any]]]) -> defaultdict[tuple[int, int], list[Row[Any]]]:
-        by_draft: defaultdict[tuple[int, int], list[Row[Any]]] = defaultdict(list)
-        for rows in grouped.values():
-            for row in rows:
-                by_draft[(row.incident_number, row.draft_number)].append(row)
-        return by_draft
 
     # -- saving --------------------------------------------------------------------------------
 
@@ -167,26 +183,29 @@ class SqlIncidents:
             self.tracked[incident.number] = (incident, snapshot(incident))
 
     def _insert(self, incident: Incident, found: Changes) -> None:
-        self.connection.execute(t.incidents.insert(), {**found.incident, "version": 1})
+        self.connection.execute(INSERT_INCIDENT, {**found.incident, "version": 1})
         self._write_children(found)
 
     def _update(self, incident: Incident, found: Changes) -> None:
-        # The incident row goes first: its version check is also the lock that serializes writers.
-        query = (
-            update(t.incidents)
-            .where(t.incidents.c.number == incident.number, t.incidents.c.version == incident.version)
-            .values(**found.incident, version=t.incidents.c.version + 1)
-        )
-        if self.connection.execute(query).rowcount != 1:
+        # The incident row goes first: its version check is also the row lock that serializes writers.
+        params = {**found.incident, "key_number": incident.number, "key_version": incident.version}
+        if self.connection.execute(SAVE_INCIDENT, params).rowcount != 1:
             raise ConcurrentChange()
         self._write_children(found)
 
     def _write_children(self, found: Changes) -> None:
         for name, rows in found.updates.items():
             table = CHILD_TABLES[name]
-            for row in rows:
-                key = [table.c[col] == row[col] for col in table.primary_key.columns.keys()]
-                self.connection.execute(update(table).where(*key).values(**row))
-        for name, table in CHILD_TABLES.items():
+            keys = table.primary_key.columns.keys()
+            self.connection.execute(UPDATE_CHILD[name], [{**row, **{f"key_{k}": row[k] for k in keys}} for row in rows])
+        for name, insert in INSERT_CHILD.items():
             if name in found.inserts:
-                self.connection.execute(table.insert(), found.inserts[name])
+                self.connection.execute(insert, found.inserts[name])
+
+
+def _by_draft(grouped: defaultdict[Any, list[Row[Any]]]) -> defaultdict[tuple[int, int], list[Row[Any]]]:
+    by_draft: defaultdict[tuple[int, int], list[Row[Any]]] = defaultdict(list)
+    for rows in grouped.values():
+        for row in rows:
+            by_draft[(row.incident_number, row.draft_number)].append(row)
+    return by_draft

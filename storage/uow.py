@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import TracebackType
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -15,6 +15,14 @@ from storage import tables as t
 from storage.engine import DEFAULT_URL, make_engine
 from storage.migrate import ensure_schema
 from storage.repository import SqlIncidents
+
+REPLY_TO = select(t.requests.c.reply).where(t.requests.c.request_id == bindparam("request_id"))
+INSERT_REQUEST = t.requests.insert()
+CARD_REF = select(t.card_refs.c.message_ref).where(
+    t.card_refs.c.platform == bindparam("platform"),
+    t.card_refs.c.conversation == bindparam("conversation"),
+    t.card_refs.c.card_id == bindparam("card_id"),
+)
 
 # PostgreSQL serialization failure and deadlock: another transaction won; the dispatcher retries.
 RETRYABLE_PG_CODES = {"40001", "40P01"}
@@ -28,8 +36,7 @@ class SqlRequestLog:
     def reply_to(self, request_id: str) -> str | None:
         if request_id in self.pending:
             return self.pending[request_id]
-        query = select(t.requests.c.reply).where(t.requests.c.request_id == request_id)
-        return self.connection.execute(query).scalar_one_or_none()
+        return self.connection.execute(REPLY_TO, {"request_id": request_id}).scalar_one_or_none()
 
     def remember(self, request_id: str, reply_text: str) -> None:
         self.pending[request_id] = reply_text
@@ -37,9 +44,9 @@ class SqlRequestLog:
     def flush(self) -> None:
         # A plain insert: a second delivery of the same request collides here and its whole transaction is undone.
         if self.pending:
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             rows = [{"request_id": r, "reply": text, "created_at": now} for r, text in self.pending.items()]
-            self.connection.execute(t.requests.insert(), rows)
+            self.connection.execute(INSERT_REQUEST, rows)
             self.pending = {}
 
 
@@ -51,9 +58,8 @@ class SqlCardRefs:
     def get(self, platform: str, conversation: str, card_id: str) -> str | None:
         if (platform, conversation, card_id) in self.pending:
             return self.pending[(platform, conversation, card_id)]
-        c = t.card_refs.c
-        query = select(c.message_ref).where(c.platform == platform, c.conversation == conversation, c.card_id == card_id)
-        return self.connection.execute(query).scalar_one_or_none()
+        params = {"platform": platform, "conversation": conversation, "card_id": card_id}
+        return self.connection.execute(CARD_REF, params).scalar_one_or_none()
 
     def put(self, platform: str, conversation: str, card_id: str, message_ref: str) -> None:
         self.pending[(platform, conversation, card_id)] = message_ref

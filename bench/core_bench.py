@@ -1,0 +1,128 @@
+"""Storage and core throughput on SQLite (a temporary file unless --url says otherwise).
+
+    python bench/core_bench.py [--lifecycles 300] [--incidents 10000] [--due 100] [--url postgresql+psycopg://...]
+
+Prints commands per second for whole incident lifecycles run through `Dispatcher.execute` in-process
+(goal >= 1,000/s on a 2-core machine), and the time of `due_for_checkin` with 10,000 active incidents of
+which 100 are due (goal <= 20 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.commands import Origin
+from bot.config import Settings
+from bot.drafts import DraftState
+from bot.model import Incident, Status
+from bot.service import Dispatcher
+from storage import SqlUnitOfWorkFactory, sql_uow_factory
+
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+# (speaker, command): one incident from opening to resolution, as people would type it in its conversation.
+LIFECYCLE = (
+    ("alice", "open Wave of complaints about late deliveries --sev 2"),
+    ("alice", "assign legal @carol"),
+    ("alice", "assign comms @bob"),
+    ("alice", "draft We are aware of delivery delays and are working on it."),
+    ("carol", "approve"),
+    ("bob", "approve"),
+    ("bob", "publish twitter"),
+    ("alice", "update Carrier backlog identified; deliveries resume tomorrow."),
+    ("alice", "severity 3"),
+    ("alice", "note Press desk informed"),
+    ("alice", "status"),
+    ("alice", "monitor"),
+    ("alice", "resolve Backlog cleared"),
+)
+
+
+class SteppingClock:
+    """A minute passes per command, so cadences and timelines look real without sleeping."""
+
+    def __init__(self) -> None:
+        self.at = T0
+
+    def now(self) -> datetime:
+        self.at += timedelta(minutes=1)
+        return self.at
+
+
+def bench_lifecycles(factory: SqlUnitOfWorkFactory, lifecycles: int) -> float:
+    dispatcher = Dispatcher(factory, Settings(), SteppingClock())
+    commands = 0
+    started = time.perf_counter()
+    for n in range(lifecycles):
+        for person, text in LIFECYCLE:
+            commands += 1
+            dispatcher.execute(text, Origin(person, "console", f"room-{n}", request_id=f"req-{n}-{commands}"))
+    elapsed = time.perf_counter() - started
+    _check_last(factory, lifecycles)
+    return commands / elapsed
+
+
+def _check_last(factory: SqlUnitOfWorkFactory, lifecycles: int) -> None:
+    with factory() as uow:
+        last = uow.incidents.get(f"CRI-{lifecycles}")
+    assert last is not None and last.status is Status.RESOLVED, "the lifecycle did not run through"
+    assert last.drafts[0].state is DraftState.PUBLISHED, "the draft was not published"
+
+
+def seed_incidents(factory: SqlUnitOfWorkFactory, total: int, due: int, at: datetime) -> None:
+    settings = Settings()
+    with factory() as uow:
+        start = uow.incidents.next_number()
+        for i in range(total):
+            incident = Incident.open(start + i, f"Incident {i}", 2, "alice", at - timedelta(hours=2), settings)
+            # The first `due` are overdue by a minute; the rest are due within the coming hours.
+            incident.next_update_due = at - timedelta(minutes=1) if i < due else at + timedelta(minutes=1 + i % 600)
+            uow.incidents.add(incident)
+        uow.commit()
+
+
+def bench_due_query(factory: SqlUnitOfWorkFactory, total: int, due: int, runs: int = 50) -> tuple[float, float, int]:
+    at = T0 + timedelta(days=30)
+    seed_incidents(factory, total, due, at)
+    timings = []
+    found = 0
+    with factory() as uow:
+        for _ in range(runs):
+            started = time.perf_counter()
+            found = len(uow.incidents.due_for_checkin(at))
+            timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), max(timings), found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lifecycles", type=int, default=300)
+    parser.add_argument("--incidents", type=int, default=10_000)
+    parser.add_argument("--due", type=int, default=100)
+    parser.add_argument("--url", help="database URL (default: a temporary SQLite file)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.url or f"sqlite:///{tmp}/bench.db"
+        factory = sql_uow_factory(url)
+        try:
+            rate = bench_lifecycles(factory, args.lifecycles)
+            print(f"lifecycles: {args.lifecycles} x {len(LIFECYCLE)} commands, {rate:,.0f} commands/s (goal >= 1,000)")
+            median, worst, found = bench_due_query(factory, args.incidents, args.due)
+            print(
+                f"due_for_checkin: {args.incidents:,} active incidents, {found} due: "
+                f"median {median:.2f} ms, worst {worst:.2f} ms (goal <= 20 ms)"
+            )
+        finally:
+            factory.dispose()
+
+
+if __name__ == "__main__":
+    main()

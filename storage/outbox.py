@@ -1,0 +1,146 @@
+"""The reminder outbox in SQL: messages saved with the reminder that caused them, then claimed and delivered.
+
+Claims lock rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so replicas share the work without waiting on
+each other; a claim is a lease (`claimed_until`), so a replica that dies mid-delivery hands its messages on
+once the lease lapses. SQLite has no row locks: one process per SQLite file is assumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Index, Text, bindparam, or_, select, update
+from sqlmodel import Field, SQLModel
+
+from bot.reminders import Outgoing
+from bot.replies import Button, Card, Picker, Reply
+from bot.replies import Field as CardField
+from storage.tables import UTCDateTime
+
+PENDING, SENT, GAVE_UP = "pending", "sent", "gave_up"
+
+
+class OutboxRow(SQLModel, table=True):
+    __tablename__ = "outbox"
+    # The claim query reads pending rows of a few platforms, oldest first.
+    __table_args__ = (Index("ix_outbox_state_platform_created", "state", "platform", "created_at"),)
+
+    id: str = Field(primary_key=True)
+    platform: str
+    target: str
+    direct: bool
+    reply: dict[str, Any] = Field(sa_type=JSON)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    state: str = PENDING
+    attempts: int = 0
+    # Not before this moment (a retry's back-off); None means at once.
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str = Field(default="", sa_type=Text)
+
+
+outbox = OutboxRow.__table__
+o = outbox.c
+AT = bindparam("at", type_=UTCDateTime)
+SEND_LATER = update(outbox).where(o.id == bindparam("message_id"))
+
+
+class SqlOutbox:
+    """The outbox on the unit of work's connection: an added message commits or rolls back with the incident."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, message: Outgoing) -> None:
+        row = {
+            "id": message.id, "platform": message.platform, "target": message.target, "direct": message.direct,
+            "reply": reply_to_data(message.reply), "created_at": message.created_at, "state": PENDING,
+            "attempts": message.attempts, "last_error": "",
+        }
+        self.connection.execute(outbox.insert(), row)
+
+    def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
+        if not platforms:
+            return []
+        query = (
+            select(outbox)
+            .where(
+                o.state == PENDING,
+                o.platform.in_(list(platforms)),
+                or_(o.next_attempt_at.is_(None), o.next_attempt_at <= AT),
+                or_(o.claimed_until.is_(None), o.claimed_until <= AT),
+            )
+            .order_by(o.created_at, o.id)
+            .limit(limit)
+        )
+        if self.connection.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = self.connection.execute(query, {"at": at}).all()
+        if not rows:
+            return []
+        self.connection.execute(
+            update(outbox).where(o.id.in_([r.id for r in rows])).values(claimed_until=at + lease)
+        )
+        return [
+            Outgoing(r.id, r.platform, r.target, r.direct, reply_from_data(r.reply), r.created_at, r.attempts)
+            for r in rows
+        ]
+
+    def mark_sent(self, message_id: str, at: datetime) -> None:
+        self.connection.execute(SEND_LATER, {"message_id": message_id, "state": SENT, "sent_at": at, "claimed_until": None})
+
+    def retry_later(self, message_id: str, retry_at: datetime | None, error: str) -> None:
+        self.connection.execute(
+            SEND_LATER.values(attempts=o.attempts + 1),
+            {
+                "message_id": message_id, "state": PENDING if retry_at else GAVE_UP, "next_attempt_at": retry_at,
+                "claimed_until": None, "last_error": error,
+            },
+        )
+
+
+# -- the neutral reply as JSON ---------------------------------------------------------------------
+
+
+def reply_to_data(reply: Reply) -> dict[str, Any]:
+    return {
+        "text": reply.text, "private": reply.private, "incident": reply.incident, "mentions": list(reply.mentions),
+        "cards": [_card_to_data(card) for card in reply.cards],
+    }
+
+
+def _card_to_data(card: Card) -> dict[str, Any]:
+    return {
+        "id": card.id, "title": card.title, "text": card.text,
+        "fields": [[f.label, f.value] for f in card.fields],
+        "buttons": [
+            {"label": b.label, "command": b.command, "style": b.style, "ask": b.ask, "confirm": b.confirm}
+            for b in card.buttons
+        ],
+        "pickers": [
+            {"label": p.label, "command": p.command, "options": [list(x) for x in p.options], "selected": p.selected}
+            for p in card.pickers
+        ],
+    }
+
+
+def reply_from_data(data: dict[str, Any]) -> Reply:
+    return Reply(
+        text=data["text"], private=data["private"], incident=data["incident"], mentions=tuple(data["mentions"]),
+        cards=tuple(_card_from_data(card) for card in data["cards"]),
+    )
+
+
+def _card_from_data(data: dict[str, Any]) -> Card:
+    return Card(
+        id=data["id"], title=data["title"], text=data["text"],
+        fields=tuple(CardField(label, value) for label, value in data["fields"]),
+        buttons=tuple(Button(**b) for b in data["buttons"]),
+        pickers=tuple(
+            Picker(p["label"], p["command"], tuple((label, value) for label, value in p["options"]), p["selected"])
+            for p in data["pickers"]
+        ),
+    )
