@@ -39,6 +39,8 @@ class Outgoing:
     target: str
     direct: bool
     reply: Reply
+    # When the reminder was recorded: the outbox is delivered oldest first.
+    created_at: datetime
     attempts: int = 0
 
 
@@ -120,7 +122,7 @@ class Reminders:
         fact = incident.record_checkin_reminder(at, self.settings)
         people = checkins.checkin_mentions(incident, self.settings, fact.escalated)
         reply = replies.checkin_reminder(incident, fact, people, at, t)
-        for message in _to_conversations(incident, "checkin", reply):
+        for message in _to_conversations(incident, "checkin", reply, at):
             outbox.add(message)
 
     def _approval(self, incident: Incident, due: checkins.ApprovalDue, at: datetime, outbox: Outbox) -> None:
@@ -134,19 +136,19 @@ class Reminders:
         if platform is not None:
             for person in due.people:
                 reply = replies.approval_reminder(incident, due, person, t)
-                outbox.add(Outgoing(f"{tag}:dm:{platform}:{person}", platform, person, True, reply))
+                outbox.add(Outgoing(f"{tag}:dm:{platform}:{person}", platform, person, True, reply, at))
             if unheld:
                 reply = replies.approval_unassigned(incident, due, lead, t)
-                outbox.add(Outgoing(f"{tag}:unheld:{platform}:{lead}", platform, lead, True, reply))
+                outbox.add(Outgoing(f"{tag}:unheld:{platform}:{lead}", platform, lead, True, reply, at))
         if due.escalated:
-            for message in _to_conversations(incident, "held", replies.approval_held(incident, due, t)):
+            for message in _to_conversations(incident, "held", replies.approval_held(incident, due, t), at):
                 outbox.add(message)
 
 
-def _to_conversations(incident: Incident, kind: str, reply: Reply) -> list[Outgoing]:
+def _to_conversations(incident: Incident, kind: str, reply: Reply, at: datetime) -> list[Outgoing]:
     tag = f"{incident.key}#{len(incident.timeline)}"
     return [
-        Outgoing(f"{tag}:{kind}:{c.platform}:{c.id}", c.platform, c.id, False, reply) for c in incident.conversations
+        Outgoing(f"{tag}:{kind}:{c.platform}:{c.id}", c.platform, c.id, False, reply, at) for c in incident.conversations
     ]
 
 

@@ -45,7 +45,7 @@ class OutboxRow(SQLModel, table=True):
 outbox = OutboxRow.__table__
 o = outbox.c
 AT = bindparam("at", type_=UTCDateTime)
-SEND_LATER = update(outbox).where(o.id == bindparam("message_id"))
+SET_BY_ID = update(outbox).where(o.id == bindparam("message_id"))
 
 
 class SqlOutbox:
@@ -53,14 +53,16 @@ class SqlOutbox:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self.pending: list[Outgoing] = []
 
     def add(self, message: Outgoing) -> None:
-        row = {
-            "id": message.id, "platform": message.platform, "target": message.target, "direct": message.direct,
-            "reply": reply_to_data(message.reply), "created_at": message.created_at, "state": PENDING,
-            "attempts": message.attempts, "last_error": "",
-        }
-        self.connection.execute(outbox.insert(), row)
+        self.pending.append(message)
+
+    def flush(self) -> None:
+        # After the incidents: their version check settles a race before any duplicate message could collide here.
+        if self.pending:
+            self.connection.execute(outbox.insert(), [_row(m) for m in self.pending])
+            self.pending = []
 
     def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
         if not platforms:
@@ -90,16 +92,24 @@ class SqlOutbox:
         ]
 
     def mark_sent(self, message_id: str, at: datetime) -> None:
-        self.connection.execute(SEND_LATER, {"message_id": message_id, "state": SENT, "sent_at": at, "claimed_until": None})
+        self.connection.execute(SET_BY_ID, {"message_id": message_id, "state": SENT, "sent_at": at, "claimed_until": None})
 
     def retry_later(self, message_id: str, retry_at: datetime | None, error: str) -> None:
         self.connection.execute(
-            SEND_LATER.values(attempts=o.attempts + 1),
+            SET_BY_ID.values(attempts=o.attempts + 1),
             {
                 "message_id": message_id, "state": PENDING if retry_at else GAVE_UP, "next_attempt_at": retry_at,
                 "claimed_until": None, "last_error": error,
             },
         )
+
+
+def _row(message: Outgoing) -> dict[str, Any]:
+    return {
+        "id": message.id, "platform": message.platform, "target": message.target, "direct": message.direct,
+        "reply": reply_to_data(message.reply), "created_at": message.created_at, "state": PENDING,
+        "attempts": message.attempts, "last_error": "",
+    }
 
 
 # -- the neutral reply as JSON ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from bot.errors import ConcurrentChange
 from storage import tables as t
 from storage.engine import DEFAULT_URL, make_engine
 from storage.migrate import ensure_schema
+from storage.outbox import SqlOutbox
 from storage.repository import SqlIncidents
 
 REPLY_TO = select(t.requests.c.reply).where(t.requests.c.request_id == bindparam("request_id"))
@@ -89,6 +90,7 @@ class SqlUnitOfWork:
         self.incidents = SqlIncidents(self.connection)
         self.requests = SqlRequestLog(self.connection)
         self.cards = SqlCardRefs(self.connection)
+        self.outbox = SqlOutbox(self.connection)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -101,6 +103,7 @@ class SqlUnitOfWork:
         try:
             self.requests.flush()
             saved = self.incidents.flush()
+            self.outbox.flush()
             self.cards.flush()
             self.connection.commit()
         except ConcurrentChange:
@@ -118,6 +121,7 @@ class SqlUnitOfWork:
         self.connection.rollback()
         self.requests.pending = {}
         self.cards.pending = {}
+        self.outbox.pending = []
 
 
 def _lost_a_race(error: DBAPIError) -> bool:

@@ -48,7 +48,8 @@ def test_custom_business_week() -> None:
 def _incident(severity: int) -> Incident:
     roster = {"lead": ("lea",), "comms": ("bob",), "legal": ("carol",)}
     settings = Settings(roster=roster, escalation_contacts=("ceo",))
-    return Incident.open(1, "Outage", severity, "rita", utc(2026, 11, 23, 10), settings, conversation=Conversation("console", "c"))
+    room = Conversation("console", "c")
+    return Incident.open(1, "Outage", severity, "rita", utc(2026, 11, 23, 10), settings, conversation=room)
 
 
 def test_lead_and_comms_are_mentioned_at_high_severity_only() -> None:
