@@ -1,13 +1,72 @@
-"""Teams door (issue 4)."""
+"""The Microsoft Teams door: `POST /api/messages` on the `crisisbot serve` server (issue 4).
+
+Settings: MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD, MICROSOFT_APP_TYPE (MultiTenant, SingleTenant,
+UserAssignedMSI), MICROSOFT_APP_TENANT_ID, and TEAMS_MESSAGES_PER_SECOND (outbound pace per conversation, 7).
+Without MICROSOFT_APP_ID the endpoint accepts unauthenticated requests (local testing only), so the server
+must then listen on loopback: `requires_loopback` tells the CLI.
+
+Every Bot Framework type stays inside this package, so the archived SDK can be swapped for its successor
+(the Microsoft 365 Agents SDK) without touching the core.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
-from adapters.runtime import Runtime
+from adapters.runtime import DEFAULT_DATABASE_URL, Runtime
 
-
-def install(app: web.Application, runtime: Runtime):  # type: ignore[no-untyped-def]
+if TYPE_CHECKING:
     from adapters.server import DoorStatus
 
-    return DoorStatus(False, "the Teams door is not built yet")
+log = logging.getLogger("crisisbot.teams")
+
+ROUTE = "/api/messages"
+
+
+def requires_loopback(env: Mapping[str, str]) -> bool:
+    """True when the Teams endpoint would accept anyone: no app id, hence no token to check."""
+    return not env.get("MICROSOFT_APP_ID", "").strip()
+
+
+def install(app: web.Application, runtime: Runtime) -> DoorStatus:
+    from botbuilder.integration.aiohttp import CloudAdapter
+
+    from adapters.server import DoorStatus, StartupError
+    from adapters.teams.bot import CrisisTeamsBot
+    from adapters.teams.endpoint import TeamsConfigError, TeamsSettings, messages_handler
+    from adapters.teams.gateway import TeamsGateway
+    from adapters.teams.outbound import Connector, ConversationPacer
+    from adapters.teams.references import Directory
+
+    try:
+        settings = TeamsSettings.from_env(runtime.env)
+    except TeamsConfigError as error:
+        raise StartupError(f"Teams: {error}") from None
+    auth = settings.authentication()
+    adapter = CloudAdapter(auth)
+
+    async def on_turn_error(turn_context, error: Exception) -> None:  # type: ignore[no-untyped-def]
+        log.error("Teams turn failed: %s", error, exc_info=error)
+
+    adapter.on_turn_error = on_turn_error
+    directory = Directory.from_url(runtime.env.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+    connector = Connector(auth, settings.app_id, ConversationPacer(settings.messages_per_second))
+    gateway = TeamsGateway(connector, directory, runtime.settings.language)
+    runtime.add_gateway(gateway)
+    bot = CrisisTeamsBot(runtime, gateway, directory)
+    app.router.add_post(ROUTE, messages_handler(adapter, bot))
+
+    async def close(_: web.Application) -> None:
+        await connector.close()
+        directory.engine.dispose()
+
+    app.on_cleanup.append(close)
+    if settings.authenticated:
+        return DoorStatus(True, f"Teams on {ROUTE}, app {settings.app_id} ({settings.app_type})")
+    log.warning("Teams: MICROSOFT_APP_ID is not set, so %s accepts unauthenticated requests; "
+                "serve it on loopback only (local testing)", ROUTE)
+    return DoorStatus(True, f"Teams on {ROUTE} WITHOUT authentication (no MICROSOFT_APP_ID): loopback only")

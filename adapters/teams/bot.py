@@ -1,0 +1,224 @@
+"""Teams activities in, grammar text out: messages, card clicks (invoke or submitted form) and the bot joining.
+
+People are named by their Entra (AAD) object id, which is stable across Teams, Graph and the people picker;
+the Teams user id (`29:...`) only serves as a fallback where no object id is given (emulators, test tools).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections import OrderedDict
+from http import HTTPStatus
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import (
+    Activity,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    ChannelAccount,
+)
+
+from adapters.runtime import Runtime
+from adapters.teams.cards import ADAPTIVE_CARD, adaptive_card, click_command, clicked_card, people_in
+from adapters.teams.gateway import CLICK, ClickInProgress, TeamsGateway
+from adapters.teams.references import Directory, TeamsPerson
+from bot.commands import Origin
+from bot.i18n import LANGUAGES, translator
+from bot.replies import Reply
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "teams"
+MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
+_TAG = re.compile(r"<(?!@)[^>]*>")
+
+
+def person_id(account: ChannelAccount) -> str:
+    return account.aad_object_id or account.id
+
+
+class RecentActivities:
+    """Activity ids already handled by this process: Teams redelivers when an answer is slow.
+
+    The core already ignores a repeated request id; this also keeps the bot from answering twice.
+    """
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def first_time(self, activity_id: str | None) -> bool:
+        if not activity_id:
+            return True
+        if activity_id in self._ids:
+            return False
+        self._ids[activity_id] = None
+        if len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+        return True
+
+
+class CrisisTeamsBot(TeamsActivityHandler):
+    def __init__(self, runtime: Runtime, gateway: TeamsGateway, directory: Directory) -> None:
+        self.runtime = runtime
+        self.gateway = gateway
+        self.directory = directory
+        self.recent = RecentActivities()
+
+    # -- every turn ------------------------------------------------------------------------------
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if activity.type in ("message", "invoke") and not self.recent.first_time(activity.id):
+            log.info("activity %s delivered again; already handled", activity.id)
+            if activity.type == "invoke":
+                await self._answer_invoke(turn_context, _message_response(""))
+            return
+        await self._remember_where(activity)
+        await super().on_turn(turn_context)
+
+    async def _remember_where(self, activity: Activity) -> None:
+        if activity.conversation is None or not activity.service_url:
+            return
+        reference = TurnContext.get_conversation_reference(activity)
+        reference.activity_id = None  # the address of the conversation, not of this message
+        await self.directory.save_conversation(activity.conversation.id, reference.serialize())
+        speaker = activity.from_property
+        if speaker is not None and speaker.id and activity.type in ("message", "invoke"):
+            personal = activity.conversation.id if activity.conversation.conversation_type == "personal" else None
+            await self.directory.save_person(
+                TeamsPerson(person_id(speaker), speaker.id, speaker.name or "", personal, activity.conversation.id))
+
+    def _origin(self, activity: Activity) -> Origin:
+        locale = (activity.locale or "")[:2].lower()
+        return Origin(
+            person=person_id(activity.from_property), platform=PLATFORM, conversation=activity.conversation.id,
+            language=locale if locale in LANGUAGES else None, request_id=activity.id or None,
+        )
+
+    # -- messages and submitted forms --------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        origin = self._origin(activity)
+        if isinstance(activity.value, dict) and click_command(activity.value) is not None:
+            await self._submitted(activity, origin)
+            return
+        reply = await self.runtime.service.execute(await self._command_text(activity), origin)
+        await self.gateway.send(activity.conversation.id, reply, reply_to=activity.id, language=origin.language)
+
+    async def _submitted(self, activity: Activity, origin: Origin) -> None:
+        """The `Action.Submit` fallback: same command as the invoke, answered with messages and an update."""
+        click = ClickInProgress(activity.conversation.id, activity.reply_to_id, clicked_card(activity.value), False)
+        token = CLICK.set(click)
+        try:
+            reply = await self.runtime.service.execute(click_command(activity.value) or "", origin)
+        finally:
+            CLICK.reset(token)
+        if click.refreshed is not None and click.message_id and not click.message_updated:
+            await self.gateway.update_message(click.conversation, click.message_id, click.refreshed)
+        if reply.text or reply.cards:
+            await self.gateway.send(activity.conversation.id, reply, reply_to=activity.reply_to_id or activity.id,
+                                    language=origin.language)
+
+    async def _command_text(self, activity: Activity) -> str:
+        """The text without the bot's @mention; other people's mentions become `<@id>` as the grammar expects."""
+        text = activity.text or ""
+        for entity in activity.entities or []:
+            if (entity.type or "").lower() != "mention":
+                continue
+            mentioned = (entity.additional_properties or {}).get("mentioned") or {}
+            written = (entity.additional_properties or {}).get("text") or f"<at>{mentioned.get('name', '')}</at>"
+            if mentioned.get("id") == activity.recipient.id:
+                text = text.replace(written, " ")
+            elif mentioned.get("id"):
+                text = text.replace(written, f" <@{await self._person_of(activity, mentioned)}> ")
+        text = html.unescape(_TAG.sub(" ", text)).replace("\xa0", " ")
+        return "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip()
+
+    async def _person_of(self, activity: Activity, mentioned: dict[str, Any]) -> str:
+        teams_id = str(mentioned["id"])
+        if mentioned.get("aadObjectId"):
+            found = TeamsPerson(str(mentioned["aadObjectId"]), teams_id, str(mentioned.get("name") or ""))
+            await self.directory.save_person(found)
+            return found.person_id
+        known = await self.directory.by_teams_id(teams_id)
+        if known is not None:
+            return known.person_id
+        try:
+            reference = TurnContext.get_conversation_reference(activity)
+            member = await self.gateway.connector.member(reference, teams_id)
+        except Exception:  # an unknown member stays usable under their Teams id
+            log.warning("could not look up Teams member %s", teams_id, exc_info=True)
+            return teams_id
+        found = TeamsPerson(person_id(member), teams_id, member.name or str(mentioned.get("name") or ""))
+        await self.directory.save_person(found)
+        return found.person_id
+
+    # -- card clicks (Universal Actions) -----------------------------------------------------------
+
+    async def on_adaptive_card_invoke(
+        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        activity = turn_context.activity
+        origin = self._origin(activity)
+        t = translator(origin.language or self.runtime.settings.language)
+        data = (invoke_value.action or {}).get("data") or {}
+        command = click_command(data) if isinstance(data, dict) else None
+        if command is None:
+            return _message_response(t("This card is not one of crisisbot's; nothing was done."))
+        click = ClickInProgress(activity.conversation.id, activity.reply_to_id, clicked_card(data), True)
+        token = CLICK.set(click)
+        try:
+            reply = await self.runtime.service.execute(command, origin)
+        finally:
+            CLICK.reset(token)
+        if reply.private:
+            # A refusal, or an answer only for the clicker: the card stays as it was.
+            return await self._private_answer(turn_context, reply, origin)
+        if reply.text:
+            await self.gateway.send(activity.conversation.id, Reply(text=reply.text, mentions=reply.mentions),
+                                    reply_to=activity.reply_to_id, language=origin.language)
+        if click.refreshed is None:
+            return _message_response(reply.text)
+        names = {p: person.name for p, person in (await self.directory.people(people_in(click.refreshed))).items()
+                 if person.name}
+        return AdaptiveCardInvokeResponse(
+            status_code=HTTPStatus.OK, type=ADAPTIVE_CARD, value=adaptive_card(click.refreshed, t, names))
+
+    async def _private_answer(self, turn_context: TurnContext, reply: Reply, origin: Origin) -> AdaptiveCardInvokeResponse:
+        if reply.cards:
+            # Cards (help, status) cannot travel in a message answer; they go to the conversation as a reply.
+            activity = turn_context.activity
+            await self.gateway.send(activity.conversation.id, reply, reply_to=activity.reply_to_id,
+                                    language=origin.language)
+        return _message_response(reply.text)
+
+    async def _answer_invoke(self, turn_context: TurnContext, response: AdaptiveCardInvokeResponse) -> None:
+        await turn_context.send_activity(
+            Activity(type="invokeResponse", value=self._create_invoke_response(response)))
+
+    # -- joining a team or chat --------------------------------------------------------------------
+
+    async def on_teams_members_added_dispatch(self, members_added: list[ChannelAccount], team_info: Any,
+                                              turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if not any(member.id == activity.recipient.id for member in members_added):
+            return
+        origin = self._origin(activity)
+        t = translator(origin.language or self.runtime.settings.language)
+        helped = await self.runtime.service.execute("help", Origin(origin.person, PLATFORM, origin.conversation,
+                                                                   origin.language))
+        intro = t("Hello, I am crisisbot: I coordinate a crisis where it is discussed (incident, roles, "
+                  "approved public replies, status updates). Mention me with a command, for example "
+                  "`@crisisbot open Wave of complaints about delivery --sev 2`.")
+        await self.gateway.send(activity.conversation.id, Reply(text=intro, cards=helped.cards), language=origin.language)
+
+
+def _message_response(text: str) -> AdaptiveCardInvokeResponse:
+    return AdaptiveCardInvokeResponse(status_code=HTTPStatus.OK, type=MESSAGE_RESPONSE, value=text)
+

@@ -1,0 +1,160 @@
+"""Where Teams conversations and people are, kept in the project's database so the bot can post later unasked.
+
+Two small tables owned by the Teams door, created with `metadata.create_all` on the `DATABASE_URL` database
+(not through storage's Alembic migrations, so storage never needs to know about Teams):
+
+- `teams_conversations`: the Bot Framework conversation reference (JSON) of every conversation the bot heard
+  from. The conversations an incident lives in are among them, so a broadcast to any of them finds its address.
+- `teams_people`: who a core person id (the Entra object id) is in Teams: the Teams user id that mentions need,
+  the display name cards show, and their 1:1 chat with the bot once there is one.
+
+Reads hit an in-memory cache first; every database call runs off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+metadata = MetaData()
+
+conversations = Table(
+    "teams_conversations", metadata,
+    Column("conversation_id", String(512), primary_key=True),
+    Column("reference", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+people = Table(
+    "teams_people", metadata,
+    Column("person_id", String(255), primary_key=True),
+    Column("teams_id", String(255), nullable=False),
+    Column("name", String(255), nullable=False, default=""),
+    Column("personal_conversation", String(512), nullable=True),
+    Column("seen_in", String(512), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class TeamsPerson:
+    person_id: str
+    teams_id: str
+    name: str = ""
+    personal_conversation: str | None = None
+    # The last conversation they spoke in: its address lets the bot open a 1:1 chat with them.
+    seen_in: str | None = None
+
+
+def engine_for(url: str) -> Engine:
+    # Storage's engine settings (WAL and busy timeout on SQLite, the psycopg driver on PostgreSQL) suit us too.
+    from storage import make_engine
+
+    return make_engine(url)
+
+
+class Directory:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine, tables=[conversations, people])
+        self._references: dict[str, dict[str, Any]] = {}
+        self._people: dict[str, TeamsPerson] = {}
+
+    @classmethod
+    def from_url(cls, url: str) -> Directory:
+        return cls(engine_for(url))
+
+    # -- conversations ---------------------------------------------------------------------------
+
+    async def save_conversation(self, conversation_id: str, reference: dict[str, Any]) -> None:
+        if self._references.get(conversation_id) == reference:
+            return
+        await asyncio.to_thread(self._upsert, conversations, "conversation_id", conversation_id,
+                                {"reference": json.dumps(reference, sort_keys=True)})
+        self._references[conversation_id] = reference
+
+    async def conversation(self, conversation_id: str) -> dict[str, Any] | None:
+        if conversation_id not in self._references:
+            found = await asyncio.to_thread(self._reference, conversation_id)
+            if found is None:
+                return None
+            self._references[conversation_id] = found
+        return self._references[conversation_id]
+
+    def _reference(self, conversation_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as db:
+            text = db.execute(
+                select(conversations.c.reference).where(conversations.c.conversation_id == conversation_id)
+            ).scalar_one_or_none()
+        return json.loads(text) if text else None
+
+    # -- people ----------------------------------------------------------------------------------
+
+    async def save_person(self, person: TeamsPerson) -> None:
+        known = await self.person(person.person_id)
+        if known is not None:
+            # What this activity does not tell (a name, their 1:1 chat) is kept from what was known.
+            person = replace(person, name=person.name or known.name,
+                             personal_conversation=person.personal_conversation or known.personal_conversation,
+                             seen_in=person.seen_in or known.seen_in)
+            if known == person:
+                return
+        values = {"teams_id": person.teams_id, "name": person.name,
+                  "personal_conversation": person.personal_conversation, "seen_in": person.seen_in}
+        await asyncio.to_thread(self._upsert, people, "person_id", person.person_id, values)
+        self._people[person.person_id] = person
+
+    async def person(self, person_id: str) -> TeamsPerson | None:
+        found = await self.people([person_id])
+        return found.get(person_id)
+
+    async def people(self, person_ids: Iterable[str]) -> dict[str, TeamsPerson]:
+        wanted = set(person_ids)
+        missing = wanted - self._people.keys()
+        if missing:
+            for person in await asyncio.to_thread(self._load_people, missing):
+                self._people[person.person_id] = person
+        return {p: self._people[p] for p in wanted if p in self._people}
+
+    async def by_teams_id(self, teams_id: str) -> TeamsPerson | None:
+        for person in self._people.values():
+            if person.teams_id == teams_id:
+                return person
+        return await asyncio.to_thread(self._person_with_teams_id, teams_id)
+
+    def _load_people(self, person_ids: set[str]) -> list[TeamsPerson]:
+        with self.engine.connect() as db:
+            rows = db.execute(select(people).where(people.c.person_id.in_(sorted(person_ids)))).all()
+        return [_person(r) for r in rows]
+
+    def _person_with_teams_id(self, teams_id: str) -> TeamsPerson | None:
+        with self.engine.connect() as db:
+            row = db.execute(select(people).where(people.c.teams_id == teams_id)).first()
+        return _person(row) if row else None
+
+    # -- both ------------------------------------------------------------------------------------
+
+    def _upsert(self, table: Table, key_column: str, key: str, values: dict[str, Any]) -> None:
+        values = {**values, "updated_at": datetime.now(UTC)}
+        key_matches = table.c[key_column] == key
+        with self.engine.begin() as db:
+            if db.execute(update(table).where(key_matches).values(**values)).rowcount:
+                return
+        try:
+            with self.engine.begin() as db:
+                db.execute(insert(table).values({key_column: key, **values}))
+        except IntegrityError:  # inserted by a concurrent request meanwhile: then ours is an update
+            with self.engine.begin() as db:
+                db.execute(update(table).where(key_matches).values(**values))
+
+
+def _person(row: Any) -> TeamsPerson:
+    return TeamsPerson(row.person_id, row.teams_id, row.name, row.personal_conversation, row.seen_in)
