@@ -1,13 +1,52 @@
-"""Slack door (issue 3)."""
+"""Slack door: `/crisis`, @mentions, cards and buttons, over HTTP (POST /slack/events) or Socket Mode."""
 
 from __future__ import annotations
+
+import logging
 
 from aiohttp import web
 
 from adapters.runtime import Runtime
+from adapters.server import DoorStatus, StartupError
+
+log = logging.getLogger("crisisbot.slack")
+
+SLACK_DOOR = web.AppKey("slack_door", object)
 
 
-def install(app: web.Application, runtime: Runtime):  # type: ignore[no-untyped-def]
-    from adapters.server import DoorStatus
+def install(app: web.Application, runtime: Runtime) -> DoorStatus:
+    from adapters.slack.config import SlackConfig, SlackConfigError
 
-    return DoorStatus(False, "the Slack door is not built yet")
+    config = SlackConfig.from_env(runtime.env)
+    try:
+        off = config.off_reason()
+    except SlackConfigError as error:
+        raise StartupError(f"Slack: {error}") from None
+    if off:
+        return DoorStatus(False, off)
+
+    from adapters.slack.app import SlackDoor
+    from adapters.slack.http import SignatureCheck, events_handler, oauth_handler
+    from adapters.slack.socket_mode import socket_mode_context
+
+    settings = None
+    if config.oauth:
+        from adapters.slack.oauth import oauth_settings
+
+        settings = oauth_settings(config)
+    door = SlackDoor(runtime, config, settings)
+    runtime.add_gateway(door.gateway)
+    app[SLACK_DOOR] = door
+    if config.socket_mode:
+        app.cleanup_ctx.append(socket_mode_context(door))
+    else:
+        app.router.add_post("/slack/events", events_handler(door, SignatureCheck(config.signing_secret)))
+        if door.bolt.oauth_flow is not None:
+            app.router.add_get(door.bolt.oauth_flow.install_path, oauth_handler(door))
+            app.router.add_get(door.bolt.oauth_flow.redirect_uri_path, oauth_handler(door))
+
+    async def finish_work(_: web.Application) -> None:
+        await door.work.drain()
+
+    app.on_shutdown.append(finish_work)
+    return DoorStatus(True, config.describe())

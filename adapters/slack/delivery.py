@@ -1,0 +1,76 @@
+"""Where a reply goes once the core has answered: in the channel, or only to the person who asked."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack.blocks import fallback_text, mentioned, reply_blocks
+from adapters.slack.people import People
+from bot.i18n import Translator
+from bot.replies import Reply
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked, where, and the response URL Slack gave for answering (slash commands and clicks have one)."""
+
+    user: str
+    channel: str
+    response_url: str | None = None
+
+
+class Delivery:
+    def __init__(self, client: AsyncWebClient, people: People, t: Translator) -> None:
+        self.client = client
+        self.people = people
+        self.t = t
+
+    async def deliver(self, reply: Reply, asker: Asker) -> None:
+        if not reply.text and not reply.cards:
+            return
+        names = await self.people.names(mentioned(reply))
+        text, blocks = fallback_text(reply), reply_blocks(reply, self.t, names)
+        if not reply.private:
+            try:
+                await self.client.chat_postMessage(channel=asker.channel, text=text, blocks=blocks, unfurl_links=False)
+                return
+            except SlackApiError as error:
+                # Typically not_in_channel: the response URL can still answer in the channel.
+                log.info("chat.postMessage in %s failed (%s); answering through the response URL", asker.channel,
+                         error.response.get("error"))
+                if await self._respond(asker, text, blocks, in_channel=True):
+                    return
+        await self.ephemeral(asker, text, blocks)
+
+    async def ephemeral(self, asker: Asker, text: str, blocks: list[dict[str, object]] | None = None) -> None:
+        try:
+            await self.client.chat_postEphemeral(channel=asker.channel, user=asker.user, text=text, blocks=blocks)
+            return
+        except SlackApiError as error:
+            log.info("chat.postEphemeral in %s failed: %s", asker.channel, error.response.get("error"))
+        if await self._respond(asker, text, blocks, in_channel=False):
+            return
+        # Last resort: the person's direct messages with the app.
+        try:
+            await self.client.chat_postMessage(channel=asker.user, text=text, blocks=blocks)
+        except SlackApiError as error:
+            log.error("could not reach %s at all: %s", asker.user, error.response.get("error"))
+
+    async def _respond(self, asker: Asker, text: str, blocks: list[dict[str, object]] | None, in_channel: bool) -> bool:
+        if not asker.response_url:
+            return False
+        try:
+            response = await AsyncWebhookClient(asker.response_url, timeout=10).send(
+                text=text, blocks=blocks, response_type="in_channel" if in_channel else "ephemeral", replace_original=False,
+            )
+        except Exception as error:  # a dead response URL must not hide the other ways to reach the person
+            log.info("response URL failed: %s", type(error).__name__)
+            return False
+        return response.status_code == 200

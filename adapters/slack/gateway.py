@@ -1,0 +1,152 @@
+"""SlackGateway: the core's ChatGateway port spoken in Web API calls."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import SLACK_USER, card_blocks, fallback_text, mentioned, reply_blocks
+from adapters.slack.people import People
+from adapters.slack.workspaces import OneWorkspace
+from bot.i18n import Translator, translator
+from bot.model import Incident
+from bot.replies import Card, Reply
+from bot.views import severity_label
+
+log = logging.getLogger(__name__)
+
+CHANNEL_NAME_LIMIT = 80
+NAME_ATTEMPTS = 5
+
+
+def channel_name(key: str, title: str, attempt: int = 1) -> str:
+    """`crisis-cri-12-wave-of-complaints`: lowercase ASCII, hyphens, at most 80 characters; `-2`, `-3` when taken."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    suffix = f"-{attempt}" if attempt > 1 else ""
+    base = f"crisis-{key.lower()}"
+    room = f"{base}-{slug}" if slug else base
+    return room[: CHANNEL_NAME_LIMIT - len(suffix)].rstrip("-") + suffix
+
+
+@dataclass(frozen=True)
+class Room:
+    """How opening a dedicated channel went: its id, or why the incident stays where it was opened."""
+
+    channel: str | None
+    problem: str | None = None
+
+
+class SlackGateway:
+    platform = "slack"
+
+    def __init__(
+        self, client: AsyncWebClient, language: str, announce_channel: str = "", workspaces: OneWorkspace | None = None,
+    ) -> None:
+        self.client = client
+        self.workspaces = workspaces or OneWorkspace(client)
+        self.people = People(client)
+        self.announce_channel = announce_channel
+        self.t: Translator = translator(language)
+        self.rooms: dict[str, Room] = {}
+        self._bot_user: str | None = None
+
+    async def post(self, conversation: str, reply: Reply) -> str | None:
+        names = await self.people.names(mentioned(reply))
+        client = await self.workspaces.client_for(conversation)
+        response = await client.chat_postMessage(
+            channel=conversation, text=fallback_text(reply), blocks=reply_blocks(reply, self.t, names), unfurl_links=False,
+        )
+        ts = response.get("ts")
+        if ts and self._is_room(conversation) and any(card.id.startswith("incident:") for card in reply.cards):
+            await self._pin(client, conversation, ts)
+        return ts
+
+    async def update(self, conversation: str, message_ref: str, card: Card) -> None:
+        names = await self.people.names(mentioned(Reply(cards=(card,))))
+        client = await self.workspaces.client_for(conversation)
+        await client.chat_update(
+            channel=conversation, ts=message_ref, text=fallback_text(Reply(cards=(card,))),
+            blocks=card_blocks(card, self.t, names),
+        )
+
+    async def notify(self, person: str, reply: Reply) -> None:
+        # Posting to a user id lands in the person's direct messages with the app; needs only chat:write.
+        await self.post(person, reply)
+
+    async def open_room(self, incident: Incident, members: Sequence[str]) -> str | None:
+        where = incident.conversations[0].id if incident.conversations else ""
+        client = await self.workspaces.client_for(where)
+        room = await self._create_room(client, incident)
+        self.rooms[incident.key] = room
+        if room.channel:
+            self.workspaces.same_workspace(room.channel, where)
+            await self._invite(client, room.channel, members)
+        await self._announce(client, incident, room.channel or where)
+        return room.channel
+
+    async def _create_room(self, client: AsyncWebClient, incident: Incident) -> Room:
+        for attempt in range(1, NAME_ATTEMPTS + 1):
+            name = channel_name(incident.key, incident.title, attempt)
+            try:
+                response = await client.conversations_create(name=name, is_private=False)
+                return Room(response["channel"]["id"])
+            except SlackApiError as error:
+                code = error.response.get("error", "unknown_error")
+                if code != "name_taken":
+                    log.warning("conversations.create %s failed: %s", name, code)
+                    return Room(None, self._explain(code))
+        return Room(None, self._explain("name_taken"))
+
+    def _explain(self, code: str) -> str:
+        t = self.t
+        reasons = {
+            "missing_scope": t("the app lacks the channels:manage permission"),
+            "name_taken": t("every channel name I tried is taken"),
+            "restricted_action": t("this workspace does not let apps create channels"),
+        }
+        return reasons.get(code, t("Slack answered {error}", error=code))
+
+    async def _invite(self, client: AsyncWebClient, channel: str, members: Sequence[str]) -> None:
+        bot = await self.bot_user(client)
+        users = [m for m in members if SLACK_USER.match(m) and m != bot]
+        if not users:
+            return
+        try:
+            await client.conversations_invite(channel=channel, users=",".join(users))
+        except SlackApiError as error:
+            log.warning("conversations.invite into %s failed: %s", channel, error.response.get("error"))
+
+    async def _announce(self, client: AsyncWebClient, incident: Incident, where: str) -> None:
+        if not self.announce_channel:
+            return
+        t = self.t
+        text = t("{key} opened: {title} (severity {severity}). Follow it in <#{channel}>.", key=incident.key,
+                 title=incident.title, severity=severity_label(incident.severity, t), channel=where)
+        try:
+            await client.chat_postMessage(channel=self.announce_channel, text=text, unfurl_links=False)
+        except SlackApiError as error:
+            log.warning("announcement in %s failed: %s", self.announce_channel, error.response.get("error"))
+
+    async def _pin(self, client: AsyncWebClient, channel: str, ts: str) -> None:
+        try:
+            await client.pins_add(channel=channel, timestamp=ts)
+        except SlackApiError as error:
+            log.warning("pins.add in %s failed: %s", channel, error.response.get("error"))
+
+    def _is_room(self, conversation: str) -> bool:
+        return any(room.channel == conversation for room in self.rooms.values())
+
+    async def bot_user(self, client: AsyncWebClient) -> str | None:
+        if self._bot_user is None:
+            try:
+                self._bot_user = (await client.auth_test()).get("user_id")
+            except SlackApiError as error:
+                log.warning("auth.test failed: %s", error.response.get("error"))
+        return self._bot_user

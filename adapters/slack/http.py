@@ -1,0 +1,65 @@
+"""The HTTP side of the door: POST /slack/events (verified here, then handed to Bolt) and the OAuth pages."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import Callable
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from adapters.slack.app import SlackDoor
+
+log = logging.getLogger("crisisbot.slack")
+
+MAX_AGE_SECONDS = 5 * 60
+
+
+class SignatureCheck:
+    """Slack's v0 request signature: HMAC-SHA256 of `v0:<timestamp>:<body>` with the signing secret."""
+
+    def __init__(self, signing_secret: str, clock: Callable[[], float] = time.time) -> None:
+        self._secret = signing_secret.encode()
+        self.clock = clock
+
+    def problem(self, body: bytes, timestamp: str | None, signature: str | None) -> str | None:
+        """Why the request cannot be trusted, or None."""
+        if not timestamp or not signature:
+            return "missing X-Slack-Signature or X-Slack-Request-Timestamp header"
+        if not timestamp.isdigit() or abs(self.clock() - int(timestamp)) > MAX_AGE_SECONDS:
+            return "stale request: X-Slack-Request-Timestamp is more than 5 minutes away from now"
+        expected = "v0=" + hmac.new(self._secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, signature):
+            return "invalid signature: it does not match SLACK_SIGNING_SECRET"
+        return None
+
+
+def events_handler(door: SlackDoor, check: SignatureCheck) -> Callable[[web.Request], object]:
+    async def slack_events(request: web.Request) -> web.Response:
+        body = await request.read()
+        headers = request.headers
+        problem = check.problem(body, headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature"))
+        if problem:
+            # Neither the body nor the signature is logged: both can carry what an attacker wants echoed.
+            log.warning("refused a request on %s from %s: %s", request.path, request.remote, problem)
+            return web.json_response({"error": problem}, status=401)
+        bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string, headers=dict(request.headers))
+        return await to_aiohttp_response(await door.bolt.async_dispatch(bolt_request))
+
+    return slack_events
+
+
+def oauth_handler(door: SlackDoor) -> Callable[[web.Request], object]:
+    async def slack_oauth(request: web.Request) -> web.Response:
+        flow = door.bolt.oauth_flow
+        assert flow is not None
+        bolt_request = AsyncBoltRequest(body="", query=request.query_string, headers=dict(request.headers))
+        if request.path == flow.install_path:
+            return await to_aiohttp_response(await flow.handle_installation(bolt_request))
+        return await to_aiohttp_response(await flow.handle_callback(bolt_request))
+
+    return slack_oauth

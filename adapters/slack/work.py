@@ -1,0 +1,54 @@
+"""Slow work that runs after Slack got its acknowledgement, and the memory of deliveries already taken."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Coroutine
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class BackgroundWork:
+    """Tasks started after an ack. Kept referenced (asyncio only holds weak references) and drained on shutdown."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(work)
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("work after the acknowledgement failed", exc_info=task.exception())
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Waits until every started task, and those they started, are done."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.tasks and loop.time() < deadline:
+            await asyncio.wait(set(self.tasks), timeout=deadline - loop.time())
+
+
+class RecentDeliveries:
+    """Request ids this process already took, so a retried delivery or a replayed envelope is acknowledged and dropped.
+
+    The core's request log is what makes a retry harmless across processes; this only spares a second reply.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    def first(self, request_id: str) -> bool:
+        if request_id in self._seen:
+            return False
+        self._seen[request_id] = None
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return True

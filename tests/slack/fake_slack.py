@@ -1,0 +1,154 @@
+"""A fake Slack Web API on loopback: records every call and answers like Slack does.
+
+It also serves response URLs (`/respond/<id>`) and a Socket Mode WebSocket (`/socket`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_USER = "UBOT"
+TEAM = "T111"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+    def blocks(self) -> list[dict[str, Any]]:
+        value = self.params.get("blocks") or []
+        return json.loads(value) if isinstance(value, str) else value
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    # method -> Slack error code to answer with (`ok: false`), e.g. {"conversations.create": "missing_scope"}
+    errors: dict[str, str] = field(default_factory=dict)
+    # method -> seconds of Retry-After to answer 429 with, once
+    rate_limited: dict[str, int] = field(default_factory=dict)
+    taken_names: set[str] = field(default_factory=set)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    url: str = ""
+
+    def __post_init__(self) -> None:
+        self._ids = itertools.count(1)
+        self._sockets: list[web.WebSocketResponse] = []
+        self.connected = asyncio.Event()
+        self.changed = asyncio.Event()
+
+    # What tests ask.
+
+    def called(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        async def enough() -> None:
+            while len(self.called(method)) < count:
+                self.changed.clear()
+                await self.changed.wait()
+
+        await asyncio.wait_for(enough(), timeout)
+        return self.called(method)
+
+    def rate_limit_once(self, method: str, retry_after: int = 1) -> None:
+        self.rate_limited[method] = retry_after
+
+    # The server.
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self.api)
+        app.router.add_post("/respond/{id}", self.respond)
+        app.router.add_get("/socket", self.socket)
+        return app
+
+    async def api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            params.update(await request.json())
+        else:
+            params.update(await request.post())
+        self._record(Call(method, params))
+        if method in self.rate_limited:
+            retry_after = self.rate_limited.pop(method)
+            headers = {"Retry-After": str(retry_after)}
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
+        if method in self.errors:
+            return web.json_response({"ok": False, "error": self.errors[method]})
+        return web.json_response(self.answer(method, params))
+
+    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        n = next(self._ids)
+        if method == "auth.test":
+            return {"ok": True, "user_id": BOT_USER, "bot_id": "B111", "team_id": TEAM, "team": "Team", "user": "crisisbot",
+                    "url": "https://team.slack.com/"}
+        if method == "conversations.create":
+            name = params["name"]
+            if name in self.taken_names:
+                return {"ok": False, "error": "name_taken"}
+            self.taken_names.add(name)
+            return {"ok": True, "channel": {"id": f"CROOM{n}", "name": name, "is_channel": True}}
+        if method in ("chat.postMessage", "chat.update"):
+            ts = params.get("ts") or f"1700000000.{n:06d}"
+            message = {"text": params.get("text"), "ts": ts}
+            return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": message}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000000.{n:06d}"}
+        if method == "views.open":
+            return {"ok": True, "view": {"id": f"V{n}"}}
+        if method == "users.info":
+            user = params["user"]
+            return {"ok": True, "user": {"id": user, "name": user.lower(), "real_name": f"Person {user}",
+                                         "profile": {"display_name": f"name-{user.lower()}"}}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
+        return {"ok": True}
+
+    async def respond(self, request: web.Request) -> web.Response:
+        self._record(Call("response_url", await request.json()))
+        return web.Response(text="ok")
+
+    def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        self.changed.set()
+
+    # Socket Mode.
+
+    async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A111"}})
+        self.connected.set()
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+                self.changed.set()
+        return ws
+
+    async def send_envelope(self, envelope: dict[str, Any]) -> None:
+        await self._sockets[-1].send_json(envelope)
+
+    async def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        async def acked() -> dict[str, Any]:
+            while True:
+                for ack in self.socket_acks:
+                    if ack.get("envelope_id") == envelope_id:
+                        return ack
+                self.changed.clear()
+                await self.changed.wait()
+
+        return await asyncio.wait_for(acked(), timeout)
+
+    async def close_sockets(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
