@@ -67,8 +67,8 @@ class SqlOutbox:
     def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
         if not platforms:
             return []
-        query = (
-            select(outbox)
+        claimable = (
+            select(o.id)
             .where(
                 o.state == PENDING,
                 o.platform.in_(list(platforms)),
@@ -79,16 +79,19 @@ class SqlOutbox:
             .limit(limit)
         )
         if self.connection.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = self.connection.execute(query, {"at": at}).all()
-        if not rows:
-            return []
-        self.connection.execute(
-            update(outbox).where(o.id.in_([r.id for r in rows])).values(claimed_until=at + lease)
+            claimable = claimable.with_for_update(skip_locked=True)
+        # One statement picks and takes the rows, so two claimers never both win one: PostgreSQL skips rows
+        # another claimer has locked, SQLite runs the whole statement under its single writer lock.
+        claim = (
+            update(outbox)
+            .where(o.id.in_(claimable.scalar_subquery()))
+            .values(claimed_until=bindparam("until", type_=UTCDateTime))
+            .returning(*outbox.c)
         )
+        rows = self.connection.execute(claim, {"at": at, "until": at + lease}).all()
         return [
             Outgoing(r.id, r.platform, r.target, r.direct, reply_from_data(r.reply), r.created_at, r.attempts)
-            for r in rows
+            for r in sorted(rows, key=lambda r: (r.created_at, r.id))
         ]
 
     def mark_sent(self, message_id: str, at: datetime) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 
 from bot.errors import ConcurrentChange
 from bot.model import Conversation, Incident, Status
+from bot.reminders import Outgoing
 from bot.replies import Card, Reply
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 10:00 UTC
@@ -33,6 +34,10 @@ class Store:
     incidents: dict[str, Incident] = field(default_factory=dict)
     requests: dict[str, str] = field(default_factory=dict)
     cards: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    outbox: dict[str, OutboxRow] = field(default_factory=dict)
+
+    def unsent(self) -> list[Outgoing]:
+        return [r.message for r in self.outbox.values() if r.sent_at is None and not r.given_up]
 
 
 class FakeIncidents:
@@ -103,6 +108,48 @@ class FakeCards:
         self.store.cards[(platform, conversation, card_id)] = message_ref
 
 
+@dataclass
+class OutboxRow:
+    message: Outgoing
+    due_at: datetime | None = None
+    claimed_until: datetime | None = None
+    sent_at: datetime | None = None
+    given_up: bool = False
+    last_error: str = ""
+
+
+class FakeOutbox:
+    """Same claim rules as the SQL outbox: unsent, for a platform asked for, not held by anyone, not backing off."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.added: list[Outgoing] = []
+
+    def add(self, message: Outgoing) -> None:
+        self.added.append(message)
+
+    def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
+        claimed = []
+        for row in self.store.outbox.values():
+            if len(claimed) == limit:
+                break
+            free = row.claimed_until is None or row.claimed_until <= at
+            ready = row.due_at is None or row.due_at <= at
+            if row.message.platform in platforms and row.sent_at is None and not row.given_up and free and ready:
+                row.claimed_until = at + lease
+                claimed.append(row.message)
+        return claimed
+
+    def mark_sent(self, message_id: str, at: datetime) -> None:
+        self.store.outbox[message_id].sent_at = at
+
+    def retry_later(self, message_id: str, retry_at: datetime | None, error: str) -> None:
+        row = self.store.outbox[message_id]
+        row.message = replace(row.message, attempts=row.message.attempts + 1)
+        row.claimed_until, row.due_at, row.last_error = None, retry_at, error
+        row.given_up = retry_at is None
+
+
 class FakeUnitOfWork:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -113,6 +160,7 @@ class FakeUnitOfWork:
         self.requests = FakeRequests()
         self.requests.pending = dict(self.store.requests)
         self.cards = FakeCards(self.store)
+        self.outbox = FakeOutbox(self.store)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -127,10 +175,14 @@ class FakeUnitOfWork:
             incident.version += 1
             self.store.incidents[key] = copy.deepcopy(incident)
         self.store.requests.update(self.requests.pending)
+        for message in self.outbox.added:
+            self.store.outbox.setdefault(message.id, OutboxRow(message))
+        self.outbox.added = []
         self.committed = True
 
     def rollback(self) -> None:
         self.incidents.seen = {}
+        self.outbox.added = []
 
 
 @dataclass

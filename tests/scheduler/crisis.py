@@ -9,14 +9,13 @@ from bot.config import Settings
 from bot.model import Incident
 from bot.reminders import Courier, Reminders, WakeResult
 from bot.replies import Reply
-from tests.fakes import FakeClock, FakeGateway
+from tests.fakes import FakeClock, FakeGateway, FakeUnitOfWork, Store
 from tests.harness import Harness
-from tests.scheduler.fakes import OutboxStore, OutboxUnitOfWork
 
 
 class Crisis:
     def __init__(self, settings: Settings | None = None, at: datetime | None = None) -> None:
-        self.store = OutboxStore()
+        self.store = Store()
         self.settings = settings or Settings()
         self.clock = FakeClock(at) if at else FakeClock()
         self.harness = Harness(self.settings, self.uow, self.clock)
@@ -24,8 +23,8 @@ class Crisis:
         self.reminders = Reminders(self.uow, self.settings)
         self.courier = Courier(self.uow, {"console": self.gateway})
 
-    def uow(self) -> OutboxUnitOfWork:
-        return OutboxUnitOfWork(self.store)
+    def uow(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.store)
 
     def say(self, text: str, person: str = "alice", conversation: str = "war-room") -> Reply:
         return self.harness.say(text, person=person, conversation=conversation)
