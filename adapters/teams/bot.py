@@ -13,17 +13,16 @@ from collections import OrderedDict
 from http import HTTPStatus
 from typing import Any
 
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import (
     Activity,
-    AdaptiveCardInvokeResponse,
-    AdaptiveCardInvokeValue,
+    ActivityTypes,
     ChannelAccount,
 )
 
 from adapters.runtime import Runtime
-from adapters.teams.cards import ADAPTIVE_CARD, adaptive_card, click_command, clicked_card, people_in
+from adapters.teams.cards import ADAPTIVE_CARD, VERB, adaptive_card, click_command, clicked_card, people_in
 from adapters.teams.gateway import CLICK, ClickInProgress, TeamsGateway
 from adapters.teams.references import Directory, TeamsPerson
 from bot.commands import Origin
@@ -161,13 +160,19 @@ class CrisisTeamsBot(TeamsActivityHandler):
 
     # -- card clicks (Universal Actions) -----------------------------------------------------------
 
-    async def on_adaptive_card_invoke(
-        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
-    ) -> AdaptiveCardInvokeResponse:
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        # The SDK's own path wraps the answer in AdaptiveCardInvokeResponse, whose serializer refuses a text
+        # value (the message answer); the answer is built here as the plain JSON Teams expects.
+        if turn_context.activity.name == "adaptiveCard/action":
+            return InvokeResponse(status=HTTPStatus.OK, body=await self._card_action(turn_context))
+        return await super().on_invoke_activity(turn_context)
+
+    async def _card_action(self, turn_context: TurnContext) -> dict[str, Any]:
         activity = turn_context.activity
         origin = self._origin(activity)
         t = translator(origin.language or self.runtime.settings.language)
-        data = (invoke_value.action or {}).get("data") or {}
+        action = activity.value.get("action") if isinstance(activity.value, dict) else None
+        data = action.get("data") if isinstance(action, dict) and action.get("verb") == VERB else None
         command = click_command(data) if isinstance(data, dict) else None
         if command is None:
             return _message_response(t("This card is not one of crisisbot's; nothing was done."))
@@ -187,10 +192,9 @@ class CrisisTeamsBot(TeamsActivityHandler):
             return _message_response(reply.text)
         names = {p: person.name for p, person in (await self.directory.people(people_in(click.refreshed))).items()
                  if person.name}
-        return AdaptiveCardInvokeResponse(
-            status_code=HTTPStatus.OK, type=ADAPTIVE_CARD, value=adaptive_card(click.refreshed, t, names))
+        return {"statusCode": 200, "type": ADAPTIVE_CARD, "value": adaptive_card(click.refreshed, t, names)}
 
-    async def _private_answer(self, turn_context: TurnContext, reply: Reply, origin: Origin) -> AdaptiveCardInvokeResponse:
+    async def _private_answer(self, turn_context: TurnContext, reply: Reply, origin: Origin) -> dict[str, Any]:
         if reply.cards:
             # Cards (help, status) cannot travel in a message answer; they go to the conversation as a reply.
             activity = turn_context.activity
@@ -198,9 +202,9 @@ class CrisisTeamsBot(TeamsActivityHandler):
                                     language=origin.language)
         return _message_response(reply.text)
 
-    async def _answer_invoke(self, turn_context: TurnContext, response: AdaptiveCardInvokeResponse) -> None:
+    async def _answer_invoke(self, turn_context: TurnContext, body: dict[str, Any]) -> None:
         await turn_context.send_activity(
-            Activity(type="invokeResponse", value=self._create_invoke_response(response)))
+            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=HTTPStatus.OK, body=body)))
 
     # -- joining a team or chat --------------------------------------------------------------------
 
@@ -219,6 +223,7 @@ class CrisisTeamsBot(TeamsActivityHandler):
         await self.gateway.send(activity.conversation.id, Reply(text=intro, cards=helped.cards), language=origin.language)
 
 
-def _message_response(text: str) -> AdaptiveCardInvokeResponse:
-    return AdaptiveCardInvokeResponse(status_code=HTTPStatus.OK, type=MESSAGE_RESPONSE, value=text)
+def _message_response(text: str) -> dict[str, Any]:
+    """Teams shows this text to the clicker only, and leaves the card as it was."""
+    return {"statusCode": 200, "type": MESSAGE_RESPONSE, "value": text}
 

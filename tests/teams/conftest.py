@@ -85,14 +85,17 @@ class TeamsClient:
                                     "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"}
         return activity
 
-    def message(self, text: str, who: Person = MEGAN, conversation: str = "", mentions: tuple[Person, ...] = ()) -> dict[str, Any]:
+    def message(
+        self, text: str, who: Person = MEGAN, conversation: str = "", mentions: tuple[Person, ...] = ()
+    ) -> dict[str, Any]:
         conversation = conversation or thread("1700000000001")
         activity = self._base("teams_message_activity.json", who, conversation)
         entities = list(activity.get("entities") or [])
         if not conversation.startswith("a:"):
             # In a channel the bot is only spoken to by @mention.
             text = f"<at>crisisbot</at> {text}"
-            entities.append({"type": "mention", "text": "<at>crisisbot</at>", "mentioned": {"id": BOT_ID, "name": "crisisbot"}})
+            bot = {"id": BOT_ID, "name": "crisisbot"}
+            entities.append({"type": "mention", "text": "<at>crisisbot</at>", "mentioned": bot})
         for person in mentions:
             text = text.replace(f"@{person.name}", f"<at>{person.name}</at>")
             entities.append({"type": "mention", "text": f"<at>{person.name}</at>",
@@ -111,7 +114,9 @@ class TeamsClient:
         activity["replyToId"] = reply_to
         return activity
 
-    def invoke(self, data: dict[str, Any], reply_to: str, who: Person, conversation: str, verb: str = "crisisbot") -> dict[str, Any]:
+    def invoke(
+        self, data: dict[str, Any], reply_to: str, who: Person, conversation: str, verb: str = "crisisbot"
+    ) -> dict[str, Any]:
         activity = self._base("teams_invoke_adaptivecard_action.jsonc", who, conversation)
         activity["value"]["action"]["verb"] = verb
         activity["value"]["action"]["data"] = data

@@ -20,7 +20,8 @@ class Call:
 
     @property
     def cards(self) -> list[dict[str, Any]]:
-        return [a["content"] for a in self.activity.get("attachments") or [] if a.get("contentType", "").endswith("adaptive")]
+        attachments = self.activity.get("attachments") or []
+        return [a["content"] for a in attachments if a.get("contentType", "").endswith("adaptive")]
 
     @property
     def text(self) -> str:

@@ -1,0 +1,129 @@
+"""Every command of the grammar typed in Teams: mention stripped, run by the core, answered in the thread."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.drafts import DraftState
+from bot.grammar import USAGE
+from bot.model import Status
+from tests.teams.conftest import COLIN, LEA, MEGAN, SAM, TeamsClient, thread
+
+ROOM = thread("1700000000001")
+
+
+async def test_every_command_of_the_grammar_works_from_teams(teams: TeamsClient) -> None:
+    connector = teams.connector
+    # Léa never spoke to the bot: her mention is resolved through the connector's member lookup.
+    for person in (LEA, COLIN, SAM):
+        connector.members[person.teams_id] = {"id": person.teams_id, "name": person.name, "aadObjectId": person.aad}
+    used: set[str] = set()
+
+    async def say(text: str, who=MEGAN, conversation: str = ROOM, mentions=()) -> str:  # type: ignore[no-untyped-def]
+        used.add(text.split()[1] if text.startswith("CRI-") else text.split()[0])
+        connector.clear()
+        assert await teams.say(text, who, conversation, mentions) == 200
+        replies = [c for c in connector.of("reply") if c.text or c.cards]
+        assert replies, f"no answer to {text!r}"
+        return "\n".join(c.text for c in replies)
+
+    await say("open Wave of complaints about delivery --sev 2")
+    incident = teams.incident()
+    assert (incident.title, incident.severity, incident.reporter) == ("Wave of complaints about delivery", 2, MEGAN.aad)
+
+    answer = await say("assign lead @Megan Bowen", mentions=(MEGAN,))
+    assert teams.incident().holder("lead") == MEGAN.aad
+    assert "<at>Megan Bowen</at>" in answer
+    await say("assign legal @Léa Legal", mentions=(LEA,))
+    assert teams.incident().holder("legal") == LEA.aad
+    await say("assign comms @Colin Comms", mentions=(COLIN,))
+    await say("assign support @Sam Support", mentions=(SAM,))
+    assert teams.incident().holder("support") == SAM.aad
+
+    await say("roles")
+    roles_card = connector.of("reply")[-1].cards[0]
+    assert "Léa Legal" in str(roles_card) and LEA.aad not in str(roles_card)  # names, not ids
+
+    await say("draft We are sorry: deliveries are late this week.")
+    await say("revise 1 We are sorry: deliveries are late this week. Refunds are on their way.")
+    assert teams.incident().draft(1).version == 2
+    await say("approve 1", who=LEA)
+    await say("changes 1 Say when refunds arrive", who=COLIN)
+    assert teams.incident().draft(1).state is DraftState.CHANGES_REQUESTED
+    await say("revise 1 We are sorry: deliveries are late. Refunds arrive by Friday.")
+    await say("approve", who=LEA)
+    await say("approve 1", who=COLIN)
+    assert teams.incident().draft(1).state is DraftState.APPROVED
+    await say("publish 1 website", who=COLIN)
+    assert teams.incident().draft(1).state is DraftState.PUBLISHED
+
+    await say("draft Second statement")
+    await say("reject 2 Too vague", who=LEA)
+    assert teams.incident().draft(2).state is DraftState.REJECTED
+
+    await say("update The carrier confirmed the delay")
+    assert teams.incident().last_update.text == "The carrier confirmed the delay"
+    await say("severity 1")
+    assert teams.incident().severity == 1
+    await say("note The press called")
+    await say("snooze 30")
+    incident = teams.incident()
+    assert incident.next_update_due == teams.runtime.dispatcher.clock.now() + timedelta(minutes=30)
+
+    await say("status")
+    assert any("CRI-1" in str(card) for call in connector.of("reply") for card in call.cards)
+    await say("timeline")
+    assert "The press called" in str(connector.of("reply")[-1].cards)
+
+    await say("monitor")
+    assert teams.incident().status is Status.MONITORING
+    await say("release support", who=SAM)
+    assert teams.incident().holder("support") is None
+    await say("resolve The carrier delivered everything")
+    assert teams.incident().status is Status.RESOLVED
+    await say("reopen")
+    assert teams.incident().status is Status.ACTIVE
+
+    # Outside the incident's conversation: the 1:1 chat, where the key is given first.
+    personal = "a:1megan-personal-chat"
+    answer = await say("list", conversation=personal)
+    assert "CRI-1" in str(connector.of("reply")[-1].cards)
+    await say("CRI-1 status", conversation=personal)
+    assert "Wave of complaints" in str(connector.of("reply")[-1].cards)
+    await say("help", conversation=personal)
+    assert connector.of("reply")[-1].cards[0]["body"][0]["text"] == "crisisbot help"
+
+    assert used >= set(USAGE), f"not tried from Teams: {set(USAGE) - used}"
+
+
+async def test_unknown_or_empty_text_gets_the_help_card(teams: TeamsClient) -> None:
+    await teams.say("")
+    await teams.say("dance please")
+    replies = teams.connector.of("reply")
+    assert [r.cards[0]["body"][0]["text"] for r in replies if r.cards] == ["crisisbot help", "crisisbot help"]
+    assert "Unknown command `dance`." in teams.connector.texts()
+
+
+async def test_french_locale_gets_french_answers(teams: TeamsClient) -> None:
+    activity = teams.message("aide")
+    activity["locale"] = "fr-FR"
+    await teams.post(activity)
+    card = teams.connector.of("reply")[-1].cards[0]
+    assert card["body"][0]["text"] == "Aide de crisisbot"
+
+
+async def test_the_same_activity_delivered_twice_has_one_effect(teams: TeamsClient) -> None:
+    activity = teams.message("open Twice delivered")
+    assert (await teams.post(activity))[0] == 200
+    sent = len(teams.connector.calls)
+    assert (await teams.post(activity))[0] == 200
+    assert teams.incidents() == ["CRI-1"]
+    assert len(teams.connector.calls) == sent
+
+
+async def test_a_mention_of_someone_the_connector_cannot_find_changes_nothing(teams: TeamsClient) -> None:
+    await teams.say("open Leak")
+    await teams.say("assign legal @Sam Support", mentions=(SAM,))
+    assert teams.connector.of("member")
+    assert teams.incident().holder("legal") is None
+    assert any(text.startswith("Usage") for text in teams.connector.texts())
