@@ -21,6 +21,7 @@ TEAM = "T111"
 class Call:
     method: str
     params: dict[str, Any]
+    answer: dict[str, Any] = field(default_factory=dict)
 
     def blocks(self) -> list[dict[str, Any]]:
         value = self.params.get("blocks") or []
@@ -77,14 +78,16 @@ class FakeSlack:
             params.update(await request.json())
         else:
             params.update(await request.post())
-        self._record(Call(method, params))
+        call = Call(method, params)
+        self._record(call)
         if method in self.rate_limited:
             retry_after = self.rate_limited.pop(method)
             headers = {"Retry-After": str(retry_after)}
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
         if method in self.errors:
             return web.json_response({"ok": False, "error": self.errors[method]})
-        return web.json_response(self.answer(method, params))
+        call.answer = self.answer(method, params)
+        return web.json_response(call.answer)
 
     def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         n = next(self._ids)
