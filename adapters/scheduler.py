@@ -24,7 +24,7 @@ from bot.reminders import Courier, Reminders, ReminderUnitOfWork, WakeResult
 
 log = logging.getLogger("crisisbot.scheduler")
 
-SCHEDULER = web.AppKey("scheduler", object)
+SCHEDULER = web.AppKey("scheduler", "Scheduler")
 DEFAULT_TICK = timedelta(seconds=1)
 
 
@@ -52,6 +52,10 @@ class Scheduler:
             await self.wake()
         except Exception:  # a failed wake-up is logged; the next tick tries again from the database
             log.exception("scheduler wake-up failed")
+
+    @property
+    def running(self) -> bool:
+        return self._apscheduler is not None
 
     async def start(self) -> None:
         if self._apscheduler is not None:
