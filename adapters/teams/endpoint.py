@@ -92,8 +92,8 @@ def messages_handler(adapter: CloudAdapter, bot: Bot):  # type: ignore[no-untype
         # (process_activity would take None for an already authenticated request, hence this separate step.)
         try:
             authenticated = await auth.authenticate_request(activity, request.headers.get("Authorization") or None)
-        except PermissionError as error:
-            log.warning("refused a Teams request: %s", error)
+        except Exception as error:  # PermissionError, or the token would not even decode: either way, not verified
+            log.warning("refused a Teams request: %s: %s", type(error).__name__, error)
             return web.json_response({"error": "unauthorized"}, status=401)
         response = await adapter.process_activity(authenticated, activity, bot.on_turn)
         if response is None:
