@@ -16,7 +16,7 @@ from adapters.server import create_app
 from adapters.slack import SLACK_DOOR
 from adapters.slack.app import SlackDoor
 from bot.model import Incident
-from tests.fakes import FakeUnitOfWork, Store
+from storage import sql_uow_factory
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.slack_requests import FORM, SIGNING_SECRET, sign
 
@@ -33,11 +33,6 @@ async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
 
 
 def uow_factory(tmp_path: Path) -> Any:
-    try:
-        from storage import sql_uow_factory  # type: ignore[attr-defined]
-    except ImportError:
-        store = Store()
-        return lambda: FakeUnitOfWork(store)
     return sql_uow_factory(f"sqlite:///{tmp_path}/t.db")
 
 
