@@ -35,6 +35,17 @@ def upgrade(url: str, revision: str = "head") -> None:
         engine.dispose()
 
 
+def downgrade(url: str, revision: str) -> None:
+    engine = make_engine(url)
+    try:
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
 def upgrade_engine(engine: Engine, revision: str = "head") -> None:
     config = alembic_config()
     with engine.begin() as connection:

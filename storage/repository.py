@@ -75,7 +75,8 @@ INSERT_INCIDENT = t.incidents.insert()
 INSERT_CHILD = {table.name: table.insert() for table in CHILDREN}
 
 ChildQuery = Callable[[Table], Select[Any]]
-Saved = tuple[Incident, int]
+Saved = list[tuple[Incident, int]]  # each incident written, with the version it now has in storage
+Incidents = list[Incident]  # the method `list` below shadows the builtin inside the class
 
 
 class SqlIncidents:
@@ -96,7 +97,7 @@ class SqlIncidents:
         self.tracked[incident.number] = (incident, None)
 
     def next_number(self) -> int:
-        stored = self.connection.execute(MAX_NUMBER).scalar_one()
+        stored: int = self.connection.execute(MAX_NUMBER).scalar_one()
         return max([stored, *self.tracked]) + 1
 
     def list(self, include_resolved: bool = False) -> Sequence[Incident]:
@@ -125,7 +126,7 @@ class SqlIncidents:
         self.tracked[row.number] = (incident, snapshot(incident))
         return incident
 
-    def _assemble(self, rows: Sequence[Row[Any]], query: ChildQuery, params: dict[str, Any] | None = None) -> list[Incident]:
+    def _assemble(self, rows: Sequence[Row[Any]], query: ChildQuery, params: dict[str, Any] | None = None) -> Incidents:
         """Incidents from their rows plus one select per child table (three fewer while none has a draft)."""
         if not rows:
             return []
@@ -163,9 +164,9 @@ class SqlIncidents:
 
     # -- saving --------------------------------------------------------------------------------
 
-    def flush(self) -> list[Saved]:
+    def flush(self) -> Saved:
         """Writes every tracked incident that changed; returns each with the version it now has in storage."""
-        saved: list[Saved] = []
+        saved: Saved = []
         for incident, before in self.tracked.values():
             if before is None:
                 self._insert(incident, changes(incident))
@@ -177,7 +178,7 @@ class SqlIncidents:
                 saved.append((incident, incident.version + 1))
         return saved
 
-    def committed(self, saved: list[Saved]) -> None:
+    def committed(self, saved: Saved) -> None:
         for incident, version in saved:
             incident.version = version
             self.tracked[incident.number] = (incident, snapshot(incident))

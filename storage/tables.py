@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKeyConstraint, Index, Text
+from sqlalchemy import JSON, DateTime, ForeignKeyConstraint, Index, Table, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -203,14 +203,20 @@ class CardRefRow(SQLModel, table=True):
 
 metadata = SQLModel.metadata
 
-incidents = IncidentRow.__table__
-conversations = ConversationRow.__table__
-assignments = RoleAssignmentRow.__table__
-drafts = DraftRow.__table__
-draft_versions = DraftVersionRow.__table__
-approvals = ApprovalRow.__table__
-reviews = ReviewRow.__table__
-updates = StatusUpdateRow.__table__
-timeline = TimelineRow.__table__
-requests = RequestRow.__table__
-card_refs = CardRefRow.__table__
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a SQLModel class, for statements built once and run without the ORM."""
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+incidents = table_of(IncidentRow)
+conversations = table_of(ConversationRow)
+assignments = table_of(RoleAssignmentRow)
+drafts = table_of(DraftRow)
+draft_versions = table_of(DraftVersionRow)
+approvals = table_of(ApprovalRow)
+reviews = table_of(ReviewRow)
+updates = table_of(StatusUpdateRow)
+timeline = table_of(TimelineRow)
+requests = table_of(RequestRow)
+card_refs = table_of(CardRefRow)

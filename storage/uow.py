@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.errors import ConcurrentChange
+from bot.ports import CardRefs, IncidentRepository, RequestLog
 from storage import tables as t
 from storage.engine import DEFAULT_URL, make_engine
 from storage.migrate import ensure_schema
@@ -80,6 +81,11 @@ class SqlCardRefs:
 
 
 class SqlUnitOfWork:
+    # Typed as the core's ports, so this class satisfies `bot.ports.UnitOfWork`; the SQL parts are kept below too.
+    incidents: IncidentRepository
+    requests: RequestLog
+    cards: CardRefs
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.committed = False
@@ -87,9 +93,9 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         ensure_schema(self.engine)
         self.connection = self.engine.connect()
-        self.incidents = SqlIncidents(self.connection)
-        self.requests = SqlRequestLog(self.connection)
-        self.cards = SqlCardRefs(self.connection)
+        self.incidents = self._incidents = SqlIncidents(self.connection)
+        self.requests = self._requests = SqlRequestLog(self.connection)
+        self.cards = self._cards = SqlCardRefs(self.connection)
         self.outbox = SqlOutbox(self.connection)
         return self
 
@@ -101,10 +107,10 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         try:
-            self.requests.flush()
-            saved = self.incidents.flush()
+            self._requests.flush()
+            saved = self._incidents.flush()
             self.outbox.flush()
-            self.cards.flush()
+            self._cards.flush()
             self.connection.commit()
         except ConcurrentChange:
             self.rollback()
@@ -114,13 +120,14 @@ class SqlUnitOfWork:
             if _lost_a_race(error):
                 raise ConcurrentChange() from error
             raise
-        self.incidents.committed(saved)
+        self._incidents.committed(saved)
         self.committed = True
 
     def rollback(self) -> None:
         self.connection.rollback()
-        self.requests.pending = {}
-        self.cards.pending = {}
+        self._incidents.tracked = {}
+        self._requests.pending = {}
+        self._cards.pending = {}
         self.outbox.pending = []
 
 

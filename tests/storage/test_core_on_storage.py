@@ -1,0 +1,49 @@
+"""The core's behaviour tests, run again on the real unit of work instead of the in-memory fake.
+
+Each scenario module builds its `Harness()` itself; here that name is pointed at a harness wired to the
+database of the test, so the very same steps and assertions run against SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from bot.config import Settings
+from storage import SqlUnitOfWorkFactory
+from tests import harness
+from tests.core import test_report, test_rules, test_workflow
+
+SCENARIOS: list[tuple[ModuleType, str]] = [
+    (test_workflow, "test_open_creates_incident_with_key_and_due_update"),
+    (test_workflow, "test_author_cannot_approve_own_draft"),
+    (test_workflow, "test_non_holder_cannot_approve"),
+    (test_workflow, "test_two_holders_approve_and_draft_freezes"),
+    (test_workflow, "test_revise_clears_approvals"),
+    (test_workflow, "test_resolved_incident_draft_cannot_be_approved"),
+    (test_workflow, "test_retried_request_has_no_second_effect"),
+    (test_rules, "test_roster_assigns_default_holders_when_an_incident_opens"),
+    (test_rules, "test_reassigning_a_role_keeps_its_history"),
+    (test_rules, "test_severity_change_replans_checkin_and_required_approvers"),
+    (test_rules, "test_monitoring_slows_the_cadence_and_resolve_stops_it"),
+    (test_rules, "test_request_changes_then_revise_then_approve"),
+    (test_rules, "test_every_change_is_on_the_timeline_with_actor_and_time"),
+    (test_rules, "test_key_given_first_targets_another_incident_from_anywhere"),
+    (test_rules, "test_broadcast_updates_cards_in_place_in_every_conversation"),
+    (test_report, "test_report_has_every_section_and_every_version"),
+]
+
+
+@pytest.mark.parametrize(("module", "name"), SCENARIOS, ids=[f"{m.__name__.rsplit('.', 1)[-1]}::{n}" for m, n in SCENARIOS])
+def test_core_scenario_on_real_storage(
+    module: ModuleType, name: str, uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def on_storage(settings: Settings | None = None, **kwargs: Any) -> harness.Harness:
+        return harness.Harness(settings, uow_factory=uow_factory, **kwargs)
+
+    monkeypatch.setattr(module, "Harness", on_storage)
+    scenario: Callable[[], None] = getattr(module, name)
+    scenario()
