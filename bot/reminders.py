@@ -86,6 +86,7 @@ class Reminders:
             try:
                 result = self._visit(chunk, at, result)
             except ConcurrentChange:
+                log.debug("batch of %d collided; replaying one by one", len(chunk))
                 # Someone (a command, another replica) saved one of them meanwhile: what remains due is
                 # decided again on fresh data, so a reminder already recorded elsewhere is not repeated.
                 for key in chunk:
