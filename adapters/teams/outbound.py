@@ -34,9 +34,13 @@ T = TypeVar("T")
 class ConversationPacer:
     """At most `per_second` calls into one conversation within any one-second window."""
 
-    def __init__(self, per_second: float = MESSAGES_PER_SECOND, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, per_second: float = MESSAGES_PER_SECOND, clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.per_second = max(1, int(per_second))
         self.clock = clock
+        self.sleep = sleep
         self._sent: dict[str, deque[float]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -51,7 +55,7 @@ class ConversationPacer:
                 if len(sent) < self.per_second:
                     sent.append(now)
                     return
-                await asyncio.sleep(sent[0] + 1.0 - now)
+                await self.sleep(sent[0] + 1.0 - now)
 
 
 def _status(error: HttpOperationError) -> int | None:
