@@ -24,6 +24,7 @@ from botbuilder.schema import (
 from adapters.runtime import Runtime
 from adapters.teams.cards import ADAPTIVE_CARD, VERB, adaptive_card, click_command, clicked_card, people_in
 from adapters.teams.gateway import CLICK, ClickInProgress, TeamsGateway
+from adapters.teams.messages import names_of
 from adapters.teams.references import Directory, TeamsPerson
 from bot.commands import Origin
 from bot.i18n import LANGUAGES, translator
@@ -190,8 +191,7 @@ class CrisisTeamsBot(TeamsActivityHandler):
                                     reply_to=activity.reply_to_id, language=origin.language)
         if click.refreshed is None:
             return _message_response(reply.text)
-        names = {p: person.name for p, person in (await self.directory.people(people_in(click.refreshed))).items()
-                 if person.name}
+        names = await names_of(self.directory, people_in(click.refreshed))
         return {"statusCode": 200, "type": ADAPTIVE_CARD, "value": adaptive_card(click.refreshed, t, names)}
 
     async def _private_answer(self, turn_context: TurnContext, reply: Reply, origin: Origin) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from botbuilder.schema import ConversationReference
 
 from adapters.teams.cards import people_in
-from adapters.teams.messages import card_activity, reply_activities
+from adapters.teams.messages import card_activity, names_of, reply_activities
 from adapters.teams.outbound import Connector
 from adapters.teams.references import Directory, TeamsPerson
 from bot.i18n import translator
@@ -89,7 +89,7 @@ class TeamsGateway:
 
     async def update_message(self, conversation: str, message_ref: str, card: Card) -> None:
         reference = await self.reference(conversation)
-        names = {p: person.name for p, person in (await self.directory.people(people_in(card))).items() if person.name}
+        names = await names_of(self.directory, people_in(card))
         activity = card_activity(card, translator(self._language(reference)), names)
         await self.connector.update(reference, message_ref, activity)
 

@@ -46,7 +46,7 @@ async def reply_activities(reply: Reply, t: Translator, directory: Directory) ->
     for card in reply.cards:
         mentioned |= people_in(card)
     people = await directory.people(mentioned)
-    names = {p: person.name for p, person in people.items() if person.name}
+    names = {p: person.name for p, person in people.items() if person.name}  # one lookup serves text and cards
     activities = [text_activity(reply.text, people)] if reply.text.strip() else []
     activities += [card_activity(card, t, names) for card in reply.cards]
     return activities
