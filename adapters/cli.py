@@ -28,19 +28,14 @@ def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=env.get("LOG_LEVEL", "INFO").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     port = args.port or int(env.get("PORT", "3000"))
     host = args.host or "0.0.0.0"
-    try:
-        from adapters.teams import requires_loopback  # type: ignore[attr-defined]
-    except ImportError:
-        requires_loopback = None
-    if requires_loopback is not None and requires_loopback(env) and not args.public:
+    from adapters.teams import requires_loopback
+
+    if requires_loopback(env) and not args.public:
         # Without a Microsoft app id the Teams endpoint accepts unauthenticated requests: keep it local.
         host = "127.0.0.1"
-        logging.getLogger("crisisbot.server").warning(
-            "MICROSOFT_APP_ID is not set: /api/messages is unauthenticated, so the server binds to 127.0.0.1 only "
-            "(pass --public to listen on every interface)"
-        )
     runtime = build_runtime(env)
-    logging.getLogger("crisisbot.server").info("listening on http://%s:%s", host, port)
+    hint = " (loopback only without MICROSOFT_APP_ID; --public listens everywhere)" if host == "127.0.0.1" else ""
+    logging.getLogger("crisisbot.server").info("listening on http://%s:%s%s", host, port, hint)
     server.run(runtime, port, host)
     return 0
 
@@ -84,14 +79,20 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _teams_package(args: argparse.Namespace) -> int:
-    from adapters.teams.package import build_package  # type: ignore[import-not-found]
+    from adapters.teams.package import build_package
 
     env = load_env()
     app_id = env.get("MICROSOFT_APP_ID", "")
     if not app_id:
         print("MICROSOFT_APP_ID must be set (in the environment or .env) to build the Teams app package.", file=sys.stderr)
         return 2
-    path = build_package(Path(args.out), app_id)
+    from adapters.teams.package import PackageError
+
+    try:
+        path = build_package(Path(args.out), app_id)
+    except PackageError as error:
+        print(f"cannot build the Teams package: {error}", file=sys.stderr)
+        return 2
     print(f"Teams app package written to {path}")
     return 0
 

@@ -11,7 +11,7 @@ from bot.i18n import N_
 _KEY = re.compile(r"^([A-Za-z]{2,10}-\d{1,9})(?:\s+|$)(.*)$", re.S)
 _SEV_FLAG = re.compile(r"(?:^|\s)(?:--sev|--severity|--gravite|--gravité)(?:=|\s+)(\S+)", re.I)
 # Slack writes mentions as <@U123> or <@U123|name>; people elsewhere type @name.
-_MENTION = re.compile(r"^<@([A-Za-z0-9._-]+)(?:\|[^>]*)?>$|^@?([\w.\-]+)$", re.U)
+_MENTION = re.compile(r"^<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>$|^@?([\w.\-]+)$", re.U)
 
 USAGE = {
     "open": "open <title> [--sev 1-4]",
