@@ -38,6 +38,7 @@ class Scheduler:
         self.courier = Courier(factory, runtime.gateways)
         self.tick = tick or parse_duration(runtime.env.get("CRISISBOT_SCHEDULER_TICK", "1s")) or DEFAULT_TICK
         self._apscheduler: AsyncIOScheduler | None = None
+        self._inflight: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
     async def wake(self) -> tuple[WakeResult, int]:
@@ -48,6 +49,15 @@ class Scheduler:
             return result, delivered
 
     async def _trampoline(self) -> None:
+        """Starts a wake-up as our own task, unless one still runs, and returns at once.
+
+        APScheduler cancels unfinished jobs when it shuts down; owning the task lets `stop` wait for a
+        delivery in flight instead of cutting it off between the send and the outbox's record of it.
+        """
+        if self._inflight is None or self._inflight.done():
+            self._inflight = asyncio.create_task(self._logged_wake())
+
+    async def _logged_wake(self) -> None:
         try:
             await self.wake()
         except Exception:  # a failed wake-up is logged; the next tick tries again from the database
@@ -75,8 +85,8 @@ class Scheduler:
             return
         self._apscheduler.shutdown(wait=False)
         self._apscheduler = None
-        async with self._lock:  # let a wake-up in flight finish its delivery
-            pass
+        if self._inflight is not None:
+            await self._inflight
 
 
 def install(app: web.Application, runtime: Runtime) -> None:

@@ -152,15 +152,18 @@ def approvals_due(incident: Incident, at: datetime, settings: Settings) -> list[
     return found
 
 
-def next_fire_time(incident: Incident, settings: Settings) -> datetime | None:
-    """The earliest moment something about this incident comes due; lets a scheduler sleep exactly that long."""
-    moments = []
-    checkin = checkin_fire_time(incident, settings)
-    if checkin is not None:
-        moments.append(checkin)
+def approvals_not_before(incident: Incident, at: datetime, settings: Settings) -> datetime:
+    """A moment before which no approval reminder of this incident can come due, whatever changes meanwhile.
+
+    Lets a scheduler skip loading the incident until then. A severity change can shorten a deadline, so the
+    shortest deadline of any severity is assumed; a new draft or version only waits from its own creation,
+    which is after `at`.
+    """
+    shortest = min(settings.approval_deadlines.values(), default=timedelta(0))
+    moments = [at + shortest]
     if incident.status is not Status.RESOLVED:
         for draft in incident.drafts:
             if draft.state is DraftState.PENDING and draft.escalated_version < draft.version:
-                remind_at, escalate_at = approval_fire_times(incident, draft, settings)
-                moments.append(escalate_at if draft.reminded_version >= draft.version else remind_at)
-    return min(moments, default=None)
+                steps = 2 if draft.reminded_version >= draft.version else 1
+                moments.append(draft.waiting_since + steps * shortest)
+    return min(moments)
