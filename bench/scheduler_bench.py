@@ -112,7 +112,7 @@ async def bench_wake_ups(factory: SqlUnitOfWorkFactory, total: int, due: int, ro
         started = time.perf_counter()
         result = reminders.wake(now)
         recorded = time.perf_counter()
-        delivered = await courier.deliver(lambda: now)
+        delivered = await courier.deliver(lambda at=now: at)
         done = time.perf_counter()
         assert (result.checkins, delivered) == (due, due), (result, delivered)
         record.append((recorded - started) * 1000)
@@ -163,7 +163,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.url or f"sqlite:///{tmp}/bench.db"
         started = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--seed-only", "--url", url, "--incidents", str(args.incidents)], check=True)
+        seeder = [sys.executable, __file__, "--seed-only", "--url", url, "--incidents", str(args.incidents)]
+        subprocess.run(seeder, check=True)
         print(f"seeded {args.incidents:,} active incidents in {time.perf_counter() - started:.1f} s")
         factory = sql_uow_factory(url)
         try:
