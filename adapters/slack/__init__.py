@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 
+import aiohttp
 from aiohttp import web
 
 from adapters.runtime import Runtime
@@ -45,8 +47,13 @@ def install(app: web.Application, runtime: Runtime) -> DoorStatus:
             app.router.add_get(door.bolt.oauth_flow.install_path, oauth_handler(door))
             app.router.add_get(door.bolt.oauth_flow.redirect_uri_path, oauth_handler(door))
 
-    async def finish_work(_: web.Application) -> None:
-        await door.work.drain()
+    async def web_api_session(_: web.Application) -> AsyncIterator[None]:
+        # One pooled HTTP session for every Web API call: a new connection per call costs more than the call.
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+            door.client.session = session
+            yield
+            await door.work.drain()
+            door.client.session = None
 
-    app.on_shutdown.append(finish_work)
+    app.cleanup_ctx.insert(0, web_api_session)
     return DoorStatus(True, config.describe())

@@ -74,7 +74,7 @@ class SlackDoor:
         if bare_open:
             severity = int(bare_open.group(1) or 3)
             view = modals.open_incident_view(self.t, asker.channel, severity)
-            self.work.spawn(self.open_modal(client, command["trigger_id"], view, asker))
+            self.work.spawn(self.open_modal(client, command["trigger_id"], view, asker), urgent=True)
         else:
             self.work.spawn(self.run(text, asker, request_id, client, context))
 
@@ -99,7 +99,7 @@ class SlackDoor:
         if question:
             label = (action.get("text") or {}).get("text", "")
             view = modals.ask_view(self.t, label, question, command, asker.channel)
-            self.work.spawn(self.open_modal(client, body["trigger_id"], view, asker))
+            self.work.spawn(self.open_modal(client, body["trigger_id"], view, asker), urgent=True)
         else:
             self.work.spawn(self.run(command, asker, request_id, client, context))
 

@@ -48,7 +48,11 @@ def events_handler(door: SlackDoor, check: SignatureCheck) -> Callable[[web.Requ
             log.warning("refused a request on %s from %s: %s", request.path, request.remote, problem)
             return web.json_response({"error": problem}, status=401)
         bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string, headers=dict(request.headers))
-        return await to_aiohttp_response(await door.bolt.async_dispatch(bolt_request))
+        door.work.acknowledging += 1
+        try:
+            return await to_aiohttp_response(await door.bolt.async_dispatch(bolt_request))
+        finally:
+            door.work.acknowledging -= 1
 
     return slack_events
 

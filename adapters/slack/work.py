@@ -12,15 +12,32 @@ log = logging.getLogger(__name__)
 
 
 class BackgroundWork:
-    """Tasks started after an ack. Kept referenced (asyncio only holds weak references) and drained on shutdown."""
+    """Tasks started after an ack. Kept referenced (asyncio only holds weak references) and drained on shutdown.
 
-    def __init__(self) -> None:
+    Acknowledgements come first, since Slack gives up on a request after 3 seconds: at most `slots` jobs run
+    at once, and a job waits (up to `patience` seconds) while requests are being acknowledged. In a burst the
+    work falls behind and catches up afterwards; at ordinary rates nothing waits. Urgent work (opening a modal,
+    whose trigger expires after 3 seconds) never waits.
+    """
+
+    def __init__(self, slots: int = 4, patience: float = 0.5) -> None:
         self.tasks: set[asyncio.Task[Any]] = set()
+        self.slots = asyncio.Semaphore(slots)
+        self.patience = patience
+        self.acknowledging = 0
 
-    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.ensure_future(work)
+    def spawn(self, work: Coroutine[Any, Any, Any], urgent: bool = False) -> None:
+        task = asyncio.ensure_future(work if urgent else self._in_turn(work))
         self.tasks.add(task)
         task.add_done_callback(self._done)
+
+    async def _in_turn(self, work: Coroutine[Any, Any, Any]) -> Any:
+        async with self.slots:
+            loop = asyncio.get_running_loop()
+            until = loop.time() + self.patience
+            while self.acknowledging and loop.time() < until:
+                await asyncio.sleep(0.005)
+            return await work
 
     def _done(self, task: asyncio.Task[Any]) -> None:
         self.tasks.discard(task)

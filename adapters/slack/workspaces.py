@@ -47,4 +47,4 @@ class InstalledWorkspaces(OneWorkspace):
         bot = await self.store.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
         base = self.client
         return AsyncWebClient(token=bot.bot_token if bot else None, base_url=base.base_url, timeout=base.timeout,
-                              retry_handlers=base.retry_handlers)
+                              retry_handlers=base.retry_handlers, session=base.session)
