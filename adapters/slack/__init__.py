@@ -33,8 +33,11 @@ def install(app: web.Application, runtime: Runtime) -> DoorStatus:
 
     settings = None
     if config.oauth:
-        from adapters.slack.oauth import oauth_settings
-
+        try:
+            from adapters.slack.oauth import oauth_settings
+        except ImportError as error:
+            # slack_sdk's SQLAlchemy installation store imports sqlalchemy.ext.asyncio, which needs greenlet.
+            raise StartupError(f"Slack OAuth (SLACK_CLIENT_ID) needs a package that is not installed: {error}") from None
         settings = oauth_settings(config)
     door = SlackDoor(runtime, config, settings)
     runtime.add_gateway(door.gateway)
