@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 DEFAULT_API_URL = "https://slack.com/api/"
+# The bot scopes crisisbot calls; manifest.yaml and the OAuth flow ask for the same.
+BOT_SCOPES = ("app_mentions:read", "channels:manage", "chat:write", "commands", "pins:write", "users:read")
 
 
 class SlackConfigError(Exception):

@@ -18,10 +18,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-from adapters.slack.config import SlackConfig
-
-# The bot scopes crisisbot calls; manifest.yaml lists the same.
-BOT_SCOPES = ("app_mentions:read", "channels:manage", "chat:write", "commands", "pins:write", "users:read")
+from adapters.slack.config import BOT_SCOPES, SlackConfig
 
 
 class ThreadedInstallationStore(AsyncInstallationStore):

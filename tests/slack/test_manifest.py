@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from adapters.slack.oauth import BOT_SCOPES
+from adapters.slack.config import BOT_SCOPES
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yaml"
 
