@@ -60,6 +60,8 @@ class Outbox(Protocol):
 class ReminderUnitOfWork(UnitOfWork, Protocol):
     outbox: Outbox
 
+    def __enter__(self) -> ReminderUnitOfWork: ...
+
 
 @dataclass
 class WakeResult:
