@@ -171,3 +171,17 @@ Command = (
     | ListIncidents
     | Help
 )
+
+
+COMMAND_TYPES: dict[str, type] = {cls.__name__: cls for cls in Command.__args__}  # type: ignore[attr-defined]
+
+
+def to_record(command: Command) -> dict[str, object]:
+    """A command as plain JSON-ready data, so a door can write it down before acknowledging it."""
+    return {"type": type(command).__name__, **{k: v for k, v in vars(command).items()}}
+
+
+def from_record(record: dict[str, object]) -> Command:
+    fields = dict(record)
+    cls = COMMAND_TYPES[str(fields.pop("type"))]
+    return cls(**fields)  # type: ignore[no-any-return]

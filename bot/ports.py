@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol
 
+from bot.commands import Command, Origin
 from bot.model import Conversation, Incident
 from bot.replies import Card, Reply
 
@@ -55,10 +57,33 @@ class CardRefs(Protocol):
     def put(self, platform: str, conversation: str, card_id: str, message_ref: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class AcceptedRequest:
+    """A request a door acknowledged before running it. `reply_to` is the door's own note of where to answer."""
+
+    request_id: str
+    origin: Origin
+    command: Command | str
+    reply_to: str
+    accepted_at: datetime
+
+
+class Inbox(Protocol):
+    """Requests written down before their acknowledgement, so a crash after the ack loses none of them."""
+
+    def accept(self, request: AcceptedRequest) -> bool:
+        """Records the request; False when this request id was already accepted (a retried delivery)."""
+
+    def unfinished(self, platform: str, accepted_before: datetime, limit: int = 100) -> Sequence[AcceptedRequest]: ...
+
+    def finish(self, request_id: str, at: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     incidents: IncidentRepository
     requests: RequestLog
     cards: CardRefs
+    inbox: Inbox
 
     def __enter__(self) -> UnitOfWork: ...
 

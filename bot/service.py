@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bot import commands as c
 from bot import events as ev
@@ -21,7 +22,7 @@ from bot.grammar import parse
 from bot.handlers import HANDLERS, Context, Outcome
 from bot.i18n import Translator, translator
 from bot.model import Conversation, Incident
-from bot.ports import ChatGateway, Clock, SystemClock, UnitOfWork
+from bot.ports import AcceptedRequest, ChatGateway, Clock, SystemClock, UnitOfWork
 from bot.replies import Card, Reply
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,21 @@ class Dispatcher:
     def execute(self, text: str, origin: c.Origin) -> Outcome:
         return self.dispatch(parse(text), origin)
 
+    def accept(self, request: AcceptedRequest) -> bool:
+        with self.uow_factory() as uow:
+            fresh = uow.inbox.accept(request)
+            uow.commit()
+            return fresh
+
+    def unfinished(self, platform: str, accepted_before: datetime) -> list[AcceptedRequest]:
+        with self.uow_factory() as uow:
+            return list(uow.inbox.unfinished(platform, accepted_before))
+
+    def finish(self, request_id: str) -> None:
+        with self.uow_factory() as uow:
+            uow.inbox.finish(request_id, self.clock.now())
+            uow.commit()
+
     def link(self, key: str, conversation: Conversation, actor: str) -> Incident | None:
         with self.uow_factory() as uow:
             incident = uow.incidents.get(key)
@@ -99,6 +115,28 @@ class CrisisService:
 
     async def execute(self, text: str, origin: c.Origin) -> Reply:
         return await self.handle(parse(text), origin)
+
+    async def accept(self, command: c.Command | str, origin: c.Origin, reply_to: str) -> bool:
+        """Writes a request down before its door acknowledges it; False for a delivery already accepted.
+
+        The door then runs it (`run_accepted`) and calls `finish` once the answer is delivered; what a crash
+        interrupts is found again by `unfinished` and run again, harmlessly, since its request id is known.
+        """
+        assert origin.request_id, "an accepted request needs its delivery id"
+        request = AcceptedRequest(origin.request_id, origin, command, reply_to, self.dispatcher.clock.now())
+        return await asyncio.to_thread(self.dispatcher.accept, request)
+
+    async def run_accepted(self, request: AcceptedRequest) -> Reply:
+        if isinstance(request.command, str):
+            return await self.execute(request.command, request.origin)
+        return await self.handle(request.command, request.origin)
+
+    async def finish(self, request_id: str) -> None:
+        await asyncio.to_thread(self.dispatcher.finish, request_id)
+
+    async def unfinished(self, platform: str, older_than: timedelta) -> list[AcceptedRequest]:
+        before = self.dispatcher.clock.now() - older_than
+        return await asyncio.to_thread(self.dispatcher.unfinished, platform, before)
 
     async def handle(self, command: c.Command, origin: c.Origin) -> Reply:
         try:

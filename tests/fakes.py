@@ -10,6 +10,7 @@ from types import TracebackType
 
 from bot.errors import ConcurrentChange
 from bot.model import Conversation, Incident, Status
+from bot.ports import AcceptedRequest
 from bot.reminders import Outgoing
 from bot.replies import Card, Reply
 
@@ -35,6 +36,8 @@ class Store:
     requests: dict[str, str] = field(default_factory=dict)
     cards: dict[tuple[str, str, str], str] = field(default_factory=dict)
     outbox: dict[str, OutboxRow] = field(default_factory=dict)
+    inbox: dict[str, AcceptedRequest] = field(default_factory=dict)
+    finished: dict[str, datetime] = field(default_factory=dict)
 
     def unsent(self) -> list[Outgoing]:
         return [r.message for r in self.outbox.values() if r.sent_at is None and not r.given_up]
@@ -150,6 +153,29 @@ class FakeOutbox:
         row.given_up = retry_at is None
 
 
+class FakeInbox:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.added: dict[str, AcceptedRequest] = {}
+        self.finished: dict[str, datetime] = {}
+
+    def accept(self, request: AcceptedRequest) -> bool:
+        if request.request_id in self.store.inbox or request.request_id in self.added:
+            return False
+        self.added[request.request_id] = request
+        return True
+
+    def unfinished(self, platform: str, accepted_before: datetime, limit: int = 100) -> Sequence[AcceptedRequest]:
+        waiting = [
+            r for r in self.store.inbox.values()
+            if r.origin.platform == platform and r.accepted_at <= accepted_before and r.request_id not in self.store.finished
+        ]
+        return sorted(waiting, key=lambda r: r.accepted_at)[:limit]
+
+    def finish(self, request_id: str, at: datetime) -> None:
+        self.finished[request_id] = at
+
+
 class FakeUnitOfWork:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -160,6 +186,7 @@ class FakeUnitOfWork:
         self.requests = FakeRequests()
         self.requests.pending = dict(self.store.requests)
         self.cards = FakeCards(self.store)
+        self.inbox = FakeInbox(self.store)
         self.outbox = FakeOutbox(self.store)
         return self
 
@@ -178,11 +205,14 @@ class FakeUnitOfWork:
         for message in self.outbox.added:
             self.store.outbox.setdefault(message.id, OutboxRow(message))
         self.outbox.added = []
+        self.store.inbox.update(self.inbox.added)
+        self.store.finished.update(self.inbox.finished)
         self.committed = True
 
     def rollback(self) -> None:
         self.incidents.seen = {}
         self.outbox.added = []
+        self.inbox.added, self.inbox.finished = {}, {}
 
 
 @dataclass
