@@ -14,6 +14,8 @@ from storage.engine import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
+MIGRATION_LOCK = 0x6372_6973_6973  # "crisis": any constant shared by every crisisbot process
+
 _ready: weakref.WeakSet[Engine] = weakref.WeakSet()
 _lock = threading.Lock()
 
@@ -49,6 +51,10 @@ def downgrade(url: str, revision: str) -> None:
 def upgrade_engine(engine: Engine, revision: str = "head") -> None:
     config = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together on an empty database: one migrates, the others wait and find it done.
+            # PostgreSQL's DDL is transactional, so the lock, held to commit, covers the whole upgrade.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from storage import SqlUnitOfWorkFactory, sql_uow_factory
-from tests.pg import isolated_schema
+from tests.pg import isolated_schema, postgres_url  # noqa: F401 - a fixture, offered to these tests
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

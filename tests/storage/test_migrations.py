@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -67,3 +69,16 @@ def test_first_use_migrates_once_per_engine(database_url: str, monkeypatch: pyte
         assert migrated == [factory.engine]
     finally:
         factory.dispose()
+
+
+@pytest.mark.postgres
+def test_replicas_starting_together_on_an_empty_database_migrate_once(postgres_url: str) -> None:
+    # PostgreSQL only: one process per SQLite file is assumed.
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: migrate.upgrade(postgres_url), range(4)))
+    engine = make_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() == head()
+    finally:
+        engine.dispose()
