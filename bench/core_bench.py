@@ -14,6 +14,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -89,17 +90,28 @@ def seed_incidents(factory: SqlUnitOfWorkFactory, total: int, due: int, at: date
         uow.commit()
 
 
-def bench_due_query(factory: SqlUnitOfWorkFactory, total: int, due: int, runs: int = 50) -> tuple[float, float, int]:
+@dataclass
+class DueTimings:
+    found: int
+    query_ms: list[float]  # the query alone, on an open unit of work
+    wake_ms: list[float]  # what a scheduler wake-up pays: open a unit of work, ask, close
+
+
+def bench_due_query(factory: SqlUnitOfWorkFactory, total: int, due: int, runs: int = 50) -> DueTimings:
     at = T0 + timedelta(days=30)
     seed_incidents(factory, total, due, at)
-    timings = []
-    found = 0
+    result = DueTimings(0, [], [])
     with factory() as uow:
         for _ in range(runs):
             started = time.perf_counter()
-            found = len(uow.incidents.due_for_checkin(at))
-            timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings), max(timings), found
+            result.found = len(uow.incidents.due_for_checkin(at))
+            result.query_ms.append((time.perf_counter() - started) * 1000)
+    for _ in range(runs):
+        started = time.perf_counter()
+        with factory() as uow:
+            uow.incidents.due_for_checkin(at)
+        result.wake_ms.append((time.perf_counter() - started) * 1000)
+    return result
 
 
 def main() -> None:
@@ -115,10 +127,11 @@ def main() -> None:
         try:
             rate = bench_lifecycles(factory, args.lifecycles)
             print(f"lifecycles: {args.lifecycles} x {len(LIFECYCLE)} commands, {rate:,.0f} commands/s (goal >= 1,000)")
-            median, worst, found = bench_due_query(factory, args.incidents, args.due)
+            due = bench_due_query(factory, args.incidents, args.due)
             print(
-                f"due_for_checkin: {args.incidents:,} active incidents, {found} due: "
-                f"median {median:.2f} ms, worst {worst:.2f} ms (goal <= 20 ms)"
+                f"due_for_checkin: {args.incidents:,} active incidents, {due.found} due: "
+                f"median {statistics.median(due.query_ms):.2f} ms, worst {max(due.query_ms):.2f} ms (goal <= 20 ms); "
+                f"with its unit of work: median {statistics.median(due.wake_ms):.2f} ms"
             )
         finally:
             factory.dispose()
