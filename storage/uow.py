@@ -11,9 +11,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.errors import ConcurrentChange
-from bot.ports import CardRefs, IncidentRepository, RequestLog
+from bot.ports import CardRefs, Inbox, IncidentRepository, RequestLog
 from storage import tables as t
 from storage.engine import DEFAULT_URL, make_engine
+from storage.inbox import SqlInbox
 from storage.migrate import ensure_schema
 from storage.outbox import SqlOutbox
 from storage.repository import SqlIncidents
@@ -85,6 +86,7 @@ class SqlUnitOfWork:
     incidents: IncidentRepository
     requests: RequestLog
     cards: CardRefs
+    inbox: Inbox
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -97,6 +99,7 @@ class SqlUnitOfWork:
         self.requests = self._requests = SqlRequestLog(self.connection)
         self.cards = self._cards = SqlCardRefs(self.connection)
         self.outbox = SqlOutbox(self.connection)
+        self.inbox = self._inbox = SqlInbox(self.connection)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -111,6 +114,7 @@ class SqlUnitOfWork:
             saved = self._incidents.flush()
             self.outbox.flush()
             self._cards.flush()
+            self._inbox.flush()
             self.connection.commit()
         except ConcurrentChange:
             self.rollback()
@@ -129,6 +133,7 @@ class SqlUnitOfWork:
         self._requests.pending = {}
         self._cards.pending = {}
         self.outbox.pending = []
+        self._inbox.finished = {}
 
 
 def _lost_a_race(error: DBAPIError) -> bool:

@@ -1,0 +1,97 @@
+"""The inbox in SQL: requests a door acknowledged, written before the acknowledgement and finished after delivery."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Index, Text, bindparam, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, SQLModel
+
+from bot.commands import Command, Origin, from_record, to_record
+from bot.ports import AcceptedRequest
+from storage.tables import UTCDateTime
+
+
+class InboxRow(SQLModel, table=True):
+    __tablename__ = "inbox"
+    # The recovery sweep reads unfinished requests of one platform, oldest first.
+    __table_args__ = (Index("ix_inbox_platform_finished_accepted", "platform", "finished_at", "accepted_at"),)
+
+    request_id: str = Field(primary_key=True)
+    platform: str
+    person: str
+    conversation: str
+    language: str | None = None
+    # Grammar text as typed, or a command written down with `bot.commands.to_record`.
+    command: str = Field(sa_type=Text)
+    reply_to: str = Field(sa_type=Text)
+    accepted_at: datetime = Field(sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+inbox = InboxRow.__table__  # type: ignore[attr-defined]
+
+UNFINISHED = (
+    select(inbox)
+    .where(
+        inbox.c.platform == bindparam("platform"),
+        inbox.c.finished_at.is_(None),
+        inbox.c.accepted_at <= bindparam("before"),
+    )
+    .order_by(inbox.c.accepted_at)
+    .limit(bindparam("limit"))
+)
+FINISH = update(inbox).where(inbox.c.request_id == bindparam("rid")).values(finished_at=bindparam("at"))
+
+
+def _write_command(command: Command | str) -> str:
+    return json.dumps({"text": command} if isinstance(command, str) else {"command": to_record(command)})
+
+
+def _read_command(stored: str) -> Command | str:
+    data: dict[str, Any] = json.loads(stored)
+    return str(data["text"]) if "text" in data else from_record(data["command"])
+
+
+class SqlInbox:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.finished: dict[str, datetime] = {}
+
+    def accept(self, request: AcceptedRequest) -> bool:
+        origin = request.origin
+        row = {
+            "request_id": request.request_id, "platform": origin.platform, "person": origin.person,
+            "conversation": origin.conversation, "language": origin.language,
+            "command": _write_command(request.command), "reply_to": request.reply_to,
+            "accepted_at": request.accepted_at, "finished_at": None,
+        }
+        # A savepoint, so a retried delivery colliding on the key leaves the rest of the transaction usable.
+        try:
+            with self.connection.begin_nested():
+                self.connection.execute(inbox.insert(), row)
+        except IntegrityError:
+            return False
+        return True
+
+    def unfinished(self, platform: str, accepted_before: datetime, limit: int = 100) -> Sequence[AcceptedRequest]:
+        rows = self.connection.execute(UNFINISHED, {"platform": platform, "before": accepted_before, "limit": limit})
+        return [
+            AcceptedRequest(
+                r.request_id, Origin(r.person, r.platform, r.conversation, r.language, r.request_id),
+                _read_command(r.command), r.reply_to, r.accepted_at,
+            )
+            for r in rows
+        ]
+
+    def finish(self, request_id: str, at: datetime) -> None:
+        self.finished[request_id] = at
+
+    def flush(self) -> None:
+        if self.finished:
+            self.connection.execute(FINISH, [{"rid": rid, "at": at} for rid, at in self.finished.items()])
+            self.finished = {}
