@@ -5,12 +5,14 @@ Nothing here decides anything about a crisis: the core answers, `Delivery` carri
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -32,6 +34,14 @@ PLATFORM = "slack"
 # `/crisis`, `/crisis open`, `/crisis ouvrir`: no title yet, so ask for everything in a modal.
 _BARE_OPEN = re.compile(r"^\s*(?:(?:open|ouvrir)\s*(?:(?:--sev|--severity)(?:=|\s+)([1-4]))?)?\s*$", re.I)
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
+# Slack gives up on a request after 3 s: wait this long for the database before acknowledging anyway.
+ACCEPT_WITHIN = 2.0
+# A request still unfinished this long after its acknowledgement was interrupted (or its process died).
+RECOVER_AFTER = timedelta(minutes=1)
+
+
+async def _no_ack(**_: Any) -> None:
+    """Events are acknowledged by Bolt itself, once the listener middleware let them through."""
 
 
 class SlackDoor:
@@ -58,87 +68,127 @@ class SlackDoor:
         self.bolt.command(re.compile(r"^/crisis"))(self.on_command)
         self.bolt.action(re.compile(r"^crisis\.(run|ask|pick)\."))(self.on_action)
         self.bolt.view(re.compile(r"^crisis\.(open|ask)$"))(self.on_view)
-        self.bolt.event("app_mention")(self.on_mention)
+        self.bolt.event("app_mention", middleware=[self.take_mention])(self.on_mention)
 
     # Listeners: acknowledge, translate, hand over.
 
-    async def on_command(self, ack: Callable[..., Awaitable[Any]], command: dict[str, Any], client: AsyncWebClient,
-                         context: AsyncBoltContext) -> None:
-        await ack()
+    async def on_command(self, ack: Callable[..., Awaitable[Any]], command: dict[str, Any], client: AsyncWebClient) -> None:
         request_id = f"slack:command:{command.get('trigger_id')}"
-        if not self.seen.first(request_id):
-            return
         asker = Asker(command["user_id"], command["channel_id"], command.get("response_url"))
         text = command.get("text") or ""
         bare_open = _BARE_OPEN.match(text)
         if bare_open:
-            severity = int(bare_open.group(1) or 3)
-            view = modals.open_incident_view(self.t, asker.channel, severity)
-            self.work.spawn(self.open_modal(client, command["trigger_id"], view, asker), urgent=True)
+            await ack()
+            if self.seen.first(request_id):
+                severity = int(bare_open.group(1) or 3)
+                view = modals.open_incident_view(self.t, asker.channel, severity)
+                self.work.spawn(self.open_modal(client, command["trigger_id"], view, asker), urgent=True)
         else:
-            self.work.spawn(self.run(text, asker, request_id, client, context))
+            await self.take(ack, text, asker, request_id, client)
 
     async def on_action(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any], action: dict[str, Any],
-                        client: AsyncWebClient,
-                        context: AsyncBoltContext) -> None:
-        await ack()
+                        client: AsyncWebClient) -> None:
         request_id = f"slack:action:{body['user']['id']}:{action.get('action_ts')}"
-        if not self.seen.first(request_id):
-            return
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
         asker = Asker(body["user"]["id"], channel, body.get("response_url"))
         action_id: str = action["action_id"]
         if action_id.startswith(blocks.PICK):
             chosen = action.get("selected_user") or (action.get("selected_option") or {}).get("value")
             if not chosen:
+                await ack()
                 return
             value = f"<@{chosen}>" if action.get("selected_user") else chosen
-            self.work.spawn(self.run(f"{blocks.picker_command(action_id)} {value}", asker, request_id, client, context))
+            await self.take(ack, f"{blocks.picker_command(action_id)} {value}", asker, request_id, client)
             return
         command, question = blocks.button_command(action.get("value", ""))
         if question:
-            label = (action.get("text") or {}).get("text", "")
-            view = modals.ask_view(self.t, label, question, command, asker.channel)
-            self.work.spawn(self.open_modal(client, body["trigger_id"], view, asker), urgent=True)
+            await ack()
+            if self.seen.first(request_id):
+                label = (action.get("text") or {}).get("text", "")
+                view = modals.ask_view(self.t, label, question, command, asker.channel)
+                self.work.spawn(self.open_modal(client, body["trigger_id"], view, asker), urgent=True)
         else:
-            self.work.spawn(self.run(command, asker, request_id, client, context))
+            await self.take(ack, command, asker, request_id, client)
 
     async def on_view(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any], view: dict[str, Any],
-                      client: AsyncWebClient,
-                        context: AsyncBoltContext) -> None:
+                      client: AsyncWebClient) -> None:
         submission = modals.read_submission(view)
         if isinstance(submission.command, c.OpenIncident) and not submission.command.title:
             await ack(response_action="errors", errors={modals.TITLE: self.t("A crisis needs a title.")})
             return
-        await ack()
         request_id = f"slack:view:{view.get('id')}"
-        if not self.seen.first(request_id):
-            return
         asker = Asker(body["user"]["id"], submission.channel)
-        self.work.spawn(self.run(submission.command or submission.text, asker, request_id, client, context))
+        await self.take(ack, submission.command or submission.text, asker, request_id, client)
 
-    async def on_mention(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
-                         context: AsyncBoltContext) -> None:
-        # Events are acknowledged by Bolt before this runs.
-        request_id = f"slack:event:{body.get('event_id')}"
-        if not self.seen.first(request_id) or not event.get("user"):
+    async def take_mention(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+                           next: Callable[[], Awaitable[Any]]) -> None:
+        """Listener middleware: runs before Bolt's automatic acknowledgement of the event, so the request is
+        written down first, like every other request."""
+        if event.get("user"):
+            asker = Asker(event["user"], event["channel"])
+            text = _LEADING_MENTION.sub("", event.get("text") or "")
+            await self.take(_no_ack, text, asker, f"slack:event:{body.get('event_id')}", client)
+        await next()
+
+    async def on_mention(self) -> None:
+        """The work is taken by `take_mention`; Bolt acknowledges the event after this returns."""
+
+    # Accepting: written down, then acknowledged, then run.
+
+    async def take(self, ack: Callable[..., Awaitable[Any]], command: str | c.Command, asker: Asker, request_id: str,
+                   client: AsyncWebClient) -> None:
+        """Writes the request down, acknowledges it, and runs it after the acknowledgement.
+
+        Written before the ack, so a crash after it loses nothing (the recovery sweep finds it). Slack waits 3 s
+        at most, so a slow database gets the ack first and the request runs as soon as it is written.
+        """
+        if not self.seen.first(request_id):
+            await ack()
             return
-        asker = Asker(event["user"], event["channel"])
-        self.work.spawn(self.run(_LEADING_MENTION.sub("", event.get("text") or ""), asker, request_id, client, context))
+        origin = c.Origin(asker.user, PLATFORM, asker.channel, None, request_id)
+        accepting = asyncio.ensure_future(self.runtime.service.accept(command, origin, asker.to_json()))
+        await asyncio.wait({accepting}, timeout=ACCEPT_WITHIN)
+        await ack()
+        self.work.spawn(self.run_once_accepted(accepting, command, asker, request_id, client))
+
+    async def run_once_accepted(self, accepting: asyncio.Future[bool], command: str | c.Command, asker: Asker,
+                                request_id: str, client: AsyncWebClient) -> None:
+        try:
+            fresh = await accepting
+        except Exception:
+            log.exception("a Slack request could not be written down")
+            await Delivery(client, self.gateway.people, self.t).ephemeral(
+                asker, self.t("I could not record this request, so nothing was done; please try again.")
+            )
+            return
+        if fresh:
+            await self.run(command, asker, request_id, client)
+
+    async def recover(self) -> None:
+        """Runs the requests acknowledged but never finished, e.g. by a process that died after the ack."""
+        for request in await self.runtime.service.unfinished(PLATFORM, older_than=RECOVER_AFTER):
+            log.warning("running request %s again: it was acknowledged but never finished", request.request_id)
+            await self.run(request.command, Asker.from_json(request.reply_to), request.request_id, self.client)
 
     # The work after the acknowledgement.
 
-    async def run(self, command: str | c.Command, asker: Asker, request_id: str, client: AsyncWebClient,
-                        context: AsyncBoltContext) -> None:
+    async def run(self, command: str | c.Command, asker: Asker, request_id: str, client: AsyncWebClient) -> None:
         delivery = Delivery(client, self.gateway.people, self.t)
+        origin = c.Origin(asker.user, PLATFORM, asker.channel, None, request_id)
+        service = self.runtime.service
         try:
-            origin = c.Origin(asker.user, PLATFORM, asker.channel, None, request_id)
-            service = self.runtime.service
             reply = await (service.execute(command, origin) if isinstance(command, str) else service.handle(command, origin))
-            await delivery.deliver(self.with_room(reply), asker)
         except Exception:
+            # Left unfinished: the recovery sweep runs it again (harmlessly, thanks to its request id).
             log.exception("a Slack request failed after its acknowledgement")
             await delivery.ephemeral(asker, self.t("Something went wrong on our side; please try again."))
+            return
+        try:
+            await delivery.deliver(self.with_room(reply), asker)
+        except Exception:
+            log.exception("the answer to a Slack request could not be delivered")
+        # The command ran and its effect is stored: only the answer could still be missing.
+        await service.finish(request_id)
 
     def with_room(self, reply: Reply) -> Reply:
         """An opening's reply, completed with where the crisis now lives, or why it stays here."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 
@@ -24,6 +25,14 @@ class Asker:
     user: str
     channel: str
     response_url: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps({"user": self.user, "channel": self.channel, "response_url": self.response_url})
+
+    @classmethod
+    def from_json(cls, text: str) -> Asker:
+        data = json.loads(text)
+        return cls(data["user"], data["channel"], data.get("response_url"))
 
 
 class Delivery:

@@ -1,0 +1,43 @@
+"""Nothing acknowledged is lost: a request is written down before its ack and run again if its process died."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from adapters.slack.delivery import Asker
+from bot.commands import Origin
+from bot.ports import AcceptedRequest
+from tests.slack.conftest import Bot
+from tests.slack.slack_requests import slash_command
+
+
+async def test_a_finished_request_leaves_nothing_waiting(bot: Bot) -> None:
+    opening = slash_command("open Leak of customer emails --sev 1", user="W1", channel="C1", trigger_id="t-1")
+    response = await bot.send(opening)
+    assert response.status == 200
+    assert bot.incident() is not None
+    # It was written down (the same delivery cannot be accepted twice) and then finished.
+    origin = Origin("W1", "slack", "C1", None, "slack:command:t-1")
+    again = AcceptedRequest("slack:command:t-1", origin, "open Leak of customer emails --sev 1", "{}", datetime.now(UTC))
+    assert bot.runtime.dispatcher.accept(again) is False
+    assert bot.runtime.dispatcher.unfinished("slack", datetime.now(UTC) + timedelta(minutes=5)) == []
+
+
+async def test_a_request_acknowledged_by_a_process_that_died_runs_after_the_restart(bot: Bot) -> None:
+    # What a process that crashed right after its acknowledgement leaves behind: an accepted, unfinished request.
+    asker = Asker("W1", "C1", f"{bot.slack.url}/respond/abc")
+    origin = Origin("W1", "slack", "C1", None, "slack:command:t-dead")
+    accepted = datetime.now(UTC) - timedelta(minutes=2)
+    left = AcceptedRequest("slack:command:t-dead", origin, "open Bad buzz --sev 2", asker.to_json(), accepted)
+    bot.runtime.dispatcher.accept(left)
+    assert bot.incident() is None
+
+    await bot.door.recover()
+    await bot.door.recover()  # a second sweep finds nothing left to do
+
+    incident = bot.incident()
+    assert incident is not None and incident.title == "Bad buzz" and incident.severity == 2
+    assert bot.incident("CRI-2") is None
+    assert bot.runtime.dispatcher.unfinished("slack", datetime.now(UTC)) == []
+    answers = [c for c in bot.slack.calls if "CRI-1 opened" in str(c.params.get("text", ""))]
+    assert answers, "the person who asked is told, once the request ran"
