@@ -25,6 +25,9 @@ class SystemClock:
 class IncidentRepository(Protocol):
     def get(self, key: str) -> Incident | None: ...
 
+    def get_many(self, keys: Sequence[str]) -> Sequence[Incident]:
+        """The incidents with these keys (unknown keys are left out), loaded together for a batch of work."""
+
     def by_conversation(self, conversation: Conversation) -> Incident | None:
         """The most recently opened incident living in that conversation."""
 

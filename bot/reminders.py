@@ -109,11 +109,9 @@ class Reminders:
         found = WakeResult(result.checkins, result.approvals, result.deferred)
         hints = {}
         with self.uow_factory() as uow:
-            for key in keys:
-                incident = uow.incidents.get(key)
-                if incident is not None:
-                    self._remind(incident, at, uow.outbox, found)
-                    hints[key] = checkins.approvals_not_before(incident, at, self.settings)
+            for incident in uow.incidents.get_many(keys):
+                self._remind(incident, at, uow.outbox, found)
+                hints[incident.key] = checkins.approvals_not_before(incident, at, self.settings)
             uow.commit()
         # Only what was committed may inform a hint: a rolled-back reminder must be found due again.
         self.approval_hints.update(hints)

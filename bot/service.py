@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot import commands as c
@@ -21,6 +21,7 @@ from bot.errors import ConcurrentChange, CrisisError
 from bot.grammar import parse
 from bot.handlers import HANDLERS, Context, Outcome
 from bot.i18n import Translator, translator
+from bot.intake import Intake
 from bot.model import Conversation, Incident
 from bot.ports import AcceptedRequest, ChatGateway, Clock, SystemClock, UnitOfWork
 from bot.replies import Card, Reply
@@ -80,8 +81,11 @@ class Dispatcher:
         return self.dispatch(parse(text), origin)
 
     def accept(self, request: AcceptedRequest) -> bool:
+        return self.accept_many([request])[0]
+
+    def accept_many(self, requests: Sequence[AcceptedRequest]) -> list[bool]:
         with self.uow_factory() as uow:
-            fresh = uow.inbox.accept(request)
+            fresh = [uow.inbox.accept(request) for request in requests]
             uow.commit()
             return fresh
 
@@ -108,6 +112,10 @@ class Dispatcher:
 class CrisisService:
     dispatcher: Dispatcher
     gateways: Mapping[str, ChatGateway]
+    intake: Intake = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.intake = Intake(self.dispatcher.accept_many)
 
     @property
     def settings(self) -> Settings:
@@ -124,7 +132,7 @@ class CrisisService:
         """
         assert origin.request_id, "an accepted request needs its delivery id"
         request = AcceptedRequest(origin.request_id, origin, command, reply_to, self.dispatcher.clock.now())
-        return await asyncio.to_thread(self.dispatcher.accept, request)
+        return await self.intake.accept(request)
 
     async def run_accepted(self, request: AcceptedRequest) -> Reply:
         if isinstance(request.command, str):

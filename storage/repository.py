@@ -53,6 +53,11 @@ BY_CONVERSATION = (
     .limit(1)
 )
 CHILDREN_OF_ONE = {table: _children_query(table).where(table.c.incident_number == bindparam("number")) for table in CHILDREN}
+BY_KEYS = select(t.incidents).where(i.key.in_(bindparam("keys", expanding=True))).order_by(i.number)
+CHILDREN_OF_MANY = {
+    table: _children_query(table).where(table.c.incident_number.in_(bindparam("numbers", expanding=True)))
+    for table in CHILDREN
+}
 MAX_NUMBER = select(func.coalesce(func.max(i.number), 0))
 DUE = (
     select(i.key)
@@ -89,6 +94,15 @@ class SqlIncidents:
 
     def get(self, key: str) -> Incident | None:
         return self._load_tracked(BY_KEY, {"key": key})
+
+    def get_many(self, keys: Sequence[str]) -> Sequence[Incident]:
+        """One select per table for the whole batch, instead of one load per incident."""
+        rows = self.connection.execute(BY_KEYS, {"keys": list(keys)}).all()
+        fresh = [row for row in rows if row.number not in self.tracked]
+        numbers = {"numbers": [row.number for row in fresh]}
+        for incident in self._assemble(fresh, CHILDREN_OF_MANY.__getitem__, numbers):
+            self.tracked[incident.number] = (incident, snapshot(incident))
+        return [self.tracked[row.number][0] for row in rows]
 
     def by_conversation(self, conversation: Conversation) -> Incident | None:
         return self._load_tracked(BY_CONVERSATION, {"platform": conversation.platform, "conversation": conversation.id})

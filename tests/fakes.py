@@ -56,6 +56,9 @@ class FakeIncidents:
         found = self.store.incidents.get(key)
         return self._load(found) if found else None
 
+    def get_many(self, keys: Sequence[str]) -> Sequence[Incident]:
+        return [found for found in (self.get(key) for key in keys) if found is not None]
+
     def by_conversation(self, conversation: Conversation) -> Incident | None:
         here = [i for i in self.store.incidents.values() if conversation in i.conversations]
         return self._load(max(here, key=lambda i: i.number)) if here else None

@@ -45,3 +45,33 @@ def test_requests_accepted_moments_ago_are_left_to_the_process_running_them() ->
         return list(await h.service.unfinished("slack", older_than=timedelta(seconds=10)))
 
     assert asyncio.run(scenario()) == []
+
+
+def test_requests_arriving_together_are_written_in_few_transactions() -> None:
+    from collections.abc import Sequence
+
+    from bot.intake import Intake
+    from bot.ports import AcceptedRequest
+
+    written: list[list[str]] = []
+
+    def write_many(requests: Sequence[AcceptedRequest]) -> list[bool]:
+        seen = {rid for batch in written for rid in batch}
+        written.append([r.request_id for r in requests])
+        return [r.request_id not in seen for r in requests]
+
+    intake = Intake(write_many)
+    h = Harness()
+
+    async def burst() -> list[bool]:
+        requests = [
+            AcceptedRequest(f"r{n % 40}", origin(f"r{n % 40}"), "list", "{}", h.clock.now()) for n in range(40)
+        ]
+        first = await asyncio.gather(*(intake.accept(r) for r in requests))
+        retried = await intake.accept(requests[0])
+        return [*first, retried]
+
+    results = asyncio.run(burst())
+    assert results[:40] == [True] * 40 and results[40] is False
+    assert len(written) < 10  # group commit: a burst of 40 costs a few writes, not 40
+    assert sorted(rid for batch in written for rid in batch) == sorted([f"r{n}" for n in range(40)] + ["r0"])

@@ -119,3 +119,20 @@ def test_card_refs_keep_the_latest_message(uow_factory: SqlUnitOfWorkFactory) ->
         assert uow.cards.get("slack", "C1", "incident:CRI-1") == "1700000000.0002"
         assert uow.cards.get("teams", "C1", "incident:CRI-1") == "act-9"
         assert uow.cards.get("slack", "C2", "incident:CRI-1") is None
+
+
+def test_get_many_loads_a_batch_like_get_and_saves_what_changed(uow_factory: SqlUnitOfWorkFactory) -> None:
+    first = opened(1)
+    first.create_draft("We are on it.", "alice", T0, SETTINGS)
+    store(uow_factory, first, opened(2), opened(3))
+    with uow_factory() as uow:
+        one_by_one = [uow.incidents.get(key) for key in ("CRI-1", "CRI-3")]
+    with uow_factory() as uow:
+        batch = uow.incidents.get_many(["CRI-3", "CRI-1", "CRI-404"])
+        assert batch == one_by_one  # same aggregates, drafts included; unknown keys left out
+        assert uow.incidents.get("CRI-3") is batch[1]  # tracked: one object per incident in a unit of work
+        batch[0].add_note("batch note", "bob", T0)
+        uow.commit()
+    with uow_factory() as uow:
+        stored = uow.incidents.get("CRI-1")
+        assert stored is not None and stored.timeline[-1].actor == "bob"

@@ -1,0 +1,44 @@
+"""Group commit for requests written down before their acknowledgement.
+
+Under load, many requests arrive while one write is in progress; they are written together in the next
+transaction, so a burst costs a few commits instead of one each (SQLite has a single writer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from bot.ports import AcceptedRequest
+
+WriteMany = Callable[[Sequence[AcceptedRequest]], list[bool]]
+
+
+@dataclass
+class Intake:
+    write_many: WriteMany
+    _waiting: list[tuple[AcceptedRequest, asyncio.Future[bool]]] = field(default_factory=list)
+    _writer: asyncio.Task[None] | None = None
+
+    async def accept(self, request: AcceptedRequest) -> bool:
+        """True once written down; False for a request id already written (a retried delivery)."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append((request, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_while_waiting())
+        return await done
+
+    async def _write_while_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                results = await asyncio.to_thread(self.write_many, [request for request, _ in batch])
+            except Exception as error:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+                continue
+            for (_, done), fresh in zip(batch, results, strict=True):
+                if not done.done():
+                    done.set_result(fresh)
