@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.ports import AcceptedRequest
@@ -20,6 +21,8 @@ class Intake:
     write_many: WriteMany
     _waiting: list[tuple[AcceptedRequest, asyncio.Future[bool]]] = field(default_factory=list)
     _writer: asyncio.Task[None] | None = None
+    # Its own thread: an acknowledgement never queues behind slow work in the shared default pool.
+    _thread: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="intake"))
 
     async def accept(self, request: AcceptedRequest) -> bool:
         """True once written down; False for a request id already written (a retried delivery)."""
@@ -33,7 +36,8 @@ class Intake:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                results = await asyncio.to_thread(self.write_many, [request for request, _ in batch])
+                requests = [request for request, _ in batch]
+                results = await asyncio.get_running_loop().run_in_executor(self._thread, self.write_many, requests)
             except Exception as error:
                 for _, done in batch:
                     if not done.done():

@@ -74,8 +74,8 @@ class AcceptedRequest:
 class Inbox(Protocol):
     """Requests written down before their acknowledgement, so a crash after the ack loses none of them."""
 
-    def accept(self, request: AcceptedRequest) -> bool:
-        """Records the request; False when this request id was already accepted (a retried delivery)."""
+    def accept(self, requests: Sequence[AcceptedRequest]) -> list[bool]:
+        """Records the requests; False for each whose id was already accepted (a retried delivery)."""
 
     def unfinished(self, platform: str, accepted_before: datetime, limit: int = 100) -> Sequence[AcceptedRequest]: ...
 

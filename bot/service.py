@@ -85,7 +85,7 @@ class Dispatcher:
 
     def accept_many(self, requests: Sequence[AcceptedRequest]) -> list[bool]:
         with self.uow_factory() as uow:
-            fresh = [uow.inbox.accept(request) for request in requests]
+            fresh = uow.inbox.accept(requests)
             uow.commit()
             return fresh
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Index, Text, bindparam, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel
 
 from bot.commands import Command, Origin, from_record, to_record
@@ -62,28 +62,40 @@ class SqlInbox:
         self.connection = connection
         self.finished: dict[str, datetime] = {}
 
-    def accept(self, request: AcceptedRequest) -> bool:
-        origin = request.origin
-        row = {
-            "request_id": request.request_id, "platform": origin.platform, "person": origin.person,
-            "conversation": origin.conversation, "language": origin.language,
-            "command": _write_command(request.command), "reply_to": request.reply_to,
-            "accepted_at": request.accepted_at, "finished_at": None,
-        }
-        # A savepoint, so a retried delivery colliding on the key leaves the rest of the transaction usable.
-        try:
-            with self.connection.begin_nested():
-                self.connection.execute(inbox.insert(), row)
-        except IntegrityError:
-            return False
-        return True
+    def accept(self, requests: Sequence[AcceptedRequest]) -> list[bool]:
+        rows = [
+            {
+                "request_id": r.request_id,
+                "platform": r.origin.platform,
+                "person": r.origin.person,
+                "conversation": r.origin.conversation,
+                "language": r.origin.language,
+                "command": _write_command(r.command),
+                "reply_to": r.reply_to,
+                "accepted_at": r.accepted_at,
+            }
+            for r in requests
+        ]
+        # One statement for the batch; a retried delivery collides on the key, is skipped and not returned.
+        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(inbox).on_conflict_do_nothing(index_elements=["request_id"]).returning(inbox.c.request_id)
+        written = set(self.connection.execute(insert, rows).scalars()) if rows else set()
+        fresh, counted = [], set()
+        for r in requests:
+            # The same id twice in one batch: only its first occurrence is the delivery that counts.
+            fresh.append(r.request_id in written and r.request_id not in counted)
+            counted.add(r.request_id)
+        return fresh
 
     def unfinished(self, platform: str, accepted_before: datetime, limit: int = 100) -> Sequence[AcceptedRequest]:
         rows = self.connection.execute(UNFINISHED, {"platform": platform, "before": accepted_before, "limit": limit})
         return [
             AcceptedRequest(
-                r.request_id, Origin(r.person, r.platform, r.conversation, r.language, r.request_id),
-                _read_command(r.command), r.reply_to, r.accepted_at,
+                r.request_id,
+                Origin(r.person, r.platform, r.conversation, r.language, r.request_id),
+                _read_command(r.command),
+                r.reply_to,
+                r.accepted_at,
             )
             for r in rows
         ]

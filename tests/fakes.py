@@ -162,11 +162,12 @@ class FakeInbox:
         self.added: dict[str, AcceptedRequest] = {}
         self.finished: dict[str, datetime] = {}
 
-    def accept(self, request: AcceptedRequest) -> bool:
-        if request.request_id in self.store.inbox or request.request_id in self.added:
-            return False
-        self.added[request.request_id] = request
-        return True
+    def accept(self, requests: Sequence[AcceptedRequest]) -> list[bool]:
+        fresh = []
+        for request in requests:
+            fresh.append(request.request_id not in self.store.inbox and request.request_id not in self.added)
+            self.added.setdefault(request.request_id, request)
+        return fresh
 
     def unfinished(self, platform: str, accepted_before: datetime, limit: int = 100) -> Sequence[AcceptedRequest]:
         waiting = [

@@ -22,19 +22,25 @@ def request(rid: str, command: OpenIncident | str, at: datetime = T0) -> Accepte
 def test_accepted_requests_round_trip_until_finished(uow_factory: SqlUnitOfWorkFactory) -> None:
     modal = OpenIncident("Leak", 1, "Seen on X", "https://x.com/1")
     with uow_factory() as uow:
-        assert uow.inbox.accept(request("a", modal))
-        assert uow.inbox.accept(request("b", "update hello", T0 + timedelta(seconds=1)))
-        assert not uow.inbox.accept(request("a", modal))  # the retried delivery
+        assert uow.inbox.accept([request("a", modal), request("b", "update hello", T0 + timedelta(seconds=1))]) == [
+            True,
+            True,
+        ]
+        assert uow.inbox.accept([request("a", modal), request("c", "list"), request("c", "list")]) == [False, True, False]
         uow.commit()
     with uow_factory() as uow:
         waiting = uow.inbox.unfinished("slack", T0 + timedelta(minutes=1))
-        assert waiting == [request("a", modal), request("b", "update hello", T0 + timedelta(seconds=1))]
+        assert waiting == [
+            request("a", modal),
+            request("c", "list"),
+            request("b", "update hello", T0 + timedelta(seconds=1)),
+        ]
         assert uow.inbox.unfinished("teams", T0 + timedelta(minutes=1)) == []
         assert uow.inbox.unfinished("slack", T0 - timedelta(seconds=1)) == []
         uow.inbox.finish("a", T0 + timedelta(seconds=5))
         uow.commit()
     with uow_factory() as uow:
-        assert [r.request_id for r in uow.inbox.unfinished("slack", T0 + timedelta(minutes=1))] == ["b"]
+        assert [r.request_id for r in uow.inbox.unfinished("slack", T0 + timedelta(minutes=1))] == ["c", "b"]
 
 
 def test_a_request_run_twice_after_a_crash_has_one_effect(uow_factory: SqlUnitOfWorkFactory) -> None:
