@@ -16,13 +16,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.recent import RecentIds
 from adapters.runtime import Runtime
 from adapters.slack import blocks, modals
 from adapters.slack.client import web_client
 from adapters.slack.config import SlackConfig
 from adapters.slack.delivery import Asker, Delivery
 from adapters.slack.gateway import SlackGateway
-from adapters.slack.work import BackgroundWork, RecentDeliveries
+from adapters.slack.work import BackgroundWork
 from adapters.slack.workspaces import InstalledWorkspaces
 from bot import commands as c
 from bot.i18n import translator
@@ -55,7 +56,7 @@ class SlackDoor:
             workspaces = InstalledWorkspaces(self.client, oauth_settings.installation_store)
         self.gateway = SlackGateway(self.client, runtime.settings.language, config.announce_channel, workspaces)
         self.work = BackgroundWork()
-        self.seen = RecentDeliveries()
+        self.seen = RecentIds()
         self.bolt = AsyncApp(
             name="crisisbot",
             client=self.client,

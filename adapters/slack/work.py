@@ -1,10 +1,9 @@
-"""Slow work that runs after Slack got its acknowledgement, and the memory of deliveries already taken."""
+"""Slow work that runs after Slack got its acknowledgement."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Coroutine
 from typing import Any
 
@@ -50,22 +49,3 @@ class BackgroundWork:
         deadline = loop.time() + timeout
         while self.tasks and loop.time() < deadline:
             await asyncio.wait(set(self.tasks), timeout=deadline - loop.time())
-
-
-class RecentDeliveries:
-    """Request ids this process already took, so a retried delivery or a replayed envelope is acknowledged and dropped.
-
-    The core's request log is what makes a retry harmless across processes; this only spares a second reply.
-    """
-
-    def __init__(self, size: int = 10_000) -> None:
-        self.size = size
-        self._seen: OrderedDict[str, None] = OrderedDict()
-
-    def first(self, request_id: str) -> bool:
-        if request_id in self._seen:
-            return False
-        self._seen[request_id] = None
-        if len(self._seen) > self.size:
-            self._seen.popitem(last=False)
-        return True

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections import OrderedDict
 from http import HTTPStatus
 from typing import Any
 
@@ -21,6 +20,7 @@ from botbuilder.schema import (
     ChannelAccount,
 )
 
+from adapters.recent import RecentIds
 from adapters.runtime import Runtime
 from adapters.teams.cards import ADAPTIVE_CARD, VERB, adaptive_card, click_command, clicked_card, people_in
 from adapters.teams.gateway import CLICK, ClickInProgress, TeamsGateway
@@ -41,39 +41,19 @@ def person_id(account: ChannelAccount) -> str:
     return account.aad_object_id or account.id
 
 
-class RecentActivities:
-    """Activity ids already handled by this process: Teams redelivers when an answer is slow.
-
-    The core already ignores a repeated request id; this also keeps the bot from answering twice.
-    """
-
-    def __init__(self, size: int = 2048) -> None:
-        self.size = size
-        self._ids: OrderedDict[str, None] = OrderedDict()
-
-    def first_time(self, activity_id: str | None) -> bool:
-        if not activity_id:
-            return True
-        if activity_id in self._ids:
-            return False
-        self._ids[activity_id] = None
-        if len(self._ids) > self.size:
-            self._ids.popitem(last=False)
-        return True
-
-
 class CrisisTeamsBot(TeamsActivityHandler):
     def __init__(self, runtime: Runtime, gateway: TeamsGateway, directory: Directory) -> None:
         self.runtime = runtime
         self.gateway = gateway
         self.directory = directory
-        self.recent = RecentActivities()
+        # Teams redelivers when an answer is slow.
+        self.recent = RecentIds(2048)
 
     # -- every turn ------------------------------------------------------------------------------
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        if activity.type in ("message", "invoke") and not self.recent.first_time(activity.id):
+        if activity.type in ("message", "invoke") and not self.recent.first(activity.id):
             log.info("activity %s delivered again; already handled", activity.id)
             if activity.type == "invoke":
                 await self._answer_invoke(turn_context, _message_response(""))
