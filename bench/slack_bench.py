@@ -1,6 +1,6 @@
 """Slack acknowledgement benchmark: `crisisbot serve` against a bare Bolt app that only acknowledges.
 
-Both get the same signed slash commands and button clicks (built from shared/fixtures/slack) over loopback from
+Both get the same signed slash commands and button clicks (built from tests/fixtures/slack) over loopback from
 50 concurrent clients; each server runs in its own process and talks to the same fake Slack Web API (a third
 process). Prints requests/s and p50/p99 acknowledgement latency for both, and their ratio.
 

@@ -1,4 +1,4 @@
-"""Signed Slack requests built from the real payloads in shared/fixtures/slack (only ids, text and times change)."""
+"""Signed Slack requests built from the real payloads in tests/fixtures/slack (only ids, text and times change)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "slack"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "slack"
 SIGNING_SECRET = "test-signing-secret-0123456789"
 
 

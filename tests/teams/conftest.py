@@ -21,9 +21,8 @@ from bot.model import Incident
 from tests.fakes import FakeClock
 from tests.teams.fake_connector import FakeConnector
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "teams"
-if not FIXTURES.exists():  # the fixtures live beside the repository; CI copies them to the same place
-    FIXTURES = Path("/work/shared/fixtures/teams")
+# Real Bot Framework payloads, copied into the repository with their sources (tests/fixtures/README.md).
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "teams"
 
 BOT_ID = "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c"
 TEAM_CHANNEL = "19:0b7f32667e064dd9b25d7969801541f4@thread.tacv2"
