@@ -26,6 +26,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     env = load_env()
     logging.basicConfig(level=env.get("LOG_LEVEL", "INFO").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Every scheduler tick and every Alembic plugin would otherwise log at INFO.
+    for chatty in ("apscheduler.executors.default", "apscheduler.scheduler", "alembic.runtime.plugins"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     port = args.port or int(env.get("PORT", "3000"))
     host = args.host or "0.0.0.0"
     from adapters.teams import requires_loopback
