@@ -67,7 +67,7 @@ def _export(args: argparse.Namespace) -> int:
 
     runtime = build_runtime()
     with runtime.dispatcher.uow_factory() as uow:
-        incident = uow.incidents.get(args.key.upper())
+        incident = uow.incidents.get_whole(args.key.upper())
     t = translator(args.lang or runtime.settings.language)
     if incident is None:
         print(t("There is no incident {key}. Try `list`.", key=args.key.upper()), file=sys.stderr)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from bot import commands as c
 from bot.i18n import N_
 
-_KEY = re.compile(r"^([A-Za-z]{2,10}-\d{1,9})(?:\s+|$)(.*)$", re.S)
+_KEY = re.compile(r"^([A-Za-z]{2,10}-[0-9]{1,9})(?:\s+|$)(.*)$", re.S)
 _SEV_FLAG = re.compile(r"(?:^|\s)(?:--sev|--severity|--gravite|--gravité)(?:=|\s+)(\S+)", re.I)
 # Slack writes mentions as <@U123> or <@U123|name>; people elsewhere type @name.
 _MENTION = re.compile(r"^<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>$|^@?([\w.\-]+)$", re.U)
@@ -87,10 +87,15 @@ def person(token: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def _number(text: str) -> bool:
+    # str.isdigit also accepts "¹" or "٣", which int() refuses.
+    return text.isascii() and text.isdigit()
+
+
 def _split_number(rest: str) -> tuple[int | None, str]:
     head, _, tail = rest.partition(" ")
     stripped = head.lstrip("#")
-    if stripped.isdigit() and len(stripped) < 9:
+    if _number(stripped) and len(stripped) < 9:
         return int(stripped), tail.strip()
     return None, rest
 
@@ -105,7 +110,7 @@ def _open(rest: str, key: str | None) -> c.Command:
     severity = 3
     flag = _SEV_FLAG.search(rest)
     if flag:
-        if not flag.group(1).isdigit() or not 1 <= int(flag.group(1)) <= 4:
+        if not _number(flag.group(1)) or not 1 <= int(flag.group(1)) <= 4:
             raise _Malformed
         severity = int(flag.group(1))
         rest = rest[: flag.start()] + rest[flag.end() :]
@@ -149,7 +154,7 @@ def _publish(rest: str, key: str | None) -> c.Command:
 
 def _severity(rest: str, key: str | None) -> c.Command:
     value = rest.strip()
-    if not value.isdigit() or not 1 <= int(value) <= 4:
+    if not _number(value) or not 1 <= int(value) <= 4:
         raise _Malformed
     return c.ChangeSeverity(severity=int(value), incident=key)
 

@@ -203,7 +203,7 @@ def show_status(cmd: c.ShowStatus, ctx: Context) -> Outcome:
 
 @handles(c.ShowTimeline)
 def show_timeline(cmd: c.ShowTimeline, ctx: Context) -> Outcome:
-    incident = ctx.incident(cmd.incident)
+    incident = ctx.uow.incidents.get_whole(ctx.incident(cmd.incident).key) or ctx.incident(cmd.incident)
     return Outcome(Reply(cards=(views.timeline_card(incident, ctx.settings, ctx.t),), private=True, incident=incident.key))
 
 

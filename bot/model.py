@@ -81,6 +81,9 @@ class Incident:
     drafts: list[Draft] = field(default_factory=list)
     updates: list[StatusUpdate] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
+    # The timeline is append-only and only reports and the `timeline` view read it whole, so storage may load an
+    # incident without its history: `timeline` then holds what was recorded since loading, after `earlier_events`.
+    earlier_events: int = 0
     # Check-in reminders sent since the last status update; drives escalation.
     missed_checkins: int = 0
     # Optimistic concurrency: storage refuses to save over a newer version.
@@ -149,6 +152,10 @@ class Incident:
 
     def lives_in(self, conversation: Conversation) -> bool:
         return conversation in self.conversations
+
+    @property
+    def events_recorded(self) -> int:
+        return self.earlier_events + len(self.timeline)
 
     @property
     def last_update(self) -> StatusUpdate | None:

@@ -25,6 +25,9 @@ class SystemClock:
 class IncidentRepository(Protocol):
     def get(self, key: str) -> Incident | None: ...
 
+    def get_whole(self, key: str) -> Incident | None:
+        """The incident with its whole timeline; `get` may leave out the history recorded before (`earlier_events`)."""
+
     def get_many(self, keys: Sequence[str]) -> Sequence[Incident]:
         """The incidents with these keys (unknown keys are left out), loaded together for a batch of work."""
 
@@ -35,7 +38,8 @@ class IncidentRepository(Protocol):
 
     def next_number(self) -> int: ...
 
-    def list(self, include_resolved: bool = False) -> Sequence[Incident]: ...
+    def list(self, include_resolved: bool = False) -> Sequence[Incident]:
+        """Copies for reading (changes are not saved), possibly without their history."""
 
     def due_for_checkin(self, at: datetime) -> Sequence[str]:
         """Keys of active or monitored incidents whose next update is due at `at`."""

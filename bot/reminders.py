@@ -143,7 +143,7 @@ class Reminders:
         unheld = [r for r in due.roles if incident.holder(r) is None]
         people = due.people + ((lead,) if unheld else ())
         incident.record_approval_reminder(due.draft, due.roles, people, due.escalated, at)
-        tag = f"{incident.key}#{len(incident.timeline)}"
+        tag = f"{incident.key}#{incident.events_recorded}"
         platform = incident.conversations[0].platform if incident.conversations else None
         if platform is not None:
             for person in due.people:
@@ -158,7 +158,7 @@ class Reminders:
 
 
 def _to_conversations(incident: Incident, kind: str, reply: Reply, at: datetime) -> list[Outgoing]:
-    tag = f"{incident.key}#{len(incident.timeline)}"
+    tag = f"{incident.key}#{incident.events_recorded}"
     return [
         Outgoing(f"{tag}:{kind}:{c.platform}:{c.id}", c.platform, c.id, False, reply, at) for c in incident.conversations
     ]

@@ -63,7 +63,7 @@ def snapshot(incident: Incident) -> Snapshot:
             for d in incident.drafts
         },
         updates=len(incident.updates),
-        timeline=len(incident.timeline),
+        timeline=incident.events_recorded,
     )
 
 
@@ -103,7 +103,9 @@ def changes(incident: Incident, before: Snapshot = EMPTY) -> Changes:
         m.update_values(n, seq, u) for seq, u in enumerate(incident.updates, 1) if seq > before.updates
     ])
     found.insert("timeline_entries", [
-        m.timeline_values(n, seq, e) for seq, e in enumerate(incident.timeline, 1) if seq > before.timeline
+        m.timeline_values(n, seq, e)
+        for seq, e in enumerate(incident.timeline, incident.earlier_events + 1)
+        if seq > before.timeline
     ])
     return found
 
@@ -116,7 +118,7 @@ def _check_append_only(incident: Incident, before: Snapshot) -> None:
     # Saving only the new tail is right only while the core never removes history; fail loudly if it starts to.
     shrunk = (
         len(incident.conversations) < before.conversations or len(incident.assignments) < len(before.assignments)
-        or len(incident.updates) < before.updates or len(incident.timeline) < before.timeline
+        or len(incident.updates) < before.updates or incident.events_recorded < before.timeline
         or any(
             len(d.versions) < old.versions or len(d.approvals) < old.approvals or len(d.reviews) < old.reviews
             for d in incident.drafts if (old := before.drafts.get(d.number)) is not None

@@ -129,7 +129,7 @@ def timeline_from(row: Any) -> TimelineEntry:
 
 def incident_from(
     row: Any, conversations: Sequence[Conversation], assignments: Sequence[RoleAssignment], drafts: Sequence[Draft],
-    updates: Sequence[StatusUpdate], timeline: Sequence[TimelineEntry],
+    updates: Sequence[StatusUpdate], timeline: Sequence[TimelineEntry], earlier_events: int = 0,
 ) -> Incident:
     return Incident(
         number=row.number,
@@ -150,6 +150,7 @@ def incident_from(
         drafts=list(drafts),
         updates=list(updates),
         timeline=list(timeline),
+        earlier_events=earlier_events,
         missed_checkins=row.missed_checkins,
         version=row.version,
     )

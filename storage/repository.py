@@ -58,6 +58,12 @@ CHILDREN_OF_MANY = {
     table: _children_query(table).where(table.c.incident_number.in_(bindparam("numbers", expanding=True)))
     for table in CHILDREN
 }
+# How much history an incident has, when it is loaded without it (seq runs 1..n, append-only).
+EVENTS_RECORDED = (
+    select(t.timeline.c.incident_number, func.max(t.timeline.c.seq))
+    .where(t.timeline.c.incident_number.in_(bindparam("numbers", expanding=True)))
+    .group_by(t.timeline.c.incident_number)
+)
 MAX_NUMBER = select(func.coalesce(func.max(i.number), 0))
 DUE = (
     select(i.key)
@@ -94,6 +100,25 @@ class SqlIncidents:
 
     def get(self, key: str) -> Incident | None:
         return self._load_tracked(BY_KEY, {"key": key})
+
+    def get_whole(self, key: str) -> Incident | None:
+        row = self.connection.execute(BY_KEY, {"key": key}).first()
+        if row is None:
+            return None
+        tracked = self.tracked.get(row.number)
+        if tracked is not None and tracked[0].earlier_events:
+            # Already in this unit of work without its history: keep that object (it may hold changes), give it
+            # the history it lacks, and keep what was recorded since at the end.
+            incident = tracked[0]
+            [whole] = self._assemble([row], CHILDREN_OF_ONE.__getitem__, {"number": row.number}, history=True)
+            incident.timeline[:0] = whole.timeline[: incident.earlier_events]
+            incident.earlier_events = 0
+            return incident
+        if tracked is not None:
+            return tracked[0]
+        [incident] = self._assemble([row], CHILDREN_OF_ONE.__getitem__, {"number": row.number}, history=True)
+        self.tracked[row.number] = (incident, snapshot(incident))
+        return incident
 
     def get_many(self, keys: Sequence[str]) -> Sequence[Incident]:
         """One select per table for the whole batch, instead of one load per incident."""
@@ -140,8 +165,13 @@ class SqlIncidents:
         self.tracked[row.number] = (incident, snapshot(incident))
         return incident
 
-    def _assemble(self, rows: Sequence[Row[Any]], query: ChildQuery, params: dict[str, Any] | None = None) -> Incidents:
-        """Incidents from their rows plus one select per child table (three fewer while none has a draft)."""
+    def _assemble(
+        self, rows: Sequence[Row[Any]], query: ChildQuery, params: dict[str, Any] | None = None, history: bool = False
+    ) -> Incidents:
+        """Incidents from their rows plus one select per child table (three fewer while none has a draft).
+
+        Without `history`, the timeline is not read, only its length: commands append to it and never read it.
+        """
         if not rows:
             return []
 
@@ -151,9 +181,13 @@ class SqlIncidents:
                 grouped[row.incident_number].append(row)
             return grouped
 
-        conversations, assignments, updates, timeline = (
-            children(table) for table in (t.conversations, t.assignments, t.updates, t.timeline)
-        )
+        conversations, assignments, updates = (children(table) for table in (t.conversations, t.assignments, t.updates))
+        if history:
+            timeline, earlier = children(t.timeline), {}
+        else:
+            timeline = defaultdict(list)
+            counted = self.connection.execute(EVENTS_RECORDED, {"numbers": [row.number for row in rows]})
+            earlier = {number: recorded for number, recorded in counted}
         drafts: defaultdict[int, list[Draft]] = defaultdict(list)
         draft_rows = children(t.drafts)
         if draft_rows:
@@ -172,6 +206,7 @@ class SqlIncidents:
                 drafts[row.number],
                 [m.update_from(r) for r in updates[row.number]],
                 [m.timeline_from(r) for r in timeline[row.number]],
+                earlier.get(row.number, 0),
             )
             for row in rows
         ]

@@ -56,6 +56,9 @@ class FakeIncidents:
         found = self.store.incidents.get(key)
         return self._load(found) if found else None
 
+    def get_whole(self, key: str) -> Incident | None:
+        return self.get(key)
+
     def get_many(self, keys: Sequence[str]) -> Sequence[Incident]:
         return [found for found in (self.get(key) for key in keys) if found is not None]
 

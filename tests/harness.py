@@ -40,6 +40,6 @@ class Harness:
 
     def incident(self, key: str = "CRI-1") -> Incident:
         with self.dispatcher.uow_factory() as uow:
-            found = uow.incidents.get(key)
+            found = uow.incidents.get_whole(key)
         assert found is not None, f"{key} not stored"
         return found

@@ -64,3 +64,9 @@ def test_any_text_parses_to_a_command(text: str) -> None:
 @given(st.sampled_from(sorted(USAGE)), st.text())
 def test_any_arguments_to_a_known_verb_parse(verb: str, rest: str) -> None:
     assert isinstance(parse(f"{verb} {rest}"), c.Command.__args__)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("text", ["approve ¹", "severity ٣", "revise ² text", "open x --sev ²", "CRI-١ status"])
+def test_digits_of_other_scripts_are_not_numbers(text: str) -> None:
+    assert isinstance(parse(text), c.Help | c.ShowStatus | c.OpenIncident)
+    assert not isinstance(parse(text), c.ApproveDraft | c.ChangeSeverity | c.ReviseDraft)

@@ -65,7 +65,7 @@ class Bot:
 
     def incident(self, key: str = "CRI-1") -> Incident | None:
         with self.runtime.dispatcher.uow_factory() as uow:
-            return uow.incidents.get(key)
+            return uow.incidents.get_whole(key)
 
 
 def slack_env(slack_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:

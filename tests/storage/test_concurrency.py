@@ -78,7 +78,7 @@ def test_second_of_two_concurrent_approvals_gets_concurrent_change(uow_factory: 
     draft_waiting(uow_factory)
     first, second = uow_factory(), uow_factory()
     with first, second:
-        mine, theirs = first.incidents.get("CRI-1"), second.incidents.get("CRI-1")
+        mine, theirs = first.incidents.get_whole("CRI-1"), second.incidents.get_whole("CRI-1")
         assert mine is not None and theirs is not None
         version = mine.version
         mine.approve_draft(1, "carol", T0)
@@ -87,7 +87,7 @@ def test_second_of_two_concurrent_approvals_gets_concurrent_change(uow_factory: 
         with pytest.raises(ConcurrentChange):
             second.commit()
     with uow_factory() as uow:
-        stored = uow.incidents.get("CRI-1")
+        stored = uow.incidents.get_whole("CRI-1")
     assert stored is not None and stored.version == version + 1 == mine.version
     assert [(a.role, a.approver) for a in stored.drafts[0].approvals] == [("legal", "carol")]
     assert stored.drafts[0].state is DraftState.PENDING
@@ -104,7 +104,7 @@ def test_two_holders_approving_at_once_both_count_thanks_to_the_retry(uow_factor
     )
     assert rendezvous.lost == 1
     with uow_factory() as uow:
-        stored = uow.incidents.get("CRI-1")
+        stored = uow.incidents.get_whole("CRI-1")
     assert stored is not None
     draft = stored.drafts[0]
     assert draft.state is DraftState.APPROVED
@@ -120,7 +120,7 @@ def test_a_request_delivered_twice_at_once_has_one_effect(uow_factory: SqlUnitOf
     replies = run_together(*[lambda: racing.execute("note Press desk called", origin)] * 2)
     assert rendezvous.lost == 1
     with uow_factory() as uow:
-        stored = uow.incidents.get("CRI-1")
+        stored = uow.incidents.get_whole("CRI-1")
         assert uow.requests.reply_to("evt-42") is not None
     assert stored is not None
     assert [e.event for e in stored.timeline].count(ev.NoteAdded("Press desk called")) == 1
@@ -159,5 +159,5 @@ def test_a_duplicate_incident_number_is_a_concurrent_change(uow_factory: SqlUnit
         with pytest.raises(ConcurrentChange):
             uow.commit()
     with uow_factory() as uow:
-        stored = uow.incidents.get("CRI-1")
+        stored = uow.incidents.get_whole("CRI-1")
     assert stored is not None and stored.title == "First"

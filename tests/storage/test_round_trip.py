@@ -67,7 +67,7 @@ def test_a_full_incident_round_trips(uow_factory: SqlUnitOfWorkFactory) -> None:
     assert incident.version == 1
 
     with uow_factory() as uow:
-        loaded = uow.incidents.get("CRI-1")
+        loaded = uow.incidents.get_whole("CRI-1")
 
     assert loaded == incident
     assert loaded is not None and loaded.key == "CRI-1" and loaded.status is Status.RESOLVED
@@ -83,7 +83,7 @@ def test_event_data_keeps_its_tuples(uow_factory: SqlUnitOfWorkFactory) -> None:
         uow.incidents.add(full_incident())
         uow.commit()
     with uow_factory() as uow:
-        loaded = uow.incidents.get("CRI-1")
+        loaded = uow.incidents.get_whole("CRI-1")
     assert loaded is not None
     reminders = [e.event for e in loaded.timeline if isinstance(e.event, ev.ApprovalReminderSent)]
     assert reminders[0] == ev.ApprovalReminderSent(1, 2, ("legal",), ("carol",), False)
@@ -98,7 +98,7 @@ def test_changes_after_loading_are_saved_and_versioned(uow_factory: SqlUnitOfWor
         uow.incidents.add(Incident.open(1, "Outage", 2, "alice", T0, SETTINGS, conversation=Conversation("slack", "C1")))
         uow.commit()
     with uow_factory() as uow:
-        incident = uow.incidents.get("CRI-1")
+        incident = uow.incidents.get_whole("CRI-1")
         assert incident is not None
         incident.assign("comms", "zoe", "alice", at, SETTINGS)  # ends bob's assignment: a rewritten child row
         incident.create_draft("We are on it.", "alice", at, SETTINGS)
@@ -111,7 +111,7 @@ def test_changes_after_loading_are_saved_and_versioned(uow_factory: SqlUnitOfWor
         assert incident.version == 3
 
     with uow_factory() as uow:
-        loaded = uow.incidents.get("CRI-1")
+        loaded = uow.incidents.get_whole("CRI-1")
     assert loaded == incident
     assert [(a.holder, a.ended_at) for a in loaded.assignments if a.role == "comms"] == [("bob", at), ("zoe", None)]
 
@@ -124,7 +124,7 @@ def test_reading_without_changing_writes_nothing(uow_factory: SqlUnitOfWorkFacto
         assert uow.incidents.get("CRI-1") is not None
         uow.commit()
     with uow_factory() as uow:
-        loaded = uow.incidents.get("CRI-1")
+        loaded = uow.incidents.get_whole("CRI-1")
     assert loaded is not None and loaded.version == 1
 
 
@@ -145,3 +145,32 @@ def test_uncommitted_changes_are_dropped(uow_factory: SqlUnitOfWorkFactory) -> N
         assert uow.incidents.get("CRI-1") is None
         assert uow.requests.reply_to("r1") is None
         assert uow.cards.get("slack", "C1", "incident:CRI-1") is None
+
+
+def test_commands_load_without_history_and_append_after_it(uow_factory: SqlUnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        uow.incidents.add(full_incident())
+        uow.commit()
+    with uow_factory() as uow:
+        whole = uow.incidents.get_whole("CRI-1")
+    assert whole is not None
+    recorded = len(whole.timeline)
+    with uow_factory() as uow:
+        light = uow.incidents.get("CRI-1")
+        assert light is not None and light.timeline == [] and light.earlier_events == recorded
+        light.add_note("Journalist called back", "bob", T0 + timedelta(days=1))
+        uow.commit()
+    with uow_factory() as uow:
+        light = uow.incidents.get("CRI-1")
+        assert light is not None
+        light.add_note("Second call", "bob", T0 + timedelta(days=2))
+        # Asking for the whole incident in the same unit of work completes the object already loaded.
+        again = uow.incidents.get_whole("CRI-1")
+        assert again is light and light.earlier_events == 0
+        uow.commit()
+    with uow_factory() as uow:
+        after = uow.incidents.get_whole("CRI-1")
+    assert after is not None
+    assert after.timeline[:recorded] == whole.timeline
+    notes = [ev.NoteAdded("Journalist called back"), ev.NoteAdded("Second call")]
+    assert [e.event for e in after.timeline[recorded:]] == notes

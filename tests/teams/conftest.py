@@ -139,7 +139,7 @@ class TeamsClient:
 
     def incident(self, key: str = "CRI-1") -> Incident:
         with self.runtime.dispatcher.uow_factory() as uow:
-            found = uow.incidents.get(key)
+            found = uow.incidents.get_whole(key)
         assert found is not None, f"{key} not stored"
         return copy.deepcopy(found)
 
