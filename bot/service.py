@@ -98,6 +98,18 @@ class Dispatcher:
             uow.inbox.finish(request_id, self.clock.now())
             uow.commit()
 
+    def card_refs(self, wanted: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+        """Where each (platform, conversation, card id) was posted, for those posted already."""
+        with self.uow_factory() as uow:
+            found = {where: uow.cards.get(*where) for where in wanted}
+        return {where: ref for where, ref in found.items() if ref is not None}
+
+    def remember_cards(self, posted: Mapping[tuple[str, str, str], str]) -> None:
+        with self.uow_factory() as uow:
+            for (platform, conversation, card_id), ref in posted.items():
+                uow.cards.put(platform, conversation, card_id, ref)
+            uow.commit()
+
     def link(self, key: str, conversation: Conversation, actor: str) -> Incident | None:
         with self.uow_factory() as uow:
             incident = uow.incidents.get(key)
@@ -170,30 +182,26 @@ class CrisisService:
         cards = cards_to_refresh(incident, outcome.events, self.settings, t)
         news = [f"{incident.key} · <@{origin.person}> · {fact(e, t)}" for e in outcome.events if isinstance(e, NEWS)]
         here = Conversation(origin.platform, origin.conversation)
-        for conversation in incident.conversations:
-            gateway = self.gateways.get(conversation.platform)
-            if gateway is None:
-                continue
+        places = [c for c in incident.conversations if c.platform in self.gateways]
+        wanted = [(c.platform, c.id, card.id) for c in places for card in cards]
+        # Off the event loop: the loop serves acknowledgements while the database answers.
+        refs = await asyncio.to_thread(self.dispatcher.card_refs, wanted) if wanted else {}
+        posted: dict[tuple[str, str, str], str] = {}
+        for conversation in places:
+            gateway = self.gateways[conversation.platform]
             try:
                 if news and conversation != here:
                     await gateway.post(conversation.id, Reply(text="\n".join(news), incident=incident.key))
                 for card in cards:
-                    await self.show_card(gateway, conversation, card)
+                    where = (conversation.platform, conversation.id, card.id)
+                    if where in refs:
+                        await gateway.update(conversation.id, refs[where], card)
+                    elif (ref := await gateway.post(conversation.id, Reply(cards=(card,)))) is not None:
+                        posted[where] = ref
             except Exception:
                 log.exception("could not refresh %s in %s %s", incident.key, conversation.platform, conversation.id)
-
-    async def show_card(self, gateway: ChatGateway, conversation: Conversation, card: Card) -> None:
-        refs = self.dispatcher.uow_factory
-        with refs() as uow:
-            ref = uow.cards.get(conversation.platform, conversation.id, card.id)
-        if ref is not None:
-            await gateway.update(conversation.id, ref, card)
-            return
-        new_ref = await gateway.post(conversation.id, Reply(cards=(card,)))
-        if new_ref is not None:
-            with refs() as uow:
-                uow.cards.put(conversation.platform, conversation.id, card.id, new_ref)
-                uow.commit()
+        if posted:
+            await asyncio.to_thread(self.dispatcher.remember_cards, posted)
 
     async def _open_room(self, incident: Incident, origin: c.Origin) -> Incident | None:
         gateway = self.gateways.get(origin.platform)
