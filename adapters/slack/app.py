@@ -26,7 +26,7 @@ from adapters.slack.gateway import SlackGateway
 from adapters.slack.work import BackgroundWork
 from adapters.slack.workspaces import InstalledWorkspaces
 from bot import commands as c
-from bot.i18n import translator
+from bot.i18n import Translator, translator
 from bot.replies import Reply
 
 log = logging.getLogger("crisisbot.slack")
@@ -49,7 +49,6 @@ class SlackDoor:
     def __init__(self, runtime: Runtime, config: SlackConfig, oauth_settings: AsyncOAuthSettings | None = None) -> None:
         self.runtime = runtime
         self.config = config
-        self.t = translator(runtime.settings.language)
         self.client = web_client(config.api_url, config.bot_token or None)
         workspaces = None
         if oauth_settings is not None and oauth_settings.installation_store is not None:
@@ -82,7 +81,7 @@ class SlackDoor:
             await ack()
             if self.seen.first(request_id):
                 severity = int(bare_open.group(1) or 3)
-                view = modals.open_incident_view(self.t, asker.channel, severity)
+                view = modals.open_incident_view(self.translator_for(asker.user), asker.channel, severity)
                 self.work.spawn(self.open_modal(client, command["trigger_id"], view, asker), urgent=True)
         else:
             await self.take(ack, text, asker, request_id, client)
@@ -106,7 +105,7 @@ class SlackDoor:
             await ack()
             if self.seen.first(request_id):
                 label = (action.get("text") or {}).get("text", "")
-                view = modals.ask_view(self.t, label, question, command, asker.channel)
+                view = modals.ask_view(self.translator_for(asker.user), label, question, command, asker.channel)
                 self.work.spawn(self.open_modal(client, body["trigger_id"], view, asker), urgent=True)
         else:
             await self.take(ack, command, asker, request_id, client)
@@ -115,7 +114,8 @@ class SlackDoor:
                       client: AsyncWebClient) -> None:
         submission = modals.read_submission(view)
         if isinstance(submission.command, c.OpenIncident) and not submission.command.title:
-            await ack(response_action="errors", errors={modals.TITLE: self.t("A crisis needs a title.")})
+            t = self.translator_for(body["user"]["id"])
+            await ack(response_action="errors", errors={modals.TITLE: t("A crisis needs a title.")})
             return
         request_id = f"slack:view:{view.get('id')}"
         asker = Asker(body["user"]["id"], submission.channel)
@@ -158,8 +158,9 @@ class SlackDoor:
             fresh = await accepting
         except Exception:
             log.exception("a Slack request could not be written down")
-            await Delivery(client, self.gateway.people, self.t).ephemeral(
-                asker, self.t("I could not record this request, so nothing was done; please try again.")
+            t = self.translator_for(asker.user)
+            await Delivery(client, self.gateway.people, t).ephemeral(
+                asker, t("I could not record this request, so nothing was done; please try again.")
             )
             return
         if fresh:
@@ -173,33 +174,39 @@ class SlackDoor:
 
     # The work after the acknowledgement.
 
+    def translator_for(self, user: str) -> Translator:
+        return translator(self.gateway.people.known_language(user) or self.runtime.settings.language)
+
     async def run(self, command: str | c.Command, asker: Asker, request_id: str, client: AsyncWebClient) -> None:
-        delivery = Delivery(client, self.gateway.people, self.t)
-        origin = c.Origin(asker.user, PLATFORM, asker.channel, None, request_id)
+        # Slack tells each person's locale (users.info, cached): replies follow it where crisisbot speaks it.
+        language = await self.gateway.people.language(asker.user)
+        t = translator(language or self.runtime.settings.language)
+        delivery = Delivery(client, self.gateway.people, t)
+        origin = c.Origin(asker.user, PLATFORM, asker.channel, language, request_id)
         service = self.runtime.service
         try:
             reply = await (service.execute(command, origin) if isinstance(command, str) else service.handle(command, origin))
         except Exception:
             # Left unfinished: the recovery sweep runs it again (harmlessly, thanks to its request id).
             log.exception("a Slack request failed after its acknowledgement")
-            await delivery.ephemeral(asker, self.t("Something went wrong on our side; please try again."))
+            await delivery.ephemeral(asker, t("Something went wrong on our side; please try again."))
             return
         try:
-            await delivery.deliver(self.with_room(reply), asker)
+            await delivery.deliver(self.with_room(reply, t), asker)
         except Exception:
             log.exception("the answer to a Slack request could not be delivered")
         # The command ran and its effect is stored: only the answer could still be missing.
         await service.finish(request_id)
 
-    def with_room(self, reply: Reply) -> Reply:
+    def with_room(self, reply: Reply, t: Translator) -> Reply:
         """An opening's reply, completed with where the crisis now lives, or why it stays here."""
         room = self.gateway.rooms.pop(reply.incident, None) if reply.incident else None
         if room is None:
             return reply
         if room.channel:
-            note = self.t("Crisis channel: <#{channel}>", channel=room.channel)
+            note = t("Crisis channel: <#{channel}>", channel=room.channel)
         else:
-            note = self.t("I could not create a channel for it ({reason}), so it lives in this conversation.",
+            note = t("I could not create a channel for it ({reason}), so it lives in this conversation.",
                           reason=room.problem)
         return Reply(text=f"{reply.text}\n{note}".strip(), cards=reply.cards, private=reply.private,
                      incident=reply.incident, mentions=reply.mentions)
@@ -209,6 +216,7 @@ class SlackDoor:
             await client.views_open(trigger_id=trigger_id, view=view)
         except Exception:
             log.exception("views.open failed")
-            await Delivery(client, self.gateway.people, self.t).ephemeral(
-                asker, self.t("I could not open the form; type the command instead, e.g. `/crisis open <title> --sev 2`.")
+            t = self.translator_for(asker.user)
+            await Delivery(client, self.gateway.people, t).ephemeral(
+                asker, t("I could not open the form; type the command instead, e.g. `/crisis open <title> --sev 2`.")
             )

@@ -67,6 +67,7 @@ class FakeSlack:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/api/{method}", self.api)
+        app.router.add_get("/api/{method}", self.api)  # read methods such as users.info go as GET
         app.router.add_post("/respond/{id}", self.respond)
         app.router.add_get("/socket", self.socket)
         return app
@@ -74,7 +75,9 @@ class FakeSlack:
     async def api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params: dict[str, Any] = dict(request.query)
-        if request.content_type == "application/json":
+        if request.method == "GET":
+            pass
+        elif request.content_type == "application/json":
             params.update(await request.json())
         else:
             params.update(await request.post())
@@ -110,8 +113,11 @@ class FakeSlack:
             return {"ok": True, "view": {"id": f"V{n}"}}
         if method == "users.info":
             user = params["user"]
-            return {"ok": True, "user": {"id": user, "name": user.lower(), "real_name": f"Person {user}",
-                                         "profile": {"display_name": f"name-{user.lower()}"}}}
+            # Users whose id starts with UFR are set to French in Slack; everyone else to US English.
+            locale = "fr-FR" if user.startswith("UFR") else "en-US"
+            found = {"id": user, "name": user.lower(), "real_name": f"Person {user}",
+                     "profile": {"display_name": f"name-{user.lower()}"}}
+            return {"ok": True, "user": {**found, **({"locale": locale} if params.get("include_locale") in (True, "1", "true") else {})}}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
         return {"ok": True}

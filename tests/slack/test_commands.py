@@ -97,3 +97,15 @@ async def test_unknown_command_gets_help_privately(bot: Bot) -> None:
     await crisis(bot, "dance")
     assert bot.slack.called("chat.postEphemeral")
     assert not bot.slack.called("chat.postMessage")
+
+
+async def test_replies_follow_the_language_slack_tells_for_each_person(bot: Bot) -> None:
+    await crisis(bot, "open Avis négatifs en cascade --sev 2", user="UFRANCK")
+    await crisis(bot, "CRI-1 approve 1", user="UFRANCK")
+    await crisis(bot, "CRI-1 approve 1", user=LEAD)
+    said = ephemeral_texts(bot) + [str(c.params.get("text", "")) for c in bot.slack.called("response_url")]
+    assert any("ouvert" in text for text in said) or any(
+        "ouvert" in str(c.params.get("text", "")) for c in bot.slack.called("chat.postMessage")
+    )
+    assert any("L’incident CRI-1 n’a pas de brouillon n°1." in text for text in said)
+    assert any("Incident CRI-1 has no draft #1." in text for text in said)
