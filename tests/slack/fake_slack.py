@@ -117,7 +117,8 @@ class FakeSlack:
             locale = "fr-FR" if user.startswith("UFR") else "en-US"
             found = {"id": user, "name": user.lower(), "real_name": f"Person {user}",
                      "profile": {"display_name": f"name-{user.lower()}"}}
-            return {"ok": True, "user": {**found, **({"locale": locale} if params.get("include_locale") in (True, "1", "true") else {})}}
+            asked = params.get("include_locale") in (True, "1", "true")
+            return {"ok": True, "user": {**found, **({"locale": locale} if asked else {})}}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
         return {"ok": True}
