@@ -81,9 +81,11 @@ class Inbox(Protocol):
     def accept(self, requests: Sequence[AcceptedRequest]) -> list[bool]:
         """Records the requests; False for each whose id was already accepted (a retried delivery)."""
 
-    def unfinished(self, platform: str, accepted_before: datetime, limit: int = 100) -> Sequence[AcceptedRequest]: ...
+    def unfinished(self, platform: str, accepted_before: datetime, limit: int = 100) -> Sequence[AcceptedRequest]:
+        """Accepted before that moment and never answered: no reply in the request log, not given up."""
 
-    def finish(self, request_id: str, at: datetime) -> None: ...
+    def finish(self, request_id: str, at: datetime) -> None:
+        """Gives up on a request (it was run again and still failed), so no sweep runs it once more."""
 
 
 class UnitOfWork(Protocol):

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Index, Text, bindparam, select, update
+from sqlalchemy import Connection, Index, Text, bindparam, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel
 
 from bot.commands import Command, Origin, from_record, to_record
 from bot.ports import AcceptedRequest
-from storage.tables import UTCDateTime
+from storage.tables import UTCDateTime, requests
 
 
 class InboxRow(SQLModel, table=True):
@@ -35,12 +35,14 @@ class InboxRow(SQLModel, table=True):
 
 inbox = InboxRow.__table__  # type: ignore[attr-defined]
 
+# Done means answered: the request log holds the reply of every request the core ran (refusals included).
 UNFINISHED = (
     select(inbox)
     .where(
         inbox.c.platform == bindparam("platform"),
         inbox.c.finished_at.is_(None),
         inbox.c.accepted_at <= bindparam("before"),
+        ~exists().where(requests.c.request_id == inbox.c.request_id),
     )
     .order_by(inbox.c.accepted_at)
     .limit(bindparam("limit"))

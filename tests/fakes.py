@@ -175,7 +175,8 @@ class FakeInbox:
     def unfinished(self, platform: str, accepted_before: datetime, limit: int = 100) -> Sequence[AcceptedRequest]:
         waiting = [
             r for r in self.store.inbox.values()
-            if r.origin.platform == platform and r.accepted_at <= accepted_before and r.request_id not in self.store.finished
+            if r.origin.platform == platform and r.accepted_at <= accepted_before
+            and r.request_id not in self.store.finished and r.request_id not in self.store.requests
         ]
         return sorted(waiting, key=lambda r: r.accepted_at)[:limit]
 

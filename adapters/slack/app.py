@@ -169,8 +169,10 @@ class SlackDoor:
     async def recover(self) -> None:
         """Runs the requests acknowledged but never finished, e.g. by a process that died after the ack."""
         for request in await self.runtime.service.unfinished(PLATFORM, older_than=RECOVER_AFTER):
-            log.warning("running request %s again: it was acknowledged but never finished", request.request_id)
+            log.warning("running request %s again: it was acknowledged but never answered", request.request_id)
             await self.run(request.command, Asker.from_json(request.reply_to), request.request_id, self.client)
+            # Once is enough: a request that fails again is not retried every sweep (the failure is logged).
+            await self.runtime.service.finish(request.request_id)
 
     # The work after the acknowledgement.
 
@@ -194,9 +196,8 @@ class SlackDoor:
         try:
             await delivery.deliver(self.with_room(reply, t), asker)
         except Exception:
+            # The command ran and its effect is stored (the request log says so): only this answer is missing.
             log.exception("the answer to a Slack request could not be delivered")
-        # The command ran and its effect is stored: only the answer could still be missing.
-        await service.finish(request_id)
 
     def with_room(self, reply: Reply, t: Translator) -> Reply:
         """An opening's reply, completed with where the crisis now lives, or why it stays here."""

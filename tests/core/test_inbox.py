@@ -16,7 +16,7 @@ def test_commands_survive_being_written_down() -> None:
     assert from_record(to_record(command)) == command
 
 
-def test_an_accepted_request_is_found_again_until_finished_and_runs_once() -> None:
+def test_an_accepted_request_is_found_again_until_answered_and_runs_once() -> None:
     h = Harness()
     service = h.service
 
@@ -28,9 +28,9 @@ def test_an_accepted_request_is_found_again_until_finished_and_runs_once() -> No
         waiting = await service.unfinished("slack", older_than=timedelta(seconds=10))
         assert [(r.request_id, r.command, r.reply_to) for r in waiting] == [("r1", "open Leak --sev 1", '{"channel": "C1"}')]
         await service.run_accepted(waiting[0])
-        await service.run_accepted(waiting[0])  # run again by a second sweep before it was finished
-        await service.finish("r1")
+        # Answered now (its reply is in the request log): no sweep finds it again.
         assert await service.unfinished("slack", older_than=timedelta(seconds=10)) == []
+        await service.run_accepted(waiting[0])  # a sweep that had already picked it up runs it again, harmlessly
 
     asyncio.run(scenario())
     with h.dispatcher.uow_factory() as uow:
@@ -75,3 +75,19 @@ def test_requests_arriving_together_are_written_in_few_transactions() -> None:
     assert results[:40] == [True] * 40 and results[40] is False
     assert len(written) < 10  # group commit: a burst of 40 costs a few writes, not 40
     assert sorted(rid for batch in written for rid in batch) == sorted([f"r{n}" for n in range(40)] + ["r0"])
+
+
+def test_a_refused_request_is_answered_too_and_not_run_again() -> None:
+    h = Harness()
+
+    async def scenario() -> list[object]:
+        await h.service.accept("CRI-404 update hello", origin("r3"), reply_to="{}")
+        h.clock.advance(minutes=5)
+        (waiting,) = await h.service.unfinished("slack", older_than=timedelta(seconds=10))
+        reply = await h.service.run_accepted(waiting)
+        assert reply.private and "CRI-404" in reply.text
+        again = await h.service.run_accepted(waiting)
+        assert again.text == reply.text  # the redelivery gets the same refusal
+        return list(await h.service.unfinished("slack", older_than=timedelta(seconds=10)))
+
+    assert asyncio.run(scenario()) == []
