@@ -214,17 +214,32 @@ class SqlIncidents:
     # -- saving --------------------------------------------------------------------------------
 
     def flush(self) -> Saved:
-        """Writes every tracked incident that changed; returns each with the version it now has in storage."""
+        """Writes every tracked incident that changed; returns each with the version it now has in storage.
+
+        Incident rows go one by one (each update is a version check); their children go together, one statement per
+        table for the whole unit of work, which is what a scheduler wake-up over many incidents needs.
+        """
         saved: Saved = []
-        for incident, before in self.tracked.values():
+        written: list[Changes] = []
+        checked: list[dict[str, Any]] = []
+        for number in sorted(self.tracked):
+            incident, before = self.tracked[number]
             if before is None:
-                self._insert(incident, changes(incident))
+                found = changes(incident)
+                self.connection.execute(INSERT_INCIDENT, {**found.incident, "version": 1})
                 saved.append((incident, 1))
+                written.append(found)
                 continue
             found = changes(incident, before)
             if is_changed(found, before):
-                self._update(incident, found)
+                checked.append({**found.incident, "key_number": incident.number, "key_version": incident.version})
                 saved.append((incident, incident.version + 1))
+                written.append(found)
+        # Incident rows go first, in one statement: each version check is also the row lock that serializes writers
+        # (taken in number order, so two writers cannot deadlock); a row that no longer matches is a lost race.
+        if checked and self.connection.execute(SAVE_INCIDENT, checked).rowcount != len(checked):
+            raise ConcurrentChange()
+        self._write_children(written)
         return saved
 
     def committed(self, saved: Saved) -> None:
@@ -232,25 +247,17 @@ class SqlIncidents:
             incident.version = version
             self.tracked[incident.number] = (incident, snapshot(incident))
 
-    def _insert(self, incident: Incident, found: Changes) -> None:
-        self.connection.execute(INSERT_INCIDENT, {**found.incident, "version": 1})
-        self._write_children(found)
-
-    def _update(self, incident: Incident, found: Changes) -> None:
-        # The incident row goes first: its version check is also the row lock that serializes writers.
-        params = {**found.incident, "key_number": incident.number, "key_version": incident.version}
-        if self.connection.execute(SAVE_INCIDENT, params).rowcount != 1:
-            raise ConcurrentChange()
-        self._write_children(found)
-
-    def _write_children(self, found: Changes) -> None:
-        for name, rows in found.updates.items():
-            table = CHILD_TABLES[name]
-            keys = table.primary_key.columns.keys()
-            self.connection.execute(UPDATE_CHILD[name], [{**row, **{f"key_{k}": row[k] for k in keys}} for row in rows])
+    def _write_children(self, written: list[Changes]) -> None:
+        for name, statement in UPDATE_CHILD.items():
+            keys = CHILD_TABLES[name].primary_key.columns.keys()
+            changed = [row for found in written for row in found.updates.get(name, ())]
+            if changed:
+                self.connection.execute(statement, [{**row, **{f"key_{k}": row[k] for k in keys}} for row in changed])
+        # Parents before children (the order of CHILDREN), so foreign keys hold at every insert.
         for name, insert in INSERT_CHILD.items():
-            if name in found.inserts:
-                self.connection.execute(insert, found.inserts[name])
+            rows = [row for found in written for row in found.inserts.get(name, ())]
+            if rows:
+                self.connection.execute(insert, rows)
 
 
 def _by_draft(grouped: defaultdict[Any, list[Row[Any]]]) -> defaultdict[tuple[int, int], list[Row[Any]]]:

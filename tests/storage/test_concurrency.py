@@ -161,3 +161,29 @@ def test_a_duplicate_incident_number_is_a_concurrent_change(uow_factory: SqlUnit
     with uow_factory() as uow:
         stored = uow.incidents.get_whole("CRI-1")
     assert stored is not None and stored.title == "First"
+
+
+def test_a_batch_saving_many_incidents_fails_whole_when_one_was_changed_meanwhile(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    with uow_factory() as uow:
+        for number in (1, 2, 3):
+            uow.incidents.add(Incident.open(number, f"Crisis {number}", 2, "alice", T0, SETTINGS))
+        uow.commit()
+    with uow_factory() as batch:
+        for incident in batch.incidents.get_many(["CRI-1", "CRI-2", "CRI-3"]):
+            incident.add_note("batch", "crisisbot", T0)
+        with uow_factory() as other:
+            meanwhile = other.incidents.get("CRI-2")
+            assert meanwhile is not None
+            meanwhile.add_note("someone else", "bob", T0)
+            other.commit()
+        with pytest.raises(ConcurrentChange):
+            batch.commit()
+    with uow_factory() as uow:
+        notes = {
+            key: [e.event for e in whole.timeline if isinstance(e.event, ev.NoteAdded)]
+            for key in ("CRI-1", "CRI-2", "CRI-3")
+            if (whole := uow.incidents.get_whole(key)) is not None
+        }
+    assert notes == {"CRI-1": [], "CRI-2": [ev.NoteAdded("someone else")], "CRI-3": []}
