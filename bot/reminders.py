@@ -51,7 +51,7 @@ class Outbox(Protocol):
     def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
         """Unsent messages for these platforms that nobody else holds, held until `at + lease`."""
 
-    def mark_sent(self, message_id: str, at: datetime) -> None: ...
+    def mark_sent(self, message_ids: Sequence[str], at: datetime) -> None: ...
 
     def retry_later(self, message_id: str, retry_at: datetime | None, error: str) -> None:
         """Releases a failed message until `retry_at`; None gives it up for good."""
@@ -188,10 +188,9 @@ class Courier:
 
     def settle(self, outcomes: Sequence[tuple[Outgoing, str | None]], at: datetime) -> None:
         with self.uow_factory() as uow:
+            uow.outbox.mark_sent([message.id for message, error in outcomes if error is None], at)
             for message, error in outcomes:
-                if error is None:
-                    uow.outbox.mark_sent(message.id, at)
-                else:
+                if error is not None:
                     attempts = message.attempts + 1
                     retry_at = at + retry_delay(attempts) if attempts < self.max_attempts else None
                     uow.outbox.retry_later(message.id, retry_at, error)

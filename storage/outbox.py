@@ -94,8 +94,11 @@ class SqlOutbox:
             for r in sorted(rows, key=lambda r: (r.created_at, r.id))
         ]
 
-    def mark_sent(self, message_id: str, at: datetime) -> None:
-        self.connection.execute(SET_BY_ID, {"message_id": message_id, "state": SENT, "sent_at": at, "claimed_until": None})
+    def mark_sent(self, message_ids: Sequence[str], at: datetime) -> None:
+        # One statement for the round (psycopg pipelines the rows): a wake-up settles many messages at once.
+        if message_ids:
+            rows = [{"message_id": m, "state": SENT, "sent_at": at, "claimed_until": None} for m in message_ids]
+            self.connection.execute(SET_BY_ID, rows)
 
     def retry_later(self, message_id: str, retry_at: datetime | None, error: str) -> None:
         self.connection.execute(

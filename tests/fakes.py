@@ -149,8 +149,9 @@ class FakeOutbox:
                 claimed.append(row.message)
         return claimed
 
-    def mark_sent(self, message_id: str, at: datetime) -> None:
-        self.store.outbox[message_id].sent_at = at
+    def mark_sent(self, message_ids: Sequence[str], at: datetime) -> None:
+        for message_id in message_ids:
+            self.store.outbox[message_id].sent_at = at
 
     def retry_later(self, message_id: str, retry_at: datetime | None, error: str) -> None:
         row = self.store.outbox[message_id]
