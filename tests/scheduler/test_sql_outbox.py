@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,18 +15,8 @@ from storage import SqlUnitOfWorkFactory, sql_uow_factory
 from storage.outbox import reply_from_data, reply_to_data
 from tests.fakes import T0, FakeClock, FakeGateway
 from tests.harness import Harness
-from tests.pg import isolated_schema
 
 SETTINGS = Settings(roster={"lead": ("lea",), "comms": ("bob", "bert"), "legal": ("carol",)})
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/crisisbot.db"
-        return
-    with isolated_schema() as url:
-        yield url
 
 
 class Process:
