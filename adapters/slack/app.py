@@ -56,6 +56,7 @@ class SlackDoor:
         self.gateway = SlackGateway(self.client, runtime.settings.language, config.announce_channel, workspaces)
         self.work = BackgroundWork()
         self.seen = RecentIds()
+        self.accept_within = ACCEPT_WITHIN
         self.bolt = AsyncApp(
             name="crisisbot",
             client=self.client,
@@ -148,7 +149,7 @@ class SlackDoor:
             return
         origin = c.Origin(asker.user, PLATFORM, asker.channel, None, request_id)
         accepting = asyncio.ensure_future(self.runtime.service.accept(command, origin, asker.to_json()))
-        await asyncio.wait({accepting}, timeout=ACCEPT_WITHIN)
+        await asyncio.wait({accepting}, timeout=self.accept_within)
         await ack()
         self.work.spawn(self.run_once_accepted(accepting, command, asker, request_id, client))
 

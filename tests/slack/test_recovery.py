@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from adapters.slack.delivery import Asker
 from bot.commands import Origin
@@ -41,3 +45,34 @@ async def test_a_request_acknowledged_by_a_process_that_died_runs_after_the_rest
     assert bot.runtime.dispatcher.unfinished("slack", datetime.now(UTC)) == []
     answers = [c for c in bot.slack.calls if "CRI-1 opened" in str(c.params.get("text", ""))]
     assert answers, "the person who asked is told, once the request ran"
+
+
+async def test_a_database_that_fails_gets_an_apology_and_changes_nothing(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(requests: object) -> list[bool]:
+        raise OSError("database unreachable")
+
+    monkeypatch.setattr(bot.runtime.service.intake, "write_many", broken)
+    response = await bot.send(slash_command("open Leak --sev 1", user="W1", channel="C1", trigger_id="t-broken"))
+    assert response.status == 200
+    assert bot.incident() is None
+    told = [str(c.params.get("text", "")) for c in bot.slack.calls if c.method in ("chat.postEphemeral", "response_url")]
+    assert any("could not record this request, so nothing was done" in text for text in told)
+
+
+async def test_a_slow_database_still_gets_slack_its_answer_in_time(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    write = bot.runtime.service.intake.write_many
+    database_answers = threading.Event()
+
+    def stuck(requests: Sequence[AcceptedRequest]) -> list[bool]:
+        # The database answers only once Slack got its acknowledgement: an ack that waited would never come.
+        assert database_answers.wait(timeout=10)
+        return write(requests)
+
+    monkeypatch.setattr(bot.runtime.service.intake, "write_many", stuck)
+    bot.door.accept_within = 0.1  # 2 s in production, under Slack's 3 s
+    response = await bot.post(slash_command("open Slow day --sev 3", user="W1", channel="C1", trigger_id="t-slow"))
+    assert response.status == 200 and bot.incident() is None
+    database_answers.set()
+    await bot.door.work.drain()
+    incident = bot.incident()
+    assert incident is not None and incident.title == "Slow day"  # written, then run, after the acknowledgement
