@@ -63,7 +63,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from bot.report import render
+    from bot.report import people_in, render
 
     runtime = build_runtime()
     with runtime.dispatcher.uow_factory() as uow:
@@ -72,7 +72,9 @@ def _export(args: argparse.Namespace) -> int:
     if incident is None:
         print(t("There is no incident {key}. Try `list`.", key=args.key.upper()), file=sys.stderr)
         return 1
-    markdown = render(incident, runtime.settings, t, runtime.dispatcher.clock.now())
+    with runtime.dispatcher.uow_factory() as uow:
+        names = uow.people.names(people_in(incident))
+    markdown = render(incident, runtime.settings, t, runtime.dispatcher.clock.now(), names)
     if args.out:
         Path(args.out).write_text(markdown, encoding="utf-8")
         print(f"{incident.key} report written to {args.out}")

@@ -10,13 +10,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Origin:
-    """Who speaks, from where. `request_id` makes a retried delivery harmless."""
+    """Who speaks, from where. `request_id` makes a retried delivery harmless; `names` are the display names the door
+    knows for the speaker and the people the command mentions, kept so reports name people rather than ids."""
 
     person: str
     platform: str
     conversation: str
     language: str | None = None
     request_id: str | None = None
+    names: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

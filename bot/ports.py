@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -64,6 +64,14 @@ class CardRefs(Protocol):
     def put(self, platform: str, conversation: str, card_id: str, message_ref: str) -> None: ...
 
 
+class PeopleDirectory(Protocol):
+    """Display names of people, as the doors last saw them (ids are what the platforms give: U123, GUIDs)."""
+
+    def remember(self, names: Mapping[str, str]) -> None: ...
+
+    def names(self, people: Collection[str]) -> dict[str, str]: ...
+
+
 @dataclass(frozen=True)
 class AcceptedRequest:
     """A request a door acknowledged before running it. `reply_to` is the door's own note of where to answer."""
@@ -93,6 +101,7 @@ class UnitOfWork(Protocol):
     requests: RequestLog
     cards: CardRefs
     inbox: Inbox
+    people: PeopleDirectory
 
     def __enter__(self) -> UnitOfWork: ...
 

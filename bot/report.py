@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
 from bot import events as ev
 from bot.config import Settings
-from bot.describe import duration, fact, when
+from bot.describe import duration, fact, mention, when
 from bot.i18n import Translator
 from bot.model import Incident
 from bot.views import severity_label
+
+MENTION = re.compile(r"<@([^>|]+)(?:\|[^>]*)?>")
 
 
 @dataclass(frozen=True)
@@ -53,14 +56,17 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(incident: Incident, settings: Settings, t: Translator, now: datetime) -> str:
+def render(
+    incident: Incident, settings: Settings, t: Translator, now: datetime, names: Mapping[str, str] | None = None
+) -> str:
+    """The report; `names` gives people's display names (from the doors), else they appear by their ids."""
     tz = settings.timezone
     numbers = figures(incident, now)
     out = [f"# {incident.key} · {incident.title}", ""]
     out += [
         f"- {t('Severity')}: {severity_label(incident.severity, t)}",
         f"- {t('Status')}: {t(incident.status.value)}",
-        f"- {t('Reported by')}: @{incident.reporter}",
+        f"- {t('Reported by')}: {mention(incident.reporter)}",
         f"- {t('Opened')}: {when(incident.created_at, tz)}",
         f"- {t('Resolved')}: {when(incident.resolved_at, tz)}",
     ]
@@ -91,11 +97,12 @@ def render(incident: Incident, settings: Settings, t: Translator, now: datetime)
         incident.assignments, key=lambda a: (settings.roles.index(a.role) if a.role in settings.roles else 99, a.started_at)
     ):
         out.append(
-            f"| {t(a.role)} | @{a.holder} | {when(a.started_at, tz)} | {when(a.ended_at, tz) if a.ended_at else t('now')} |"
+            f"| {t(a.role)} | {mention(a.holder)} | {when(a.started_at, tz)} "
+            f"| {when(a.ended_at, tz) if a.ended_at else t('now')} |"
         )
 
     out += ["", f"## {t('Status updates')}", ""]
-    out += [f"- {when(u.at, tz)} · @{u.author}: {u.text}" for u in incident.updates] or [f"- {t('none yet')}"]
+    out += [f"- {when(u.at, tz)} · {mention(u.author)}: {u.text}" for u in incident.updates] or [f"- {t('none yet')}"]
 
     out += ["", f"## {t('Public replies')}", ""]
     if not incident.drafts:
@@ -104,29 +111,40 @@ def render(incident: Incident, settings: Settings, t: Translator, now: datetime)
         out += [f"### {t('Draft #{number}', number=draft.number)} · {t(draft.state.value)}", ""]
         for version in draft.versions:
             out += [
-                f"**v{version.version}** · @{version.author} · {when(version.created_at, tz)}",
+                f"**v{version.version}** · {mention(version.author)} · {when(version.created_at, tz)}",
                 "",
                 _quote(version.text),
                 "",
             ]
             for approval in (a for a in draft.approvals if a.version == version.version):
-                approved = t("approved for {role} by {person}", role=t(approval.role), person="@" + approval.approver)
+                approved = t("approved for {role} by {person}", role=t(approval.role), person=mention(approval.approver))
                 out.append(f"- {approved} · {when(approval.at, tz)}")
             for review in (r for r in draft.reviews if r.version == version.version):
                 verb = (
-                    t("rejected by {person}", person="@" + review.reviewer)
+                    t("rejected by {person}", person=mention(review.reviewer))
                     if review.final
-                    else t("changes requested by {person}", person="@" + review.reviewer)
+                    else t("changes requested by {person}", person=mention(review.reviewer))
                 )
                 out.append(f"- {verb} · {when(review.at, tz)}: {review.reason}")
             out.append("")
         if draft.published_at:
             out += [
-                f"- {t('Published')}: {when(draft.published_at, tz)} · @{draft.published_by} · {draft.published_where or '-'}",  # noqa: E501
+                f"- {t('Published')}: {when(draft.published_at, tz)} · {mention(draft.published_by)} · {draft.published_where or '-'}",  # noqa: E501
                 "",
             ]
 
     out += [f"## {t('Timeline')}", "", f"| {t('When')} | {t('Who')} | {t('What')} |", "|---|---|---|"]
-    out += [f"| {when(e.at, tz)} | @{e.actor} | {_cell(fact(e.event, t))} |" for e in incident.timeline]
-    # Slack-style mentions read better as plain @names in a document.
-    return re.sub(r"<@([^>|]+)(?:\|[^>]*)?>", r"@\1", "\n".join(out)) + "\n"
+    out += [f"| {when(e.at, tz)} | {mention(e.actor)} | {_cell(fact(e.event, t))} |" for e in incident.timeline]
+    # Every person is written as a mention, then named once here: a document reads "@Carol Legal", not "<@U07>".
+    known = names or {}
+    return MENTION.sub(lambda m: "@" + known.get(m.group(1), m.group(1)), "\n".join(out)) + "\n"
+
+
+def people_in(incident: Incident) -> set[str]:
+    """Everyone the report may name, so a caller can look their names up in one go."""
+    found = {incident.reporter, *(a.holder for a in incident.assignments), *(u.author for u in incident.updates)}
+    for draft in incident.drafts:
+        found |= {v.author for v in draft.versions} | {a.approver for a in draft.approvals}
+        found |= {r.reviewer for r in draft.reviews} | ({draft.published_by} if draft.published_by else set())
+    # Role facts on the timeline name holders, who are all in the assignments above.
+    return found | {e.actor for e in incident.timeline}

@@ -74,11 +74,11 @@ class Dispatcher:
             try:
                 outcome = HANDLERS[type(command)](command, Context(uow, origin, self.clock.now(), self.settings, t))
             except CrisisError as error:
-                if not origin.request_id:
-                    raise
                 # A refusal is an answer too: remembered, so a redelivery gets it again and the request is done.
                 uow.rollback()
                 outcome = Outcome(Reply(text=t(error.msgid, **error.params), private=True))
+            if origin.names:
+                uow.people.remember(dict(origin.names))
             if origin.request_id:
                 uow.requests.remember(origin.request_id, outcome.reply.text)
             uow.commit()

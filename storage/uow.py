@@ -11,12 +11,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.errors import ConcurrentChange
-from bot.ports import CardRefs, Inbox, IncidentRepository, RequestLog
+from bot.ports import CardRefs, Inbox, IncidentRepository, PeopleDirectory, RequestLog
 from storage import tables as t
 from storage.engine import DEFAULT_URL, make_engine
 from storage.inbox import SqlInbox
 from storage.migrate import ensure_schema
 from storage.outbox import SqlOutbox
+from storage.people import SqlPeople
 from storage.repository import SqlIncidents
 
 REPLY_TO = select(t.requests.c.reply).where(t.requests.c.request_id == bindparam("request_id"))
@@ -87,6 +88,7 @@ class SqlUnitOfWork:
     requests: RequestLog
     cards: CardRefs
     inbox: Inbox
+    people: PeopleDirectory
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -100,6 +102,7 @@ class SqlUnitOfWork:
         self.cards = self._cards = SqlCardRefs(self.connection)
         self.outbox = SqlOutbox(self.connection)
         self.inbox = self._inbox = SqlInbox(self.connection)
+        self.people = self._people = SqlPeople(self.connection)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -115,6 +118,7 @@ class SqlUnitOfWork:
             self.outbox.flush()
             self._cards.flush()
             self._inbox.flush()
+            self._people.flush()
             self.connection.commit()
         except ConcurrentChange:
             self.rollback()
@@ -134,6 +138,7 @@ class SqlUnitOfWork:
         self._cards.pending = {}
         self.outbox.pending = []
         self._inbox.finished = {}
+        self._people.pending = {}
 
 
 def _lost_a_race(error: DBAPIError) -> bool:

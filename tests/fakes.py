@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -38,6 +38,7 @@ class Store:
     outbox: dict[str, OutboxRow] = field(default_factory=dict)
     inbox: dict[str, AcceptedRequest] = field(default_factory=dict)
     finished: dict[str, datetime] = field(default_factory=dict)
+    people: dict[str, str] = field(default_factory=dict)
 
     def unsent(self) -> list[Outgoing]:
         return [r.message for r in self.outbox.values() if r.sent_at is None and not r.given_up]
@@ -185,6 +186,19 @@ class FakeInbox:
         self.finished[request_id] = at
 
 
+class FakePeople:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.pending: dict[str, str] = {}
+
+    def remember(self, names: Mapping[str, str]) -> None:
+        self.pending.update({person: name for person, name in names.items() if name and name != person})
+
+    def names(self, people: Collection[str]) -> dict[str, str]:
+        known = {**self.store.people, **self.pending}
+        return {person: known[person] for person in people if person in known}
+
+
 class FakeUnitOfWork:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -196,6 +210,7 @@ class FakeUnitOfWork:
         self.requests.pending = dict(self.store.requests)
         self.cards = FakeCards(self.store)
         self.inbox = FakeInbox(self.store)
+        self.people = FakePeople(self.store)
         self.outbox = FakeOutbox(self.store)
         return self
 
@@ -216,12 +231,14 @@ class FakeUnitOfWork:
         self.outbox.added = []
         self.store.inbox.update(self.inbox.added)
         self.store.finished.update(self.inbox.finished)
+        self.store.people.update(self.people.pending)
         self.committed = True
 
     def rollback(self) -> None:
         self.incidents.seen = {}
         self.outbox.added = []
         self.inbox.added, self.inbox.finished = {}, {}
+        self.people.pending = {}
 
 
 @dataclass

@@ -35,6 +35,7 @@ PLATFORM = "slack"
 # `/crisis`, `/crisis open`, `/crisis ouvrir`: no title yet, so ask for everything in a modal.
 _BARE_OPEN = re.compile(r"^\s*(?:(?:open|ouvrir)\s*(?:(?:--sev|--severity)(?:=|\s+)([1-4]))?)?\s*$", re.I)
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
+_MENTIONED = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 # Slack gives up on a request after 3 s: wait this long for the database before acknowledging anyway.
 ACCEPT_WITHIN = 2.0
 # A request still unfinished this long after its acknowledgement was interrupted (or its process died).
@@ -185,7 +186,9 @@ class SlackDoor:
         language = await self.gateway.people.language(asker.user)
         t = translator(language or self.runtime.settings.language)
         delivery = Delivery(client, self.gateway.people, t)
-        origin = c.Origin(asker.user, PLATFORM, asker.channel, language, request_id)
+        people = {asker.user} | set(_MENTIONED.findall(command)) if isinstance(command, str) else {asker.user}
+        names = tuple([(person, await self.gateway.people.name(person)) for person in sorted(people)])
+        origin = c.Origin(asker.user, PLATFORM, asker.channel, language, request_id, names)
         service = self.runtime.service
         try:
             reply = await (service.execute(command, origin) if isinstance(command, str) else service.handle(command, origin))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
@@ -78,6 +79,7 @@ class CrisisTeamsBot(TeamsActivityHandler):
         return Origin(
             person=person_id(activity.from_property), platform=PLATFORM, conversation=activity.conversation.id,
             language=locale if locale in LANGUAGES else None, request_id=activity.id or None,
+            names=_names(activity),
         )
 
     # -- messages and submitted forms --------------------------------------------------------------
@@ -88,7 +90,9 @@ class CrisisTeamsBot(TeamsActivityHandler):
         if isinstance(activity.value, dict) and click_command(activity.value) is not None:
             await self._submitted(activity, origin)
             return
-        reply = await self.runtime.service.execute(await self._command_text(activity), origin)
+        text, mentioned = await self._command_text(activity)
+        origin = replace(origin, names=tuple({**dict(origin.names), **mentioned}.items()))
+        reply = await self.runtime.service.execute(text, origin)
         await self.gateway.send(activity.conversation.id, reply, reply_to=activity.id, language=origin.language)
 
     async def _submitted(self, activity: Activity, origin: Origin) -> None:
@@ -105,9 +109,12 @@ class CrisisTeamsBot(TeamsActivityHandler):
             await self.gateway.send(activity.conversation.id, reply, reply_to=activity.reply_to_id or activity.id,
                                     language=origin.language)
 
-    async def _command_text(self, activity: Activity) -> str:
-        """The text without the bot's @mention; other people's mentions become `<@id>` as the grammar expects."""
+    async def _command_text(self, activity: Activity) -> tuple[str, dict[str, str]]:
+        """The text without the bot's @mention; other people's mentions become `<@id>` as the grammar expects.
+
+        Also the names of the people mentioned, by the id the core knows them by."""
         text = activity.text or ""
+        names: dict[str, str] = {}
         for entity in activity.entities or []:
             if (entity.type or "").lower() != "mention":
                 continue
@@ -116,9 +123,12 @@ class CrisisTeamsBot(TeamsActivityHandler):
             if mentioned.get("id") == activity.recipient.id:
                 text = text.replace(written, " ")
             elif mentioned.get("id"):
-                text = text.replace(written, f" <@{await self._person_of(activity, mentioned)}> ")
+                person = await self._person_of(activity, mentioned)
+                if mentioned.get("name"):
+                    names[person] = str(mentioned["name"])
+                text = text.replace(written, f" <@{person}> ")
         text = html.unescape(_TAG.sub(" ", text)).replace("\xa0", " ")
-        return "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip()
+        return "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip(), names
 
     async def _person_of(self, activity: Activity, mentioned: dict[str, Any]) -> str:
         teams_id = str(mentioned["id"])
@@ -201,6 +211,14 @@ class CrisisTeamsBot(TeamsActivityHandler):
                   "approved public replies, status updates). Mention me with a command, for example "
                   "`@crisisbot open Wave of complaints about delivery --sev 2`.")
         await self.gateway.send(activity.conversation.id, Reply(text=intro, cards=helped.cards), language=origin.language)
+
+
+def _names(activity: Activity) -> tuple[tuple[str, str], ...]:
+    """The speaker's name, as Teams gives it with the activity (mentioned people are named as their mentions are read)."""
+    speaker = activity.from_property
+    if speaker is not None and speaker.id and speaker.name:
+        return ((person_id(speaker), speaker.name),)
+    return ()
 
 
 def _message_response(text: str) -> dict[str, Any]:

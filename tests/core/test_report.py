@@ -1,7 +1,8 @@
 from datetime import timedelta
 
+from bot.commands import Origin
 from bot.i18n import Translator
-from bot.report import figures, render
+from bot.report import figures, people_in, render
 from tests.harness import Harness
 
 
@@ -51,3 +52,21 @@ def test_report_in_french() -> None:
     h = handled_crisis()
     text = render(h.incident(), h.settings, Translator("fr"), h.clock.now())
     assert "Comment la crise a été gérée" in text and "approuvé pour juridique par @carol" in text
+
+
+def test_report_names_people_the_doors_named() -> None:
+    h = Harness()
+    h.person = "U07ALICE"
+    h.say("open Leak --sev 2")
+    h.say("assign legal <@U07CAROL>")
+    origin_names = (("U07ALICE", "Alice Lead"), ("U07CAROL", "Carol Legal"))
+    h.dispatcher.execute("note Names now known", Origin("U07ALICE", "slack", "general", names=origin_names))
+    incident = h.incident()
+    with h.dispatcher.uow_factory() as uow:
+        names = uow.people.names(people_in(incident))
+    assert names == {"U07ALICE": "Alice Lead", "U07CAROL": "Carol Legal"}
+    text = render(incident, h.settings, Translator("en"), h.clock.now(), names)
+    assert "- Reported by: @Alice Lead" in text and "| legal | @Carol Legal |" in text
+    assert "U07CAROL" not in text
+    unnamed = render(incident, h.settings, Translator("en"), h.clock.now())
+    assert "| legal | @U07CAROL |" in unnamed

@@ -30,8 +30,8 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "crisis.db") as db:
         tables = {name for (name,) in db.execute("select name from sqlite_master where type = 'table'")}
         (revision,) = db.execute("select version_num from alembic_version").fetchone()
-    assert {"incidents", "timeline_entries", "outbox", "inbox"} <= tables
-    assert revision == "0003"
+    assert {"incidents", "timeline_entries", "outbox", "inbox", "people"} <= tables
+    assert revision == "0004"
 
 
 @pytest.mark.slow

@@ -109,3 +109,11 @@ async def test_replies_follow_the_language_slack_tells_for_each_person(bot: Bot)
     )
     assert any("L’incident CRI-1 n’a pas de brouillon n°1." in text for text in said)
     assert any("Incident CRI-1 has no draft #1." in text for text in said)
+
+
+async def test_the_people_slack_names_are_remembered_for_reports(bot: Bot) -> None:
+    await crisis(bot, "open Names --sev 3")
+    await crisis(bot, f"CRI-1 assign legal <@{LEGAL}>")
+    with bot.runtime.dispatcher.uow_factory() as uow:
+        names = uow.people.names({LEAD, LEGAL})
+    assert names == {LEAD: f"name-{LEAD.lower()}", LEGAL: f"name-{LEGAL.lower()}"}  # from users.info

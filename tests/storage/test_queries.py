@@ -138,3 +138,15 @@ def test_get_many_loads_a_batch_like_get_and_saves_what_changed(uow_factory: Sql
     with uow_factory() as uow:
         stored = uow.incidents.get_whole("CRI-1")
         assert stored is not None and stored.timeline[-1].actor == "bob"
+
+
+def test_people_keep_their_latest_display_name(uow_factory: SqlUnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        uow.people.remember({"U1": "Carol", "U2": "Bob", "alice": "alice"})
+        assert uow.people.names({"U1", "U3"}) == {"U1": "Carol"}  # seen before the commit too
+        uow.commit()
+    with uow_factory() as uow:
+        uow.people.remember({"U1": "Carol Legal"})
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.people.names({"U1", "U2", "alice", "U3"}) == {"U1": "Carol Legal", "U2": "Bob"}

@@ -127,3 +127,13 @@ async def test_a_mention_of_someone_the_connector_cannot_find_falls_back_to_thei
     assert teams.connector.of("member")
     # Without an Entra id, the Teams user id (29:...) is the person: still a real, mentionable holder.
     assert teams.incident().holder("legal") == "29:1sam"
+
+
+async def test_the_names_teams_gives_are_remembered_for_reports(teams: TeamsClient) -> None:
+    await teams.say("open Leak")
+    await teams.say("assign legal @Léa Legal", mentions=(LEA,))
+    legal = teams.incident().holder("legal")
+    assert legal is not None
+    with teams.runtime.dispatcher.uow_factory() as uow:
+        names = uow.people.names({MEGAN.aad, legal})
+    assert names == {MEGAN.aad: "Megan Bowen", legal: "Léa Legal"}
