@@ -27,6 +27,10 @@ log = logging.getLogger("crisisbot.teams")
 ROUTE = "/api/messages"
 
 
+async def _endpoint_is_here(request: web.Request) -> web.Response:
+    return web.Response(status=200)
+
+
 def requires_loopback(env: Mapping[str, str]) -> bool:
     """True when the Teams endpoint would accept anyone: no app id, hence no token to check."""
     return not env.get("MICROSOFT_APP_ID", "").strip()
@@ -59,6 +63,8 @@ def install(app: web.Application, runtime: Runtime) -> DoorStatus:
     runtime.add_gateway(gateway)
     bot = CrisisTeamsBot(runtime, gateway, directory)
     app.router.add_post(ROUTE, messages_handler(adapter, bot))
+    # Clients such as the Microsoft 365 Agents Playground probe the endpoint with HEAD before sending.
+    app.router.add_route("HEAD", ROUTE, _endpoint_is_here)
 
     async def close(_: web.Application) -> None:
         await connector.close()
