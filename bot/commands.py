@@ -19,6 +19,8 @@ class Origin:
     language: str | None = None
     request_id: str | None = None
     names: tuple[tuple[str, str], ...] = ()
+    # The speaker's IANA time zone where the platform tells it: times in answers to them use it.
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import CrisisError
 
@@ -91,6 +92,18 @@ class Settings:
 
     def required_roles(self, severity: int) -> tuple[str, ...]:
         return self.approvers.get(severity, ("comms",))
+
+    def seen_from(self, timezone: str | None) -> Settings:
+        """These settings with times shown in a person's time zone (an unknown zone keeps the configured one).
+
+        Only display uses it: quiet hours and cadences stay those of the configuration."""
+        if not timezone or timezone == self.timezone:
+            return self
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return self
+        return replace(self, timezone=timezone)
 
     def role(self, word: str) -> str | None:
         """The canonical role a user typed, in English or French, or None."""

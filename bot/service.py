@@ -71,8 +71,9 @@ class Dispatcher:
                 seen = uow.requests.reply_to(origin.request_id)
                 if seen is not None:
                     return Outcome(Reply(text=seen, private=True))
+            settings = self.settings.seen_from(origin.timezone)
             try:
-                outcome = HANDLERS[type(command)](command, Context(uow, origin, self.clock.now(), self.settings, t))
+                outcome = HANDLERS[type(command)](command, Context(uow, origin, self.clock.now(), settings, t))
             except CrisisError as error:
                 # A refusal is an answer too: remembered, so a redelivery gets it again and the request is done.
                 uow.rollback()

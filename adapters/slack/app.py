@@ -182,13 +182,14 @@ class SlackDoor:
         return translator(self.gateway.people.known_language(user) or self.runtime.settings.language)
 
     async def run(self, command: str | c.Command, asker: Asker, request_id: str, client: AsyncWebClient) -> None:
-        # Slack tells each person's locale (users.info, cached): replies follow it where crisisbot speaks it.
-        language = await self.gateway.people.language(asker.user)
+        # Slack tells each person's locale and time zone (users.info, cached): answers to them follow both.
+        profile = await self.gateway.people.profile(asker.user)
+        language = profile.language
         t = translator(language or self.runtime.settings.language)
         delivery = Delivery(client, self.gateway.people, t)
         people = {asker.user} | set(_MENTIONED.findall(command)) if isinstance(command, str) else {asker.user}
         names = tuple([(person, await self.gateway.people.name(person)) for person in sorted(people)])
-        origin = c.Origin(asker.user, PLATFORM, asker.channel, language, request_id, names)
+        origin = c.Origin(asker.user, PLATFORM, asker.channel, language, request_id, names, profile.timezone)
         service = self.runtime.service
         try:
             reply = await (service.execute(command, origin) if isinstance(command, str) else service.handle(command, origin))

@@ -1,9 +1,10 @@
-"""Display names and languages of Slack users, from `users.info`, cached: the same few people act over and over."""
+"""Who Slack users are, from `users.info`, cached: display name, language and time zone of the same few people."""
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -14,41 +15,51 @@ from bot.i18n import LANGUAGES
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    # Only what crisisbot can use: a language it speaks, an IANA time zone; None means "the configured one".
+    language: str | None = None
+    timezone: str | None = None
+
+
 class People:
     def __init__(self, client: AsyncWebClient, ttl: float = 3600.0) -> None:
         self.client = client
         self.ttl = ttl
-        self._known: dict[str, tuple[float, str, str | None]] = {}
+        self._known: dict[str, tuple[float, Profile]] = {}
 
     async def name(self, user: str) -> str:
-        return (await self._lookup(user))[0]
+        return (await self.profile(user)).name
 
     async def language(self, user: str) -> str | None:
-        """The person's language if crisisbot speaks it (Slack tells it as a locale such as `fr-FR`), else None."""
-        return (await self._lookup(user))[1]
+        return (await self.profile(user)).language
 
     def known_language(self, user: str) -> str | None:
         """The language already known, without asking Slack (for answers that cannot wait)."""
         known = self._known.get(user)
-        return known[2] if known else None
+        return known[1].language if known else None
 
-    async def _lookup(self, user: str) -> tuple[str, str | None]:
+    async def profile(self, user: str) -> Profile:
         cached = self._known.get(user)
         if cached and time.monotonic() - cached[0] < self.ttl:
-            return cached[1], cached[2]
-        name, language = user, None
+            return cached[1]
+        found = Profile(user)
         if SLACK_USER.match(user):
             try:
-                found = (await self.client.users_info(user=user, include_locale=True)).get("user") or {}
-                profile = found.get("profile") or {}
-                name = profile.get("display_name") or found.get("real_name") or found.get("name") or user
-                language = str(found.get("locale") or "")[:2].lower() or None
-                language = language if language in LANGUAGES else None
+                info = (await self.client.users_info(user=user, include_locale=True)).get("user") or {}
+                details = info.get("profile") or {}
+                language = str(info.get("locale") or "")[:2].lower()
+                found = Profile(
+                    name=details.get("display_name") or info.get("real_name") or info.get("name") or user,
+                    language=language if language in LANGUAGES else None,
+                    timezone=info.get("tz") or None,
+                )
             except SlackApiError as error:
-                # Names and languages are a comfort: without them, ids and the configured language still work.
+                # A comfort, not a need: without it, ids, the configured language and time zone still work.
                 log.warning("users.info %s failed: %s", user, getattr(error.response, "status_code", "?"))
-        self._known[user] = (time.monotonic(), name, language)
-        return name, language
+        self._known[user] = (time.monotonic(), found)
+        return found
 
     async def names(self, users: set[str]) -> dict[str, str]:
         return {user: await self.name(user) for user in users}

@@ -79,7 +79,7 @@ class CrisisTeamsBot(TeamsActivityHandler):
         return Origin(
             person=person_id(activity.from_property), platform=PLATFORM, conversation=activity.conversation.id,
             language=locale if locale in LANGUAGES else None, request_id=activity.id or None,
-            names=_names(activity),
+            names=_names(activity), timezone=activity.local_timezone or None,
         )
 
     # -- messages and submitted forms --------------------------------------------------------------

@@ -3,6 +3,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.commands import Origin, ShowStatus
 from bot.config import Settings
 from bot.drafts import DraftState
 from bot.model import Status
@@ -161,3 +162,14 @@ def test_any_input_gets_a_reply_never_an_exception(lines: list[str]) -> None:
     for line in lines:
         reply = h.say(line, person="carol")
         assert reply.text or reply.cards
+
+
+def test_times_in_an_answer_follow_the_speakers_time_zone() -> None:
+    h = crisis(sev=2)
+    origin = Origin("alice", "console", "general", timezone="Europe/Paris")
+    card = h.dispatcher.dispatch(ShowStatus(), origin).reply.cards[0]
+    due = {f.label: f.value for f in card.fields}["Next update due"]
+    assert due == "2026-11-23 12:00 CET"  # opened 10:00 UTC, due an hour later, shown in Paris
+    unknown = h.dispatcher.dispatch(ShowStatus(), Origin("alice", "console", "general", timezone="Mars/Olympus"))
+    assert {f.label: f.value for f in unknown.reply.cards[0].fields}["Next update due"] == "2026-11-23 11:00 UTC"
+    assert h.settings.timezone == "UTC"  # the configuration itself is untouched

@@ -115,8 +115,9 @@ class FakeSlack:
             user = params["user"]
             # Users whose id starts with UFR are set to French in Slack; everyone else to US English.
             locale = "fr-FR" if user.startswith("UFR") else "en-US"
+            tz = "Europe/Paris" if user.startswith("UFR") else None
             found = {"id": user, "name": user.lower(), "real_name": f"Person {user}",
-                     "profile": {"display_name": f"name-{user.lower()}"}}
+                     "profile": {"display_name": f"name-{user.lower()}"}, **({"tz": tz} if tz else {})}
             asked = params.get("include_locale") in (True, "1", "true")
             return {"ok": True, "user": {**found, **({"locale": locale} if asked else {})}}
         if method == "apps.connections.open":

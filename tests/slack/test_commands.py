@@ -117,3 +117,12 @@ async def test_the_people_slack_names_are_remembered_for_reports(bot: Bot) -> No
     with bot.runtime.dispatcher.uow_factory() as uow:
         names = uow.people.names({LEAD, LEGAL})
     assert names == {LEAD: f"name-{LEAD.lower()}", LEGAL: f"name-{LEGAL.lower()}"}  # from users.info
+
+
+async def test_times_answered_to_someone_follow_their_slack_time_zone(bot: Bot) -> None:
+    await crisis(bot, "open Fuseau --sev 2", user="UFRANCK")
+    await crisis(bot, "CRI-1 status", user="UFRANCK")
+    await crisis(bot, "CRI-1 status", user=LEAD)
+    said = " ".join(str(c.params) for c in bot.slack.calls if c.method in ("chat.postEphemeral", "response_url"))
+    assert " CET" in said or " CEST" in said  # Slack says UFRANCK lives in Europe/Paris
+    assert " UTC" in said  # LEAD has no time zone in Slack: the configured one

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from bot.drafts import DraftState
@@ -137,3 +138,13 @@ async def test_the_names_teams_gives_are_remembered_for_reports(teams: TeamsClie
     with teams.runtime.dispatcher.uow_factory() as uow:
         names = uow.people.names({MEGAN.aad, legal})
     assert names == {MEGAN.aad: "Megan Bowen", legal: "Léa Legal"}
+
+
+async def test_times_answered_follow_the_time_zone_teams_sends(teams: TeamsClient) -> None:
+    await teams.say("open Fuseau horaire --sev 2")
+    teams.connector.clear()
+    status = teams.message("status")
+    status["localTimezone"] = "Europe/Paris"
+    assert (await teams.post(status))[0] == 200
+    cards = [card for call in teams.connector.calls for card in call.cards]
+    assert cards and (" CET" in json.dumps(cards) or " CEST" in json.dumps(cards))
