@@ -84,7 +84,8 @@ def extract(root: Path = ROOT) -> list[str]:
 
 
 def update(root: Path = ROOT) -> dict[str, int]:
-    """Adds missing msgids to every catalog (English ones translate to themselves); returns how many were added."""
+    """Adds missing msgids to every catalog (English ones translate to themselves) and drops those no longer used;
+    returns how many were added."""
     msgids = extract(root)
     added = {}
     for language in LANGUAGES:
@@ -98,6 +99,9 @@ def update(root: Path = ROOT) -> dict[str, int]:
             "Content-Type": "text/plain; charset=UTF-8",
             "Content-Transfer-Encoding": "8bit",
         }
+        # Messages the code no longer says are dropped, so translators only see what is shown.
+        for entry in [e for e in po if e.msgid not in msgids]:
+            po.remove(entry)
         known = {entry.msgid for entry in po}
         count = 0
         for msgid in msgids:

@@ -28,6 +28,11 @@ def duration(delta: timedelta | None) -> str:
     return f"{hours}h{minutes:02d}"
 
 
+def said(t: Translator, label: str, value: object) -> str:
+    """`label: value`, punctuated the way the language does it (French puts a space before the colon)."""
+    return t("{label}: {value}", label=label, value=value)
+
+
 def mention(person: str | None) -> str:
     # `<@id>` is what Slack renders natively; other doors turn it into their own form.
     return f"<@{person}>" if person else "-"
@@ -42,23 +47,26 @@ def fact(event: ev.Event, t: Translator) -> str:
         case ev.RoleAssigned(role, holder, previous):
             if previous:
                 return t(
-                    "{role}: {holder} replaces {previous}", role=role, holder=mention(holder), previous=mention(previous)
+                    "{role}: {holder} replaces {previous}", role=t(role), holder=mention(holder), previous=mention(previous)
                 )
-            return t("{role}: {holder}", role=role, holder=mention(holder))
+            return t("{role}: {holder}", role=t(role), holder=mention(holder))
         case ev.RoleReleased(role, holder):
-            return t("{role} released by {holder}", role=role, holder=mention(holder))
+            return t("{role} released by {holder}", role=t(role), holder=mention(holder))
         case ev.SeverityChanged(old, new):
             return t("severity {old} → {new}", old=old, new=new)
         case ev.StatusChanged(old, new, summary):
             text = t("status {old} → {new}", old=t(old), new=t(new))
-            return f"{text}: {summary}" if summary else text
+            return said(t, text, summary) if summary else text
         case ev.DraftCreated(number, version):
             return t("draft #{number} written", number=number)
         case ev.DraftRevised(number, version):
             return t("draft #{number} revised (v{version})", number=number, version=version)
         case ev.ApprovalGiven(number, version, roles):
             return t(
-                "draft #{number} v{version} approved for {roles}", number=number, version=version, roles=", ".join(roles)
+                "draft #{number} v{version} approved for {roles}",
+                number=number,
+                version=version,
+                roles=", ".join(t(role) for role in roles),
             )
         case ev.DraftApproved(number, version):
             return t("draft #{number} v{version} fully approved", number=number, version=version)
