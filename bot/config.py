@@ -140,6 +140,12 @@ class Settings:
         except ValueError as exc:
             raise ConfigError(detail=str(exc)) from exc
         language = env.get("CRISISBOT_LANGUAGE", "en").strip().lower()[:2] or "en"
+        timezone = env.get("CRISISBOT_TIMEZONE", "UTC").strip() or "UTC"
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            detail = f"CRISISBOT_TIMEZONE={timezone!r} is not an IANA time zone such as Europe/Paris"
+            raise ConfigError(detail=detail) from None
         return cls(
             language=language,
             roles=roles,
@@ -152,7 +158,7 @@ class Settings:
             escalation_contacts=tuple(
                 p.strip().lstrip("@") for p in env.get("CRISISBOT_ESCALATION_CONTACTS", "").split(",") if p.strip()
             ),
-            timezone=env.get("CRISISBOT_TIMEZONE", "UTC"),
+            timezone=timezone,
             business_days=days,
             business_hours=hours,
         )

@@ -1,0 +1,37 @@
+from datetime import timedelta
+
+import pytest
+
+from bot.config import ConfigError, Settings
+
+
+def test_settings_read_from_the_environment() -> None:
+    settings = Settings.from_env({
+        "CRISISBOT_CHECKIN_INTERVALS": "2=2s,4=1d",
+        "CRISISBOT_ROSTER_LEGAL": "@carol, dan",
+        "CRISISBOT_APPROVERS": "3=comms+legal",
+        "CRISISBOT_TIMEZONE": "Europe/Paris",
+        "CRISISBOT_LANGUAGE": "FR",
+    })
+    assert settings.checkin_interval(2) == timedelta(seconds=2)
+    assert settings.checkin_interval(4) == timedelta(days=1)
+    assert settings.checkin_interval(1) == timedelta(minutes=30)  # defaults stay for what is not said
+    assert settings.roster["legal"] == ("carol", "dan")
+    assert settings.required_roles(3) == ("comms", "legal")
+    assert (settings.timezone, settings.language) == ("Europe/Paris", "fr")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("CRISISBOT_CHECKIN_INTERVALS", "2=soon", "not a duration"),
+        ("CRISISBOT_CHECKIN_INTERVALS", "9=1h", "should look like"),
+        ("CRISISBOT_APPROVERS", "1=comms+janitor", "not in CRISISBOT_ROLES"),
+        ("CRISISBOT_TIMEZONE", "Mars/Olympus", "IANA time zone"),
+        ("CRISISBOT_BUSINESS_HOURS", "9h-18h", "Invalid configuration"),
+    ],
+)
+def test_a_bad_setting_is_a_clear_error(name: str, value: str, words: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env({name: value})
+    assert words in str(refused.value)
