@@ -72,10 +72,6 @@ def checkin_is_deferred(incident: Incident, at: datetime, settings: Settings) ->
     return fire if fire > at else None
 
 
-def checkin_will_escalate(incident: Incident, settings: Settings) -> bool:
-    return incident.missed_checkins + 1 >= settings.missed_checkins_before_escalation
-
-
 def checkin_mentions(incident: Incident, settings: Settings, escalated: bool) -> tuple[str, ...]:
     """The lead (the reporter while nobody leads), comms too at severity 1-2; everyone with a role plus the
     escalation contacts once check-ins keep being missed."""

@@ -150,9 +150,6 @@ class Incident:
                 return draft
         raise UnknownDraft(key=self.key, number=number)
 
-    def lives_in(self, conversation: Conversation) -> bool:
-        return conversation in self.conversations
-
     @property
     def events_recorded(self) -> int:
         return self.earlier_events + len(self.timeline)
