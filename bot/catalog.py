@@ -35,6 +35,7 @@ DYNAMIC = (
     "approved",
     "rejected",
     "published",
+    "closed",
     "critical",
     "high",
     "moderate",

@@ -110,6 +110,8 @@ class Monitor:
 class Resolve:
     summary: str = ""
     incident: str | None = None
+    # Resolved because there was no crisis after all: counted apart and pending drafts closed.
+    false_alarm: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,24 @@ class ListIncidents:
 
 
 @dataclass(frozen=True)
+class RecordLesson:
+    text: str
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordAction:
+    text: str
+    owner: str = ""
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
 class Help:
     """Also what malformed input becomes; `problem` says what was wrong (a msgid) and `detail` fills it."""
 
@@ -174,6 +194,9 @@ Command = (
     | ShowTimeline
     | ListIncidents
     | Help
+    | RecordLesson
+    | RecordAction
+    | ExportReport
 )
 
 

@@ -54,8 +54,10 @@ def fact(event: ev.Event, t: Translator) -> str:
             return t("{role} released by {holder}", role=t(role), holder=mention(holder))
         case ev.SeverityChanged(old, new):
             return t("severity {old} → {new}", old=old, new=new)
-        case ev.StatusChanged(old, new, summary):
+        case ev.StatusChanged(old, new, summary, false_alarm):
             text = t("status {old} → {new}", old=t(old), new=t(new))
+            if false_alarm:
+                text = t("{change} (false alarm)", change=text)
             return said(t, text, summary) if summary else text
         case ev.DraftCreated(number, version):
             return t("draft #{number} written", number=number)
@@ -92,4 +94,12 @@ def fact(event: ev.Event, t: Translator) -> str:
             if escalated:
                 return t("approval of draft #{number} overdue: backups asked", number=number)
             return t("approval of draft #{number} overdue: reminded", number=number)
+        case ev.DraftClosed(number, version):
+            return t("draft #{number} closed unpublished: false alarm", number=number)
+        case ev.LessonRecorded(text):
+            return t("lesson: {text}", text=text)
+        case ev.ActionRecorded(text, owner):
+            if owner:
+                return t("action: {text} (owner {owner})", text=text, owner=mention(owner))
+            return t("action: {text}", text=text)
     return type(event).__name__  # pragma: no cover - every event is matched above

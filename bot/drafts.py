@@ -17,6 +17,8 @@ class DraftState(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     PUBLISHED = "published"
+    # Never to be published: its incident was resolved as a false alarm.
+    CLOSED = "closed"
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ class Draft:
         return tuple(r for r in self.required_roles if r not in done)
 
     def revise(self, text: str, author: str, at: datetime) -> None:
-        if self.state in (DraftState.PUBLISHED, DraftState.REJECTED):
+        if self.state in (DraftState.PUBLISHED, DraftState.REJECTED, DraftState.CLOSED):
             raise InvalidState("Draft #{number} is {state}; start a new draft.", number=self.number, state=self.state.value)
         # A new version clears approvals by construction: they are counted per version.
         self.versions.append(DraftVersion(self.version + 1, _clean(text), author, at))
@@ -150,6 +152,13 @@ class Draft:
             )
         self.reviews.append(Review(self.version, final, reviewer, reason, at))
         self.state = DraftState.REJECTED if final else DraftState.CHANGES_REQUESTED
+
+    def close(self) -> bool:
+        """Closes a draft that was never published; False when there was nothing to close."""
+        if self.state in (DraftState.PUBLISHED, DraftState.REJECTED, DraftState.CLOSED):
+            return False
+        self.state = DraftState.CLOSED
+        return True
 
     def publish(self, where: str, actor: str, at: datetime) -> None:
         if self.state is not DraftState.APPROVED:

@@ -42,6 +42,7 @@ class StatusChanged:
     old: str
     new: str
     summary: str = ""
+    false_alarm: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,25 @@ class ApprovalReminderSent:
     escalated: bool = False
 
 
+@dataclass(frozen=True)
+class DraftClosed:
+    """A draft left unpublished when its incident was resolved as a false alarm."""
+
+    number: int
+    version: int
+
+
+@dataclass(frozen=True)
+class LessonRecorded:
+    text: str
+
+
+@dataclass(frozen=True)
+class ActionRecorded:
+    text: str
+    owner: str = ""
+
+
 Event = (
     IncidentOpened
     | ConversationLinked
@@ -139,6 +159,9 @@ Event = (
     | CheckInReminderSent
     | CheckInSnoozed
     | ApprovalReminderSent
+    | DraftClosed
+    | LessonRecorded
+    | ActionRecorded
 )
 
 EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in Event.__args__}  # type: ignore[attr-defined]

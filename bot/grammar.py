@@ -9,6 +9,7 @@ from bot import commands as c
 from bot.i18n import N_
 
 _KEY = re.compile(r"^([A-Za-z]{2,10}-[0-9]{1,9})(?:\s+|$)(.*)$", re.S)
+_FALSE_ALARM = re.compile(r"(?:^|\s)--(?:false-alarm|fausse-alerte)(?=\s|$)", re.I)
 _SEV_FLAG = re.compile(r"(?:^|\s)(?:--sev|--severity|--gravite|--gravité)(?:=|\s+)(\S+)", re.I)
 # Slack writes mentions as <@U123> or <@U123|name>; people elsewhere type @name.
 _MENTION = re.compile(r"^<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>$|^@?([\w.\-]+)$", re.U)
@@ -27,7 +28,7 @@ USAGE = {
     "update": "update <text>",
     "severity": "severity <1-4>",
     "monitor": "monitor",
-    "resolve": "resolve [summary]",
+    "resolve": "resolve [--false-alarm] [summary]",
     "reopen": "reopen",
     "note": "note <text>",
     "snooze": "snooze <15|30|60>",
@@ -35,6 +36,9 @@ USAGE = {
     "timeline": "timeline",
     "list": "list",
     "help": "help",
+    "lesson": "lesson <text>",
+    "action": "action <text> [@owner]",
+    "export": "export",
 }
 
 # French verbs, so a French-speaking team can type in its own language.
@@ -72,6 +76,9 @@ VERB_ALIASES = {
     "aide": "help",
     "reporter": "snooze",
     "?": "help",
+    "leçon": "lesson",
+    "lecon": "lesson",
+    "exporter": "export",
 }
 
 
@@ -166,6 +173,21 @@ def _snooze(rest: str, key: str | None) -> c.Command:
     return c.SnoozeCheckIn(minutes=int(value), incident=key)
 
 
+def _resolve(rest: str, key: str | None) -> c.Command:
+    flag = _FALSE_ALARM.search(rest)
+    if flag:
+        rest = rest[: flag.start()] + rest[flag.end() :]
+    return c.Resolve(summary=rest.strip(), incident=key, false_alarm=flag is not None)
+
+
+def _action(rest: str, key: str | None) -> c.Command:
+    # A trailing mention names the owner: `action Review the FAQ @bob`.
+    text, _, last = rest.strip().rpartition(" ")
+    if text.strip() and last.startswith(("@", "<@")):
+        return c.RecordAction(text=_required(text), owner=person(last), incident=key)
+    return c.RecordAction(text=_required(rest), incident=key)
+
+
 def _no_args(cls: Callable[..., c.Command]) -> Callable[[str, str | None], c.Command]:
     def parse(rest: str, key: str | None) -> c.Command:
         if rest.strip():
@@ -189,7 +211,7 @@ _PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
     "update": lambda rest, key: c.PostUpdate(text=_required(rest), incident=key),
     "severity": _severity,
     "monitor": _no_args(c.Monitor),
-    "resolve": lambda rest, key: c.Resolve(summary=rest.strip(), incident=key),
+    "resolve": _resolve,
     "reopen": _no_args(c.Reopen),
     "note": lambda rest, key: c.AddNote(text=_required(rest), incident=key),
     "snooze": _snooze,
@@ -197,6 +219,9 @@ _PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
     "timeline": _no_args(c.ShowTimeline),
     "list": lambda rest, key: c.ListIncidents(),
     "help": lambda rest, key: c.Help(),
+    "lesson": lambda rest, key: c.RecordLesson(text=_required(rest), incident=key),
+    "action": _action,
+    "export": _no_args(c.ExportReport),
 }
 
 

@@ -9,14 +9,14 @@ from typing import Any
 
 from bot import commands as c
 from bot import events as ev
-from bot import views
+from bot import report, views
 from bot.config import Settings
 from bot.describe import fact
 from bot.errors import NoIncidentHere, UnknownIncident
 from bot.i18n import Translator
 from bot.model import Conversation, Incident, Status
 from bot.ports import UnitOfWork
-from bot.replies import Reply
+from bot.replies import File, Reply
 
 
 @dataclass
@@ -26,6 +26,8 @@ class Context:
     now: datetime
     settings: Settings
     t: Translator
+    # The settings as configured, before `seen_from` adapted their time zone to the speaker.
+    configured: Settings | None = None
 
     @property
     def conversation(self) -> Conversation:
@@ -169,6 +171,8 @@ def monitor(cmd: c.Monitor, ctx: Context) -> Outcome:
 @handles(c.Resolve)
 def resolve(cmd: c.Resolve, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
+    if cmd.false_alarm:
+        return _changed(ctx, incident, *incident.resolve_false_alarm(cmd.summary, ctx.origin.person, ctx.now, ctx.settings))
     event = incident.set_status(Status.RESOLVED, ctx.origin.person, ctx.now, ctx.settings, cmd.summary)
     return _changed(ctx, incident, event)
 
@@ -209,11 +213,37 @@ def show_timeline(cmd: c.ShowTimeline, ctx: Context) -> Outcome:
 
 @handles(c.ListIncidents)
 def list_incidents(cmd: c.ListIncidents, ctx: Context) -> Outcome:
-    incidents = list(ctx.uow.incidents.list())
-    return Outcome(Reply(cards=(views.list_card(incidents, ctx.settings, ctx.t),), private=True))
+    every = list(ctx.uow.incidents.list(include_resolved=True))
+    open_ones = [i for i in every if i.status is not Status.RESOLVED]
+    resolved = [i for i in every if i.status is Status.RESOLVED]
+    return Outcome(Reply(cards=(views.list_card(open_ones, ctx.settings, ctx.t, resolved),), private=True))
 
 
 @handles(c.Help)
 def show_help(cmd: c.Help, ctx: Context) -> Outcome:
     problem = ctx.t(cmd.problem, detail=cmd.detail) if cmd.problem else ""
     return Outcome(Reply(text=problem, cards=(views.help_card(ctx.t),), private=True))
+
+
+@handles(c.RecordLesson)
+def record_lesson(cmd: c.RecordLesson, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.record_lesson(cmd.text, ctx.origin.person, ctx.now))
+
+
+@handles(c.RecordAction)
+def record_action(cmd: c.RecordAction, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.record_action(cmd.text, cmd.owner, ctx.origin.person, ctx.now))
+
+
+@handles(c.ExportReport)
+def export_report(cmd: c.ExportReport, ctx: Context) -> Outcome:
+    key = ctx.incident(cmd.incident).key
+    incident = ctx.uow.incidents.get_whole(key)
+    assert incident is not None  # found a line above, in the same transaction
+    names = ctx.uow.people.names(report.people_in(incident))
+    # A shared document: its times are the team's (CRISISBOT_TIMEZONE), whoever asked for it.
+    document = report.render(incident, ctx.configured or ctx.settings, ctx.t, ctx.now, names)
+    text = ctx.t("{key} report", key=incident.key)
+    return Outcome(Reply(text=text, incident=incident.key, file=File(report.file_name(incident), document)))

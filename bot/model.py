@@ -44,6 +44,16 @@ class StatusUpdate:
     at: datetime
 
 
+# Lessons and actions are a line or a paragraph; the report is no place for a whole document.
+MAX_NOTE_LENGTH = 2000
+
+
+def _short(text: str) -> str:
+    if len(text.strip()) > MAX_NOTE_LENGTH:
+        raise InvalidCommand("A lesson or an action is limited to {limit} characters.", limit=MAX_NOTE_LENGTH)
+    return text.strip()
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
@@ -75,6 +85,8 @@ class Incident:
     next_update_due: datetime | None = None
     resolved_at: datetime | None = None
     summary: str = ""
+    # Resolved as a false alarm (`resolve --false-alarm`); cleared on reopening.
+    false_alarm: bool = False
     key_prefix: str = "CRI"
     conversations: list[Conversation] = field(default_factory=list)
     assignments: list[RoleAssignment] = field(default_factory=list)
@@ -239,7 +251,9 @@ class Incident:
         self._plan_next_update(at, settings)
         return self._record(at, actor, ev.StatusUpdatePosted(text.strip()))
 
-    def set_status(self, status: Status, actor: str, at: datetime, settings: Settings, summary: str = "") -> ev.Event:
+    def set_status(
+        self, status: Status, actor: str, at: datetime, settings: Settings, summary: str = "", false_alarm: bool = False
+    ) -> ev.Event:
         self._require_coordinator(actor)
         allowed = {
             Status.MONITORING: (Status.ACTIVE,),
@@ -250,11 +264,40 @@ class Incident:
             raise InvalidState("{key} is {status}; that cannot be done now.", key=self.key, status=self.status.value)
         old, self.status = self.status, status
         self.resolved_at = at if status is Status.RESOLVED else None
+        self.false_alarm = false_alarm and status is Status.RESOLVED
         if summary:
             self.summary = summary.strip()
         self.missed_checkins = 0
         self._plan_next_update(at, settings)
-        return self._record(at, actor, ev.StatusChanged(old.value, status.value, summary.strip()))
+        return self._record(at, actor, ev.StatusChanged(old.value, status.value, summary.strip(), self.false_alarm))
+
+    def resolve_false_alarm(self, summary: str, actor: str, at: datetime, settings: Settings) -> list[ev.Event]:
+        """Resolves as a false alarm and closes every draft not yet published: none of them is to go out now."""
+        facts = [self.set_status(Status.RESOLVED, actor, at, settings, summary, false_alarm=True)]
+        for draft in self.drafts:
+            if draft.close():
+                facts.append(self._record(at, actor, ev.DraftClosed(draft.number, draft.version)))
+        return facts
+
+    def _require_involved(self, actor: str) -> None:
+        # Lessons are for the people who lived the crisis: the reporter and whoever holds or held a role.
+        if actor != self.reporter and all(a.holder != actor for a in self.assignments):
+            raise NotAuthorized(
+                "Only the reporter or someone who holds or held a role in {key} can record that.", key=self.key
+            )
+
+    def record_lesson(self, text: str, actor: str, at: datetime) -> ev.Event:
+        # Allowed once resolved too: lessons are mostly written after the crisis.
+        if not text.strip():
+            raise InvalidCommand("A lesson needs text: `lesson <text>`.")
+        self._require_involved(actor)
+        return self._record(at, actor, ev.LessonRecorded(_short(text)))
+
+    def record_action(self, text: str, owner: str, actor: str, at: datetime) -> ev.Event:
+        if not text.strip():
+            raise InvalidCommand("An action needs text: `action <text> [@owner]`.")
+        self._require_involved(actor)
+        return self._record(at, actor, ev.ActionRecorded(_short(text), owner))
 
     def add_note(self, text: str, actor: str, at: datetime) -> ev.Event:
         if not text.strip():

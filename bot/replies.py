@@ -44,6 +44,15 @@ class Card:
 
 
 @dataclass(frozen=True)
+class File:
+    """A document for the person who asked (a report): each door delivers it its own way."""
+
+    name: str
+    content: str
+    media_type: str = "text/markdown"
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str = ""
     cards: tuple[Card, ...] = ()
@@ -52,3 +61,4 @@ class Reply:
     incident: str | None = None
     # People the text mentions, so doors that need explicit mention entities (Teams) can build them.
     mentions: tuple[str, ...] = field(default=())
+    file: File | None = None

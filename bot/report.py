@@ -1,70 +1,51 @@
-"""Post-incident report in Markdown, opening with the figures that tell how the crisis was handled."""
+"""Post-incident report in Markdown: the whole story from the first signal to the lessons and actions.
+
+The figures are computed in `report_figures` and their sections written in `report_sections`; this module puts
+the document together and writes the rest (summary, roles, updates, drafts, timeline).
+"""
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from statistics import median
+from datetime import datetime
 
 from bot import events as ev
+from bot import report_sections as sections
 from bot.config import Settings
-from bot.describe import duration, fact, mention, said, when
+from bot.describe import fact, mention, said, when
 from bot.drafts import Draft
 from bot.i18n import Translator
 from bot.model import Incident
+from bot.report_figures import Figures, figures
 from bot.views import severity_label
+
+__all__ = ["Figures", "figures", "file_name", "people_in", "render"]
 
 MENTION = re.compile(r"<@([^>|]+)(?:\|[^>]*)?>")
 
 
-@dataclass(frozen=True)
-class Figures:
-    to_first_approved_statement: timedelta | None
-    longest_silence: timedelta
-    approval_delays: dict[str, list[timedelta]]
-    reminders: int
-    escalations: int
-
-
-def figures(incident: Incident, now: datetime) -> Figures:
-    approved = [e.at for e in incident.timeline if isinstance(e.event, ev.DraftApproved)]
-    end = incident.resolved_at or now
-    beats = [incident.created_at, *(u.at for u in incident.updates if u.at <= end), end]
-    silence = max((b - a for a, b in itertools.pairwise(beats)), default=timedelta(0))
-    delays: dict[str, list[timedelta]] = {}
-    for draft in incident.drafts:
-        created = {v.version: v.created_at for v in draft.versions}
-        for approval in draft.approvals:
-            delays.setdefault(approval.role, []).append(approval.at - created[approval.version])
-    reminders = escalations = 0
-    for entry in incident.timeline:
-        if isinstance(entry.event, ev.CheckInReminderSent | ev.ApprovalReminderSent):
-            if entry.event.escalated:
-                escalations += 1
-            else:
-                reminders += 1
-    return Figures(approved[0] - incident.created_at if approved else None, silence, delays, reminders, escalations)
+def file_name(incident: Incident) -> str:
+    return f"{incident.key}-report.md"
 
 
 def _quote(text: str) -> str:
     return "\n".join(f"> {line}" for line in text.splitlines() or [""])
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render(
     incident: Incident, settings: Settings, t: Translator, now: datetime, names: Mapping[str, str] | None = None
 ) -> str:
-    """The report; `names` gives people's display names (from the doors), else they appear by their ids."""
+    """The report of an incident loaded whole (`get_whole`); `names` gives people's display names (from the doors),
+    else they appear by their ids. Times are in `settings.timezone`."""
     tz = settings.timezone
+    numbers = figures(incident, now)
     out = [
         *_summary(incident, t, tz),
-        *_figures(figures(incident, now), t),
+        *sections.timing(numbers, t, tz),
+        *sections.figures(numbers, t, tz),
+        *sections.publications(incident, t, tz),
+        *sections.objections(incident, t, tz),
         *_roles(incident, settings, t, tz),
         "", f"## {t('Status updates')}", "",
         *(_updates(incident, t, tz) or [f"- {t('none yet')}"]),
@@ -72,7 +53,8 @@ def render(
         *(line for draft in incident.drafts for line in _draft(draft, t, tz)),
         *([] if incident.drafts else [f"- {t('none yet')}", ""]),
         f"## {t('Timeline')}", "", f"| {t('When')} | {t('Who')} | {t('What')} |", "|---|---|---|",
-        *(f"| {when(e.at, tz)} | {mention(e.actor)} | {_cell(fact(e.event, t))} |" for e in incident.timeline),
+        *(f"| {when(e.at, tz)} | {mention(e.actor)} | {sections.cell(fact(e.event, t))} |" for e in incident.timeline),
+        *sections.lessons_and_actions(incident, t, tz),
     ]
     # Every person is written as a mention, then named once here: a document reads "@Carol Legal", not "<@U07>".
     known = names or {}
@@ -84,11 +66,14 @@ def _updates(incident: Incident, t: Translator, tz: str) -> list[str]:
 
 
 def _summary(incident: Incident, t: Translator, tz: str) -> list[str]:
+    status = t(incident.status.value)
+    if incident.false_alarm:
+        status = t("{status} (false alarm)", status=status)
     out = [
         f"# {incident.key} · {incident.title}",
         "",
         "- " + said(t, t('Severity'), severity_label(incident.severity, t)),
-        "- " + said(t, t('Status'), t(incident.status.value)),
+        "- " + said(t, t('Status'), status),
         "- " + said(t, t('Reported by'), mention(incident.reporter)),
         "- " + said(t, t('Opened'), when(incident.created_at, tz)),
         "- " + said(t, t('Resolved'), when(incident.resolved_at, tz)),
@@ -102,31 +87,14 @@ def _summary(incident: Incident, t: Translator, tz: str) -> list[str]:
     return out
 
 
-def _figures(numbers: Figures, t: Translator) -> list[str]:
-    first = duration(numbers.to_first_approved_statement) if numbers.to_first_approved_statement else t("never")
-    out = [
-        "",
-        f"## {t('How the crisis was handled')}",
-        "",
-        "- " + said(t, t('Time from opening to the first approved public statement'), first),
-        "- " + said(t, t('Longest silence between status updates'), duration(numbers.longest_silence)),
-        "- " + said(t, t('Reminders needed'), numbers.reminders),
-        "- " + said(t, t('Escalations needed'), numbers.escalations),
-    ]
-    for role, delays in sorted(numbers.approval_delays.items()):
-        middle = duration(timedelta(seconds=median(d.total_seconds() for d in delays)))
-        longest = duration(max(delays))
-        count = len(delays)
-        spread = t("median {median}, longest {longest}, approvals: {count}", median=middle, longest=longest, count=count)
-        out.append("- " + said(t, t("Time {role} took to approve", role=t(role)), spread))
-    return out
-
-
 def _roles(incident: Incident, settings: Settings, t: Translator, tz: str) -> list[str]:
     out = ["", f"## {t('Roles')}", "", f"| {t('Role')} | {t('Holder')} | {t('From')} | {t('Until')} |", "|---|---|---|---|"]
     order = {role: n for n, role in enumerate(settings.roles)}
     for a in sorted(incident.assignments, key=lambda a: (order.get(a.role, len(order)), a.started_at)):
-        until = when(a.ended_at, tz) if a.ended_at else t("now")
+        # A role held to the end ends with the crisis, not at the time the report is written.
+        resolved = incident.resolved_at if incident.resolved_at and incident.resolved_at >= a.started_at else None
+        ended = a.ended_at or resolved
+        until = when(ended, tz) if ended else t("now")
         out.append(f"| {t(a.role)} | {mention(a.holder)} | {when(a.started_at, tz)} | {until} |")
     return out
 
@@ -157,5 +125,6 @@ def people_in(incident: Incident) -> set[str]:
     for draft in incident.drafts:
         found |= {v.author for v in draft.versions} | {a.approver for a in draft.approvals}
         found |= {r.reviewer for r in draft.reviews} | ({draft.published_by} if draft.published_by else set())
-    # Role facts on the timeline name holders, who are all in the assignments above.
-    return found | {e.actor for e in incident.timeline}
+    # Role facts on the timeline name holders, who are all in the assignments above; action owners are named too.
+    owners = {e.event.owner for e in incident.timeline if isinstance(e.event, ev.ActionRecorded) and e.event.owner}
+    return found | {e.actor for e in incident.timeline} | owners

@@ -109,9 +109,13 @@ def help_card(t: Translator) -> Card:
     return Card(id="help", title=t("crisisbot help"), text=f"{intro}\n{lines}\n{roles}")
 
 
-def list_card(incidents: list[Incident], settings: Settings, t: Translator) -> Card:
+def list_card(incidents: list[Incident], settings: Settings, t: Translator, resolved: list[Incident] | None = None) -> Card:
+    # Resolved incidents are only counted; false alarms apart, so they do not pass for crises handled.
+    done = resolved or []
+    false_alarms = sum(1 for i in done if i.false_alarm)
+    tally = t("Resolved: {crises} · false alarms: {false_alarms}", crises=len(done) - false_alarms, false_alarms=false_alarms)
     if not incidents:
-        return Card(id="list", title=t("Open incidents"), text=t("No open incident."))
+        return Card(id="list", title=t("Open incidents"), text=f"{t('No open incident.')}\n{tally}")
     fields = tuple(
         Field(
             f"{i.key} · {i.title}",
@@ -120,7 +124,7 @@ def list_card(incidents: list[Incident], settings: Settings, t: Translator) -> C
         )
         for i in incidents
     )
-    return Card(id="list", title=t("Open incidents"), fields=fields)
+    return Card(id="list", title=t("Open incidents"), text=tally, fields=fields)
 
 
 def roles_card(incident: Incident, settings: Settings, t: Translator) -> Card:

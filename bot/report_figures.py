@@ -1,0 +1,183 @@
+"""The numbers of a post-mortem, computed from an incident and its whole timeline; no wording here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot import events as ev
+from bot.model import Incident, Status, TimelineEntry
+
+
+@dataclass(frozen=True)
+class Milestones:
+    first_signal: datetime
+    opened: datetime
+    first_approved: datetime | None
+    first_published: datetime | None
+    resolved: datetime | None
+
+
+@dataclass(frozen=True)
+class SeverityChange:
+    at: datetime
+    actor: str
+    old: int
+    new: int
+
+
+@dataclass(frozen=True)
+class Publication:
+    at: datetime
+    number: int
+    version: int
+    channel: str
+    by: str | None
+
+
+@dataclass(frozen=True)
+class Note:
+    """A lesson or an action, as the team recorded it."""
+
+    at: datetime
+    author: str
+    text: str
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class Figures:
+    milestones: Milestones
+    opening_severity: int
+    # The most critical severity reached (1 is the most critical), and when it was first reached.
+    peak_severity: int
+    peak_at: datetime
+    severity_changes: tuple[SeverityChange, ...]
+    longest_silence: timedelta
+    approval_delays: dict[str, list[timedelta]]
+    checkin_reminders: int
+    checkin_escalations: int
+    approval_reminders: int
+    approval_escalations: int
+    false_alarm: bool
+
+    @property
+    def to_first_approved_statement(self) -> timedelta | None:
+        first = self.milestones.first_approved
+        return first - self.milestones.opened if first else None
+
+
+def first_signal_at(incident: Incident) -> datetime:
+    """When the crisis was first noticed. Only the opening is recorded today; once signals are (a source's own
+    time, a monitoring alert before anyone opened the incident), the earliest of them belongs here."""
+    return incident.created_at
+
+
+def _first(incident: Incident, kind: type) -> datetime | None:
+    return next((e.at for e in incident.timeline if isinstance(e.event, kind)), None)
+
+
+def milestones(incident: Incident) -> Milestones:
+    return Milestones(
+        first_signal=min(first_signal_at(incident), incident.created_at),
+        opened=incident.created_at,
+        first_approved=_first(incident, ev.DraftApproved),
+        first_published=_first(incident, ev.DraftPublished),
+        resolved=incident.resolved_at,
+    )
+
+
+def severity_changes(incident: Incident) -> tuple[SeverityChange, ...]:
+    return tuple(
+        SeverityChange(e.at, e.actor, e.event.old, e.event.new)
+        for e in incident.timeline
+        if isinstance(e.event, ev.SeverityChanged)
+    )
+
+
+def longest_silence(incident: Incident, now: datetime) -> timedelta:
+    """The longest time the incident stayed unresolved with no status update (counting from its opening, and up to
+    its resolution, or now while it lasts). Time spent resolved before a reopening is not silence."""
+    gaps: list[timedelta] = []
+    since: datetime | None = incident.created_at
+    for entry in incident.timeline:
+        event = entry.event
+        if isinstance(event, ev.StatusUpdatePosted) and since is not None:
+            gaps.append(entry.at - since)
+            since = entry.at
+        elif isinstance(event, ev.StatusChanged) and event.new == Status.RESOLVED.value and since is not None:
+            gaps.append(entry.at - since)
+            since = None
+        elif isinstance(event, ev.StatusChanged) and event.old == Status.RESOLVED.value:
+            since = entry.at
+    if since is not None and incident.status is not Status.RESOLVED:
+        gaps.append(now - since)
+    return max(gaps, default=timedelta(0))
+
+
+def approval_delays(incident: Incident) -> dict[str, list[timedelta]]:
+    """Per role, the time from each draft version's creation to that role's approval of it."""
+    delays: dict[str, list[timedelta]] = {}
+    for draft in incident.drafts:
+        created = {v.version: v.created_at for v in draft.versions}
+        for approval in draft.approvals:
+            delays.setdefault(approval.role, []).append(approval.at - created[approval.version])
+    return delays
+
+
+def publications(incident: Incident) -> list[Publication]:
+    """Every publication, oldest first. The one place to change when a draft may be published on several channels."""
+    found = [
+        Publication(d.published_at, d.number, d.version, d.published_where, d.published_by)
+        for d in incident.drafts
+        if d.published_at is not None
+    ]
+    return sorted(found, key=lambda p: (p.at, p.number))
+
+
+# The facts of objections, their withdrawals and the lead's overrides, once the core records them: the report's
+# "Objections and overrides" section lists every timeline entry of these kinds.
+OBJECTION_FACTS: tuple[type, ...] = ()
+
+
+def objections(incident: Incident) -> list[TimelineEntry]:
+    return [e for e in incident.timeline if OBJECTION_FACTS and isinstance(e.event, OBJECTION_FACTS)]
+
+
+def lessons(incident: Incident) -> list[Note]:
+    return [Note(e.at, e.actor, e.event.text) for e in incident.timeline if isinstance(e.event, ev.LessonRecorded)]
+
+
+def actions(incident: Incident) -> list[Note]:
+    return [
+        Note(e.at, e.actor, e.event.text, e.event.owner) for e in incident.timeline if isinstance(e.event, ev.ActionRecorded)
+    ]
+
+
+def figures(incident: Incident, now: datetime) -> Figures:
+    changes = severity_changes(incident)
+    opening = changes[0].old if changes else incident.severity
+    levels = [(incident.created_at, opening), *((c.at, c.new) for c in changes)]
+    peak = min(level for _, level in levels)
+    peak_at = next(at for at, level in levels if level == peak)
+    reminders = [e.event for e in incident.timeline if isinstance(e.event, ev.CheckInReminderSent)]
+    asked = [e.event for e in incident.timeline if isinstance(e.event, ev.ApprovalReminderSent)]
+    return Figures(
+        milestones=milestones(incident),
+        opening_severity=opening,
+        peak_severity=peak,
+        peak_at=peak_at,
+        severity_changes=changes,
+        longest_silence=longest_silence(incident, now),
+        approval_delays=approval_delays(incident),
+        checkin_reminders=sum(1 for r in reminders if not r.escalated),
+        checkin_escalations=sum(1 for r in reminders if r.escalated),
+        approval_reminders=sum(1 for r in asked if not r.escalated),
+        approval_escalations=sum(1 for r in asked if r.escalated),
+        false_alarm=incident.false_alarm,
+    )
+
+
+def elapsed(start: datetime, end: datetime | None) -> timedelta | None:
+    return end - start if end is not None else None
+

@@ -1,0 +1,99 @@
+"""The post-mortem's opening sections: how long each step took, the figures, publications, objections."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from statistics import median
+
+from bot import report_figures as rf
+from bot.describe import duration, fact, mention, said, when
+from bot.i18n import Translator
+from bot.model import Incident
+from bot.views import severity_label
+
+
+def cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def timing(numbers: rf.Figures, t: Translator, tz: str) -> list[str]:
+    steps = numbers.milestones
+    rows: list[tuple[str, datetime | None]] = [
+        (t("First signal"), steps.first_signal),
+        (t("Opened"), steps.opened),
+        (t("First approved statement"), steps.first_approved),
+        (t("First publication"), steps.first_published),
+        (t("Resolved"), steps.resolved),
+    ]
+    out = ["", f"## {t('Timing')}", "", f"| {t('Step')} | {t('When')} | {t('Since the first signal')} |", "|---|---|---|"]
+    for label, at in rows:
+        since = duration(rf.elapsed(steps.first_signal, at)) if at else "-"
+        out.append(f"| {label} | {when(at, tz)} | {since} |")
+    return out
+
+
+def figures(numbers: rf.Figures, t: Translator, tz: str) -> list[str]:
+    peak = t(
+        "{severity}, from {time}", severity=severity_label(numbers.peak_severity, t), time=when(numbers.peak_at, tz)
+    )
+    out = [
+        "",
+        f"## {t('How the crisis was handled')}",
+        "",
+        "- " + said(t, t("Severity at opening"), severity_label(numbers.opening_severity, t)),
+        "- " + said(t, t("Peak severity"), peak),
+    ]
+    for change in numbers.severity_changes:
+        moved = t("severity {old} → {new}", old=change.old, new=change.new)
+        out.append(f"  - {when(change.at, tz)} · {mention(change.actor)} · {moved}")
+    if numbers.false_alarm:
+        out.append("- " + said(t, t("Outcome"), t("false alarm (counted apart from real crises)")))
+    checkins = t("{count}, escalated: {escalated}", count=numbers.checkin_reminders, escalated=numbers.checkin_escalations)
+    asked = t("{count}, escalated: {escalated}", count=numbers.approval_reminders, escalated=numbers.approval_escalations)
+    out += [
+        "- " + said(t, t("Longest silence between status updates"), duration(numbers.longest_silence)),
+        "- " + said(t, t("Check-in reminders needed"), checkins),
+        "- " + said(t, t("Approval reminders needed"), asked),
+    ]
+    for role, delays in sorted(numbers.approval_delays.items()):
+        middle = duration(timedelta(seconds=median(d.total_seconds() for d in delays)))
+        longest = duration(max(delays))
+        spread = t("median {median}, longest {longest}, approvals: {count}", median=middle, longest=longest, count=len(delays))
+        out.append("- " + said(t, t("Time {role} took to approve", role=t(role)), spread))
+    return out
+
+
+def publications(incident: Incident, t: Translator, tz: str) -> list[str]:
+    found = rf.publications(incident)
+    out = ["", f"## {t('Publications')}", ""]
+    if not found:
+        return [*out, f"- {t('none')}"]
+    out += [f"| {t('When')} | {t('Draft')} | {t('Channel')} | {t('By')} |", "|---|---|---|---|"]
+    for p in found:
+        draft = t("#{number} v{version}", number=p.number, version=p.version)
+        out.append(f"| {when(p.at, tz)} | {draft} | {cell(p.channel or '-')} | {mention(p.by)} |")
+    return out
+
+
+def objections(incident: Incident, t: Translator, tz: str) -> list[str]:
+    found = rf.objections(incident)
+    lines = [f"- {when(e.at, tz)} · {mention(e.actor)} · {fact(e.event, t)}" for e in found]
+    return ["", f"## {t('Objections and overrides')}", "", *(lines or [f"- {t('none')}"])]
+
+
+def _item(text: str) -> str:
+    # Written as typed; later lines indented so a paragraph stays inside its list item.
+    return text.replace("\n", "\n  ")
+
+
+def lessons_and_actions(incident: Incident, t: Translator, tz: str) -> list[str]:
+    lessons = [f"- {_item(n.text)} · {mention(n.author)} · {when(n.at, tz)}" for n in rf.lessons(incident)]
+    actions = []
+    for n in rf.actions(incident):
+        owner = " · " + said(t, t("Owner"), mention(n.owner)) if n.owner else ""
+        actions.append(f"- [ ] {_item(n.text)}{owner} · {mention(n.author)} · {when(n.at, tz)}")
+    return [
+        "", f"## {t('Lessons and actions')}", "",
+        f"### {t('Lessons')}", "", *(lessons or [f"- {t('none recorded')}"]), "",
+        f"### {t('Actions')}", "", *(actions or [f"- {t('none recorded')}"]),
+    ]
