@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from adapters.runtime import DEFAULT_DATABASE_URL, build_runtime, load_env
-from bot.commands import Origin
+from bot.commands import ExportReport, Origin
 from bot.errors import CrisisError
 from bot.i18n import translator
 
@@ -63,23 +63,18 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from bot.report import people_in, render
-
     runtime = build_runtime()
-    with runtime.dispatcher.uow_factory() as uow:
-        incident = uow.incidents.get_whole(args.key.upper())
-    t = translator(args.lang or runtime.settings.language)
-    if incident is None:
-        print(t("There is no incident {key}. Try `list`.", key=args.key.upper()), file=sys.stderr)
+    origin = Origin("cli", "cli", "cli", args.lang)
+    reply = runtime.dispatcher.dispatch(ExportReport(incident=args.key), origin).reply
+    if reply.file is None:
+        print(reply.text, file=sys.stderr)
         return 1
-    with runtime.dispatcher.uow_factory() as uow:
-        names = uow.people.names(people_in(incident))
-    markdown = render(incident, runtime.settings, t, runtime.dispatcher.clock.now(), names)
     if args.out:
-        Path(args.out).write_text(markdown, encoding="utf-8")
-        print(f"{incident.key} report written to {args.out}")
+        Path(args.out).write_text(reply.file.content, encoding="utf-8")
+        t = translator(args.lang or runtime.settings.language)
+        print(t("{key} report written to {path}", key=reply.incident, path=args.out))
     else:
-        sys.stdout.write(markdown)
+        sys.stdout.write(reply.file.content)
     return 0
 
 

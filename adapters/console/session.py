@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from adapters.console.render import Controls, plain, reply_text
 from adapters.runtime import Runtime
 from bot.commands import Origin
 from bot.model import Incident
-from bot.replies import Button, Card, Picker, Reply
+from bot.replies import Button, Card, File, Picker, Reply
 
 HELP = """console commands:
   /as <person>        speak as someone else (e.g. /as carol)
@@ -50,6 +51,13 @@ class ConsoleGateway:
         return None  # in the console a crisis lives where it was opened
 
 
+def save_file(file: File, folder: Path) -> Path:
+    """Writes a file answered by the core; only its base name is used, so it cannot land outside `folder`."""
+    path = folder / Path(file.name).name
+    path.write_text(file.content, encoding="utf-8")
+    return path
+
+
 class ConsoleSession:
     def __init__(
         self, runtime: Runtime, write: Callable[[str], None], person: str = "me", conversation: str = "general"
@@ -59,6 +67,8 @@ class ConsoleSession:
         self.person = person
         self.conversation = conversation
         self.language: str | None = None
+        # Files the core answers with (reports) land here: the folder the console was started in.
+        self.folder = Path.cwd()
         self.controls = Controls()
         runtime.add_gateway(ConsoleGateway(write, self.controls))
 
@@ -93,6 +103,8 @@ class ConsoleSession:
         reply = await self.runtime.service.execute(text, origin)
         for out in reply_text(reply, self.controls):
             self.write(out)
+        if reply.file is not None:
+            self.write(f"→ {save_file(reply.file, self.folder)}")
 
     async def _as(self, who: str) -> None:
         if not who:

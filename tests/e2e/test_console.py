@@ -27,6 +27,8 @@ publish 1 X and Facebook
 update Carrier confirmed a 48 h delay
 /as alice
 resolve Deliveries back to normal
+lesson Legal was assigned late
+export
 """
 
 
@@ -54,6 +56,9 @@ def test_a_whole_crisis_through_the_console(tmp_path: Path) -> None:
     assert "CRI-1 · draft #1 v1 published X and Facebook" in out
     assert "CRI-1 · status active → resolved: Deliveries back to normal" in out
     assert "Traceback" not in out + session.stderr
+    assert f"→ {tmp_path / 'CRI-1-report.md'}" in out
+    saved = (tmp_path / "CRI-1-report.md").read_text(encoding="utf-8")
+    assert "# CRI-1 · Wave of complaints" in saved and "- Legal was assigned late · @alice" in saved
 
     assert "No open incident." in crisisbot(tmp_path, "list").stdout
 
@@ -62,7 +67,7 @@ def test_a_whole_crisis_through_the_console(tmp_path: Path) -> None:
     assert exported.returncode == 0, exported.stderr
     text = report.read_text(encoding="utf-8")
     assert "# CRI-1 · Wave of complaints about late deliveries" in text
-    assert "- Time from opening to the first approved public statement: " in text
+    assert "| First approved statement | " in text
     assert "approved for comms by @bob" in text and "approved for legal by @carol" in text
     assert "@bob · X and Facebook" in text
     assert "Carrier confirmed a 48 h delay" in text

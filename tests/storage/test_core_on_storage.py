@@ -34,6 +34,11 @@ SCENARIOS: list[tuple[ModuleType, str]] = [
     (test_rules, "test_key_given_first_targets_another_incident_from_anywhere"),
     (test_rules, "test_broadcast_updates_cards_in_place_in_every_conversation"),
     (test_report, "test_report_has_every_section_and_every_version"),
+    (test_report, "test_false_alarm_is_recorded_closes_unpublished_drafts_and_keeps_published_ones"),
+    (test_report, "test_a_closed_draft_cannot_be_revised_or_published_after_reopening"),
+    (test_report, "test_a_false_alarm_is_counted_apart_in_the_report_and_the_list"),
+    (test_report, "test_lessons_and_actions_close_the_report_even_when_recorded_after_the_crisis"),
+    (test_report, "test_export_answers_the_report_as_a_file"),
 ]
 
 
