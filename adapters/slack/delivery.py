@@ -6,14 +6,14 @@ import json
 import logging
 from dataclasses import dataclass
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.blocks import fallback_text, mentioned, reply_blocks
 from adapters.slack.people import People
 from bot.i18n import Translator
-from bot.replies import Reply
+from bot.replies import File, Reply
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,9 @@ class Delivery:
         self.t = t
 
     async def deliver(self, reply: Reply, asker: Asker) -> None:
+        if reply.file is not None:
+            await self.upload(reply, reply.file, asker)
+            return
         if not reply.text and not reply.cards:
             return
         names = await self.people.names(mentioned(reply))
@@ -57,6 +60,27 @@ class Delivery:
                 if await self._respond(asker, text, blocks, in_channel=True):
                     return
         await self.ephemeral(asker, text, blocks)
+
+    async def upload(self, reply: Reply, file: File, asker: Asker) -> None:
+        """A file (a report) is uploaded where it was asked for: Slack has no file only one person sees. Where the app
+        cannot upload, the person is told why and how else to get it."""
+        try:
+            # getUploadURLExternal, the upload itself, then completeUploadExternal to share it in the channel.
+            await self.client.files_upload_v2(
+                channel=asker.channel, filename=file.name, title=file.name, content=file.content,
+                initial_comment=reply.text or None,
+            )
+            return
+        except SlackApiError as error:
+            reason = str(error.response.get("error"))
+        except SlackRequestError:
+            reason = "upload failed"
+        log.info("could not upload %s to %s: %s", file.name, asker.channel, reason)
+        text = self.t(
+            "I could not upload {name} here ({reason}). `crisisbot export {key} --out {name}` writes it on the server.",
+            name=file.name, reason=reason, key=reply.incident or "",
+        )
+        await self.ephemeral(asker, text)
 
     async def ephemeral(self, asker: Asker, text: str, blocks: list[dict[str, object]] | None = None) -> None:
         try:

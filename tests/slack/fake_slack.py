@@ -69,6 +69,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self.api)
         app.router.add_get("/api/{method}", self.api)  # read methods such as users.info go as GET
         app.router.add_post("/respond/{id}", self.respond)
+        app.router.add_post("/upload/{id}", self.upload)
         app.router.add_get("/socket", self.socket)
         return app
 
@@ -120,9 +121,22 @@ class FakeSlack:
                      "profile": {"display_name": f"name-{user.lower()}"}, **({"tz": tz} if tz else {})}
             asked = params.get("include_locale") in (True, "1", "true")
             return {"ok": True, "user": {**found, **({"locale": locale} if asked else {})}}
+        if method == "files.getUploadURLExternal":
+            # Slack answers a one-time URL on its file host; here, this server.
+            return {"ok": True, "upload_url": f"{self.url}/upload/F{n}", "file_id": f"F{n}"}
+        if method == "files.completeUploadExternal":
+            files = params["files"]
+            shared = json.loads(files) if isinstance(files, str) else files
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in shared]}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
         return {"ok": True}
+
+    async def upload(self, request: web.Request) -> web.Response:
+        """The upload URL: takes the file's bytes and answers like Slack's file host."""
+        body = await request.read()
+        self._record(Call("upload", {"file_id": request.match_info["id"], "content": body.decode("utf-8")}))
+        return web.Response(text=f"OK - {len(body)}")
 
     async def respond(self, request: web.Request) -> web.Response:
         self._record(Call("response_url", await request.json()))
