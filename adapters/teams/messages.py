@@ -8,6 +8,7 @@ from __future__ import annotations
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
 
 from adapters.teams.cards import ADAPTIVE_CARD, PERSON, adaptive_card, people_in
+from adapters.teams.files import file_activity
 from adapters.teams.references import Directory, TeamsPerson
 from bot.i18n import Translator
 from bot.replies import Card, Reply
@@ -42,6 +43,8 @@ def card_activity(card: Card, t: Translator, names: dict[str, str]) -> Activity:
 
 
 async def reply_activities(reply: Reply, t: Translator, directory: Directory) -> list[Activity]:
+    if reply.file is not None:
+        return [file_activity(reply, reply.file, t)]
     mentioned = set(PERSON.findall(reply.text)) | set(reply.mentions)
     for card in reply.cards:
         mentioned |= people_in(card)

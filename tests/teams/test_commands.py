@@ -94,6 +94,11 @@ async def test_every_command_of_the_grammar_works_from_teams(teams: TeamsClient)
     await say("help", conversation=personal)
     assert connector.of("reply")[-1].cards[0]["body"][0]["text"] == "crisisbot help"
 
+    await say("CRI-1 lesson Legal came in late", conversation=personal)
+    await say("CRI-1 action Write a delivery FAQ @Colin Comms", conversation=personal, mentions=(COLIN,))
+    await say("CRI-1 export", conversation=personal)
+    assert "- [ ] Write a delivery FAQ · Owner: @Colin Comms" in connector.of("reply")[-1].text
+
     assert used >= set(USAGE), f"not tried from Teams: {set(USAGE) - used}"
 
 
