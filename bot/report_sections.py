@@ -58,7 +58,8 @@ def figures(numbers: rf.Figures, t: Translator, tz: str) -> list[str]:
     for role, delays in sorted(numbers.approval_delays.items()):
         middle = duration(timedelta(seconds=median(d.total_seconds() for d in delays)))
         longest = duration(max(delays))
-        spread = t("median {median}, longest {longest}, approvals: {count}", median=middle, longest=longest, count=len(delays))
+        count = len(delays)
+        spread = t("median {median}, longest {longest}, approvals: {count}", median=middle, longest=longest, count=count)
         out.append("- " + said(t, t("Time {role} took to approve", role=t(role)), spread))
     return out
 

@@ -73,7 +73,8 @@ class Dispatcher:
                     return Outcome(Reply(text=seen, private=True))
             settings = self.settings.seen_from(origin.timezone)
             try:
-                outcome = HANDLERS[type(command)](command, Context(uow, origin, self.clock.now(), settings, t, self.settings))
+                context = Context(uow, origin, self.clock.now(), settings, t, self.settings)
+                outcome = HANDLERS[type(command)](command, context)
             except CrisisError as error:
                 # A refusal is an answer too: remembered, so a redelivery gets it again and the request is done.
                 uow.rollback()

@@ -113,7 +113,8 @@ def list_card(incidents: list[Incident], settings: Settings, t: Translator, reso
     # Resolved incidents are only counted; false alarms apart, so they do not pass for crises handled.
     done = resolved or []
     false_alarms = sum(1 for i in done if i.false_alarm)
-    tally = t("Resolved: {crises} · false alarms: {false_alarms}", crises=len(done) - false_alarms, false_alarms=false_alarms)
+    crises = len(done) - false_alarms
+    tally = t("Resolved: {crises} · false alarms: {false_alarms}", crises=crises, false_alarms=false_alarms)
     if not incidents:
         return Card(id="list", title=t("Open incidents"), text=f"{t('No open incident.')}\n{tally}")
     fields = tuple(

@@ -36,6 +36,17 @@ from bot.grammar import USAGE, parse
         ("list", c.ListIncidents()),
         ("/crisis help", c.Help()),
         ("aide", c.Help()),
+        ("resolve --false-alarm Only a rumour", c.Resolve("Only a rumour", false_alarm=True)),
+        ("résoudre C'était une rumeur --fausse-alerte", c.Resolve("C'était une rumeur", false_alarm=True)),
+        ("resolve a --false-alarmist wrote it", c.Resolve("a --false-alarmist wrote it")),
+        ("lesson Call legal first", c.RecordLesson("Call legal first")),
+        ("leçon Appeler le juridique", c.RecordLesson("Appeler le juridique")),
+        ("lecon Appeler le juridique", c.RecordLesson("Appeler le juridique")),
+        ("action Write the FAQ @bob", c.RecordAction("Write the FAQ", "bob")),
+        ("CRI-3 action Write the FAQ <@U7|bob>", c.RecordAction("Write the FAQ", "U7", incident="CRI-3")),
+        ("action Email support@example.com first", c.RecordAction("Email support@example.com first")),
+        ("CRI-12 export", c.ExportReport(incident="CRI-12")),
+        ("exporter", c.ExportReport()),
     ],
 )
 def test_parses_the_grammar(text: str, expected: c.Command) -> None:
@@ -44,7 +55,10 @@ def test_parses_the_grammar(text: str, expected: c.Command) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["open", "open --sev 7 Title", "assign legal", "revise x text", "approve me", "severity 5", "update", "snooze 10"],
+    [
+        "open", "open --sev 7 Title", "assign legal", "revise x text", "approve me", "severity 5", "update", "snooze 10",
+        "lesson", "action", "action  ", "export now",
+    ],
 )
 def test_malformed_commands_get_usage_help(text: str) -> None:
     command = parse(text)
