@@ -48,12 +48,15 @@ def figures(numbers: rf.Figures, t: Translator, tz: str) -> list[str]:
         out.append(f"  - {when(change.at, tz)} · {mention(change.actor)} · {moved}")
     if numbers.false_alarm:
         out.append("- " + said(t, t("Outcome"), t("false alarm (counted apart from real crises)")))
-    checkins = t("{count}, escalated: {escalated}", count=numbers.checkin_reminders, escalated=numbers.checkin_escalations)
-    asked = t("{count}, escalated: {escalated}", count=numbers.approval_reminders, escalated=numbers.approval_escalations)
+    # Counted apart: a reminder to the holder, then an escalation beyond them (contacts, backups).
+    checkins = t("reminders: {count}, escalations: {escalated}", count=numbers.checkin_reminders,
+                 escalated=numbers.checkin_escalations)
+    asked = t("reminders: {count}, escalations: {escalated}", count=numbers.approval_reminders,
+              escalated=numbers.approval_escalations)
     out += [
         "- " + said(t, t("Longest silence between status updates"), duration(numbers.longest_silence)),
-        "- " + said(t, t("Check-in reminders needed"), checkins),
-        "- " + said(t, t("Approval reminders needed"), asked),
+        "- " + said(t, t("Check-ins overdue"), checkins),
+        "- " + said(t, t("Approvals overdue"), asked),
     ]
     for role, delays in sorted(numbers.approval_delays.items()):
         middle = duration(timedelta(seconds=median(d.total_seconds() for d in delays)))
