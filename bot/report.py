@@ -103,19 +103,19 @@ def _summary(incident: Incident, t: Translator, tz: str) -> list[str]:
 
 
 def _figures(numbers: Figures, t: Translator) -> list[str]:
-    first = duration(numbers.to_first_approved_statement) if numbers.to_first_approved_statement else t("never")
+    first = duration(numbers.to_first_approved_statement, t) if numbers.to_first_approved_statement else t("never")
     out = [
         "",
         f"## {t('How the crisis was handled')}",
         "",
         "- " + said(t, t('Time from opening to the first approved public statement'), first),
-        "- " + said(t, t('Longest silence between status updates'), duration(numbers.longest_silence)),
+        "- " + said(t, t('Longest silence between status updates'), duration(numbers.longest_silence, t)),
         "- " + said(t, t('Reminders needed'), numbers.reminders),
         "- " + said(t, t('Escalations needed'), numbers.escalations),
     ]
     for role, delays in sorted(numbers.approval_delays.items()):
-        middle = duration(timedelta(seconds=median(d.total_seconds() for d in delays)))
-        longest = duration(max(delays))
+        middle = duration(timedelta(seconds=median(d.total_seconds() for d in delays)), t)
+        longest = duration(max(delays), t)
         count = len(delays)
         spread = t("median {median}, longest {longest}, approvals: {count}", median=middle, longest=longest, count=count)
         out.append("- " + said(t, t("Time {role} took to approve", role=t(role)), spread))

@@ -62,7 +62,7 @@ class Dispatcher:
                 if attempt == self.attempts - 1:
                     return Outcome(Reply(text=t(ConcurrentChange.message), private=True))
             except CrisisError as error:
-                return Outcome(Reply(text=t(error.msgid, **error.params), private=True))
+                return Outcome(Reply(text=error.text(t), private=True))
         raise AssertionError("unreachable")
 
     def _once(self, command: c.Command, origin: c.Origin, t: Translator) -> Outcome:
@@ -77,7 +77,7 @@ class Dispatcher:
             except CrisisError as error:
                 # A refusal is an answer too: remembered, so a redelivery gets it again and the request is done.
                 uow.rollback()
-                outcome = Outcome(Reply(text=t(error.msgid, **error.params), private=True))
+                outcome = Outcome(Reply(text=error.text(t), private=True))
             if origin.names:
                 uow.people.remember(dict(origin.names))
             if origin.request_id:
