@@ -87,3 +87,25 @@ def approval_held(incident: Incident, due: ApprovalDue, t: Translator) -> Reply:
     )
     people = tuple(h for h in (incident.holder(r) for r in due.roles) if h) + due.backups
     return Reply(text=text, incident=incident.key, mentions=tuple(dict.fromkeys(people)))
+
+
+def approval_needs_another(
+    incident: Incident, due: ApprovalDue, roles: list[str], could: tuple[str, ...], t: Translator
+) -> Reply:
+    """Tells the conversations that only the author holds a role their draft needs, and who could approve."""
+    key, number, author = incident.key, due.draft.number, mention(due.draft.author)
+    names = ", ".join(t(r) for r in roles)
+    if could:
+        text = t(
+            "{key} · draft #{number} has waited {ago} for approval by {roles}, but {author} holds it and wrote "
+            "the draft. Backups who could approve: {people}; the lead can assign one of them.",
+            key=key, number=number, ago=duration(due.waiting, t), roles=names, author=author, people=_people(could),
+        )
+    else:
+        text = t(
+            "{key} · draft #{number} has waited {ago} for approval by {roles}, but {author} holds it and wrote "
+            "the draft. Nobody else can approve it: the lead should assign a new holder.",
+            key=key, number=number, ago=duration(due.waiting, t), roles=names, author=author,
+        )
+    lead = incident.holder("lead") or incident.reporter
+    return Reply(text=text, incident=key, mentions=tuple(dict.fromkeys((*could, lead))))

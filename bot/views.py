@@ -64,7 +64,7 @@ def _latest_statement(incident: Incident, settings: Settings, t: Translator) -> 
     """What the public last read from the team: the text of the draft published last, with where and when."""
     published = [d for d in incident.drafts if d.published_at is not None]
     if not published:
-        return t("none yet")
+        return t("nothing published yet")
     last = max(published, key=lambda d: d.published_at or incident.created_at)
     where = f"{last.published_where} · " if last.published_where else ""
     return f"{last.text} ({where}{when(last.published_at, settings.timezone)})"
