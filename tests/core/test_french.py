@@ -185,7 +185,7 @@ def test_refusals_name_states_and_roles_in_french() -> None:
     )
     h.type("/comme alice")
     h.type("assigner chef @bob")
-    assert f"Rôles{NBSP}: pilote, communication, juridique, service client, produit." in h.out[-1]
+    assert f"Rôles{NBSP}: pilote, communication, juridique, service-client, produit." in h.out[-1]
     assert "chef" in h.out[-1]  # what was typed stays as typed
 
 
