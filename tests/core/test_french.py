@@ -45,7 +45,9 @@ SAME_IN_BOTH = {
     "active", "configuration", "conversation", "incident", "incidents", "message", "messages", "min", "minutes",
     "moment", "note", "notes", "permission", "silence", "source", "version", "reporter", "public", "publique",
     "action", "actions", "question", "section", "sections", "stop", "date", "accent", "passe", "objection",
-    "objections", "exports", "simple", "initial", "points", "sort", "console",
+    "objections", "export", "exports", "simple", "initial", "points", "sort", "console", "post", "mortem", "site",
+    "web", "mail", "notification", "notifications", "publication", "publications", "signal", "total", "option",
+    "options", "document", "documents", "format", "type", "types", "image", "images", "minute", "promotion",
     "alice", "bob", "carol",  # people in examples
 }
 # Technical names shown as they are spelled on the platform.
@@ -105,13 +107,15 @@ def _outside_code(text: str) -> str:
 
 @pytest.mark.parametrize("entry", [e for e in polib.pofile(str(catalog_path("fr"))) if e.msgstr], ids=lambda e: e.msgid[:40])
 def test_french_punctuation_uses_a_non_breaking_space(entry: polib.POEntry) -> None:
-    """U+00A0 before `: ; ? !` that end a phrase, and inside « »; a colon inside a word (`channels:manage`,
-    `https://`) is not punctuation. One apostrophe: the typographic ’."""
+    """U+00A0 before `: ; ? !` that end a phrase, inside « », and between a number and its unit; a colon inside a
+    word (`channels:manage`, `https://`) is not punctuation. One apostrophe: the typographic ’."""
     text = _outside_code(entry.msgstr)
     for match in re.finditer(r"(.)([:;?!])(?=\s|$)", text):
         assert match.group(1) == NBSP, f"{entry.msgstr!r}: no U+00A0 before {match.group(2)!r}"
     assert "« " not in text and " »" not in text, entry.msgstr
     assert "'" not in text, f"{entry.msgstr!r}: write ’"
+    for match in re.finditer(r"(?:\}|\d)(\s)(?:min|s|h)\b", text):
+        assert match.group(1) == NBSP, f"{entry.msgstr!r}: a number and its unit stay together (U+00A0)"
 
 
 # -- usage lines and help ------------------------------------------------------------------------
