@@ -116,6 +116,7 @@ def test_french_punctuation_uses_a_non_breaking_space(entry: polib.POEntry) -> N
     assert "'" not in text, f"{entry.msgstr!r}: write ’"
     for match in re.finditer(r"(?:\}|\d)(\s)(?:min|s|h)\b", text):
         assert match.group(1) == NBSP, f"{entry.msgstr!r}: a number and its unit stay together (U+00A0)"
+    assert not re.search(r"n°(?!\u00a0| de )", text), f"{entry.msgstr!r}: write n° and the number with U+00A0"
 
 
 # -- usage lines and help ------------------------------------------------------------------------
@@ -184,7 +185,7 @@ def test_refusals_name_states_and_roles_in_french() -> None:
     h.type("/comme mallory")
     h.type("approuver")
     assert h.out[-1] == (
-        f"(vous seul) Le brouillon n°1 doit être approuvé par{NBSP}: communication, juridique. "
+        f"(vous seul) Le brouillon n°{NBSP}1 doit être approuvé par{NBSP}: communication, juridique. "
         "Vous n’occupez aucun de ces rôles."
     )
     h.type("/comme alice")
