@@ -251,7 +251,9 @@ def test_a_whole_crisis_in_french_shows_no_english() -> None:
     typed += h.wake(hours=3)
     leftovers = {line: english_words(line) for line in typed if english_words(line)}
     assert leftovers == {}
-    assert any("[message privé à @" in line for line in typed)  # reminders were part of the walk
+    # Reminders were part of the walk: to approvers, and to the channel when only the author holds a role.
+    assert any("[message privé à @" in line for line in typed)
+    assert any("a écrit le brouillon" in line for line in typed)
 
 
 def test_the_french_timeline_and_report_show_no_english() -> None:
