@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import sys
 from pathlib import Path
@@ -57,8 +58,10 @@ def _list(args: argparse.Namespace) -> int:
     outcome = runtime.dispatcher.execute("list", Origin("cli", "cli", "cli"))
     from adapters.console.render import Controls, reply_text
 
-    for line in reply_text(outcome.reply, Controls()):
-        print(line.removeprefix("(only you) ").strip() if line.startswith("(only you)") else line.strip())
+    # Printed for the operator alone: no "(only you)" tag, in the configured language.
+    reply = dataclasses.replace(outcome.reply, private=False)
+    for line in reply_text(reply, Controls(), translator(runtime.settings.language)):
+        print(line.strip())
     return 0
 
 

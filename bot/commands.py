@@ -170,6 +170,8 @@ class Help:
 
     problem: str = ""
     detail: str = ""
+    # The verb whose usage line answers malformed input: that one line is shown, not the whole help.
+    usage: str = ""
 
 
 Command = (

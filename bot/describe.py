@@ -15,17 +15,21 @@ def when(at: datetime | None, tz: str = "UTC") -> str:
     return at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def duration(delta: timedelta | None) -> str:
+def duration(delta: timedelta | None, t: Translator | None = None) -> str:
+    """`45s`, `2m05s`, `1h05` in English; each language writes its own units (French: `2 min 05 s`)."""
     if delta is None:
         return "-"
+    t = t or Translator("en")
     seconds = int(delta.total_seconds())
     if seconds < 60:
-        return f"{seconds}s"
+        return t("{seconds}s", seconds=seconds)
     minutes, seconds = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes}m{seconds:02d}s" if seconds else f"{minutes}m"
+        if seconds:
+            return t("{minutes}m{seconds}s", minutes=minutes, seconds=f"{seconds:02d}")
+        return t("{minutes}m", minutes=minutes)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}"
+    return t("{hours}h{minutes}", hours=hours, minutes=f"{minutes:02d}")
 
 
 def said(t: Translator, label: str, value: object) -> str:

@@ -245,4 +245,4 @@ def parse(text: str) -> c.Command:
     try:
         return parser(rest.strip(), key)
     except _Malformed:
-        return c.Help(problem=N_("Usage: `{detail}`"), detail=USAGE[verb])
+        return c.Help(problem=N_("Usage: `{detail}`"), detail=USAGE[verb], usage=verb)

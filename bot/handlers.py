@@ -13,6 +13,7 @@ from bot import report, views
 from bot.config import Settings
 from bot.describe import fact
 from bot.errors import NoIncidentHere, UnknownIncident
+from bot.grammar import USAGE
 from bot.i18n import Translator
 from bot.model import Conversation, Incident, Status
 from bot.ports import UnitOfWork
@@ -221,8 +222,11 @@ def list_incidents(cmd: c.ListIncidents, ctx: Context) -> Outcome:
 
 @handles(c.Help)
 def show_help(cmd: c.Help, ctx: Context) -> Outcome:
+    if cmd.usage in USAGE:
+        # Malformed input: the one line that says how to write this command, in the speaker's language.
+        return Outcome(Reply(text=ctx.t("Usage: `{detail}`", detail=ctx.t(USAGE[cmd.usage])), private=True))
     problem = ctx.t(cmd.problem, detail=cmd.detail) if cmd.problem else ""
-    return Outcome(Reply(text=problem, cards=(views.help_card(ctx.t),), private=True))
+    return Outcome(Reply(text=problem, cards=(views.help_card(ctx.settings, ctx.t),), private=True))
 
 
 @handles(c.RecordLesson)

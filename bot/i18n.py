@@ -1,6 +1,8 @@
 """Message catalogs in gettext `.po` files (bot/locales/<lang>/LC_MESSAGES/crisisbot.po), read at first use.
 
 Reading the `.po` directly means translators' tools edit the file the bot runs on, with no compile step.
+French typography, checked by tests/core/test_french.py: a non-breaking space U+00A0 (not the narrow U+202F, which
+some chat fonts draw badly) before `: ; ? !`, inside « », after n° and between a number and its unit; apostrophe ’.
 """
 
 from __future__ import annotations

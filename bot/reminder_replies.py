@@ -29,7 +29,7 @@ def checkin_card(incident: Incident, t: Translator) -> Card:
 def checkin_reminder(
     incident: Incident, fact: ev.CheckInReminderSent, people: tuple[str, ...], at: datetime, t: Translator
 ) -> Reply:
-    key, ago = incident.key, duration(at - silence_since(incident))
+    key, ago = incident.key, duration(at - silence_since(incident), t)
     if fact.escalated:
         text = t(
             "{key} · {missed} check-ins missed in a row, no status update for {ago}. Escalating to {people}.",
@@ -50,7 +50,7 @@ def checkin_reminder(
 
 def approval_reminder(incident: Incident, due: ApprovalDue, person: str, t: Translator) -> Reply:
     """A direct message: to a holder of a missing role, or to a backup once the deadline passed twice."""
-    key, number, ago = incident.key, due.draft.number, duration(due.waiting)
+    key, number, ago = incident.key, due.draft.number, duration(due.waiting, t)
     if person in due.holders:
         roles = ", ".join(t(r) for r in due.roles if incident.holder(r) == person)
         text = t(
@@ -71,7 +71,7 @@ def approval_unassigned(incident: Incident, due: ApprovalDue, lead: str, t: Tran
     empty = [r for r in due.roles if incident.holder(r) is None]
     text = t(
         "{key} · draft #{number} has waited {ago} for approval, but nobody holds {roles}: assign someone.",
-        key=incident.key, number=due.draft.number, ago=duration(due.waiting), roles=", ".join(t(r) for r in empty),
+        key=incident.key, number=due.draft.number, ago=duration(due.waiting, t), roles=", ".join(t(r) for r in empty),
     )
     return Reply(text=text, incident=incident.key, mentions=(lead,))
 
@@ -83,7 +83,29 @@ def approval_held(incident: Incident, due: ApprovalDue, t: Translator) -> Reply:
     backups = asked if due.backups else t("The roster names no backup.")
     text = t(
         "{key} · draft #{number} has waited {ago} for approval; it is held by {holders}. {backups}",
-        key=incident.key, number=due.draft.number, ago=duration(due.waiting), holders=holders, backups=backups,
+        key=incident.key, number=due.draft.number, ago=duration(due.waiting, t), holders=holders, backups=backups,
     )
     people = tuple(h for h in (incident.holder(r) for r in due.roles) if h) + due.backups
     return Reply(text=text, incident=incident.key, mentions=tuple(dict.fromkeys(people)))
+
+
+def approval_needs_another(
+    incident: Incident, due: ApprovalDue, roles: list[str], could: tuple[str, ...], t: Translator
+) -> Reply:
+    """Tells the conversations that only the author holds a role their draft needs, and who could approve."""
+    key, number, author = incident.key, due.draft.number, mention(due.draft.author)
+    names = ", ".join(t(r) for r in roles)
+    if could:
+        text = t(
+            "{key} · draft #{number} has waited {ago} for approval by {roles}, but {author} holds it and wrote "
+            "the draft. Backups who could approve: {people}; the lead can assign one of them.",
+            key=key, number=number, ago=duration(due.waiting, t), roles=names, author=author, people=_people(could),
+        )
+    else:
+        text = t(
+            "{key} · draft #{number} has waited {ago} for approval by {roles}, but {author} holds it and wrote "
+            "the draft. Nobody else can approve it: the lead should assign a new holder.",
+            key=key, number=number, ago=duration(due.waiting, t), roles=names, author=author,
+        )
+    lead = incident.holder("lead") or incident.reporter
+    return Reply(text=text, incident=key, mentions=tuple(dict.fromkeys((*could, lead))))

@@ -141,12 +141,21 @@ class Reminders:
         t = translator(self.settings.language)
         lead = incident.holder("lead") or incident.reporter
         unheld = [r for r in due.roles if incident.holder(r) is None]
-        people = due.people + ((lead,) if unheld else ())
+        # The author cannot approve their own words (four-eyes): reminding them would only be noise.
+        author = due.draft.author
+        asked = tuple(p for p in due.people if p != author)
+        stuck = [r for r in due.roles if incident.holder(r) == author]
+        people = asked + ((lead,) if unheld else ())
         incident.record_approval_reminder(due.draft, due.roles, people, due.escalated, at)
         tag = f"{incident.key}#{incident.events_recorded}"
         platform = incident.conversations[0].platform if incident.conversations else None
+        if stuck:
+            could = tuple(dict.fromkeys(p for r in stuck for p in checkins.backups_for(r, author, self.settings)))
+            reply = replies.approval_needs_another(incident, due, stuck, could, t)
+            for message in _to_conversations(incident, "author", reply, at):
+                outbox.add(message)
         if platform is not None:
-            for person in due.people:
+            for person in asked:
                 reply = replies.approval_reminder(incident, due, person, t)
                 outbox.add(Outgoing(f"{tag}:dm:{platform}:{person}", platform, person, True, reply, at))
             if unheld:

@@ -27,7 +27,7 @@ def timing(numbers: rf.Figures, t: Translator, tz: str) -> list[str]:
     ]
     out = ["", f"## {t('Timing')}", "", f"| {t('Step')} | {t('When')} | {t('Since the first signal')} |", "|---|---|---|"]
     for label, at in rows:
-        since = duration(rf.elapsed(steps.first_signal, at)) if at else "-"
+        since = duration(rf.elapsed(steps.first_signal, at), t) if at else "-"
         out.append(f"| {label} | {when(at, tz)} | {since} |")
     return out
 
@@ -54,13 +54,13 @@ def figures(numbers: rf.Figures, t: Translator, tz: str) -> list[str]:
     asked = t("reminders: {count}, escalations: {escalated}", count=numbers.approval_reminders,
               escalated=numbers.approval_escalations)
     out += [
-        "- " + said(t, t("Longest silence between status updates"), duration(numbers.longest_silence)),
+        "- " + said(t, t("Longest silence between status updates"), duration(numbers.longest_silence, t)),
         "- " + said(t, t("Check-ins overdue"), checkins),
         "- " + said(t, t("Approvals overdue"), asked),
     ]
     for role, delays in sorted(numbers.approval_delays.items()):
-        middle = duration(timedelta(seconds=median(d.total_seconds() for d in delays)))
-        longest = duration(max(delays))
+        middle = duration(timedelta(seconds=median(d.total_seconds() for d in delays)), t)
+        longest = duration(max(delays), t)
         count = len(delays)
         spread = t("median {median}, longest {longest}, approvals: {count}", median=middle, longest=longest, count=count)
         out.append("- " + said(t, t("Time {role} took to approve", role=t(role)), spread))

@@ -17,6 +17,7 @@ from bot import events as ev
 from bot import views
 from bot.config import Settings
 from bot.describe import fact
+from bot.drafts import DraftState
 from bot.errors import ConcurrentChange, CrisisError
 from bot.grammar import parse
 from bot.handlers import HANDLERS, Context, Outcome
@@ -62,7 +63,7 @@ class Dispatcher:
                 if attempt == self.attempts - 1:
                     return Outcome(Reply(text=t(ConcurrentChange.message), private=True))
             except CrisisError as error:
-                return Outcome(Reply(text=t(error.msgid, **error.params), private=True))
+                return Outcome(Reply(text=error.text(t), private=True))
         raise AssertionError("unreachable")
 
     def _once(self, command: c.Command, origin: c.Origin, t: Translator) -> Outcome:
@@ -78,7 +79,7 @@ class Dispatcher:
             except CrisisError as error:
                 # A refusal is an answer too: remembered, so a redelivery gets it again and the request is done.
                 uow.rollback()
-                outcome = Outcome(Reply(text=t(error.msgid, **error.params), private=True))
+                outcome = Outcome(Reply(text=error.text(t), private=True))
             if origin.names:
                 uow.people.remember(dict(origin.names))
             if origin.request_id:
@@ -232,6 +233,9 @@ class CrisisService:
 def cards_to_refresh(incident: Incident, events: list[ev.Event], settings: Settings, t: Translator) -> list[Card]:
     # The incident card shows no draft, so draft-only changes leave it alone.
     numbers = sorted({e.number for e in events if hasattr(e, "number")})
+    if any(isinstance(e, ev.StatusChanged) for e in events):
+        # Resolving takes the buttons off waiting drafts, reopening puts them back: their cards change too.
+        numbers = sorted({*numbers, *(d.number for d in incident.drafts if d.is_open or d.state is DraftState.APPROVED)})
     cards = [views.incident_card(incident, settings, t)] if any(not hasattr(e, "number") for e in events) else []
     for number in numbers:
         draft = incident.find_draft(number)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config import Settings
-from bot.describe import fact, mention, when
+from bot.describe import fact, mention, said, when
 from bot.drafts import Draft, DraftState
 from bot.grammar import USAGE
 from bot.i18n import Translator
@@ -26,6 +26,7 @@ def incident_card(incident: Incident, settings: Settings, t: Translator) -> Card
         *(Field(t(role), mention(incident.holder(role))) for role in settings.roles),
         Field(t("Latest update"), f"{last.text} ({when(last.at, settings.timezone)})" if last else t("none yet")),
         Field(t("Next update due"), when(incident.next_update_due, settings.timezone)),
+        Field(t("Latest public statement"), _latest_statement(incident, settings, t)),
     ]
     buttons: list[Button] = []
     pickers: list[Picker] = []
@@ -59,6 +60,16 @@ def incident_card(incident: Incident, settings: Settings, t: Translator) -> Card
     )
 
 
+def _latest_statement(incident: Incident, settings: Settings, t: Translator) -> str:
+    """What the public last read from the team: the text of the draft published last, with where and when."""
+    published = [d for d in incident.drafts if d.published_at is not None]
+    if not published:
+        return t("nothing published yet")
+    last = max(published, key=lambda d: d.published_at or incident.created_at)
+    where = f"{last.published_where} · " if last.published_where else ""
+    return f"{last.text} ({where}{when(last.published_at, settings.timezone)})"
+
+
 def draft_card(incident: Incident, draft: Draft, t: Translator) -> Card:
     key, number = incident.key, draft.number
     approvals = {a.role: a for a in draft.current_approvals()}
@@ -73,17 +84,19 @@ def draft_card(incident: Incident, draft: Draft, t: Translator) -> Card:
         fields.append(Field(t("Approval: {role}", role=t(role)), state))
     if draft.reviews and draft.reviews[-1].version == draft.version:
         review = draft.reviews[-1]
-        fields.append(Field(t("Review"), f"{mention(review.reviewer)}: {review.reason}"))
+        fields.append(Field(t("Review"), said(t, mention(review.reviewer), review.reason)))
     if draft.state is DraftState.PUBLISHED:
         fields.append(Field(t("Published"), f"{draft.published_where or '-'} · {mention(draft.published_by)}"))
     buttons: tuple[Button, ...] = ()
-    if draft.state is DraftState.PENDING:
+    # A resolved incident takes no approval or review until it is reopened; a publication may still be recorded.
+    resolved = incident.status is Status.RESOLVED
+    if draft.state is DraftState.PENDING and not resolved:
         buttons = (
             Button(t("Approve"), f"{key} approve {number}", style="primary"),
             Button(t("Request changes"), f"{key} changes {number}", ask=t("What should change?")),
             Button(t("Reject"), f"{key} reject {number}", style="danger", ask=t("Why reject it?")),
         )
-    elif draft.state is DraftState.CHANGES_REQUESTED:
+    elif draft.state is DraftState.CHANGES_REQUESTED and not resolved:
         buttons = (Button(t("Revise"), f"{key} revise {number}", ask=t("New text")),)
     elif draft.state is DraftState.APPROVED:
         buttons = (
@@ -98,14 +111,19 @@ def draft_card(incident: Incident, draft: Draft, t: Translator) -> Card:
     )
 
 
-def help_card(t: Translator) -> Card:
-    lines = "\n".join(f"`{usage}`" for usage in USAGE.values())
+def typed_role(role: str, settings: Settings, t: Translator) -> str:
+    """The word for a role that a person of this language types in a command (`service-client`), else its name."""
+    word = t(role).replace(" ", "-")
+    return word if settings.role(word) == role else role
+
+
+def help_card(settings: Settings, t: Translator) -> Card:
+    # Usage lines are catalog messages: French help shows French verbs, which the grammar accepts as aliases.
+    lines = "\n".join(f"`{t(usage)}`" for usage in USAGE.values())
     intro = t(
         "Commands (inside an incident's conversation the incident is implicit; elsewhere start with its key, e.g. `CRI-12 status`):"  # noqa: E501
     )
-    roles = t(
-        "Roles: lead, comms, legal, support, product (also: pilote, communication, juridique, service-client, produit)."
-    )
+    roles = t("Roles: {roles}.", roles=", ".join(typed_role(role, settings, t) for role in settings.roles))
     return Card(id="help", title=t("crisisbot help"), text=f"{intro}\n{lines}\n{roles}")
 
 
@@ -120,8 +138,8 @@ def list_card(incidents: list[Incident], settings: Settings, t: Translator, reso
     fields = tuple(
         Field(
             f"{i.key} · {i.title}",
-            f"{severity_label(i.severity, t)} · {t(i.status.value)} · "
-            f"{t('lead')}: {mention(i.holder('lead'))} · {t('next update')}: {when(i.next_update_due, settings.timezone)}",
+            f"{severity_label(i.severity, t)} · {t(i.status.value)} · {said(t, t('lead'), mention(i.holder('lead')))} · "
+            + said(t, t("next update"), when(i.next_update_due, settings.timezone)),
         )
         for i in incidents
     )

@@ -1,10 +1,18 @@
-"""Neutral replies as plain text; buttons and pickers get numbers the person types with `/click N`."""
+"""Neutral replies as plain text; buttons and pickers get numbers the person types with `/click N`.
+
+Numbers are unique for the whole session, not per card: they continue from one card to the next
+(`[1]`-`[9]` on the incident card, `[10]`-`[12]` on the draft below it), so `/click 10` names one control
+whatever was printed since. A control shown again (a refreshed card, the same button on another card) keeps
+its number.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from bot.describe import said
+from bot.i18n import Translator
 from bot.replies import Button, Card, Picker, Reply
 
 _MENTION = re.compile(r"<@([^>|]+)(?:\|[^>]*)?>")
@@ -28,10 +36,10 @@ class Controls:
         return n
 
 
-def card_text(card: Card, controls: Controls) -> list[str]:
+def card_text(card: Card, controls: Controls, t: Translator) -> list[str]:
     lines = [f"┌ {plain(card.title)}"]
     lines += [f"│ {plain(line)}" for line in card.text.splitlines()]
-    lines += [f"│ {f.label}: {plain(f.value)}" for f in card.fields]
+    lines += [f"│ {said(t, f.label, plain(f.value))}" for f in card.fields]
     actions = [f"[{controls.number(b)}] {b.label}{'…' if b.ask else ''}" for b in card.buttons]
     actions += [f"[{controls.number(p)}] {p.label} ▾" for p in card.pickers]
     if actions:
@@ -40,10 +48,11 @@ def card_text(card: Card, controls: Controls) -> list[str]:
     return lines
 
 
-def reply_text(reply: Reply, controls: Controls) -> list[str]:
+def reply_text(reply: Reply, controls: Controls, t: Translator) -> list[str]:
     lines = [plain(line) for line in reply.text.splitlines()]
     for card in reply.cards:
-        lines += card_text(card, controls)
+        lines += card_text(card, controls, t)
     if reply.private:
-        lines = [f"(only you) {line}" for line in lines[:1]] + [f"           {line}" for line in lines[1:]]
+        tag = t("(only you)")
+        lines = [f"{tag} {line}" for line in lines[:1]] + [" " * (len(tag) + 1) + line for line in lines[1:]]
     return lines

@@ -21,7 +21,7 @@ async def run(runtime: Runtime, person: str, conversation: str, language: str | 
     async with AsyncExitStack() as stack:
         await _start_scheduler(runtime, stack)
         if interactive:
-            _write("crisisbot console · type `help` for commands, /help for console commands, /quit to leave")
+            _write(session.t("crisisbot console · type `help` for commands, /help for console commands, /quit to leave"))
         loop = asyncio.get_running_loop()
         while True:
             line = await loop.run_in_executor(None, _read, session.prompt if interactive else "")

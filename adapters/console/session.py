@@ -9,16 +9,27 @@ from pathlib import Path
 from adapters.console.render import Controls, plain, reply_text
 from adapters.runtime import Runtime
 from bot.commands import Origin
+from bot.i18n import N_, Translator, translator
 from bot.model import Incident
 from bot.replies import Button, Card, File, Picker, Reply
 
-HELP = """console commands:
+HELP = N_("""console commands:
   /as <person>        speak as someone else (e.g. /as carol)
   /in <conversation>  move to another conversation (e.g. /in press-room)
   /click N [text]     press button N (text answers what it asks; for a picker, the choice: @carol or 2)
   /lang en|fr         language of the replies
   /quit               leave
-anything else is a crisisbot command; try `help`."""
+anything else is a crisisbot command; try `help`.""")
+
+# Console commands in French too, as the help in French shows them.
+CONSOLE_VERBS = {
+    "as": "as", "comme": "as",
+    "in": "in", "dans": "in",
+    "click": "click", "clic": "click",
+    "lang": "lang", "langue": "lang",
+    "quit": "quit", "exit": "quit", "q": "quit", "quitter": "quit",
+    "crisis": "crisis",
+}
 
 
 class ConsoleGateway:
@@ -26,9 +37,11 @@ class ConsoleGateway:
 
     platform = "console"
 
-    def __init__(self, write: Callable[[str], None], controls: Controls) -> None:
+    def __init__(self, write: Callable[[str], None], controls: Controls, t: Callable[[], Translator]) -> None:
         self.write = write
         self.controls = controls
+        # The session's language at the moment something is printed (`/lang` changes it).
+        self.t = t
         self.refs = 0
 
     def _print(self, header: str, lines: Sequence[str]) -> None:
@@ -38,14 +51,16 @@ class ConsoleGateway:
 
     async def post(self, conversation: str, reply: Reply) -> str | None:
         self.refs += 1
-        self._print(f"[#{conversation}]", reply_text(reply, self.controls))
+        self._print(f"[#{conversation}]", reply_text(reply, self.controls, self.t()))
         return f"console-{self.refs}"
 
     async def update(self, conversation: str, message_ref: str, card: Card) -> None:
-        self._print(f"[#{conversation}] (card updated)", reply_text(Reply(cards=(card,)), self.controls))
+        t = self.t()
+        self._print(f"[#{conversation}] {t('(card updated)')}", reply_text(Reply(cards=(card,)), self.controls, t))
 
     async def notify(self, person: str, reply: Reply) -> None:
-        self._print(f"[direct message to @{person}]", reply_text(reply, self.controls))
+        t = self.t()
+        self._print(t("[direct message to @{person}]", person=person), reply_text(reply, self.controls, t))
 
     async def open_room(self, incident: Incident, members: Sequence[str]) -> str | None:
         return None  # in the console a crisis lives where it was opened
@@ -70,7 +85,11 @@ class ConsoleSession:
         # Files the core answers with (reports) land here: the folder the console was started in.
         self.folder = Path.cwd()
         self.controls = Controls()
-        runtime.add_gateway(ConsoleGateway(write, self.controls))
+        runtime.add_gateway(ConsoleGateway(write, self.controls, lambda: self.t))
+
+    @property
+    def t(self) -> Translator:
+        return translator(self.language or self.runtime.settings.language)
 
     @property
     def prompt(self) -> str:
@@ -82,16 +101,17 @@ class ConsoleSession:
         if not line:
             return True
         if line.startswith("/"):
-            verb, _, rest = line[1:].partition(" ")
-            action = {"as": self._as, "in": self._in, "click": self._click, "lang": self._lang}.get(verb.lower())
-            if verb.lower() in ("quit", "exit", "q"):
+            word, _, rest = line[1:].partition(" ")
+            verb = CONSOLE_VERBS.get(word.lower(), "")
+            action = {"as": self._as, "in": self._in, "click": self._click, "lang": self._lang}.get(verb)
+            if verb == "quit":
                 return False
-            if verb.lower() == "crisis":
+            if verb == "crisis":
                 # Slack habits: "/crisis open ..." works here too.
                 await self.say(rest)
                 return True
             if action is None:
-                self.write(HELP)
+                self.write(self.t(HELP))
                 return True
             await action(rest.strip())
             return True
@@ -101,28 +121,28 @@ class ConsoleSession:
     async def say(self, text: str) -> None:
         origin = Origin(self.person, "console", self.conversation, self.language)
         reply = await self.runtime.service.execute(text, origin)
-        for out in reply_text(reply, self.controls):
+        for out in reply_text(reply, self.controls, self.t):
             self.write(out)
         if reply.file is not None:
             self.write(f"→ {save_file(reply.file, self.folder)}")
 
     async def _as(self, who: str) -> None:
         if not who:
-            self.write(f"speaking as @{self.person}")
+            self.write(self.t("speaking as @{person}", person=self.person))
             return
         self.person = plain(who).lstrip("@").split()[0]
-        self.write(f"now speaking as @{self.person}")
+        self.write(self.t("now speaking as @{person}", person=self.person))
 
     async def _in(self, where: str) -> None:
         if not where:
-            self.write(f"in #{self.conversation}")
+            self.write(self.t("in #{conversation}", conversation=self.conversation))
             return
         self.conversation = where.lstrip("#").split()[0]
-        self.write(f"now in #{self.conversation}")
+        self.write(self.t("now in #{conversation}", conversation=self.conversation))
 
     async def _lang(self, language: str) -> None:
         self.language = language or None
-        self.write(f"language: {self.language or self.runtime.settings.language}")
+        self.write(self.t("language: {language}", language=self.t.language))
 
     async def _click(self, rest: str) -> None:
         try:
@@ -132,7 +152,7 @@ class ConsoleSession:
         number = words[0] if words else ""
         control = self.controls.shown.get(int(number)) if number.isdigit() else None
         if control is None:
-            self.write("no such button; use the number shown in brackets, e.g. /click 3")
+            self.write(self.t("no such button; use the number shown in brackets, e.g. /click 3"))
             return
         answer = rest[len(number) :].strip()
         if isinstance(control, Picker):
@@ -140,10 +160,10 @@ class ConsoleSession:
                 by_label = {label: value for label, value in control.options}
                 answer = by_label.get(answer, answer)
             if not answer:
-                choices = ", ".join(v for _, v in control.options) or "@person"
-                self.write(f"choose: /click {number} <{choices}>")
+                choices = ", ".join(v for _, v in control.options) or self.t("@person")
+                self.write(self.t("choose: /click {number} <{choices}>", number=number, choices=choices))
                 return
         elif isinstance(control, Button) and control.ask and not answer:
-            self.write(f"{control.ask} (answer with: /click {number} <text>)")
+            self.write(self.t("{question} (answer with: /click {number} <text>)", question=control.ask, number=number))
             return
         await self.say(f"{control.command} {answer}".strip())

@@ -26,13 +26,19 @@ NAME_ATTEMPTS = 5
 
 
 def channel_name(key: str, title: str, attempt: int = 1) -> str:
-    """`crisis-cri-12-wave-of-complaints`: lowercase ASCII, hyphens, at most 80 characters; `-2`, `-3` when taken."""
+    """`crisis-cri-12-wave-of-complaints`: lowercase ASCII, hyphens, at most 80 characters; `-2`, `-3` when taken.
+
+    A long title loses its last words, never part of one: a word that does not fit is left out whole.
+    """
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    words = re.sub(r"[^a-z0-9]+", " ", ascii_title.lower()).split()
     suffix = f"-{attempt}" if attempt > 1 else ""
-    base = f"crisis-{key.lower()}"
-    room = f"{base}-{slug}" if slug else base
-    return room[: CHANNEL_NAME_LIMIT - len(suffix)].rstrip("-") + suffix
+    room = f"crisis-{key.lower()}"[: CHANNEL_NAME_LIMIT - len(suffix)]
+    for word in words:
+        if len(room) + 1 + len(word) + len(suffix) > CHANNEL_NAME_LIMIT:
+            break
+        room = f"{room}-{word}"
+    return room + suffix
 
 
 @dataclass(frozen=True)

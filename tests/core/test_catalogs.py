@@ -26,7 +26,7 @@ def test_translations_keep_their_placeholders(language: str) -> None:
 def test_french_is_used_when_asked() -> None:
     t = Translator("fr")
     assert t("Approve") == "Approuver"
-    assert t("There is no incident {key}. Try `list`.", key="CRI-9") == "Aucun incident CRI-9. Essayez `list`."
+    assert t("There is no incident {key}. Try `list`.", key="CRI-9") == "Aucun incident CRI-9. Essayez `liste`."
 
 
 def test_unknown_language_falls_back_to_english() -> None:

@@ -142,7 +142,7 @@ def test_replies_follow_the_language() -> None:
     h = Harness()
     h.language = "fr"
     reply = h.say("CRI-5 status")
-    assert reply.text == "Aucun incident CRI-5. Essayez `list`."
+    assert reply.text == "Aucun incident CRI-5. Essayez `liste`."
 
 
 def test_broadcast_updates_cards_in_place_in_every_conversation() -> None:

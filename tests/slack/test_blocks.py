@@ -52,3 +52,15 @@ def test_channel_names_are_lowercase_ascii_and_at_most_80_characters() -> None:
     long = channel_name("CRI-12", "x" * 200, attempt=3)
     assert len(long) <= 80 and long.endswith("-3")
     assert channel_name("CRI-1", "!!!") == "crisis-cri-1"
+
+
+def test_a_long_title_is_cut_between_words_never_inside_one() -> None:
+    title = "Wave of complaints about deliveries arriving late across the northern regions since Monday morning"
+    name = channel_name("CRI-1", title)
+    assert len(name) <= 80
+    assert name == "crisis-cri-1-wave-of-complaints-about-deliveries-arriving-late-across-the"
+    words = set(title.lower().split())
+    assert all(word in words for word in name.removeprefix("crisis-cri-1-").split("-"))
+    taken = channel_name("CRI-1", title, attempt=12)
+    assert len(taken) <= 80 and taken.endswith("-the-12")
+    assert channel_name("CRI-12", "x" * 200) == "crisis-cri-12"  # one word too long for the room is left out

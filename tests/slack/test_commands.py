@@ -107,7 +107,7 @@ async def test_replies_follow_the_language_slack_tells_for_each_person(bot: Bot)
     assert any("ouvert" in text for text in said) or any(
         "ouvert" in str(c.params.get("text", "")) for c in bot.slack.called("chat.postMessage")
     )
-    assert any("L’incident CRI-1 n’a pas de brouillon n°1." in text for text in said)
+    assert any("L’incident CRI-1 n’a pas de brouillon n°\u00a01." in text for text in said)
     assert any("Incident CRI-1 has no draft #1." in text for text in said)
 
 
