@@ -106,7 +106,7 @@ def help_card(t: Translator) -> Card:
     roles = t(
         "Roles: lead, comms, legal, support, product (also: pilote, communication, juridique, service-client, produit)."
     )
-    return Card(id="help", title=t("crisisbot help"), text=f"{intro}\n{lines}\n{roles}")
+    return Card(id="help", title=t("crisisbot help"), text=f"{intro}\n{lines}\n{roles}", markup=True)
 
 
 def list_card(incidents: list[Incident], settings: Settings, t: Translator) -> Card:
