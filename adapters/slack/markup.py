@@ -51,6 +51,9 @@ def from_slack(text: str) -> str:
             return f"#{label}" if label else target
         if target.startswith("!"):
             return label or "@" + target[1:].split("^")[0]
+        # A link: its label as typed, and where it leads when the label does not say it.
+        if label and label not in target:
+            return f"{label} ({target})"
         return label or target
 
     literal = _INCOMING.sub(typed, text)

@@ -89,8 +89,11 @@ def test_slack_typed_text_comes_back_as_the_person_typed_it(text: str) -> None:
 
 
 def test_what_slack_recognised_becomes_the_typed_text() -> None:
-    sent = "Call <@U0LEGAL|carol> in <#C0123|crisis> <!channel> <!subteam^S01|@team> see <https://example.com|example.com>"
-    assert from_slack(sent) == "Call <@U0LEGAL> in #crisis @channel @team see example.com"
+    sent = ("Call <@U0LEGAL|carol> in <#C0123|crisis> <!channel> <!subteam^S01|@team> "
+            "see <https://example.com|example.com> or <https://evil.example|our site>")
+    assert from_slack(sent) == (
+        "Call <@U0LEGAL> in #crisis @channel @team see example.com or our site (https://evil.example)"
+    )
 
 
 def test_mentions_the_bot_composes_stay_real_and_roster_names_read_as_names() -> None:
