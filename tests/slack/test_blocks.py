@@ -6,6 +6,7 @@ from typing import Any
 
 from adapters.slack.blocks import BLOCK_LIMIT, MESSAGE_LIMIT, SECTION_LIMIT, card_blocks, reply_blocks, size
 from adapters.slack.gateway import channel_name
+from adapters.slack.modals import ask_view, open_incident_view
 from bot.i18n import translator
 from bot.replies import Button, Card, Field, Picker, Reply
 from bot.views import help_card
@@ -82,3 +83,13 @@ def test_channel_names_are_lowercase_ascii_and_at_most_80_characters() -> None:
     long = channel_name("CRI-12", "x" * 200, attempt=3)
     assert len(long) <= 80 and long.endswith("-3")
     assert channel_name("CRI-1", "!!!") == "crisis-cri-1"
+
+
+def test_forms_show_their_texts_as_plain_text() -> None:
+    question = "Why <!channel> & *now*?"
+    view = ask_view(t, "Post & update", question, "CRI-1 update", "C111")
+    texts = [view["title"], view["submit"], view["close"], *(b["label"] for b in view["blocks"])]
+    assert all(text["type"] == "plain_text" for text in texts)
+    assert view["blocks"][0]["label"]["text"] == question and view["title"]["text"] == "Post & update"
+    opened = open_incident_view(t, "C111")
+    assert all(b["label"]["type"] == "plain_text" for b in opened["blocks"])
