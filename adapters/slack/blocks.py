@@ -14,7 +14,6 @@ from typing import Any
 
 from adapters.slack.markup import (
     REFERENCE,
-    SLACK_USER,
     escape,
     readable,
     rich,
@@ -22,14 +21,12 @@ from adapters.slack.markup import (
     shown_length,
     to_mrkdwn,
 )
+from adapters.slack.markup import SLACK_USER as SLACK_USER  # where the door has always found it
 from bot.i18n import Translator
 from bot.replies import Button, Card, Picker, Reply
 
-__all__ = ["SLACK_USER", "card_blocks", "fallback_text", "mentioned", "reply_blocks"]
-
 # Slack's documented limits; rich_text has no published one, so it gets a section's.
 SECTION_LIMIT = 3000
-FIELD_LIMIT = 2000
 BLOCK_LIMIT = 50
 HEADER_LIMIT = 150
 LABEL_LIMIT = 75
@@ -97,7 +94,9 @@ def field_pieces(card: Card, t: Translator, names: Mapping[str, str]) -> list[Pi
     elements: list[dict[str, Any]] = []
     lines = 0
     for field in card.fields:
-        line = rich(field.label, names, bold=True) + rich(separator + cut(field.value, FIELD_LIMIT), names)
+        # A field may fill a block of its own (an update typed in a form is up to 2,800 characters).
+        room = SECTION_LIMIT - 100 - len(field.label) - len(separator)
+        line = rich(field.label, names, bold=True) + rich(separator + cut(field.value, room), names)
         if elements and shown_length(elements) + shown_length(line) > CHUNK:
             pieces.append(Piece(rich_block(_merged(elements)), lines))
             elements, lines = [], 0

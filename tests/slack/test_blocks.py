@@ -93,3 +93,10 @@ def test_forms_show_their_texts_as_plain_text() -> None:
     assert view["blocks"][0]["label"]["text"] == question and view["title"]["text"] == "Post & update"
     opened = open_incident_view(t, "C111")
     assert all(b["label"]["type"] == "plain_text" for b in opened["blocks"])
+
+
+def test_a_field_as_long_as_a_form_allows_is_shown_whole() -> None:
+    update = "u" * 2800 + " (2026-03-01 09:00 UTC)"
+    blocks = card_blocks(Card(id="x", title="t", fields=(Field("Severity", "2"), Field("Latest update", update))), t)
+    assert all(size(b) <= SECTION_LIMIT for b in blocks)
+    assert update in slack_shows.message(blocks)[0].text
