@@ -123,6 +123,9 @@ def _merged(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def card_pieces(card: Card, t: Translator, names: Mapping[str, str]) -> list[Piece]:
     title = plain(card.title, names, HEADER_LIMIT)
     pieces = [Piece({"type": "header", "block_id": block_id(card, "title"), "text": title}, 1)]
+    if len(readable(card.title, names)) > HEADER_LIMIT:
+        # A header holds 150 characters: a longer title is shown whole below it.
+        pieces += text_pieces(card.title, names)
     pieces += text_pieces(card.text, names, code=card.markup)
     pieces += field_pieces(card, t, names)
     for index, picker in enumerate(card.pickers):

@@ -50,6 +50,7 @@ def test_header_and_labels_fit_and_mentions_become_names() -> None:
     card = Card(id="x", title="T" * 400 + " <@U123>", buttons=(Button("B" * 100, "CRI-1 approve 1"),))
     blocks = card_blocks(card, t, {"U123": "carol"})
     assert len(blocks[0]["text"]["text"]) <= 150
+    assert "T" * 400 + " @carol" in slack_shows.message(blocks, names={"U123": "carol"})[0].text  # whole, below
     assert len(blocks[-1]["elements"][0]["text"]["text"]) <= 75
     assert "@carol" in card_blocks(Card(id="x", title="<@U123> lead"), t, {"U123": "carol"})[0]["text"]["text"]
 
