@@ -1,4 +1,8 @@
-"""The platform-neutral reply model each door renders in its own way (text, Block Kit, Adaptive Cards)."""
+"""The platform-neutral reply model each door renders in its own way (text, Block Kit, Adaptive Cards).
+
+Texts are literal: doors show them exactly as written, escaping whatever their format would otherwise interpret.
+The one markup they carry is `<@id>`, a person (`describe.mention`), which each door turns into its own mention.
+"""
 
 from __future__ import annotations
 
@@ -41,6 +45,9 @@ class Card:
     fields: tuple[Field, ...] = ()
     buttons: tuple[Button, ...] = ()
     pickers: tuple[Picker, ...] = ()
+    # True when `text` is written by the bot alone (help): a door may render its `code spans` as code. Otherwise
+    # `text` holds what people typed, and doors show it exactly as typed.
+    markup: bool = False
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ def help_card(settings: Settings, t: Translator) -> Card:
         "Commands (inside an incident's conversation the incident is implicit; elsewhere start with its key, e.g. `CRI-12 status`):"  # noqa: E501
     )
     roles = t("Roles: {roles}.", roles=", ".join(typed_role(role, settings, t) for role in settings.roles))
-    return Card(id="help", title=t("crisisbot help"), text=f"{intro}\n{lines}\n{roles}")
+    return Card(id="help", title=t("crisisbot help"), text=f"{intro}\n{lines}\n{roles}", markup=True)
 
 
 def list_card(incidents: list[Incident], settings: Settings, t: Translator, resolved: list[Incident] | None = None) -> Card:

@@ -23,6 +23,7 @@ from adapters.slack.client import web_client
 from adapters.slack.config import SlackConfig
 from adapters.slack.delivery import Asker, Delivery
 from adapters.slack.gateway import SlackGateway
+from adapters.slack.markup import from_slack
 from adapters.slack.work import BackgroundWork
 from adapters.slack.workspaces import InstalledWorkspaces
 from bot import commands as c
@@ -77,7 +78,7 @@ class SlackDoor:
     async def on_command(self, ack: Callable[..., Awaitable[Any]], command: dict[str, Any], client: AsyncWebClient) -> None:
         request_id = f"slack:command:{command.get('trigger_id')}"
         asker = Asker(command["user_id"], command["channel_id"], command.get("response_url"))
-        text = command.get("text") or ""
+        text = from_slack(command.get("text") or "")
         bare_open = _BARE_OPEN.match(text)
         if bare_open:
             await ack()
@@ -92,7 +93,7 @@ class SlackDoor:
                         client: AsyncWebClient) -> None:
         request_id = f"slack:action:{body['user']['id']}:{action.get('action_ts')}"
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
-        asker = Asker(body["user"]["id"], channel, body.get("response_url"))
+        asker = Asker(body["user"]["id"], channel, body.get("response_url"), click=True)
         action_id: str = action["action_id"]
         if action_id.startswith(blocks.PICK):
             chosen = action.get("selected_user") or (action.get("selected_option") or {}).get("value")
@@ -106,7 +107,7 @@ class SlackDoor:
         if question:
             await ack()
             if self.seen.first(request_id):
-                label = (action.get("text") or {}).get("text", "")
+                label = from_slack((action.get("text") or {}).get("text", ""))
                 view = modals.ask_view(self.translator_for(asker.user), label, question, command, asker.channel)
                 self.work.spawn(self.open_modal(client, body["trigger_id"], view, asker), urgent=True)
         else:
@@ -120,7 +121,7 @@ class SlackDoor:
             await ack(response_action="errors", errors={modals.TITLE: t("A crisis needs a title.")})
             return
         request_id = f"slack:view:{view.get('id')}"
-        asker = Asker(body["user"]["id"], submission.channel)
+        asker = Asker(body["user"]["id"], submission.channel, click=True)
         await self.take(ack, submission.command or submission.text, asker, request_id, client)
 
     async def take_mention(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
@@ -129,7 +130,7 @@ class SlackDoor:
         written down first, like every other request."""
         if event.get("user"):
             asker = Asker(event["user"], event["channel"])
-            text = _LEADING_MENTION.sub("", event.get("text") or "")
+            text = _LEADING_MENTION.sub("", from_slack(event.get("text") or ""))
             await self.take(_no_ack, text, asker, f"slack:event:{body.get('event_id')}", client)
         await next()
 

@@ -4,35 +4,60 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.blocks import fallback_text, mentioned, reply_blocks
+from adapters.slack.markup import escape
 from adapters.slack.people import People
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.replies import File, Reply
 
 log = logging.getLogger(__name__)
 
+# What Slack answers for a message over its size limits. Rendering keeps within them, so meeting one is a bug.
+TOO_BIG = frozenset({"msg_too_long", "invalid_blocks", "too_many_blocks"})
+TOO_BIG_NOTICE = N_("This answer did not fit in a Slack message; `export` for the full record.")
+
+
+def too_big(error: SlackApiError, where: str) -> bool:
+    """True for a size refusal, logged here once, in one line (the payload is not logged: it holds user text)."""
+    code = error.response.get("error")
+    if code not in TOO_BIG:
+        return False
+    log.warning("Slack refused a message in %s as too large (%s); a short notice was sent instead", where, code)
+    return True
+
 
 @dataclass(frozen=True)
 class Asker:
-    """Who asked, where, and the response URL Slack gave for answering (slash commands and clicks have one)."""
+    """Who asked, where, the response URL Slack gave for answering, and whether it was a click (or a form)."""
 
     user: str
     channel: str
     response_url: str | None = None
+    click: bool = False
 
     def to_json(self) -> str:
-        return json.dumps({"user": self.user, "channel": self.channel, "response_url": self.response_url})
+        return json.dumps(
+            {"user": self.user, "channel": self.channel, "response_url": self.response_url, "click": self.click}
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Asker:
         data = json.loads(text)
-        return cls(data["user"], data["channel"], data.get("response_url"))
+        return cls(data["user"], data["channel"], data.get("response_url"), bool(data.get("click")))
+
+
+def for_asker(reply: Reply, asker: Asker) -> Reply:
+    """A click answered with a usage problem gets the problem alone: the help card is for people who type."""
+    if asker.click and reply.private and reply.text:
+        return replace(reply, cards=tuple(card for card in reply.cards if card.id != "help"))
+    return reply
 
 
 class Delivery:
@@ -45,21 +70,27 @@ class Delivery:
         if reply.file is not None:
             await self.upload(reply, reply.file, asker)
             return
+        reply = for_asker(reply, asker)
         if not reply.text and not reply.cards:
             return
         names = await self.people.names(mentioned(reply))
-        text, blocks = fallback_text(reply), reply_blocks(reply, self.t, names)
+        text, blocks = fallback_text(reply, names), reply_blocks(reply, self.t, names)
         if not reply.private:
             try:
-                await self.client.chat_postMessage(channel=asker.channel, text=text, blocks=blocks, unfurl_links=False)
+                await self.client.chat_postMessage(
+                    channel=asker.channel, text=text, blocks=blocks, unfurl_links=False, mrkdwn=False,
+                )
                 return
             except SlackApiError as error:
+                if too_big(error, asker.channel):
+                    await self.ephemeral(asker, self.t(TOO_BIG_NOTICE))
+                    return
                 # Typically not_in_channel: the response URL can still answer in the channel.
                 log.info("chat.postMessage in %s failed (%s); answering through the response URL", asker.channel,
                          error.response.get("error"))
                 if await self._respond(asker, text, blocks, in_channel=True):
                     return
-        await self.ephemeral(asker, text, blocks)
+        await self._ephemeral(asker, text, blocks)
 
     async def upload(self, reply: Reply, file: File, asker: Asker) -> None:
         """A file (a report) is uploaded where it was asked for: Slack has no file only one person sees. Where the app
@@ -82,11 +113,20 @@ class Delivery:
         )
         await self.ephemeral(asker, text)
 
-    async def ephemeral(self, asker: Asker, text: str, blocks: list[dict[str, object]] | None = None) -> None:
+    async def ephemeral(self, asker: Asker, text: str) -> None:
+        """Tells only the asker `text`, literal text like any reply's."""
+        reply = Reply(text=text, private=True)
+        names = await self.people.names(mentioned(reply))
+        await self._ephemeral(asker, fallback_text(reply, names), reply_blocks(reply, self.t, names))
+
+    async def _ephemeral(self, asker: Asker, text: str, blocks: list[dict[str, Any]] | None) -> None:
         try:
             await self.client.chat_postEphemeral(channel=asker.channel, user=asker.user, text=text, blocks=blocks)
             return
         except SlackApiError as error:
+            if blocks and too_big(error, asker.channel):
+                await self._ephemeral(asker, escape(self.t(TOO_BIG_NOTICE)), None)
+                return
             log.info("chat.postEphemeral in %s failed: %s", asker.channel, error.response.get("error"))
         if await self._respond(asker, text, blocks, in_channel=False):
             return
@@ -96,7 +136,7 @@ class Delivery:
         except SlackApiError as error:
             log.error("could not reach %s at all: %s", asker.user, error.response.get("error"))
 
-    async def _respond(self, asker: Asker, text: str, blocks: list[dict[str, object]] | None, in_channel: bool) -> bool:
+    async def _respond(self, asker: Asker, text: str, blocks: list[dict[str, Any]] | None, in_channel: bool) -> bool:
         if not asker.response_url:
             return False
         try:
@@ -106,4 +146,6 @@ class Delivery:
         except Exception as error:  # a dead response URL must not hide the other ways to reach the person
             log.info("response URL failed: %s", type(error).__name__)
             return False
+        if response.status_code != 200:
+            log.info("response URL refused the answer: %s %s", response.status_code, str(response.body)[:80])
         return response.status_code == 200

@@ -12,6 +12,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import SLACK_USER, card_blocks, fallback_text, mentioned, reply_blocks
+from adapters.slack.delivery import TOO_BIG_NOTICE, too_big
+from adapters.slack.markup import escape
 from adapters.slack.people import People
 from adapters.slack.workspaces import OneWorkspace
 from bot.i18n import Translator, translator
@@ -66,9 +68,16 @@ class SlackGateway:
     async def post(self, conversation: str, reply: Reply) -> str | None:
         names = await self.people.names(mentioned(reply))
         client = await self.workspaces.client_for(conversation)
-        response = await client.chat_postMessage(
-            channel=conversation, text=fallback_text(reply), blocks=reply_blocks(reply, self.t, names), unfurl_links=False,
-        )
+        try:
+            response = await client.chat_postMessage(
+                channel=conversation, text=fallback_text(reply, names), blocks=reply_blocks(reply, self.t, names),
+                unfurl_links=False, mrkdwn=False,
+            )
+        except SlackApiError as error:
+            if not too_big(error, conversation):
+                raise
+            # The notice takes the message's place: the next refresh of a card updates it in place.
+            response = await client.chat_postMessage(channel=conversation, text=escape(self.t(TOO_BIG_NOTICE)))
         ts = response.get("ts")
         if ts and self._is_room(conversation) and any(card.id.startswith("incident:") for card in reply.cards):
             await self._pin(client, conversation, ts)
@@ -77,10 +86,14 @@ class SlackGateway:
     async def update(self, conversation: str, message_ref: str, card: Card) -> None:
         names = await self.people.names(mentioned(Reply(cards=(card,))))
         client = await self.workspaces.client_for(conversation)
-        await client.chat_update(
-            channel=conversation, ts=message_ref, text=fallback_text(Reply(cards=(card,))),
-            blocks=card_blocks(card, self.t, names),
-        )
+        try:
+            await client.chat_update(
+                channel=conversation, ts=message_ref, text=fallback_text(Reply(cards=(card,)), names),
+                blocks=card_blocks(card, self.t, names),
+            )
+        except SlackApiError as error:
+            if not too_big(error, conversation):
+                raise
 
     async def notify(self, person: str, reply: Reply) -> None:
         # Posting to a user id lands in the person's direct messages with the app; needs only chat:write.
@@ -135,8 +148,10 @@ class SlackGateway:
         t = self.t
         text = t("{key} opened: {title} (severity {severity}). Follow it in <#{channel}>.", key=incident.key,
                  title=incident.title, severity=severity_label(incident.severity, t), channel=where)
+        reply = Reply(text=text)
         try:
-            await client.chat_postMessage(channel=self.announce_channel, text=text, unfurl_links=False)
+            await client.chat_postMessage(channel=self.announce_channel, text=fallback_text(reply),
+                                          blocks=reply_blocks(reply, t), unfurl_links=False, mrkdwn=False)
         except SlackApiError as error:
             log.warning("announcement in %s failed: %s", self.announce_channel, error.response.get("error"))
 

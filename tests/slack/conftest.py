@@ -102,3 +102,5 @@ async def bot(fake_slack: tuple[FakeSlack, str], tmp_path: Path, extra_env: dict
     async with aiohttp.ClientSession() as session:
         yield Bot(url, runtime, app, session, slack)
     await runner.cleanup()
+    # Every message the bot sent kept within Slack's limits (the fake refuses the others as Slack does).
+    assert not slack.refused, [(call.method, call.answer) for call in slack.refused]

@@ -15,6 +15,63 @@ from aiohttp import WSMsgType, web
 
 BOT_USER = "UBOT"
 TEAM = "T111"
+MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
+
+
+def _text_size(item: Any) -> int:
+    if isinstance(item, dict):
+        return sum(len(v) if k == "text" and isinstance(v, str) else _text_size(v) for k, v in item.items())
+    if isinstance(item, list):
+        return sum(_text_size(v) for v in item)
+    return 0
+
+
+def _object_problem(obj: Any, limit: int, kinds: tuple[str, ...] = ("plain_text", "mrkdwn")) -> bool:
+    return not isinstance(obj, dict) or obj.get("type") not in kinds or not 0 < len(obj.get("text", "")) <= limit
+
+
+def _block_problem(block: dict[str, Any]) -> bool:
+    kind = block.get("type")
+    if len(block.get("block_id", "")) > 255:
+        return True
+    if kind == "header":
+        return _object_problem(block.get("text"), 150, ("plain_text",))
+    if kind == "section":
+        fields = block.get("fields", [])
+        if "text" not in block and not fields:
+            return True
+        if "text" in block and _object_problem(block["text"], 3000):
+            return True
+        if len(fields) > 10 or any(_object_problem(f, 2000) for f in fields):
+            return True
+        accessory = block.get("accessory") or {}
+        return "placeholder" in accessory and _object_problem(accessory["placeholder"], 150, ("plain_text",))
+    if kind == "actions":
+        elements = block.get("elements", [])
+        return not 0 < len(elements) <= 25 or any(
+            _object_problem(e.get("text"), 75, ("plain_text",)) or len(e.get("value", "")) > 2000
+            or len(e.get("action_id", "")) > 255 for e in elements
+        )
+    if kind == "context":
+        return not 0 < len(block.get("elements", [])) <= 10
+    if kind == "rich_text":
+        # Slack publishes no number for rich_text; this fake holds it to a section's 3,000 characters.
+        sections = block.get("elements", [])
+        texts = [e for s in sections for e in s.get("elements", [])]
+        return not texts or _text_size(block) > 3000 or any(e.get("type") == "text" and not e.get("text") for e in texts)
+    return kind != "divider"
+
+
+def refusal(text: str, blocks: list[dict[str, Any]]) -> str | None:
+    """The error Slack answers for a message over its limits (`msg_too_long`, `invalid_blocks`), else None.
+
+    Slack refuses a `text` over 40,000 characters; this fake holds all the text of the blocks to the same bound.
+    """
+    if len(text) > 40_000 or _text_size(blocks) > 40_000:
+        return "msg_too_long"
+    if len(blocks) > 50 or any(_block_problem(b) for b in blocks):
+        return "invalid_blocks"
+    return None
 
 
 @dataclass
@@ -33,8 +90,12 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     # method -> Slack error code to answer with (`ok: false`), e.g. {"conversations.create": "missing_scope"}
     errors: dict[str, str] = field(default_factory=dict)
+    # method -> Slack error code to answer the next call with, once
+    errors_once: dict[str, str] = field(default_factory=dict)
     # method -> seconds of Retry-After to answer 429 with, once
     rate_limited: dict[str, int] = field(default_factory=dict)
+    # Messages refused for breaking Slack's limits: a test expects none.
+    refused: list[Call] = field(default_factory=list)
     taken_names: set[str] = field(default_factory=set)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
@@ -90,6 +151,11 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
         if method in self.errors:
             return web.json_response({"ok": False, "error": self.errors[method]})
+        if method in self.errors_once:
+            return web.json_response({"ok": False, "error": self.errors_once.pop(method)})
+        if method in MESSAGE_METHODS and (code := refusal(str(params.get("text") or ""), call.blocks())):
+            self.refused.append(call)
+            return web.json_response({"ok": False, "error": code})
         call.answer = self.answer(method, params)
         return web.json_response(call.answer)
 
@@ -139,7 +205,11 @@ class FakeSlack:
         return web.Response(text=f"OK - {len(body)}")
 
     async def respond(self, request: web.Request) -> web.Response:
-        self._record(Call("response_url", await request.json()))
+        call = Call("response_url", await request.json())
+        self._record(call)
+        if code := refusal(str(call.params.get("text") or ""), call.blocks()):
+            self.refused.append(call)
+            return web.Response(status=400, text=code)
         return web.Response(text="ok")
 
     def _record(self, call: Call) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.drafts import DraftState
+from tests.slack import slack_shows
 from tests.slack.conftest import Bot
 from tests.slack.fake_slack import Call
 from tests.slack.slack_requests import button_click, picker_choice, view_submission
@@ -57,8 +58,9 @@ async def test_two_role_holders_approve_with_buttons_and_cards_update(bot: Bot) 
     assert draft.state is DraftState.APPROVED
     assert {(a.role, a.approver) for a in draft.current_approvals()} == {("legal", LEGAL), ("comms", COMMS)}
     _, blocks = card_message(bot, room, "draft:CRI-1:1")
-    text = str(blocks)
-    assert f"approved by <@{LEGAL}>" in text and f"approved by <@{COMMS}>" in text and "Mark published" in text
+    shown, _ = slack_shows.message(blocks)
+    assert f"approved by @{LEGAL}" in shown.text and f"approved by @{COMMS}" in shown.text
+    assert {("user", LEGAL), ("user", COMMS)} <= set(shown.effects) and "Mark published" in shown.text
     updated_in_place = [c for c in bot.slack.called("chat.update") if c.params["ts"] == ts]
     assert len(updated_in_place) >= 2
 
