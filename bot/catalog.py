@@ -35,6 +35,7 @@ DYNAMIC = (
     "approved",
     "rejected",
     "published",
+    "discarded",
     "critical",
     "high",
     "moderate",

@@ -12,6 +12,7 @@ from bot import events as ev
 from bot import views
 from bot.config import Settings
 from bot.describe import fact
+from bot.drafts import DraftState
 from bot.errors import NoIncidentHere, UnknownIncident
 from bot.i18n import Translator
 from bot.model import Conversation, Incident, Status
@@ -145,7 +146,31 @@ def request_changes(cmd: c.RequestChanges, ctx: Context) -> Outcome:
 @handles(c.PublishDraft)
 def publish_draft(cmd: c.PublishDraft, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
-    return _changed(ctx, incident, incident.publish_draft(cmd.number, cmd.where, ctx.origin.person, ctx.now))
+    return _changed(ctx, incident, incident.publish_draft(cmd.number, cmd.where, ctx.origin.person, ctx.now, ctx.settings))
+
+
+@handles(c.ObjectToDraft)
+def object_to_draft(cmd: c.ObjectToDraft, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.object_to_draft(cmd.number, cmd.reason, ctx.origin.person, ctx.now))
+
+
+@handles(c.WithdrawObjection)
+def withdraw_objection(cmd: c.WithdrawObjection, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.withdraw_objection(cmd.number, ctx.origin.person, ctx.now))
+
+
+@handles(c.OverrideObjection)
+def override_objection(cmd: c.OverrideObjection, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.override_objection(cmd.number, cmd.reason, ctx.origin.person, ctx.now))
+
+
+@handles(c.DiscardDraft)
+def discard_draft(cmd: c.DiscardDraft, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.discard_draft(cmd.number, ctx.origin.person, ctx.now))
 
 
 @handles(c.PostUpdate)
@@ -157,7 +182,7 @@ def post_update(cmd: c.PostUpdate, ctx: Context) -> Outcome:
 @handles(c.ChangeSeverity)
 def change_severity(cmd: c.ChangeSeverity, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
-    return _changed(ctx, incident, incident.change_severity(cmd.severity, ctx.origin.person, ctx.now, ctx.settings))
+    return _changed(ctx, incident, *incident.change_severity(cmd.severity, ctx.origin.person, ctx.now, ctx.settings))
 
 
 @handles(c.Monitor)
@@ -196,7 +221,7 @@ def show_status(cmd: c.ShowStatus, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
     cards = [views.incident_card(incident, ctx.settings, ctx.t)]
     cards += [
-        views.draft_card(incident, d, ctx.t) for d in incident.drafts if d.is_open or (d.approved_at and not d.published_at)
+        views.draft_card(incident, d, ctx.t) for d in incident.drafts if d.is_open or d.state is DraftState.APPROVED
     ]
     return Outcome(Reply(cards=tuple(cards), private=True, incident=incident.key))
 

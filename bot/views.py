@@ -8,6 +8,7 @@ from bot.drafts import Draft, DraftState
 from bot.grammar import USAGE
 from bot.i18n import Translator
 from bot.model import Incident, Status
+from bot.objections import open_objections
 from bot.replies import Button, Card, Field, Picker
 
 SEVERITY_NAMES = {1: "critical", 2: "high", 3: "moderate", 4: "watch"}
@@ -59,7 +60,7 @@ def incident_card(incident: Incident, settings: Settings, t: Translator) -> Card
     )
 
 
-def draft_card(incident: Incident, draft: Draft, t: Translator) -> Card:
+def draft_card(incident: Incident, draft: Draft, t: Translator, tz: str = "UTC") -> Card:
     key, number = incident.key, draft.number
     approvals = {a.role: a for a in draft.current_approvals()}
     fields = [
@@ -74,28 +75,49 @@ def draft_card(incident: Incident, draft: Draft, t: Translator) -> Card:
     if draft.reviews and draft.reviews[-1].version == draft.version:
         review = draft.reviews[-1]
         fields.append(Field(t("Review"), f"{mention(review.reviewer)}: {review.reason}"))
-    if draft.state is DraftState.PUBLISHED:
-        fields.append(Field(t("Published"), f"{draft.published_where or '-'} · {mention(draft.published_by)}"))
-    buttons: tuple[Button, ...] = ()
-    if draft.state is DraftState.PENDING:
-        buttons = (
-            Button(t("Approve"), f"{key} approve {number}", style="primary"),
-            Button(t("Request changes"), f"{key} changes {number}", ask=t("What should change?")),
-            Button(t("Reject"), f"{key} reject {number}", style="danger", ask=t("Why reject it?")),
-        )
-    elif draft.state is DraftState.CHANGES_REQUESTED:
-        buttons = (Button(t("Revise"), f"{key} revise {number}", ask=t("New text")),)
-    elif draft.state is DraftState.APPROVED:
-        buttons = (
-            Button(t("Mark published"), f"{key} publish {number}", style="primary", ask=t("Where was it published?")),
-        )
+    objections = open_objections(draft.objections)
+    for objection in objections:
+        fields.append(Field(t("Objection by {person}", person=mention(objection.objector)), objection.reason))
+    if draft.publications:
+        lines = [f"{p.channel} · {mention(p.person)} · {when(p.at, tz)}" for p in draft.publications]
+        fields.append(Field(t("Published"), "\n".join(lines)))
     return Card(
         id=f"draft:{key}:{number}",
         title=t("{key} · draft reply #{number}", key=key, number=number),
         text=draft.text,
         fields=tuple(fields),
-        buttons=buttons,
+        buttons=_draft_buttons(incident, draft, t) if incident.status is not Status.RESOLVED else (),
     )
+
+
+def _draft_buttons(incident: Incident, draft: Draft, t: Translator) -> tuple[Button, ...]:
+    key, number = incident.key, draft.number
+    if draft.is_closed:
+        return ()
+    publish = Button(
+        t("Publish"), f"{key} publish {number}", style="primary",
+        ask=t("Where is it published? (X, Facebook, press release, website, e-mail to customers…)"),
+    )
+    buttons: list[Button] = []
+    if open_objections(draft.objections):
+        buttons += [
+            Button(t("Withdraw my objection"), f"{key} withdraw {number}"),
+            Button(t("Override objection"), f"{key} override {number}", style="danger", ask=t("Why override it?")),
+        ]
+    elif draft.state is DraftState.PENDING:
+        buttons += [
+            Button(t("Approve"), f"{key} approve {number}", style="primary"),
+            Button(t("Request changes"), f"{key} changes {number}", ask=t("What should change?")),
+            Button(t("Reject"), f"{key} reject {number}", style="danger", ask=t("Why reject it?")),
+        ]
+    elif draft.state is DraftState.CHANGES_REQUESTED:
+        buttons.append(Button(t("Revise"), f"{key} revise {number}", ask=t("New text")))
+    elif draft.can_be_published:
+        buttons.append(publish)
+    buttons.append(Button(t("Object"), f"{key} object {number}", ask=t("What is your objection?")))
+    if draft.state is not DraftState.PUBLISHED:
+        buttons.append(Button(t("Discard"), f"{key} discard {number}", confirm=t("Discard draft #{number}?", number=number)))
+    return tuple(buttons)
 
 
 def help_card(t: Translator) -> Card:
