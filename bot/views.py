@@ -95,7 +95,7 @@ def _draft_buttons(incident: Incident, draft: Draft, t: Translator) -> tuple[But
     if draft.is_closed:
         return ()
     publish = Button(
-        t("Publish"), f"{key} publish {number}", style="primary",
+        t("Mark published"), f"{key} publish {number}", style="primary",
         ask=t("Where is it published? (X, Facebook, press release, website, e-mail to customers…)"),
     )
     buttons: list[Button] = []

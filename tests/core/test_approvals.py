@@ -285,7 +285,7 @@ def test_the_same_approved_text_is_published_on_several_channels() -> None:
     assert card is not None
     published = {f.label: f.value for f in card.fields}["Published"].splitlines()
     assert published[1] == "press release · <@rita> · 2026-11-23 10:03 UTC"
-    assert [b.label for b in card.buttons] == ["Publish", "Object"]
+    assert [b.label for b in card.buttons] == ["Mark published", "Object"]
 
 
 def test_a_revision_after_publication_is_refused() -> None:

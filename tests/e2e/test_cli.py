@@ -31,7 +31,7 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
         tables = {name for (name,) in db.execute("select name from sqlite_master where type = 'table'")}
         (revision,) = db.execute("select version_num from alembic_version").fetchone()
     assert {"incidents", "timeline_entries", "outbox", "inbox", "people"} <= tables
-    assert revision == "0004"
+    assert revision == "0005"
 
 
 @pytest.mark.slow
