@@ -77,7 +77,7 @@ def draft_card(incident: Incident, draft: Draft, t: Translator, tz: str = "UTC")
         fields.append(Field(t("Review"), f"{mention(review.reviewer)}: {review.reason}"))
     objections = open_objections(draft.objections)
     for objection in objections:
-        fields.append(Field(t("Objection by {person}", person=mention(objection.objector)), objection.reason))
+        fields.append(Field(t("Objection"), f"{mention(objection.objector)}: {objection.reason}"))
     if draft.publications:
         lines = [f"{p.channel} · {mention(p.person)} · {when(p.at, tz)}" for p in draft.publications]
         fields.append(Field(t("Published"), "\n".join(lines)))

@@ -147,8 +147,8 @@ def test_any_role_holder_may_object_and_the_author_and_lead_are_told(role: str) 
     assert told == {"sam", "alice"} - {objector}
     assert all("This admits liability" in r.text for _, r in h.gateway.direct)
     card = h.gateway.updates[-1].card
-    assert card is not None and {f.label: f.value for f in card.fields}[f"Objection by <@{objector}>"] == (
-        "This admits liability"
+    assert card is not None and {f.label: f.value for f in card.fields}["Objection"] == (
+        f"<@{objector}>: This admits liability"
     )
     assert [b.label for b in card.buttons][:2] == ["Withdraw my objection", "Override objection"]
 
