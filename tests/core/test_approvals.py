@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from bot import events as ev
 from bot.drafts import DraftState
+from bot.publications import publication_rules
 from tests.harness import Harness
 
 ROLES = {"lead": "alice", "comms": "bob", "legal": "carol", "support": "sam", "product": "paula"}
@@ -303,3 +304,19 @@ def test_publish_without_a_channel_asks_where_and_changes_nothing() -> None:
     reply = h.say("publish 1", person="bob")
     assert reply.private and reply.text.startswith("Where was it published?")
     assert h.incident().drafts[0].state is DraftState.APPROVED
+
+
+def test_a_report_can_tell_the_rules_each_publication_went_out_under() -> None:
+    h = drafted(sev=3)
+    h.say("approve", person="bob")
+    h.say("publish 1 X", person="bob")
+    h.clock.advance(minutes=10)
+    h.say("severity 2")
+    h.say("draft Second statement", person="sam")
+    h.say("approve 2", person="bob")
+    h.say("approve 2", person="carol")
+    h.say("publish 2 website", person="bob")
+    rules = publication_rules(h.incident())
+    assert [(r.draft.number, r.publication.channel, r.under, r.reached_later) for r in rules] == [
+        (1, "X", 3, 2), (2, "website", 2, None),
+    ]

@@ -85,3 +85,11 @@ def test_the_publish_button_asks_where(console: Console) -> None:
     number = next(part for part in out.split("[")[1:] if "Mark published" in part).split("]")[0]
     assert "Where is it published?" in console.run(f"/click {number}")
     assert "published on website" in console.run(f"/click {number} website")
+
+
+def test_a_published_draft_stays_published_but_goes_out_again_only_under_the_rules_in_force(console: Console) -> None:
+    console.run("/as bob", "approve", "publish 1 X")
+    out = console.run("/as alice", "severity 2")
+    assert "now also needs" not in out
+    out = console.run("/as bob", "publish 1 website")
+    assert "(only you) Draft #1 lacks the approval of legal, which severity 2 requires; start a new draft." in out
