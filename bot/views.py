@@ -75,9 +75,14 @@ def draft_card(incident: Incident, draft: Draft, t: Translator, tz: str = "UTC")
     if draft.reviews and draft.reviews[-1].version == draft.version:
         review = draft.reviews[-1]
         fields.append(Field(t("Review"), f"{mention(review.reviewer)}: {review.reason}"))
-    objections = open_objections(draft.objections)
-    for objection in objections:
-        fields.append(Field(t("Objection"), f"{mention(objection.objector)}: {objection.reason}"))
+    for objection in draft.objections:
+        said_by = f"{mention(objection.objector)}: {objection.reason}"
+        if objection.is_open:
+            fields.append(Field(t("Objection"), said_by))
+        elif objection.override_reason:
+            # Withdrawn objections leave the card; overridden ones stay, so readers see why the draft went ahead.
+            overridden = f"{said_by} · {mention(objection.closed_by)}: {objection.override_reason}"
+            fields.append(Field(t("Objection overridden"), overridden))
     if draft.publications:
         lines = [f"{p.channel} · {mention(p.person)} · {when(p.at, tz)}" for p in draft.publications]
         fields.append(Field(t("Published"), "\n".join(lines)))

@@ -212,6 +212,12 @@ def test_the_lead_overrides_with_a_reason_and_the_objector_is_told() -> None:
         ev.ObjectionOverridden(1, 1, ("carol", "paula"), "We must speak within the hour")
     ]
     assert {person for person, _ in h.gateway.direct} == {"carol", "paula"}
+    card = h.gateway.updates[-1].card
+    assert card is not None
+    assert [f.value for f in card.fields if f.label == "Objection overridden"] == [
+        "<@carol>: Too vague · <@alice>: We must speak within the hour",
+        "<@paula>: Wrong date · <@alice>: We must speak within the hour",
+    ]
     h.say("approve", person="bob")
     assert h.incident().drafts[0].state is DraftState.APPROVED
 
