@@ -90,6 +90,32 @@ class PublishDraft:
 
 
 @dataclass(frozen=True)
+class ObjectToDraft:
+    reason: str
+    number: int | None = None
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class WithdrawObjection:
+    number: int | None = None
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class OverrideObjection:
+    reason: str
+    number: int | None = None
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class DiscardDraft:
+    number: int | None = None
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
 class PostUpdate:
     text: str
     incident: str | None = None
@@ -185,6 +211,10 @@ Command = (
     | RejectDraft
     | RequestChanges
     | PublishDraft
+    | ObjectToDraft
+    | WithdrawObjection
+    | OverrideObjection
+    | DiscardDraft
     | PostUpdate
     | ChangeSeverity
     | Monitor

@@ -83,7 +83,23 @@ def fact(event: ev.Event, t: Translator) -> str:
                 "changes requested on draft #{number} v{version}: {reason}", number=number, version=version, reason=reason
             )
         case ev.DraftPublished(number, version, where):
-            return t("draft #{number} v{version} published {where}", number=number, version=version, where=where or "")
+            return t("draft #{number} v{version} published on {where}", number=number, version=version, where=where or "-")
+        case ev.ApprovalRequirementRaised(number, version, roles, severity, raised):
+            needed = ", ".join(t(role) for role in roles)
+            if raised:
+                return t("draft #{number} now also needs {roles}: severity raised to {severity}",
+                         number=number, roles=needed, severity=severity)
+            return t("draft #{number} now also needs {roles}: severity changed to {severity}",
+                     number=number, roles=needed, severity=severity)
+        case ev.ObjectionRaised(number, version, reason):
+            return t("objection to draft #{number} v{version}: {reason}", number=number, version=version, reason=reason)
+        case ev.ObjectionWithdrawn(number):
+            return t("objection to draft #{number} withdrawn", number=number)
+        case ev.ObjectionOverridden(number, version, objectors, reason):
+            return t("objection to draft #{number} by {people} overridden by the lead: {reason}",
+                     number=number, people=", ".join(mention(p) for p in objectors), reason=reason)
+        case ev.DraftDiscarded(number):
+            return t("draft #{number} discarded by its author", number=number)
         case ev.StatusUpdatePosted(text):
             return t("update: {text}", text=text)
         case ev.NoteAdded(text):

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized
+from bot.objections import Objection, open_objections
 
 MAX_DRAFT_LENGTH = 2800  # fits one Block Kit section with room for the header
 
@@ -17,6 +18,7 @@ class DraftState(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     PUBLISHED = "published"
+    DISCARDED = "discarded"
     # Never to be published: its incident was resolved as a false alarm.
     CLOSED = "closed"
 
@@ -48,6 +50,17 @@ class Review:
     at: datetime
 
 
+@dataclass(frozen=True)
+class Publication:
+    """One channel the approved words went out on. `severity` is the one whose approval policy they met then."""
+
+    version: int
+    channel: str
+    person: str
+    at: datetime
+    severity: int
+
+
 def _clean(text: str) -> str:
     text = text.strip()
     if not text:
@@ -66,16 +79,19 @@ class Draft:
     approvals: list[Approval] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
     approved_at: datetime | None = None
-    published_at: datetime | None = None
-    published_by: str | None = None
-    published_where: str = ""
+    publications: list[Publication] = field(default_factory=list)
+    objections: list[Objection] = field(default_factory=list)
+    # The most critical severity the incident reached while this draft could still be published: its rules apply.
+    peak_severity: int = 4
     # The version for which a deadline reminder / escalation went out, so each is sent once per version.
     reminded_version: int = 0
     escalated_version: int = 0
 
     @classmethod
-    def create(cls, number: int, text: str, author: str, at: datetime, required_roles: tuple[str, ...]) -> Draft:
-        return cls(number, [DraftVersion(1, _clean(text), author, at)], required_roles)
+    def create(
+        cls, number: int, text: str, author: str, at: datetime, required_roles: tuple[str, ...], severity: int = 4
+    ) -> Draft:
+        return cls(number, [DraftVersion(1, _clean(text), author, at)], required_roles, peak_severity=severity)
 
     @property
     def current(self) -> DraftVersion:
@@ -98,6 +114,35 @@ class Draft:
         return self.state in (DraftState.PENDING, DraftState.CHANGES_REQUESTED)
 
     @property
+    def published_at(self) -> datetime | None:
+        return self.publications[0].at if self.publications else None
+
+    @property
+    def published_by(self) -> str | None:
+        return self.publications[0].person if self.publications else None
+
+    @property
+    def published_where(self) -> str:
+        return ", ".join(p.channel for p in self.publications)
+
+    @property
+    def published_under_severity(self) -> int | None:
+        """The severity whose approval policy the draft met when it first went out (None if it never did).
+
+        A report compares it with the severities the incident reached afterwards: publishing under severity 3 rules
+        before a raise to 2 is fine; publishing below the policy in force is refused, so it never happens.
+        """
+        return self.publications[0].severity if self.publications else None
+
+    @property
+    def can_be_published(self) -> bool:
+        return self.state in (DraftState.APPROVED, DraftState.PUBLISHED)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state in (DraftState.REJECTED, DraftState.DISCARDED, DraftState.CLOSED)
+
+    @property
     def waiting_since(self) -> datetime:
         return self.current.created_at
 
@@ -108,8 +153,35 @@ class Draft:
         done = {a.role for a in self.current_approvals()}
         return tuple(r for r in self.required_roles if r not in done)
 
+    def require_roles(self, roles: tuple[str, ...], severity: int) -> tuple[str, ...]:
+        """Adds what a new severity's policy asks; never removes a requirement. Returns the roles now lacking.
+
+        An approved draft goes back to pending for them, keeping the approvals it has; a published draft keeps its
+        requirements (its publications stand; a further one is checked against the policy in force).
+        """
+        if self.is_closed or self.state is DraftState.PUBLISHED:
+            return ()
+        self.peak_severity = min(self.peak_severity, severity)
+        added = tuple(r for r in roles if r not in self.required_roles)
+        self.required_roles = (*self.required_roles, *added)
+        lacking = tuple(r for r in added if r in self.missing_roles())
+        if lacking and self.state is DraftState.APPROVED:
+            self.state = DraftState.PENDING
+            self.approved_at = None
+        return lacking
+
+    def _refuse_if_objected(self) -> None:
+        found = open_objections(self.objections)
+        if found:
+            raise InvalidState(
+                "Draft #{number} has an open objection by {person}: {reason}. It must be withdrawn or overridden by the lead first.",  # noqa: E501
+                number=self.number,
+                person=f"<@{found[0].objector}>",
+                reason=found[0].reason,
+            )
+
     def revise(self, text: str, author: str, at: datetime) -> None:
-        if self.state in (DraftState.PUBLISHED, DraftState.REJECTED, DraftState.CLOSED):
+        if self.state in (DraftState.PUBLISHED, DraftState.REJECTED, DraftState.DISCARDED, DraftState.CLOSED):
             raise InvalidState("Draft #{number} is {state}; start a new draft.", number=self.number, state=self.state.value)
         # A new version clears approvals by construction: they are counted per version.
         self.versions.append(DraftVersion(self.version + 1, _clean(text), author, at))
@@ -127,6 +199,7 @@ class Draft:
                 version=self.version,
                 number=self.number,
             )
+        self._refuse_if_objected()
         missing = self.missing_roles()
         roles = tuple(r for r in missing if r in held_roles)
         if not roles:
@@ -155,15 +228,41 @@ class Draft:
 
     def close(self) -> bool:
         """Closes a draft that was never published; False when there was nothing to close."""
-        if self.state in (DraftState.PUBLISHED, DraftState.REJECTED, DraftState.CLOSED):
+        if self.is_closed or self.state is DraftState.PUBLISHED:
             return False
         self.state = DraftState.CLOSED
         return True
 
-    def publish(self, where: str, actor: str, at: datetime) -> None:
-        if self.state is not DraftState.APPROVED:
+    def publish(self, channel: str, actor: str, at: datetime, policy: tuple[str, ...], severity: int) -> Publication:
+        """Records the approved words going out on one channel; `policy` is what the severity in force requires."""
+        if not self.can_be_published:
             raise InvalidState(
                 "Only an approved draft can be published; #{number} is {state}.", number=self.number, state=self.state.value
             )
+        self._refuse_if_objected()
+        approved = {a.role for a in self.current_approvals()}
+        lacking = [r for r in (*self.required_roles, *policy) if r not in approved]
+        if lacking:
+            raise InvalidState(
+                "Draft #{number} lacks the approval of {roles}, which severity {severity} requires; start a new draft.",
+                number=self.number,
+                roles=", ".join(dict.fromkeys(lacking)),
+                severity=severity,
+            )
+        if not channel:
+            raise InvalidCommand("Say where it was published: `publish [draft-no] <channel>` (X, press release, website…).")
+        if channel.casefold() in (p.channel.casefold() for p in self.publications):
+            raise InvalidState("Draft #{number} is already recorded as published on {channel}.", number=self.number,
+                               channel=channel)
+        publication = Publication(self.version, channel, actor, at, min(self.peak_severity, severity))
+        self.publications.append(publication)
         self.state = DraftState.PUBLISHED
-        self.published_at, self.published_by, self.published_where = at, actor, where
+        return publication
+
+    def discard(self, actor: str) -> None:
+        if actor not in {v.author for v in self.versions}:
+            raise NotAuthorized("Only an author of draft #{number} can discard it.", number=self.number)
+        if self.is_closed or self.state is DraftState.PUBLISHED:
+            raise InvalidState("Draft #{number} is {state}; it cannot be discarded.", number=self.number,
+                               state=self.state.value)
+        self.state = DraftState.DISCARDED

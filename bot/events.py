@@ -92,6 +92,44 @@ class DraftPublished:
 
 
 @dataclass(frozen=True)
+class ApprovalRequirementRaised:
+    """A severity change made the policy ask `roles` of a draft that had not been approved by them."""
+
+    number: int
+    version: int
+    roles: tuple[str, ...]
+    severity: int
+    raised: bool = True
+
+
+@dataclass(frozen=True)
+class ObjectionRaised:
+    number: int
+    version: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ObjectionWithdrawn:
+    number: int
+    version: int
+
+
+@dataclass(frozen=True)
+class ObjectionOverridden:
+    number: int
+    version: int
+    objectors: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class DraftDiscarded:
+    number: int
+    version: int
+
+
+@dataclass(frozen=True)
 class StatusUpdatePosted:
     text: str
 
@@ -154,6 +192,11 @@ Event = (
     | DraftRejected
     | ChangesRequested
     | DraftPublished
+    | ApprovalRequirementRaised
+    | ObjectionRaised
+    | ObjectionWithdrawn
+    | ObjectionOverridden
+    | DraftDiscarded
     | StatusUpdatePosted
     | NoteAdded
     | CheckInReminderSent

@@ -24,7 +24,11 @@ USAGE = {
     "approve": "approve [draft-no]",
     "reject": "reject [draft-no] <reason>",
     "changes": "changes [draft-no] <reason>",
-    "publish": "publish [draft-no] [where]",
+    "publish": "publish [draft-no] <channel>",
+    "object": "object [draft-no] <reason>",
+    "withdraw": "withdraw [draft-no]",
+    "override": "override [draft-no] <reason>",
+    "discard": "discard [draft-no]",
     "update": "update <text>",
     "severity": "severity <1-4>",
     "monitor": "monitor",
@@ -57,6 +61,11 @@ VERB_ALIASES = {
     "modifs": "changes",
     "modifications": "changes",
     "publier": "publish",
+    "objection": "object",
+    "objecter": "object",
+    "retirer": "withdraw",
+    "passer-outre": "override",
+    "abandonner": "discard",
     "point": "update",
     "maj": "update",
     "severite": "severity",
@@ -155,8 +164,27 @@ def _review(final: bool) -> Callable[[str, str | None], c.Command]:
 
 
 def _publish(rest: str, key: str | None) -> c.Command:
+    # Where it went out is part of the record: a publication without a channel is asked again.
     number, where = _split_number(rest)
-    return c.PublishDraft(number=number, where=where.strip(), incident=key)
+    return c.PublishDraft(number=number, where=_required(where), incident=key)
+
+
+def _draft_number(cls: Callable[..., c.Command]) -> Callable[[str, str | None], c.Command]:
+    def parse(rest: str, key: str | None) -> c.Command:
+        number, tail = _split_number(rest)
+        if rest.strip() and (number is None or tail.strip()):
+            raise _Malformed
+        return cls(number=number, incident=key)
+
+    return parse
+
+
+def _with_reason(cls: Callable[..., c.Command]) -> Callable[[str, str | None], c.Command]:
+    def parse(rest: str, key: str | None) -> c.Command:
+        number, reason = _split_number(rest)
+        return cls(reason=_required(reason), number=number, incident=key)
+
+    return parse
 
 
 def _severity(rest: str, key: str | None) -> c.Command:
@@ -208,6 +236,10 @@ _PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
     "reject": _review(final=True),
     "changes": _review(final=False),
     "publish": _publish,
+    "object": _with_reason(c.ObjectToDraft),
+    "withdraw": _draft_number(c.WithdrawObjection),
+    "override": _with_reason(c.OverrideObjection),
+    "discard": _draft_number(c.DiscardDraft),
     "update": lambda rest, key: c.PostUpdate(text=_required(rest), incident=key),
     "severity": _severity,
     "monitor": _no_args(c.Monitor),
@@ -222,6 +254,11 @@ _PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
     "lesson": lambda rest, key: c.RecordLesson(text=_required(rest), incident=key),
     "action": _action,
     "export": _no_args(c.ExportReport),
+}
+
+# Usage errors that deserve more than the usage line.
+_PROBLEMS = {
+    "publish": N_("Where was it published? `{detail}`, e.g. `publish 2 X`, `publish 2 press release`, `publish 2 website`."),
 }
 
 
@@ -245,4 +282,4 @@ def parse(text: str) -> c.Command:
     try:
         return parser(rest.strip(), key)
     except _Malformed:
-        return c.Help(problem=N_("Usage: `{detail}`"), detail=USAGE[verb], usage=verb)
+        return c.Help(problem=_PROBLEMS.get(verb, N_("Usage: `{detail}`")), detail=USAGE[verb], usage=verb)

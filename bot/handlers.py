@@ -12,6 +12,7 @@ from bot import events as ev
 from bot import report, views
 from bot.config import Settings
 from bot.describe import fact
+from bot.drafts import DraftState
 from bot.errors import NoIncidentHere, UnknownIncident
 from bot.grammar import USAGE
 from bot.i18n import Translator
@@ -148,7 +149,31 @@ def request_changes(cmd: c.RequestChanges, ctx: Context) -> Outcome:
 @handles(c.PublishDraft)
 def publish_draft(cmd: c.PublishDraft, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
-    return _changed(ctx, incident, incident.publish_draft(cmd.number, cmd.where, ctx.origin.person, ctx.now))
+    return _changed(ctx, incident, incident.publish_draft(cmd.number, cmd.where, ctx.origin.person, ctx.now, ctx.settings))
+
+
+@handles(c.ObjectToDraft)
+def object_to_draft(cmd: c.ObjectToDraft, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.object_to_draft(cmd.number, cmd.reason, ctx.origin.person, ctx.now))
+
+
+@handles(c.WithdrawObjection)
+def withdraw_objection(cmd: c.WithdrawObjection, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.withdraw_objection(cmd.number, ctx.origin.person, ctx.now))
+
+
+@handles(c.OverrideObjection)
+def override_objection(cmd: c.OverrideObjection, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.override_objection(cmd.number, cmd.reason, ctx.origin.person, ctx.now))
+
+
+@handles(c.DiscardDraft)
+def discard_draft(cmd: c.DiscardDraft, ctx: Context) -> Outcome:
+    incident = ctx.incident(cmd.incident)
+    return _changed(ctx, incident, incident.discard_draft(cmd.number, ctx.origin.person, ctx.now))
 
 
 @handles(c.PostUpdate)
@@ -160,7 +185,7 @@ def post_update(cmd: c.PostUpdate, ctx: Context) -> Outcome:
 @handles(c.ChangeSeverity)
 def change_severity(cmd: c.ChangeSeverity, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
-    return _changed(ctx, incident, incident.change_severity(cmd.severity, ctx.origin.person, ctx.now, ctx.settings))
+    return _changed(ctx, incident, *incident.change_severity(cmd.severity, ctx.origin.person, ctx.now, ctx.settings))
 
 
 @handles(c.Monitor)
@@ -201,7 +226,7 @@ def show_status(cmd: c.ShowStatus, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
     cards = [views.incident_card(incident, ctx.settings, ctx.t)]
     cards += [
-        views.draft_card(incident, d, ctx.t) for d in incident.drafts if d.is_open or (d.approved_at and not d.published_at)
+        views.draft_card(incident, d, ctx.t) for d in incident.drafts if d.is_open or d.state is DraftState.APPROVED
     ]
     return Outcome(Reply(cards=tuple(cards), private=True, incident=incident.key))
 
@@ -224,7 +249,8 @@ def list_incidents(cmd: c.ListIncidents, ctx: Context) -> Outcome:
 def show_help(cmd: c.Help, ctx: Context) -> Outcome:
     if cmd.usage in USAGE:
         # Malformed input: the one line that says how to write this command, in the speaker's language.
-        return Outcome(Reply(text=ctx.t("Usage: `{detail}`", detail=ctx.t(USAGE[cmd.usage])), private=True))
+        problem = cmd.problem or "Usage: `{detail}`"
+        return Outcome(Reply(text=ctx.t(problem, detail=ctx.t(USAGE[cmd.usage])), private=True))
     problem = ctx.t(cmd.problem, detail=cmd.detail) if cmd.problem else ""
     return Outcome(Reply(text=problem, cards=(views.help_card(ctx.settings, ctx.t),), private=True))
 

@@ -14,6 +14,7 @@ from bot import events as ev
 from bot.config import Settings
 from bot.drafts import Draft
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized, UnknownDraft
+from bot.objections import ObjectionRules
 
 
 class Status(StrEnum):
@@ -72,7 +73,7 @@ def check_severity(value: int | str) -> int:
 
 
 @dataclass
-class Incident:
+class Incident(ObjectionRules):
     number: int
     title: str
     severity: int
@@ -221,18 +222,22 @@ class Incident:
             if assignment.role == role and assignment.ended_at is None:
                 assignment.ended_at = at
 
-    def change_severity(self, severity: int | str, actor: str, at: datetime, settings: Settings) -> ev.Event:
+    def change_severity(self, severity: int | str, actor: str, at: datetime, settings: Settings) -> list[ev.Event]:
         self._require_open()
         self._require_coordinator(actor)
         new = check_severity(severity)
         if new == self.severity:
             raise InvalidState("{key} is already severity {severity}.", key=self.key, severity=new)
         old, self.severity = self.severity, new
-        for draft in self.drafts:
-            if draft.is_open:
-                draft.required_roles = settings.required_roles(new)
         self._plan_next_update(at, settings)
-        return self._record(at, actor, ev.SeverityChanged(old, new))
+        facts = [self._record(at, actor, ev.SeverityChanged(old, new))]
+        # Requirements only grow: a lowered severity never drops an approval already asked for or given.
+        for draft in self.drafts:
+            lacking = draft.require_roles(settings.required_roles(new), new)
+            if lacking:
+                raised = ev.ApprovalRequirementRaised(draft.number, draft.version, lacking, new, raised=new < old)
+                facts.append(self._record(at, actor, raised))
+        return facts
 
     def _plan_next_update(self, at: datetime, settings: Settings) -> None:
         if self.status is Status.RESOLVED:
@@ -330,7 +335,7 @@ class Incident:
     def create_draft(self, text: str, actor: str, at: datetime, settings: Settings) -> ev.Event:
         self._require_open()
         number = max((d.number for d in self.drafts), default=0) + 1
-        draft = Draft.create(number, text, actor, at, settings.required_roles(self.severity))
+        draft = Draft.create(number, text, actor, at, settings.required_roles(self.severity), self.severity)
         self.drafts.append(draft)
         return self._record(at, actor, ev.DraftCreated(number, 1))
 
@@ -365,18 +370,21 @@ class Incident:
                 "Only the holders of {roles} (or the lead) can review this draft.", roles=", ".join(draft.required_roles)
             )
 
-    def publish_draft(self, number: int | None, where: str, actor: str, at: datetime) -> ev.Event:
+    def publish_draft(self, number: int | None, where: str, actor: str, at: datetime, settings: Settings) -> ev.Event:
         if number is None:
-            approved = [d for d in self.drafts if d.approved_at is not None and d.published_at is None]
-            if not approved:
+            publishable = [d for d in self.drafts if d.can_be_published]
+            if not publishable:
                 raise InvalidState("No approved draft is waiting to be published.")
-            draft = approved[-1]
+            draft = publishable[-1]
         else:
             draft = self.draft(number)
-        if not self.roles_of(actor):
-            raise NotAuthorized("Only someone holding a role in {key} can mark a reply published.", key=self.key)
-        draft.publish(where.strip(), actor, at)
-        return self._record(at, actor, ev.DraftPublished(draft.number, draft.version, where.strip()))
+        if not self.roles_of(actor) and actor != self.reporter:
+            raise NotAuthorized(
+                "Only the reporter or someone holding a role in {key} can mark a reply published.", key=self.key
+            )
+        # The policy in force, not only the draft's own requirements: no door publishes below the current severity.
+        publication = draft.publish(where.strip(), actor, at, settings.required_roles(self.severity), self.severity)
+        return self._record(at, actor, ev.DraftPublished(draft.number, publication.version, publication.channel))
 
     def record_approval_reminder(
         self, draft: Draft, roles: tuple[str, ...], people: tuple[str, ...], escalated: bool, at: datetime

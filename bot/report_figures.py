@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from bot import events as ev
 from bot.model import Incident, Status, TimelineEntry
+from bot.publications import publication_rules
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class Publication:
     version: int
     channel: str
     by: str | None
+    # The severity whose approval policy the words met, and a more critical one the incident reached afterwards.
+    under: int = 0
+    reached_later: int | None = None
 
 
 @dataclass(frozen=True)
@@ -126,18 +130,18 @@ def approval_delays(incident: Incident) -> dict[str, list[timedelta]]:
 
 
 def publications(incident: Incident) -> list[Publication]:
-    """Every publication, oldest first. The one place to change when a draft may be published on several channels."""
+    """Every publication of every draft, one per channel, oldest first."""
     found = [
-        Publication(d.published_at, d.number, d.version, d.published_where, d.published_by)
-        for d in incident.drafts
-        if d.published_at is not None
+        Publication(r.publication.at, r.draft.number, r.publication.version, r.publication.channel, r.publication.person,
+                    r.under, r.reached_later)
+        for r in publication_rules(incident)
     ]
     return sorted(found, key=lambda p: (p.at, p.number))
 
 
 # The facts of objections, their withdrawals and the lead's overrides, once the core records them: the report's
 # "Objections and overrides" section lists every timeline entry of these kinds.
-OBJECTION_FACTS: tuple[type, ...] = ()
+OBJECTION_FACTS: tuple[type, ...] = (ev.ObjectionRaised, ev.ObjectionWithdrawn, ev.ObjectionOverridden)
 
 
 def objections(incident: Incident) -> list[TimelineEntry]:

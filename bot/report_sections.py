@@ -72,10 +72,13 @@ def publications(incident: Incident, t: Translator, tz: str) -> list[str]:
     out = ["", f"## {t('Publications')}", ""]
     if not found:
         return [*out, f"- {t('none')}"]
-    out += [f"| {t('When')} | {t('Draft')} | {t('Channel')} | {t('By')} |", "|---|---|---|---|"]
+    out += [f"| {t('When')} | {t('Draft')} | {t('Channel')} | {t('By')} | {t('Approved under')} |", "|---|---|---|---|---|"]
     for p in found:
         draft = t("#{number} v{version}", number=p.number, version=p.version)
-        out.append(f"| {when(p.at, tz)} | {draft} | {cell(p.channel or '-')} | {mention(p.by)} |")
+        rules = t("severity {severity} rules", severity=p.under) if p.under else "-"
+        if p.reached_later:
+            rules += "; " + t("the incident reached severity {severity} later", severity=p.reached_later)
+        out.append(f"| {when(p.at, tz)} | {draft} | {cell(p.channel or '-')} | {mention(p.by)} | {rules} |")
     return out
 
 

@@ -24,6 +24,7 @@ from bot.handlers import HANDLERS, Context, Outcome
 from bot.i18n import Translator, translator
 from bot.intake import Intake
 from bot.model import Conversation, Incident
+from bot.objection_notices import objection_notices
 from bot.ports import AcceptedRequest, ChatGateway, Clock, SystemClock, UnitOfWork
 from bot.replies import Card, Reply
 
@@ -41,6 +42,11 @@ NEWS = (
     ev.DraftRejected,
     ev.ChangesRequested,
     ev.DraftPublished,
+    ev.ApprovalRequirementRaised,
+    ev.ObjectionRaised,
+    ev.ObjectionWithdrawn,
+    ev.ObjectionOverridden,
+    ev.DraftDiscarded,
 )
 
 
@@ -212,6 +218,18 @@ class CrisisService:
                 log.exception("could not refresh %s in %s %s", incident.key, conversation.platform, conversation.id)
         if posted:
             await asyncio.to_thread(self.dispatcher.remember_cards, posted)
+        await self._notify(objection_notices(incident, outcome.events, origin.person, t), origin, places)
+
+    async def _notify(self, notices: list[tuple[str, Reply]], origin: c.Origin, places: list[Conversation]) -> None:
+        # People are known by their platform's ids: the speaker's platform first, else where the incident lives.
+        platform = origin.platform if origin.platform in self.gateways else next((p.platform for p in places), None)
+        if platform is None:
+            return
+        for person, reply in notices:
+            try:
+                await self.gateways[platform].notify(person, reply)
+            except Exception:
+                log.exception("could not send a direct message on %s", platform)
 
     async def _open_room(self, incident: Incident, origin: c.Origin) -> Incident | None:
         gateway = self.gateways.get(origin.platform)

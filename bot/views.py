@@ -8,6 +8,7 @@ from bot.drafts import Draft, DraftState
 from bot.grammar import USAGE
 from bot.i18n import Translator
 from bot.model import Incident, Status
+from bot.objections import open_objections
 from bot.replies import Button, Card, Field, Picker
 
 SEVERITY_NAMES = {1: "critical", 2: "high", 3: "moderate", 4: "watch"}
@@ -70,7 +71,7 @@ def _latest_statement(incident: Incident, settings: Settings, t: Translator) -> 
     return f"{last.text} ({where}{when(last.published_at, settings.timezone)})"
 
 
-def draft_card(incident: Incident, draft: Draft, t: Translator) -> Card:
+def draft_card(incident: Incident, draft: Draft, t: Translator, tz: str = "UTC") -> Card:
     key, number = incident.key, draft.number
     approvals = {a.role: a for a in draft.current_approvals()}
     fields = [
@@ -85,30 +86,58 @@ def draft_card(incident: Incident, draft: Draft, t: Translator) -> Card:
     if draft.reviews and draft.reviews[-1].version == draft.version:
         review = draft.reviews[-1]
         fields.append(Field(t("Review"), said(t, mention(review.reviewer), review.reason)))
-    if draft.state is DraftState.PUBLISHED:
-        fields.append(Field(t("Published"), f"{draft.published_where or '-'} · {mention(draft.published_by)}"))
-    buttons: tuple[Button, ...] = ()
-    # A resolved incident takes no approval or review until it is reopened; a publication may still be recorded.
-    resolved = incident.status is Status.RESOLVED
-    if draft.state is DraftState.PENDING and not resolved:
-        buttons = (
-            Button(t("Approve"), f"{key} approve {number}", style="primary"),
-            Button(t("Request changes"), f"{key} changes {number}", ask=t("What should change?")),
-            Button(t("Reject"), f"{key} reject {number}", style="danger", ask=t("Why reject it?")),
-        )
-    elif draft.state is DraftState.CHANGES_REQUESTED and not resolved:
-        buttons = (Button(t("Revise"), f"{key} revise {number}", ask=t("New text")),)
-    elif draft.state is DraftState.APPROVED:
-        buttons = (
-            Button(t("Mark published"), f"{key} publish {number}", style="primary", ask=t("Where was it published?")),
-        )
+    for objection in draft.objections:
+        said_by = said(t, mention(objection.objector), objection.reason)
+        if objection.is_open:
+            fields.append(Field(t("Objection"), said_by))
+        elif objection.override_reason:
+            # Withdrawn objections leave the card; overridden ones stay, so readers see why the draft went ahead.
+            overridden = f"{said_by} · {said(t, mention(objection.closed_by), objection.override_reason)}"
+            fields.append(Field(t("Objection overridden"), overridden))
+    if draft.publications:
+        lines = [f"{p.channel} · {mention(p.person)} · {when(p.at, tz)}" for p in draft.publications]
+        fields.append(Field(t("Published"), "\n".join(lines)))
     return Card(
         id=f"draft:{key}:{number}",
         title=t("{key} · draft reply #{number}", key=key, number=number),
         text=draft.text,
         fields=tuple(fields),
-        buttons=buttons,
+        buttons=_draft_buttons(incident, draft, t),
     )
+
+
+def _draft_buttons(incident: Incident, draft: Draft, t: Translator) -> tuple[Button, ...]:
+    key, number = incident.key, draft.number
+    publish = Button(
+        t("Mark published"), f"{key} publish {number}", style="primary",
+        ask=t("Where is it published? (X, Facebook, press release, website, e-mail to customers…)"),
+    )
+    # A resolved incident takes no approval, review or objection until it is reopened; a publication may still
+    # be recorded.
+    if draft.is_closed:
+        return ()
+    if incident.status is Status.RESOLVED:
+        return (publish,) if draft.can_be_published else ()
+    buttons: list[Button] = []
+    if open_objections(draft.objections):
+        buttons += [
+            Button(t("Withdraw my objection"), f"{key} withdraw {number}"),
+            Button(t("Override objection"), f"{key} override {number}", style="danger", ask=t("Why override it?")),
+        ]
+    elif draft.state is DraftState.PENDING:
+        buttons += [
+            Button(t("Approve"), f"{key} approve {number}", style="primary"),
+            Button(t("Request changes"), f"{key} changes {number}", ask=t("What should change?")),
+            Button(t("Reject"), f"{key} reject {number}", style="danger", ask=t("Why reject it?")),
+        ]
+    elif draft.state is DraftState.CHANGES_REQUESTED:
+        buttons.append(Button(t("Revise"), f"{key} revise {number}", ask=t("New text")))
+    elif draft.can_be_published:
+        buttons.append(publish)
+    buttons.append(Button(t("Object"), f"{key} object {number}", ask=t("What is your objection?")))
+    if draft.state is not DraftState.PUBLISHED:
+        buttons.append(Button(t("Discard"), f"{key} discard {number}", confirm=t("Discard draft #{number}?", number=number)))
+    return tuple(buttons)
 
 
 def typed_role(role: str, settings: Settings, t: Translator) -> str:

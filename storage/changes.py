@@ -1,8 +1,9 @@
 """What changed in an incident since it was loaded, as rows to insert and rows to update.
 
 A `Snapshot` remembers only what is cheap to compare: the incident row, the mutable child rows (role
-assignments, drafts) and how many append-only children (conversations, versions, approvals, reviews,
-updates, timeline) were stored. Append-only children are never rewritten, only the new tail is inserted.
+assignments, drafts, objections) and how many append-only children (conversations, versions, approvals,
+reviews, publications, updates, timeline) were stored. Append-only children are never rewritten, only the new
+tail is inserted.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ class DraftSnapshot:
     versions: int
     approvals: int
     reviews: int
+    publications: int = 0
+    # Objections are closed in place (withdrawn, overridden), so their rows are compared like assignments.
+    objections: tuple[Values, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,10 @@ def snapshot(incident: Incident) -> Snapshot:
         conversations=len(incident.conversations),
         assignments=[m.assignment_values(n, seq, a) for seq, a in enumerate(incident.assignments, 1)],
         drafts={
-            d.number: DraftSnapshot(m.draft_values(n, d), len(d.versions), len(d.approvals), len(d.reviews))
+            d.number: DraftSnapshot(
+                m.draft_values(n, d), len(d.versions), len(d.approvals), len(d.reviews), len(d.publications),
+                tuple(m.objection_values(n, d.number, seq, o) for seq, o in enumerate(d.objections, 1)),
+            )
             for d in incident.drafts
         },
         updates=len(incident.updates),
@@ -99,6 +106,16 @@ def changes(incident: Incident, before: Snapshot = EMPTY) -> Changes:
         found.insert("draft_reviews", [
             m.review_values(n, draft.number, seq, r) for seq, r in enumerate(draft.reviews, 1) if seq > old.reviews
         ])
+        found.insert("draft_publications", [
+            m.publication_values(n, draft.number, seq, p)
+            for seq, p in enumerate(draft.publications, 1) if seq > old.publications
+        ])
+        for seq, objection in enumerate(draft.objections, 1):
+            row = m.objection_values(n, draft.number, seq, objection)
+            if seq > len(old.objections):
+                found.insert("draft_objections", [row])
+            elif row != old.objections[seq - 1]:
+                found.update("draft_objections", row)
     found.insert("status_updates", [
         m.update_values(n, seq, u) for seq, u in enumerate(incident.updates, 1) if seq > before.updates
     ])
@@ -121,6 +138,7 @@ def _check_append_only(incident: Incident, before: Snapshot) -> None:
         or len(incident.updates) < before.updates or incident.events_recorded < before.timeline
         or any(
             len(d.versions) < old.versions or len(d.approvals) < old.approvals or len(d.reviews) < old.reviews
+            or len(d.publications) < old.publications or len(d.objections) < len(old.objections)
             for d in incident.drafts if (old := before.drafts.get(d.number)) is not None
         )
         or len({d.number for d in incident.drafts} & before.drafts.keys()) < len(before.drafts)

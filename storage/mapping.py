@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.drafts import Approval, Draft, DraftState, DraftVersion, Review
+from bot.drafts import Approval, Draft, DraftState, DraftVersion, Publication, Review
 from bot.events import event_data, event_from, event_kind
 from bot.model import Conversation, Incident, RoleAssignment, Status, StatusUpdate, TimelineEntry
+from bot.objections import Objection
 
 Values = dict[str, Any]
 
@@ -54,8 +55,7 @@ def assignment_values(number: int, seq: int, assignment: RoleAssignment) -> Valu
 def draft_values(number: int, draft: Draft) -> Values:
     return {
         "incident_number": number, "number": draft.number, "required_roles": list(draft.required_roles),
-        "state": draft.state.value, "approved_at": draft.approved_at, "published_at": draft.published_at,
-        "published_by": draft.published_by, "published_where": draft.published_where,
+        "state": draft.state.value, "approved_at": draft.approved_at, "peak_severity": draft.peak_severity,
         "reminded_version": draft.reminded_version, "escalated_version": draft.escalated_version,
     }
 
@@ -81,6 +81,23 @@ def review_values(number: int, draft: int, seq: int, review: Review) -> Values:
     }
 
 
+def publication_values(number: int, draft: int, seq: int, publication: Publication) -> Values:
+    return {
+        "incident_number": number, "draft_number": draft, "seq": seq, "version": publication.version,
+        "channel": publication.channel, "person": publication.person, "at": publication.at,
+        "severity": publication.severity,
+    }
+
+
+def objection_values(number: int, draft: int, seq: int, objection: Objection) -> Values:
+    return {
+        "incident_number": number, "draft_number": draft, "seq": seq, "version": objection.version,
+        "objector": objection.objector, "reason": objection.reason, "at": objection.at,
+        "closed_at": objection.closed_at, "closed_by": objection.closed_by,
+        "override_reason": objection.override_reason,
+    }
+
+
 def update_values(number: int, seq: int, update: StatusUpdate) -> Values:
     return {"incident_number": number, "seq": seq, "text": update.text, "author": update.author, "at": update.at}
 
@@ -103,7 +120,10 @@ def assignment_from(row: Any) -> RoleAssignment:
     return RoleAssignment(row.role, row.holder, row.started_at, row.assigned_by, row.ended_at)
 
 
-def draft_from(row: Any, versions: Iterable[Any], approvals: Iterable[Any], reviews: Iterable[Any]) -> Draft:
+def draft_from(
+    row: Any, versions: Iterable[Any], approvals: Iterable[Any], reviews: Iterable[Any],
+    publications: Iterable[Any] = (), objections: Iterable[Any] = (),
+) -> Draft:
     return Draft(
         number=row.number,
         versions=[DraftVersion(v.version, v.text, v.author, v.created_at) for v in versions],
@@ -112,9 +132,12 @@ def draft_from(row: Any, versions: Iterable[Any], approvals: Iterable[Any], revi
         approvals=[Approval(a.version, a.role, a.approver, a.at) for a in approvals],
         reviews=[Review(r.version, r.final, r.reviewer, r.reason, r.at) for r in reviews],
         approved_at=row.approved_at,
-        published_at=row.published_at,
-        published_by=row.published_by,
-        published_where=row.published_where,
+        publications=[Publication(p.version, p.channel, p.person, p.at, p.severity) for p in publications],
+        objections=[
+            Objection(o.version, o.objector, o.reason, o.at, o.closed_at, o.closed_by, o.override_reason)
+            for o in objections
+        ],
+        peak_severity=row.peak_severity,
         reminded_version=row.reminded_version,
         escalated_version=row.escalated_version,
     )

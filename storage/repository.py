@@ -24,6 +24,8 @@ CHILDREN: dict[Table, tuple[str, ...]] = {
     t.draft_versions: ("draft_number", "version"),
     t.approvals: ("draft_number", "seq"),
     t.reviews: ("draft_number", "seq"),
+    t.publications: ("draft_number", "seq"),
+    t.objections: ("draft_number", "seq"),
     t.updates: ("seq",),
     t.timeline: ("seq",),
 }
@@ -81,7 +83,7 @@ SAVE_INCIDENT = (
     .where(i.number == bindparam("key_number"), i.version == bindparam("key_version"))
     .values(version=i.version + 1)
 )
-UPDATE_CHILD = {table.name: _update_by_key(table) for table in (t.assignments, t.drafts)}
+UPDATE_CHILD = {table.name: _update_by_key(table) for table in (t.assignments, t.drafts, t.objections)}
 INSERT_INCIDENT = t.incidents.insert()
 INSERT_CHILD = {table.name: table.insert() for table in CHILDREN}
 
@@ -168,7 +170,7 @@ class SqlIncidents:
     def _assemble(
         self, rows: Sequence[Row[Any]], query: ChildQuery, params: dict[str, Any] | None = None, history: bool = False
     ) -> Incidents:
-        """Incidents from their rows plus one select per child table (three fewer while none has a draft).
+        """Incidents from their rows plus one select per child table (five fewer while none has a draft).
 
         Without `history`, the timeline is not read, only its length: commands append to it and never read it.
         """
@@ -191,13 +193,16 @@ class SqlIncidents:
         drafts: defaultdict[int, list[Draft]] = defaultdict(list)
         draft_rows = children(t.drafts)
         if draft_rows:
-            versions, approvals, reviews = (
-                _by_draft(children(table)) for table in (t.draft_versions, t.approvals, t.reviews)
+            versions, approvals, reviews, publications, objections = (
+                _by_draft(children(table))
+                for table in (t.draft_versions, t.approvals, t.reviews, t.publications, t.objections)
             )
             for number, rows_of_incident in draft_rows.items():
                 for r in rows_of_incident:
                     key = (number, r.number)
-                    drafts[number].append(m.draft_from(r, versions[key], approvals[key], reviews[key]))
+                    drafts[number].append(m.draft_from(
+                        r, versions[key], approvals[key], reviews[key], publications[key], objections[key]
+                    ))
         return [
             m.incident_from(
                 row,

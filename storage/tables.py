@@ -114,9 +114,7 @@ class DraftRow(SQLModel, table=True):
     required_roles: list[str] = Field(sa_type=JSON)
     state: str
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    published_by: str | None = None
-    published_where: str = ""
+    peak_severity: int
     reminded_version: int = 0
     escalated_version: int = 0
 
@@ -158,6 +156,40 @@ class ReviewRow(SQLModel, table=True):
     reviewer: str
     reason: str = Field(sa_type=Text)
     at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PublicationRow(SQLModel, table=True):
+    """Append-only: each channel an approved version went out on."""
+
+    __tablename__ = "draft_publications"
+    __table_args__ = _draft_child()
+
+    incident_number: int = Field(primary_key=True)
+    draft_number: int = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    version: int
+    channel: str = Field(sa_type=Text)
+    person: str
+    at: datetime = Field(sa_type=UTCDateTime)
+    severity: int
+
+
+class ObjectionRow(SQLModel, table=True):
+    """An objection stays one row; withdrawing or overriding it fills in how it was closed."""
+
+    __tablename__ = "draft_objections"
+    __table_args__ = _draft_child()
+
+    incident_number: int = Field(primary_key=True)
+    draft_number: int = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    version: int
+    objector: str
+    reason: str = Field(sa_type=Text)
+    at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_by: str | None = None
+    override_reason: str = Field(default="", sa_type=Text)
 
 
 class StatusUpdateRow(SQLModel, table=True):
@@ -217,6 +249,8 @@ drafts = table_of(DraftRow)
 draft_versions = table_of(DraftVersionRow)
 approvals = table_of(ApprovalRow)
 reviews = table_of(ReviewRow)
+publications = table_of(PublicationRow)
+objections = table_of(ObjectionRow)
 updates = table_of(StatusUpdateRow)
 timeline = table_of(TimelineRow)
 requests = table_of(RequestRow)

@@ -30,7 +30,8 @@ def test_a_resolved_incidents_drafts_lose_their_approval_buttons() -> None:
     h.say("draft We are looking into it.")
     h.say("draft A second text.")
     h.say("approve 2", person="bob")
-    assert labels(cards_of(h.say("status"), "draft:CRI-1:1")[0]) == ["Approve", "Request changes", "Reject"]
+    pending = ["Approve", "Request changes", "Reject", "Object", "Discard"]
+    assert labels(cards_of(h.say("status"), "draft:CRI-1:1")[0]) == pending
     h.say("resolve Fixed")
     waiting, approved = cards_of(h.say("status"), "draft:")
     assert labels(waiting) == []
@@ -46,7 +47,7 @@ def test_resolving_refreshes_the_draft_cards_already_posted() -> None:
     assert labels(refreshed) == []
     h.say("reopen")
     [again] = [s.card for s in h.gateway.updates if s.card is not None and s.card.id == "draft:CRI-1:1"][-1:]
-    assert labels(again) == ["Approve", "Request changes", "Reject"]
+    assert labels(again) == ["Approve", "Request changes", "Reject", "Object", "Discard"]
 
 
 def test_status_shows_the_latest_published_statement() -> None:

@@ -22,7 +22,7 @@ from bot.grammar import USAGE, parse
         ("reject 2 too vague", c.RejectDraft("too vague", 2)),
         ("changes fix the tone", c.RequestChanges("fix the tone")),
         ("publish 1 Twitter and Facebook", c.PublishDraft(1, "Twitter and Facebook")),
-        ("publish", c.PublishDraft()),
+        ("publish website", c.PublishDraft(None, "website")),
         ("update Carrier confirmed the delay", c.PostUpdate("Carrier confirmed the delay")),
         ("severity 1", c.ChangeSeverity(1)),
         ("monitor", c.Monitor()),
@@ -84,3 +84,32 @@ def test_any_arguments_to_a_known_verb_parse(verb: str, rest: str) -> None:
 def test_digits_of_other_scripts_are_not_numbers(text: str) -> None:
     assert isinstance(parse(text), c.Help | c.ShowStatus | c.OpenIncident)
     assert not isinstance(parse(text), c.ApproveDraft | c.ChangeSeverity | c.ReviseDraft)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("object 2 Admits liability", c.ObjectToDraft("Admits liability", 2)),
+        ("objection Trop tôt", c.ObjectToDraft("Trop tôt")),
+        ("withdraw 2", c.WithdrawObjection(2)),
+        ("retirer", c.WithdrawObjection()),
+        ("override 2 Counsel agreed by phone", c.OverrideObjection("Counsel agreed by phone", 2)),
+        ("passer-outre 2 Validé par téléphone", c.OverrideObjection("Validé par téléphone", 2)),
+        ("CRI-3 discard 4", c.DiscardDraft(4, incident="CRI-3")),
+        ("abandonner", c.DiscardDraft()),
+        ("publier 2 communiqué de presse", c.PublishDraft(2, "communiqué de presse")),
+    ],
+)
+def test_parses_objections_discards_and_publications(text: str, expected: c.Command) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["publish", "publish 2", "publier #3", "object", "object 2", "override 1", "withdraw me"])
+def test_a_publication_needs_a_channel_and_an_objection_a_reason(text: str) -> None:
+    command = parse(text)
+    assert isinstance(command, c.Help) and command.detail in USAGE.values()
+
+
+def test_publishing_without_a_channel_asks_where() -> None:
+    command = parse("publish 2")
+    assert isinstance(command, c.Help) and command.problem.startswith("Where was it published?")

@@ -53,7 +53,7 @@ def test_a_whole_crisis_through_the_console(tmp_path: Path) -> None:
     assert "(only you) Draft #1 needs approval from: comms, legal. You hold none of these roles." in out
     assert "CRI-1 · draft #1 v1 approved for legal" in out
     assert "CRI-1 · draft #1 v1 fully approved" in out
-    assert "CRI-1 · draft #1 v1 published X and Facebook" in out
+    assert "CRI-1 · draft #1 v1 published on X and Facebook" in out
     assert "CRI-1 · status active → resolved: Deliveries back to normal" in out
     assert "Traceback" not in out + session.stderr
     assert f"→ {tmp_path / 'CRI-1-report.md'}" in out

@@ -44,6 +44,7 @@ async def test_every_command_of_the_grammar(bot: Bot) -> None:
     key = "CRI-1"
     for text, user in [
         (f"{key} assign legal <@{LEGAL}|carol>", LEAD),
+        (f"{key} assign lead <@{LEAD}>", LEAD),
         (f"{key} assign comms <@{COMMS}>", LEAD),
         (f"{key} assign support <@{SUPPORT}>", LEAD),
         (f"{key} release support", LEAD),
@@ -57,6 +58,12 @@ async def test_every_command_of_the_grammar(bot: Bot) -> None:
         (f"{key} publish 1 twitter", COMMS),
         (f"{key} draft Second statement", LEAD),
         (f"{key} reject 2 Not needed", COMMS),
+        (f"{key} draft Third statement", LEAD),
+        (f"{key} object 3 Admits liability", LEGAL),
+        (f"{key} withdraw 3", LEGAL),
+        (f"{key} object 3 Too early", COMMS),
+        (f"{key} override 3 We must speak now", LEAD),
+        (f"{key} discard 3", LEAD),
         (f"{key} update Carrier confirmed the backlog", LEAD),
         (f"{key} note Press called at 10:40", LEAD),
         (f"{key} severity 1", LEAD),
@@ -77,6 +84,8 @@ async def test_every_command_of_the_grammar(bot: Bot) -> None:
     assert incident.holder("legal") == LEGAL and incident.holder("comms") == COMMS and incident.holder("support") is None
     assert incident.drafts[0].state is DraftState.PUBLISHED and incident.drafts[0].version == 3
     assert incident.drafts[1].state is DraftState.REJECTED
+    assert incident.drafts[2].state is DraftState.DISCARDED
+    assert [o.closed_by for o in incident.drafts[2].objections] == [LEGAL, LEAD]
     assert incident.severity == 1 and incident.status is Status.ACTIVE
     assert incident.last_update is not None and "backlog" in incident.last_update.text
     texts = "\n".join(ephemeral_texts(bot))

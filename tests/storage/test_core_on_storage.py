@@ -15,7 +15,7 @@ import pytest
 from bot.config import Settings
 from storage import SqlUnitOfWorkFactory
 from tests import harness
-from tests.core import test_report, test_rules, test_workflow
+from tests.core import test_approvals, test_report, test_rules, test_workflow
 
 SCENARIOS: list[tuple[ModuleType, str]] = [
     (test_workflow, "test_open_creates_incident_with_key_and_due_update"),
@@ -39,6 +39,15 @@ SCENARIOS: list[tuple[ModuleType, str]] = [
     (test_report, "test_a_false_alarm_is_counted_apart_in_the_report_and_the_list"),
     (test_report, "test_lessons_and_actions_close_the_report_even_when_recorded_after_the_crisis"),
     (test_report, "test_export_answers_the_report_as_a_file"),
+    (test_approvals, "test_raising_severity_sends_an_approved_draft_back_for_the_roles_it_lacks"),
+    (test_approvals, "test_open_and_changes_requested_drafts_also_gain_the_roles"),
+    (test_approvals, "test_lowering_severity_never_drops_a_requirement_asked_or_met"),
+    (test_approvals, "test_a_published_draft_stays_published_and_goes_out_again_only_under_the_policy_in_force"),
+    (test_approvals, "test_a_draft_is_held_to_the_most_critical_severity_reached_while_it_waited"),
+    (test_approvals, "test_an_open_objection_blocks_approval_and_publication"),
+    (test_approvals, "test_the_lead_overrides_with_a_reason_and_the_objector_is_told"),
+    (test_approvals, "test_a_discarded_draft_is_closed"),
+    (test_approvals, "test_the_same_approved_text_is_published_on_several_channels"),
 ]
 
 

@@ -34,9 +34,16 @@ def full_incident() -> Incident:
     incident.record_approval_reminder(incident.drafts[0], ("legal",), ("carol",), True, at + timedelta(minutes=7))
     incident.approve_draft(1, "bob", at + timedelta(minutes=8, microseconds=123456))
     incident.approve_draft(1, "carol", at + timedelta(minutes=9))
-    incident.publish_draft(1, "X and Instagram", "bob", at + timedelta(minutes=10))
+    incident.object_to_draft(1, "Check the refund wording", "erin", at + timedelta(minutes=9, seconds=20))
+    incident.withdraw_objection(1, "erin", at + timedelta(minutes=9, seconds=40))
+    incident.publish_draft(1, "X", "bob", at + timedelta(minutes=10), SETTINGS)
+    incident.publish_draft(1, "Instagram", "alice", at + timedelta(minutes=10, seconds=30), SETTINGS)
     incident.create_draft("Second statement", "bob", at + timedelta(minutes=11), SETTINGS)
     incident.reject_draft(2, "Not now", "carol", at + timedelta(minutes=12), final=True)
+    incident.create_draft("Third statement", "bob", at + timedelta(minutes=13), SETTINGS)
+    incident.object_to_draft(3, "Admits liability", "carol", at + timedelta(minutes=14))
+    incident.override_objection(3, "Reviewed with counsel by phone", "alice", at + timedelta(minutes=15))
+    incident.discard_draft(3, "bob", at + timedelta(minutes=16))
     incident.record_checkin_reminder(at + timedelta(minutes=40), SETTINGS)
     incident.post_update("Prices rolled back", "alice", at + timedelta(minutes=45), SETTINGS)
     incident.snooze(15, "alice", at + timedelta(minutes=46))
@@ -71,7 +78,15 @@ def test_a_full_incident_round_trips(uow_factory: SqlUnitOfWorkFactory) -> None:
 
     assert loaded == incident
     assert loaded is not None and loaded.key == "CRI-1" and loaded.status is Status.RESOLVED
-    assert [d.state for d in loaded.drafts] == [DraftState.PUBLISHED, DraftState.REJECTED]
+    assert [d.state for d in loaded.drafts] == [DraftState.PUBLISHED, DraftState.REJECTED, DraftState.DISCARDED]
+    assert [(p.channel, p.person, p.severity) for p in loaded.drafts[0].publications] == [
+        ("X", "bob", 2), ("Instagram", "alice", 2),
+    ]
+    assert loaded.drafts[0].published_under_severity == 2
+    objection = loaded.drafts[2].objections[0]
+    assert (objection.objector, objection.closed_by, objection.override_reason) == (
+        "carol", "alice", "Reviewed with counsel by phone",
+    )
     assert loaded.holder("support") is None
     assert [a.holder for a in loaded.assignments if a.role == "support"] == ["dan", "erin"]
     assert len(datetimes(loaded)) > 40

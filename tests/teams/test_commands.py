@@ -61,6 +61,14 @@ async def test_every_command_of_the_grammar_works_from_teams(teams: TeamsClient)
     await say("draft Second statement")
     await say("reject 2 Too vague", who=LEA)
     assert teams.incident().draft(2).state is DraftState.REJECTED
+    await say("draft Third statement")
+    await say("object 3 Admits liability", who=LEA)
+    await say("withdraw 3", who=LEA)
+    await say("object 3 Too early", who=COLIN)
+    await say("override 3 We must speak now")
+    assert [o.closed_by for o in teams.incident().draft(3).objections] == [LEA.aad, MEGAN.aad]
+    await say("discard 3")
+    assert teams.incident().draft(3).state is DraftState.DISCARDED
 
     await say("update The carrier confirmed the delay")
     assert teams.incident().last_update.text == "The carrier confirmed the delay"

@@ -1,7 +1,7 @@
 """Incidents resolved as a false alarm, counted apart from real crises.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-28
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -23,5 +23,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("incidents") as batch:
-        batch.drop_column("false_alarm")
+    # Not a batch (copy-and-rename) on SQLite: dropping the old incidents table would cascade to every child row.
+    # SQLite (3.35+) drops a column in place.
+    op.execute("ALTER TABLE incidents DROP COLUMN false_alarm")
