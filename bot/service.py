@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot import commands as c
 from bot import events as ev
-from bot import views
+from bot import notify, views
 from bot.config import Settings
 from bot.describe import fact
 from bot.errors import ConcurrentChange, CrisisError
@@ -210,6 +210,21 @@ class CrisisService:
                 log.exception("could not refresh %s in %s %s", incident.key, conversation.platform, conversation.id)
         if posted:
             await asyncio.to_thread(self.dispatcher.remember_cards, posted)
+        await self._notify(incident, outcome.events, origin)
+
+    async def _notify(self, incident: Incident, events: list[ev.Event], origin: c.Origin) -> None:
+        """Tells the stakeholders of CRISISBOT_NOTIFY, on the platform the change came from, in the configured language."""
+        gateway = self.gateways.get(origin.platform)
+        if gateway is None:
+            return
+        for notice in notify.plan(incident, events, self.settings, origin.platform, translator(self.settings.language)):
+            try:
+                if notice.channel:
+                    await gateway.post(notice.target, notice.reply)
+                else:
+                    await gateway.notify(notice.target, notice.reply)
+            except Exception:
+                log.exception("could not notify %s of %s", notice.target, incident.key)
 
     async def _open_room(self, incident: Incident, origin: c.Origin) -> Incident | None:
         gateway = self.gateways.get(origin.platform)

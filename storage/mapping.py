@@ -36,6 +36,7 @@ def incident_values(incident: Incident) -> Values:
         "resolved_at": incident.resolved_at,
         "summary": incident.summary,
         "missed_checkins": incident.missed_checkins,
+        "promised_update_at": incident.promised_update_at,
     }
 
 
@@ -152,5 +153,6 @@ def incident_from(
         timeline=list(timeline),
         earlier_events=earlier_events,
         missed_checkins=row.missed_checkins,
+        promised_update_at=row.promised_update_at,
         version=row.version,
     )

@@ -78,6 +78,7 @@ class IncidentRow(SQLModel, table=True):
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     summary: str = Field(default="", sa_type=Text)
     missed_checkins: int = 0
+    promised_update_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int
 
 
