@@ -234,11 +234,15 @@ class Incident:
         self.next_update_due = self._before_promise(max(at, since + interval), at)
 
     def _before_promise(self, due: datetime, at: datetime) -> datetime:
-        """The earlier of `due` and a margin before the update promised to the public, if one is still ahead."""
+        """The earlier of `due` and a margin before the update promised to the public, if one is still ahead.
+
+        Within the margin already (a reminder just went out, or the promise was for ten minutes from now), the
+        check-in comes at the promised time itself rather than at once."""
         promised = self.promised_update_at
         if promised is None or promised <= at:
             return due
-        return min(due, max(at, promised - promises.MARGIN))
+        ahead = promised - promises.MARGIN
+        return min(due, ahead if ahead > at else promised)
 
     def hear_public_word(self, text: str, actor: str, at: datetime, settings: Settings) -> ev.Event | None:
         """Something reached the public (a status update, a published draft): the pending promise is over, kept
