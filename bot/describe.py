@@ -93,6 +93,7 @@ def fact(event: ev.Event, t: Translator) -> str:
                 return t("approval of draft #{number} overdue: backups asked", number=number)
             return t("approval of draft #{number} overdue: reminded", number=number)
         case ev.PromiseMade(due, excerpt):
-            promised = when(datetime.fromisoformat(due))
+            spoken = datetime.fromisoformat(due)
+            promised = f"{spoken:%Y-%m-%d %H:%M} (UTC{spoken.isoformat()[-6:]})"
             return t("public promise: next update by {due} (“{excerpt}”)", due=promised, excerpt=excerpt)
     return type(event).__name__  # pragma: no cover - every event is matched above

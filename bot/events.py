@@ -115,7 +115,7 @@ class CheckInSnoozed:
 class PromiseMade:
     """A status update or a published draft told the public when the next update comes."""
 
-    due: str  # ISO 8601, UTC: facts are stored as JSON
+    due: str  # ISO 8601 with the speaker's UTC offset: facts are stored as JSON
     excerpt: str
 
 

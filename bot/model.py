@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot import events as ev
 from bot import promises
@@ -252,7 +253,8 @@ class Incident:
         found = promises.find(text, at, settings.timezone)
         if found is not None:
             self.promised_update_at = found.due
-            made = self._record(at, actor, ev.PromiseMade(found.due.isoformat(), found.excerpt))
+            spoken = found.due.astimezone(ZoneInfo(settings.timezone))  # the fact keeps the speaker's clock
+            made = self._record(at, actor, ev.PromiseMade(spoken.isoformat(), found.excerpt))
         if self.status is not Status.RESOLVED:
             self._plan_next_update(at, settings)
         return made

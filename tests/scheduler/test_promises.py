@@ -107,7 +107,7 @@ def test_promises_are_read_in_the_incident_time_zone() -> None:
     crisis = opened(2, Settings(roster=ROSTER, timezone="Europe/Paris"))
     reply = crisis.say("update Prochain point à 12 h", person="lea")  # noon in Paris, 11:00 UTC
     assert crisis.incident().promised_update_at == T0 + timedelta(hours=1)
-    assert "public promise" in reply.text
+    assert "public promise: next update by 2026-11-23 12:00 (UTC+01:00) (“Prochain point à 12 h”)" in reply.text
     crisis.wake(minutes=45)
     [reminder] = crisis.reminders_posted()
     assert "You promised the public an update at 12:00." in reminder.text
