@@ -57,7 +57,8 @@ def _per_severity(text: str, parse_value: object) -> dict[int, object]:
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_NAME = re.compile(r"^[^\s,;=@#]+$")
+# Platform ids: Slack `U123`/`C123`, Teams `29:…` people and `19:…@thread.tacv2` channels.
+_NAME = re.compile(r"^[^\s,;=]+$")
 
 
 def parse_notify(text: str) -> dict[int, tuple[str, ...]]:
@@ -74,8 +75,10 @@ def parse_notify(text: str) -> dict[int, tuple[str, ...]]:
         for target in filter(None, (t.strip() for t in value.split(","))):
             if _EMAIL.match(target):
                 targets.append(target)
-            elif _NAME.match(target.removeprefix("@").removeprefix("#")):
-                targets.append(target if target[0] in "@#" else f"@{target}")
+            elif target[0] in "@#" and _NAME.match(target[1:]):
+                targets.append(target)
+            elif _NAME.match(target) and "@" not in target and "#" not in target:
+                targets.append(f"@{target}")
             else:
                 raise ConfigError(detail=f"CRISISBOT_NOTIFY: {target!r} is not @person, #channel or an e-mail address")
         result[int(sev)] = tuple(dict.fromkeys(targets))
@@ -178,7 +181,7 @@ class Settings:
             detail = f"CRISISBOT_TIMEZONE={timezone!r} is not an IANA time zone such as Europe/Paris"
             raise ConfigError(detail=detail) from None
         notify = parse_notify(env.get("CRISISBOT_NOTIFY", ""))
-        emails = sorted({t for targets in notify.values() for t in targets if "@" in t[1:]})
+        emails = sorted({t for targets in notify.values() for t in targets if not t.startswith(("@", "#"))})
         if emails:
             # The people directory knows platform ids and names, not e-mail addresses, yet.
             log.warning("CRISISBOT_NOTIFY: %s cannot be reached until people are known by e-mail", ", ".join(emails))

@@ -21,11 +21,12 @@ MARGIN = timedelta(minutes=15)
 HORIZON = timedelta(days=7)
 
 _APOS = "['’]"
+# Words that speak of a coming update; past tenses ("updated", "were informed") are left out on purpose.
 _TRIGGER = re.compile(
-    r"\b(?:updat\w*|news|back to you|get back|report back|keep you (?:posted|informed)|hear from us|"
-    r"more (?:information|info|details)|inform\w*|statement|"
-    r"point|nouvelles?|infos?|revien\w+|revenir|reviendr\w+|tiendr\w+ inform\w*|mise à jour|actualis\w+|"
-    r"communiquer\w*|communication)\b",
+    r"\b(?:updates?|updating|news|back to you|get back|report back|keep you (?:posted|informed)|hear from us|"
+    r"(?:more|further|new) (?:information|info|details)|inform(?:ing)?|(?:next|new|another) statement|"
+    rf"point|nouvelles?|plus d{_APOS}info(?:rmation)?s?|revien\w+|revenir|reviendr\w+|tiendr\w+ inform\w*|"
+    r"mise à jour|actualis\w+|communiquer\w*|communication)\b",
     re.IGNORECASE,
 )
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "un": 1, "une": 1}

@@ -46,6 +46,8 @@ def utc(day: int, hour: int, minute: int = 0) -> datetime:
         ("Prochain point demain à 9 h", utc(24, 9)),
         ("Nous reviendrons vers vous dans 2 h", utc(23, 12)),
         ("Prochain point à midi.", utc(23, 12)),
+        ("Plus d'informations à 17 h.", utc(23, 17)),
+        ("Nous communiquerons à nouveau vers 16 h 45", utc(23, 16, 45)),
         # A time already past today is tomorrow's.
         ("Next update at 9:00", utc(24, 9)),
     ],
@@ -62,6 +64,9 @@ def test_a_promise_of_the_next_update_is_read(text: str, due: datetime) -> None:
         "We are sorry for the delay.",
         "We will update you soon.",
         "Update: carriers are back at 100%",
+        "We updated the FAQ at 09:00 and will keep going.",
+        "Our teams were informed at 8:00.",
+        "Les informations reçues à 9 h confirment le retard.",
         "Next update in 0 minutes",
         "Next update at 25:00",
         "Next update in 900 hours",
