@@ -73,9 +73,7 @@ def parse_notify(text: str) -> dict[int, tuple[str, ...]]:
             raise ConfigError(detail=f"CRISISBOT_NOTIFY: {item!r} should look like 1=@eric,@ceo")
         targets = []
         for target in filter(None, (t.strip() for t in value.split(","))):
-            if _EMAIL.match(target):
-                targets.append(target)
-            elif target[0] in "@#" and _NAME.match(target[1:]):
+            if _EMAIL.match(target) or (target[0] in "@#" and _NAME.match(target[1:])):
                 targets.append(target)
             elif _NAME.match(target) and "@" not in target and "#" not in target:
                 targets.append(f"@{target}")
