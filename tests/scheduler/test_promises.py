@@ -120,3 +120,17 @@ def test_resolving_plans_no_checkin_despite_a_promise() -> None:
     assert crisis.incident().next_update_due is None
     crisis.wake(minutes=30)
     assert crisis.reminders_posted() == []
+
+
+def test_quiet_hours_do_not_hold_back_the_checkin_before_a_promise() -> None:
+    crisis = Crisis(TEAM, T0.replace(hour=17))  # Monday 17:00 UTC, business hours end at 18:00
+    crisis.say("open Some complaints --sev 3", person="rita")
+    crisis.say("update Next update at 18:30", person="lea")
+    crisis.wake(minutes=75)  # 18:15, after hours: a severity 3 check-in would wait for the morning
+    [reminder] = crisis.reminders_posted()
+    assert "You promised the public an update at 18:30." in reminder.text
+    crisis.wake(minutes=15)  # 18:30, the promised time itself
+    assert len(crisis.reminders_posted()) == 2
+    # The promise passed: cadence check-ins wait for business hours again.
+    crisis.wake(hours=5)
+    assert len(crisis.reminders_posted()) == 2
