@@ -156,9 +156,13 @@ def request_changes(cmd: c.RequestChanges, ctx: Context) -> Outcome:
 def publish_draft(cmd: c.PublishDraft, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
     published = incident.publish_draft(cmd.number, cmd.where, ctx.origin.person, ctx.now)
-    # A promise in a draft counts once it is published: a draft the public never read promised nothing.
-    text = incident.draft(published.number).text if isinstance(published, ev.DraftPublished) else ""
-    return _changed(ctx, incident, published, incident.hear_public_word(text, ctx.origin.person, ctx.now, ctx.settings))
+    draft = incident.draft(published.number) if isinstance(published, ev.DraftPublished) else None
+    # A promise in a draft counts once it is published (a draft the public never read promised nothing), and once:
+    # the same words on one more channel promise nothing new.
+    if draft is None or draft.published_at != ctx.now:
+        return _changed(ctx, incident, published)
+    promise = incident.hear_public_word(draft.text, ctx.origin.person, ctx.now, ctx.settings)
+    return _changed(ctx, incident, published, promise)
 
 
 @handles(c.PostUpdate)

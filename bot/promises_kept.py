@@ -38,14 +38,31 @@ def promises_kept_and_missed(incident: Incident, now: datetime) -> list[PromiseO
     """Every promise recorded on the incident's timeline, oldest first. Load the incident whole (`get_whole`)."""
     outcomes = []
     entries = incident.timeline
+    news = _news(incident)
     for index, entry in enumerate(entries):
         if not isinstance(entry.event, ev.PromiseMade):
             continue
         due = datetime.fromisoformat(entry.event.due)
-        followed = next((e.at for e in entries[index + 1 :] if isinstance(e.event, PUBLIC)), None)
+        followed = next((entries[i].at for i in news if i > index), None)
         if followed is not None:
             state = PromiseState.KEPT if followed <= due else PromiseState.MISSED
         else:
             state = PromiseState.MISSED if due < now else PromiseState.PENDING
         outcomes.append(PromiseOutcome(entry.at, entry.actor, due, entry.event.excerpt, state, followed))
     return outcomes
+
+
+def _news(incident: Incident) -> list[int]:
+    """Positions on the timeline where the public heard something new: a status update, or the first publication
+    of a draft version (publishing the same words on one more channel tells nothing new)."""
+    seen: set[tuple[int, int]] = set()
+    found = []
+    for index, entry in enumerate(incident.timeline):
+        event = entry.event
+        if isinstance(event, ev.DraftPublished):
+            if (event.number, event.version) in seen:
+                continue
+            seen.add((event.number, event.version))
+        if isinstance(event, PUBLIC):
+            found.append(index)
+    return found

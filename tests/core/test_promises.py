@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot import events as ev
 from bot import promises
 from bot.config import Settings
 from bot.model import Incident
@@ -142,3 +143,17 @@ def test_a_promise_with_no_follow_up_is_pending_then_missed() -> None:
     [missed] = promises_kept_and_missed(incident, NOW + timedelta(minutes=31))
     assert (pending.state, missed.state) == (PromiseState.PENDING, PromiseState.MISSED)
     assert missed.followed_at is None and missed.made_by == "rita"
+
+
+
+def test_publishing_the_same_version_again_is_not_news() -> None:
+    incident = _incident()
+    _update(incident, "Next update at 18:00", NOW)
+    # What publishing one draft version on two channels records.
+    incident._record(NOW + timedelta(minutes=5), "bob", ev.DraftPublished(1, 1, "X"))
+    incident._record(NOW + timedelta(hours=9), "bob", ev.DraftPublished(1, 1, "Facebook"))
+    [outcome] = promises_kept_and_missed(incident, NOW + timedelta(hours=10))
+    assert outcome.state is PromiseState.KEPT and outcome.followed_at == NOW + timedelta(minutes=5)
+    _update(incident, "Next update in 30 minutes", NOW + timedelta(hours=9, minutes=10))
+    incident._record(NOW + timedelta(hours=9, minutes=20), "bob", ev.DraftPublished(1, 1, "website"))
+    assert promises_kept_and_missed(incident, NOW + timedelta(hours=10))[-1].state is PromiseState.MISSED
