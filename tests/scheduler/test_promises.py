@@ -1,8 +1,10 @@
 """Check-ins planned before the update promised to the public, and the reminder that says so (fake clock)."""
 
+import asyncio
 from datetime import timedelta
 
 from bot import events as ev
+from bot.commands import Origin
 from bot.config import Settings
 from bot.promises_kept import PromiseState, promises_kept_and_missed
 from tests.fakes import T0
@@ -134,3 +136,20 @@ def test_quiet_hours_do_not_hold_back_the_checkin_before_a_promise() -> None:
     # The promise passed: cadence check-ins wait for business hours again.
     crisis.wake(hours=5)
     assert len(crisis.reminders_posted()) == 2
+
+
+def test_a_promise_is_read_in_the_speakers_own_time_zone() -> None:
+    crisis = opened(2)  # the incident's zone is UTC; the speaker is in New York (UTC-5 in November)
+    speaker = Origin("lea", "console", "war-room", timezone="America/New_York")
+    asyncio.run(crisis.harness.service.execute("update Next update at 6 am", speaker))  # 11:00 UTC
+    assert crisis.incident().promised_update_at == T0 + timedelta(hours=1)
+    crisis.wake(minutes=45)
+    # The room reads the incident's clock.
+    assert "You promised the public an update at 11:00." in crisis.reminders_posted()[0].text
+
+
+def test_the_reminder_speaks_french() -> None:
+    crisis = opened(2, Settings(roster=ROSTER, language="fr", timezone="Europe/Paris"))
+    crisis.say("update Prochain point dans 30 minutes", person="lea")
+    crisis.wake(minutes=15)
+    assert "Vous avez promis au public un point à 11:30." in crisis.reminders_posted()[0].text
