@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import promises
 from bot.config import Settings
 from bot.drafts import Draft, DraftState
 from bot.model import Incident, Status
@@ -52,9 +53,18 @@ def fire_time(due: datetime, severity: int, settings: Settings) -> datetime:
 # -- check-ins -----------------------------------------------------------------------------------
 
 
+def for_a_promise(incident: Incident) -> bool:
+    """Whether the next check-in is the one before an update promised to the public, which quiet hours do not hold:
+    the public was told a time, whatever the team's office hours."""
+    promised, due = incident.promised_update_at, incident.next_update_due
+    return promised is not None and due is not None and promised - promises.MARGIN <= due <= promised
+
+
 def checkin_fire_time(incident: Incident, settings: Settings) -> datetime | None:
     if incident.status is Status.RESOLVED or incident.next_update_due is None:
         return None
+    if for_a_promise(incident):
+        return incident.next_update_due
     return fire_time(incident.next_update_due, incident.severity, settings)
 
 
@@ -66,7 +76,7 @@ def checkin_is_due(incident: Incident, at: datetime, settings: Settings) -> bool
 def checkin_is_deferred(incident: Incident, at: datetime, settings: Settings) -> datetime | None:
     """The opening a due check-in waits for, when quiet hours hold it back; None otherwise."""
     due = incident.next_update_due
-    if incident.status is Status.RESOLVED or due is None or due > at:
+    if incident.status is Status.RESOLVED or due is None or due > at or for_a_promise(incident):
         return None
     fire = fire_time(due, incident.severity, settings)
     return fire if fire > at else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -10,6 +11,8 @@ from datetime import time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import CrisisError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_ROLES = ("lead", "comms", "legal", "support", "product")
 
@@ -53,6 +56,33 @@ def _per_severity(text: str, parse_value: object) -> dict[int, object]:
     return result
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Platform ids: Slack `U123`/`C123`, Teams `29:…` people and `19:…@thread.tacv2` channels.
+_NAME = re.compile(r"^[^\s,;=]+$")
+
+
+def parse_notify(text: str) -> dict[int, tuple[str, ...]]:
+    """`1=@eric,@ceo;2=@eric,#exec-room` into {1: ("@eric", "@ceo"), 2: ("@eric", "#exec-room")}.
+
+    People are `@id` (a bare id is taken as a person), channels `#id`, and e-mail addresses are kept as typed.
+    """
+    result: dict[int, tuple[str, ...]] = {}
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        sev, _, value = item.partition("=")
+        if not sev.strip().isdigit() or not 1 <= int(sev) <= 4 or not value.strip():
+            raise ConfigError(detail=f"CRISISBOT_NOTIFY: {item!r} should look like 1=@eric,@ceo")
+        targets = []
+        for target in filter(None, (t.strip() for t in value.split(","))):
+            if _EMAIL.match(target) or (target[0] in "@#" and _NAME.match(target[1:])):
+                targets.append(target)
+            elif _NAME.match(target) and "@" not in target and "#" not in target:
+                targets.append(f"@{target}")
+            else:
+                raise ConfigError(detail=f"CRISISBOT_NOTIFY: {target!r} is not @person, #channel or an e-mail address")
+        result[int(sev)] = tuple(dict.fromkeys(targets))
+    return result
+
+
 @dataclass(frozen=True)
 class Settings:
     language: str = "en"
@@ -81,6 +111,8 @@ class Settings:
     )
     missed_checkins_before_escalation: int = 2
     escalation_contacts: tuple[str, ...] = ()
+    # Who hears of a crisis opened at, raised to or escalated at a severity: `@person`, `#channel`, e-mail.
+    notify: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     timezone: str = "UTC"
     business_days: tuple[int, ...] = (0, 1, 2, 3, 4)
     business_hours: tuple[time, time] = (time(9), time(18))
@@ -146,6 +178,11 @@ class Settings:
         except (ZoneInfoNotFoundError, ValueError):
             detail = f"CRISISBOT_TIMEZONE={timezone!r} is not an IANA time zone such as Europe/Paris"
             raise ConfigError(detail=detail) from None
+        notify = parse_notify(env.get("CRISISBOT_NOTIFY", ""))
+        emails = sorted({t for targets in notify.values() for t in targets if not t.startswith(("@", "#"))})
+        if emails:
+            # The people directory knows platform ids and names, not e-mail addresses, yet.
+            log.warning("CRISISBOT_NOTIFY: %s cannot be reached until people are known by e-mail", ", ".join(emails))
         return cls(
             language=language,
             roles=roles,
@@ -158,6 +195,7 @@ class Settings:
             escalation_contacts=tuple(
                 p.strip().lstrip("@") for p in env.get("CRISISBOT_ESCALATION_CONTACTS", "").split(",") if p.strip()
             ),
+            notify=notify,
             timezone=timezone,
             business_days=days,
             business_hours=hours,

@@ -122,4 +122,8 @@ def fact(event: ev.Event, t: Translator) -> str:
             if owner:
                 return t("action: {text} (owner {owner})", text=text, owner=mention(owner))
             return t("action: {text}", text=text)
+        case ev.PromiseMade(due, excerpt):
+            spoken = datetime.fromisoformat(due)
+            promised = f"{spoken:%Y-%m-%d %H:%M} (UTC{spoken.isoformat()[-6:]})"
+            return t("public promise: next update by {due} (“{excerpt}”)", due=promised, excerpt=excerpt)
     return type(event).__name__  # pragma: no cover - every event is matched above

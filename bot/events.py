@@ -151,6 +151,14 @@ class CheckInSnoozed:
 
 
 @dataclass(frozen=True)
+class PromiseMade:
+    """A status update or a published draft told the public when the next update comes."""
+
+    due: str  # ISO 8601 with the speaker's UTC offset: facts are stored as JSON
+    excerpt: str
+
+
+@dataclass(frozen=True)
 class ApprovalReminderSent:
     number: int
     version: int
@@ -205,6 +213,7 @@ Event = (
     | DraftClosed
     | LessonRecorded
     | ActionRecorded
+    | PromiseMade
 )
 
 EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in Event.__args__}  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -86,15 +86,13 @@ def open_incident(cmd: c.OpenIncident, ctx: Context) -> Outcome:
         conversation=ctx.conversation,
     )
     ctx.uow.incidents.add(incident)
-    reply = Reply(
-        text=ctx.t(
-            "{key} opened: {title} (severity {severity}).",
-            key=incident.key,
-            title=incident.title,
-            severity=views.severity_label(incident.severity, ctx.t),
-        ),
-        incident=incident.key,
+    text = ctx.t(
+        "{key} opened: {title} (severity {severity}).",
+        key=incident.key,
+        title=incident.title,
+        severity=views.severity_label(incident.severity, ctx.t),
     )
+    reply = Reply(text=_unheld(text, incident, ctx.settings.roles, ctx), incident=incident.key)
     return Outcome(reply, incident, [e.event for e in incident.timeline])
 
 
@@ -119,7 +117,19 @@ def show_roles(cmd: c.ShowRoles, ctx: Context) -> Outcome:
 @handles(c.CreateDraft)
 def create_draft(cmd: c.CreateDraft, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
-    return _changed(ctx, incident, incident.create_draft(cmd.text, ctx.origin.person, ctx.now, ctx.settings))
+    outcome = _changed(ctx, incident, incident.create_draft(cmd.text, ctx.origin.person, ctx.now, ctx.settings))
+    text = _unheld(outcome.reply.text, incident, incident.drafts[-1].required_roles, ctx, draft=True)
+    return replace(outcome, reply=replace(outcome.reply, text=text))
+
+
+def _unheld(text: str, incident: Incident, roles: tuple[str, ...], ctx: Context, draft: bool = False) -> str:
+    """`text`, followed by the roles among `roles` that nobody holds, so they get a holder before they are needed."""
+    empty = ", ".join(ctx.t(r) for r in roles if incident.holder(r) is None)
+    if not empty:
+        return text
+    if draft:
+        return text + "\n" + ctx.t("This draft needs {roles}, which nobody holds: `assign <role> @person`.", roles=empty)
+    return text + "\n" + ctx.t("Nobody holds {roles} yet: `assign <role> @person`.", roles=empty)
 
 
 @handles(c.ReviseDraft)
@@ -149,7 +159,14 @@ def request_changes(cmd: c.RequestChanges, ctx: Context) -> Outcome:
 @handles(c.PublishDraft)
 def publish_draft(cmd: c.PublishDraft, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
-    return _changed(ctx, incident, incident.publish_draft(cmd.number, cmd.where, ctx.origin.person, ctx.now, ctx.settings))
+    published = incident.publish_draft(cmd.number, cmd.where, ctx.origin.person, ctx.now, ctx.settings)
+    draft = incident.draft(published.number) if isinstance(published, ev.DraftPublished) else None
+    # A promise in a draft counts once it is published (a draft the public never read promised nothing), and once:
+    # the same words on one more channel promise nothing new.
+    if draft is None or len([p for p in draft.publications if p.version == draft.version]) != 1:
+        return _changed(ctx, incident, published)
+    promise = incident.hear_public_word(draft.text, ctx.origin.person, ctx.now, ctx.settings)
+    return _changed(ctx, incident, published, promise)
 
 
 @handles(c.ObjectToDraft)
@@ -179,7 +196,8 @@ def discard_draft(cmd: c.DiscardDraft, ctx: Context) -> Outcome:
 @handles(c.PostUpdate)
 def post_update(cmd: c.PostUpdate, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
-    return _changed(ctx, incident, incident.post_update(cmd.text, ctx.origin.person, ctx.now, ctx.settings))
+    posted = incident.post_update(cmd.text, ctx.origin.person, ctx.now, ctx.settings)
+    return _changed(ctx, incident, posted, incident.hear_public_word(cmd.text, ctx.origin.person, ctx.now, ctx.settings))
 
 
 @handles(c.ChangeSeverity)

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot import events as ev
+from bot import promises
 from bot.config import Settings
 from bot.drafts import Draft
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized, UnknownDraft
@@ -97,6 +99,8 @@ class Incident(ObjectionRules):
     # The timeline is append-only and only reports and the `timeline` view read it whole, so storage may load an
     # incident without its history: `timeline` then holds what was recorded since loading, after `earlier_events`.
     earlier_events: int = 0
+    # When the public was last promised the next update, until something reaches the public again.
+    promised_update_at: datetime | None = None
     # Check-in reminders sent since the last status update; drives escalation.
     missed_checkins: int = 0
     # Optimistic concurrency: storage refuses to save over a newer version.
@@ -245,7 +249,32 @@ class Incident(ObjectionRules):
             return
         since = self.last_update.at if self.last_update else self.created_at
         interval = settings.checkin_interval(self.severity, monitoring=self.status is Status.MONITORING)
-        self.next_update_due = max(at, since + interval)
+        self.next_update_due = self._before_promise(max(at, since + interval), at)
+
+    def _before_promise(self, due: datetime, at: datetime) -> datetime:
+        """The earlier of `due` and a margin before the update promised to the public, if one is still ahead.
+
+        Within the margin already (a reminder just went out, or the promise was for ten minutes from now), the
+        check-in comes at the promised time itself rather than at once."""
+        promised = self.promised_update_at
+        if promised is None or promised <= at:
+            return due
+        ahead = promised - promises.MARGIN
+        return min(due, ahead if ahead > at else promised)
+
+    def hear_public_word(self, text: str, actor: str, at: datetime, settings: Settings) -> ev.Event | None:
+        """Something reached the public (a status update, a published draft): the pending promise is over, kept
+        or missed, and the text may make a new one, read in the speaker's time zone."""
+        self.promised_update_at = None
+        made = None
+        found = promises.find(text, at, settings.timezone)
+        if found is not None:
+            self.promised_update_at = found.due
+            spoken = found.due.astimezone(ZoneInfo(settings.timezone))  # the fact keeps the speaker's clock
+            made = self._record(at, actor, ev.PromiseMade(spoken.isoformat(), found.excerpt))
+        if self.status is not Status.RESOLVED:
+            self._plan_next_update(at, settings)
+        return made
 
     def post_update(self, text: str, actor: str, at: datetime, settings: Settings) -> ev.Event:
         self._require_open()
@@ -320,7 +349,7 @@ class Incident(ObjectionRules):
         self.missed_checkins += 1
         escalated = self.missed_checkins >= settings.missed_checkins_before_escalation
         interval = settings.checkin_interval(self.severity, monitoring=self.status is Status.MONITORING)
-        self.next_update_due = at + interval
+        self.next_update_due = self._before_promise(at + interval, at)
         event = ev.CheckInReminderSent(self.missed_checkins, escalated)
         self._record(at, "crisisbot", event)
         return event

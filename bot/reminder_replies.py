@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import events as ev
-from bot import views
+from bot import promises, views
 from bot.checkins import ApprovalDue, silence_since
 from bot.describe import duration, mention
 from bot.i18n import Translator
@@ -27,7 +27,8 @@ def checkin_card(incident: Incident, t: Translator) -> Card:
 
 
 def checkin_reminder(
-    incident: Incident, fact: ev.CheckInReminderSent, people: tuple[str, ...], at: datetime, t: Translator
+    incident: Incident, fact: ev.CheckInReminderSent, people: tuple[str, ...], at: datetime, t: Translator,
+    tz: str = "UTC",
 ) -> Reply:
     key, ago = incident.key, duration(at - silence_since(incident), t)
     if fact.escalated:
@@ -45,6 +46,10 @@ def checkin_reminder(
             "{key} · time for a status update: the last one was {ago} ago. {people}, please post one.",
             key=key, ago=ago, people=_people(people),
         )
+    if incident.promised_update_at is not None:
+        # Shown in the incident's time zone: the promise was made to the public, not to one person.
+        promised = promises.clock(incident.promised_update_at, at, tz)
+        text += " " + t("You promised the public an update at {time}.", time=promised)
     return Reply(text=text, cards=(checkin_card(incident, t),), incident=key, mentions=people)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot import checkins
+from bot import checkins, notify
 from bot import reminder_replies as replies
 from bot.config import Settings
 from bot.errors import ConcurrentChange
@@ -133,9 +133,15 @@ class Reminders:
         t = translator(self.settings.language)
         fact = incident.record_checkin_reminder(at, self.settings)
         people = checkins.checkin_mentions(incident, self.settings, fact.escalated)
-        reply = replies.checkin_reminder(incident, fact, people, at, t)
+        reply = replies.checkin_reminder(incident, fact, people, at, t, self.settings.timezone)
         for message in _to_conversations(incident, "checkin", reply, at):
             outbox.add(message)
+        platform = incident.conversations[0].platform if incident.conversations else None
+        if platform is not None:
+            tag = f"{incident.key}#{incident.events_recorded}"
+            for notice in notify.plan(incident, [fact], self.settings, platform, t):
+                message_id = f"{tag}:notify:{platform}:{notice.target}"
+                outbox.add(Outgoing(message_id, platform, notice.target, not notice.channel, notice.reply, at))
 
     def _approval(self, incident: Incident, due: checkins.ApprovalDue, at: datetime, outbox: Outbox) -> None:
         t = translator(self.settings.language)

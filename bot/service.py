@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot import commands as c
 from bot import events as ev
-from bot import views
+from bot import notify, views
 from bot.config import Settings
 from bot.describe import fact
 from bot.drafts import DraftState
@@ -219,6 +219,7 @@ class CrisisService:
         if posted:
             await asyncio.to_thread(self.dispatcher.remember_cards, posted)
         await self._notify(objection_notices(incident, outcome.events, origin.person, t), origin, places)
+        await self._notify_stakeholders(incident, outcome.events, origin)
 
     async def _notify(self, notices: list[tuple[str, Reply]], origin: c.Origin, places: list[Conversation]) -> None:
         # People are known by their platform's ids: the speaker's platform first, else where the incident lives.
@@ -230,6 +231,20 @@ class CrisisService:
                 await self.gateways[platform].notify(person, reply)
             except Exception:
                 log.exception("could not send a direct message on %s", platform)
+
+    async def _notify_stakeholders(self, incident: Incident, events: list[ev.Event], origin: c.Origin) -> None:
+        """Tells the stakeholders of CRISISBOT_NOTIFY, on the platform the change came from, in the configured language."""
+        gateway = self.gateways.get(origin.platform)
+        if gateway is None:
+            return
+        for notice in notify.plan(incident, events, self.settings, origin.platform, translator(self.settings.language)):
+            try:
+                if notice.channel:
+                    await gateway.post(notice.target, notice.reply)
+                else:
+                    await gateway.notify(notice.target, notice.reply)
+            except Exception:
+                log.exception("could not notify %s of %s", notice.target, incident.key)
 
     async def _open_room(self, incident: Incident, origin: c.Origin) -> Incident | None:
         gateway = self.gateways.get(origin.platform)

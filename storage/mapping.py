@@ -38,6 +38,7 @@ def incident_values(incident: Incident) -> Values:
         "summary": incident.summary,
         "missed_checkins": incident.missed_checkins,
         "false_alarm": incident.false_alarm,
+        "promised_update_at": incident.promised_update_at,
     }
 
 
@@ -177,5 +178,6 @@ def incident_from(
         earlier_events=earlier_events,
         missed_checkins=row.missed_checkins,
         false_alarm=row.false_alarm,
+        promised_update_at=row.promised_update_at,
         version=row.version,
     )

@@ -79,6 +79,7 @@ class IncidentRow(SQLModel, table=True):
     summary: str = Field(default="", sa_type=Text)
     missed_checkins: int = 0
     false_alarm: bool = False
+    promised_update_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int
 
 

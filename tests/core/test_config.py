@@ -35,3 +35,34 @@ def test_a_bad_setting_is_a_clear_error(name: str, value: str, words: str) -> No
     with pytest.raises(ConfigError) as refused:
         Settings.from_env({name: value})
     assert words in str(refused.value)
+
+
+def test_stakeholders_to_notify_per_severity() -> None:
+    settings = Settings.from_env({"CRISISBOT_NOTIFY": "1=@eric, @ceo,#exec-room; 2=eric"})
+    assert settings.notify == {1: ("@eric", "@ceo", "#exec-room"), 2: ("@eric",)}
+    assert Settings.from_env({}).notify == {}
+    teams = Settings.from_env({"CRISISBOT_NOTIFY": "1=@29:1abc,#19:room@thread.tacv2"})
+    assert teams.notify == {1: ("@29:1abc", "#19:room@thread.tacv2")}
+
+
+def test_email_stakeholders_are_kept_with_a_startup_warning(caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings.from_env({"CRISISBOT_NOTIFY": "1=@eric,ceo@example.com"})
+    assert settings.notify[1] == ("@eric", "ceo@example.com")
+    assert "ceo@example.com cannot be reached until people are known by e-mail" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("5=@eric", "should look like 1=@eric,@ceo"),
+        ("1@eric", "should look like 1=@eric,@ceo"),
+        ("1=", "should look like 1=@eric,@ceo"),
+        ("1=@eric smith", "is not @person, #channel or an e-mail address"),
+        ("1=#", "is not @person, #channel or an e-mail address"),
+        ("1=eric@corp", "is not @person, #channel or an e-mail address"),
+    ],
+)
+def test_a_bad_notify_list_is_a_clear_error(value: str, words: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env({"CRISISBOT_NOTIFY": value})
+    assert words in str(refused.value)
