@@ -52,3 +52,5 @@ class Reply:
     incident: str | None = None
     # People the text mentions, so doors that need explicit mention entities (Teams) can build them.
     mentions: tuple[str, ...] = field(default=())
+    # The incident's cards as this command left them (the door updates the very message that was clicked).
+    refreshed: tuple[Card, ...] = field(default=())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot import commands as c
@@ -174,13 +174,15 @@ class CrisisService:
             t = self.dispatcher.translator(origin)
             return Reply(text=t("Something went wrong on our side; nothing was changed. Please try again."), private=True)
         if outcome.incident is not None and outcome.events:
-            await self.broadcast(outcome, origin)
+            cards = await self.broadcast(outcome, origin)
+            return replace(outcome.reply, refreshed=tuple(cards))
         return outcome.reply
 
-    async def broadcast(self, outcome: Outcome, origin: c.Origin) -> None:
+    async def broadcast(self, outcome: Outcome, origin: c.Origin) -> list[Card]:
         """Refreshes the incident's cards everywhere it lives and tells the other conversations the news.
 
         Failures are logged, never raised: the state is committed, and the next change refreshes the cards.
+        Returns the refreshed cards.
         """
         incident = outcome.incident
         assert incident is not None
@@ -210,6 +212,7 @@ class CrisisService:
                 log.exception("could not refresh %s in %s %s", incident.key, conversation.platform, conversation.id)
         if posted:
             await asyncio.to_thread(self.dispatcher.remember_cards, posted)
+        return cards
 
     async def _open_room(self, incident: Incident, origin: c.Origin) -> Incident | None:
         gateway = self.gateways.get(origin.platform)

@@ -11,6 +11,31 @@ from typing import Any
 from aiohttp import web
 
 
+def block_text(block: dict[str, Any]) -> str:
+    """What a text block shows: a RichTextBlock's runs joined (a TextRun is never read as Markdown)."""
+    if block.get("type") == "RichTextBlock":
+        return "".join(run["text"] for run in block["inlines"])
+    return str(block.get("text", ""))
+
+
+def card_title(card: dict[str, Any]) -> str:
+    return block_text(card["body"][0])
+
+
+def card_lines(card: dict[str, Any]) -> list[str]:
+    return [block_text(b) for b in card["body"] if b["type"] in ("RichTextBlock", "TextBlock")]
+
+
+def card_facts(card: dict[str, Any]) -> dict[str, str]:
+    """The card's fields: blocks that start with a bold label (the title is bold too, but larger)."""
+    found = {}
+    for block in card["body"]:
+        runs = block.get("inlines") or []
+        if block["type"] == "RichTextBlock" and runs and runs[0].get("weight") == "Bolder" and "size" not in runs[0]:
+            found[runs[0]["text"].rstrip(": \xa0")] = "".join(r["text"] for r in runs[1:])
+    return found
+
+
 @dataclass
 class Call:
     kind: str  # "send", "reply", "update", "member", "create"

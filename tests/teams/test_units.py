@@ -6,6 +6,7 @@ from adapters.teams.cards import adaptive_card, click_command
 from adapters.teams.outbound import ConversationPacer
 from bot.i18n import translator
 from bot.replies import Button, Card, Field, Picker
+from tests.teams.fake_connector import card_facts
 
 
 def test_a_card_renders_names_not_ids_and_every_button_has_a_submit_fallback() -> None:
@@ -16,14 +17,15 @@ def test_a_card_renders_names_not_ids_and_every_button_has_a_submit_fallback() -
         pickers=(Picker("legal", "CRI-1 assign legal"),),
     )
     content = adaptive_card(card, translator("en"), {"aad-1": "Léa"})
-    assert content["version"] == "1.5"
-    assert content["body"][2]["facts"] == [{"title": "Author", "value": "Léa"}]
+    assert content["version"] == "1.6"  # the people picker's `choices.data` is a 1.6 feature
+    assert card_facts(content) == {"Author": "Léa"}
     approve, reject = content["actions"]
     assert approve["type"] == "Action.Execute" and approve["style"] == "positive"
     assert approve["fallback"] == {"type": "Action.Submit", "title": "Approve", "data": approve["data"], "style": "positive"}
     assert reject["type"] == "Action.ShowCard" and reject["card"]["body"][0]["type"] == "Input.Text"
-    picker = content["body"][3]
+    picker = next(block for block in content["body"] if block["type"] == "Input.ChoiceSet")
     assert picker["choices.data"]["dataset"] == "graph.microsoft.com/users"
+    assert picker["choices"] == [{"title": "Léa", "value": "aad-1"}]  # the people on the card, as suggestions
 
 
 def test_click_data_becomes_grammar_text() -> None:
