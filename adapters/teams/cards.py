@@ -102,7 +102,7 @@ def fit(
 
 def _rich(text: str, names: Mapping[str, str], code: bool = False, **style: Any) -> dict[str, Any] | None:
     inlines = runs(text, names, code)
-    if not inlines:
+    if not "".join(run["text"] for run in inlines).strip():
         return None
     block: dict[str, Any] = {"type": "RichTextBlock", "inlines": inlines}
     for key in ("weight", "size", "isSubtle"):

@@ -44,8 +44,10 @@ def markdown(text: str, people: Mapping[str, TeamsPerson], code: bool = False) -
                 mentioned=ChannelAccount(id=person.teams_id, name=person.name or segment.value), text=label,
                 type="mention"))
             parts.append(label)
-    # A single newline joins lines into one paragraph in Markdown; a blank line keeps them apart.
-    return "".join(parts).replace("\n", "\n\n"), mentions
+    # A single newline joins lines into one paragraph in Markdown; a blank line keeps them apart. Indentation
+    # would make a code block, and a paragraph shows none anyway.
+    lines = "".join(parts).split("\n")
+    return "\n\n".join(line.lstrip(" \t") for line in lines), mentions
 
 
 def text_activity(
