@@ -47,7 +47,8 @@ def with_names(text: str, names: Mapping[str, str]) -> str:
 
 
 def size_of(content: Any) -> int:
-    return len(json.dumps(content, ensure_ascii=False).encode())
+    """Bytes on the wire: the connector client writes JSON with every non-ASCII character as a `\\u` escape."""
+    return len(json.dumps(content))
 
 
 def adaptive_card(

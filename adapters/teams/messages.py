@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
 
-from adapters.teams.cards import ADAPTIVE_CARD, adaptive_card, people_in
+from adapters.teams.cards import ADAPTIVE_CARD, adaptive_card, people_in, size_of
 from adapters.teams.markup import code_span, escape_markdown, segments
 from adapters.teams.references import Directory, TeamsPerson
 from bot.i18n import Translator
@@ -54,7 +54,7 @@ def text_activity(
     text: str, people: Mapping[str, TeamsPerson], t: Translator, code: bool = False, budget: int = TEXT_BUDGET
 ) -> Activity:
     body, mentions = markdown(text, people, code)
-    if len(body.encode()) > budget:
+    if size_of(body) > budget:
         body, mentions = _cut(text.split("\n"), people, t, code, budget)
     return Activity(type=ActivityTypes.message, text=body, text_format="markdown", entities=list(mentions.values()) or None)
 
@@ -63,11 +63,11 @@ def _cut(
     lines: list[str], people: Mapping[str, TeamsPerson], t: Translator, code: bool, budget: int
 ) -> tuple[str, dict[str, Mention]]:
     note, _ = markdown(t("… {count} more; `export` for the full record", count=len(lines)), {}, True)
-    room = budget - len(note.encode()) - 2
+    room = budget - size_of(note) - 2
     kept: list[str] = []
     for line in lines:
         rendered, _ = markdown(line, people, code)
-        room -= len(rendered.encode()) + 2
+        room -= size_of(rendered) + 2
         if room < 0:
             break
         kept.append(line)

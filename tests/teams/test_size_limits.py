@@ -15,7 +15,7 @@ ROOM = thread("1700000000001")
 async def test_a_60_update_timeline_is_cut_to_fit_with_the_newest_kept(teams: TeamsClient) -> None:
     await teams.say("open Wave of complaints --sev 2", conversation=ROOM)
     for number in range(1, 61):
-        text = f"Update {number}: " + "the carrier reports more delayed parcels in the north; " * 18
+        text = f"Update {number}: " + "the carrier reports more délayed parcels — 50 € each, in the north; " * 15
         assert await teams.say(f"update {text}", conversation=ROOM) == 200
     teams.connector.clear()
 
