@@ -188,6 +188,9 @@ def _picker(
         if picker.selected and picker.selected not in dict(known):
             known.insert(0, (picker.selected, people.get(picker.selected, picker.selected)))
         choice["choices"] = [{"title": name, "value": person} for person, name in known]
+        if not known:
+            # A choice set needs a choice; picking this one is answered "choose first", like picking nobody.
+            choice["choices"] = [{"title": t("Search for someone"), "value": ""}]
         choice["choices.data"] = {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
     if picker.selected:
         choice["value"] = picker.selected

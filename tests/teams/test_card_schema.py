@@ -14,6 +14,9 @@ from typing import Any
 import jsonschema
 import pytest
 
+from adapters.teams.cards import adaptive_card
+from bot.i18n import translator
+from bot.replies import Card, Picker
 from tests.teams.conftest import COLIN, LEA, MEGAN, TeamsClient, thread
 from tests.teams.test_card_clicks import action
 
@@ -69,7 +72,8 @@ async def every_kind_of_card(teams: TeamsClient) -> list[dict[str, Any]]:
     for text in ("status", "timeline", "roles", "list", "help", "resolve Done"):
         await teams.say(text, who=MEGAN, conversation=ROOM)
     cards = [card for call in teams.connector.calls for card in call.cards]
-    return [*cards, answer["value"]]
+    nobody_to_suggest = Card(id="incident:CRI-2", title="CRI-2 · Leak", pickers=(Picker("lead", "CRI-2 assign lead"),))
+    return [*cards, answer["value"], adaptive_card(nobody_to_suggest, translator("en"), {})]
 
 
 async def test_every_card_matches_the_schema_of_its_version(teams: TeamsClient) -> None:

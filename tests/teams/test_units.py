@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from adapters.teams.cards import adaptive_card, click_command
+from pathlib import Path
+
+from adapters.teams.cards import adaptive_card, click_command, missing_input
 from adapters.teams.outbound import ConversationPacer
+from adapters.teams.references import Directory, TeamsPerson
 from bot.i18n import translator
 from bot.replies import Button, Card, Field, Picker
 from tests.teams.fake_connector import card_facts
@@ -51,3 +54,25 @@ async def test_the_pacer_lets_seven_through_per_second_per_conversation() -> Non
     assert slept == []
     await pacer.wait("a")
     assert slept == [1.0]
+
+
+def test_a_people_picker_with_nobody_to_suggest_stays_valid_and_its_placeholder_picks_nobody() -> None:
+    card = Card(id="incident:CRI-1", title="CRI-1 · Leak", pickers=(Picker("lead", "CRI-1 assign lead"),))
+    content = adaptive_card(card, translator("en"), {})
+    picker = next(block for block in content["body"] if block["type"] == "Input.ChoiceSet")
+    assert picker["choices"] == [{"title": "Search for someone", "value": ""}]
+    save = next(block for block in content["body"] if block["type"] == "ActionSet")["actions"][0]
+    assert missing_input({**save["data"], "pick0": ""})
+    assert not missing_input({**save["data"], "pick0": "aad-1"})
+    assert not missing_input({"crisisbot": "CRI-1 approve 1"})
+
+
+async def test_people_who_spoke_anywhere_in_a_channel_are_suggested_in_its_threads(tmp_path: Path) -> None:
+    directory = Directory.from_url(f"sqlite:///{tmp_path / 'teams.db'}")
+    channel = "19:abc@thread.tacv2"
+    await directory.save_person(TeamsPerson("aad-1", "29:1", "Léa", seen_in=f"{channel};messageid=1"))
+    await directory.save_person(TeamsPerson("aad-2", "29:2", "Colin", seen_in="19:other@thread.tacv2;messageid=1"))
+    await directory.save_person(TeamsPerson("aad-3", "29:3", "Sam", seen_in="a:personal"))
+    assert await directory.seen_in(f"{channel};messageid=2") == {"aad-1": "Léa"}
+    assert await directory.seen_in("a:personal") == {"aad-3": "Sam"}
+    directory.engine.dispose()
