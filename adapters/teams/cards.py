@@ -33,6 +33,8 @@ COMPOSED = frozenset({"help"})
 # Suggestions offered by a people picker before anyone types (Teams searches the organisation beyond them).
 MAX_SUGGESTIONS = 8
 _STYLES = {"primary": "positive", "danger": "destructive"}
+# The value of a people picker's placeholder choice: picking it is picking nobody.
+NOBODY = "crisisbot:nobody"
 
 
 def people_in(card: Card) -> set[str]:
@@ -136,7 +138,7 @@ def missing_input(data: Mapping[str, Any]) -> bool:
     if not isinstance(input_id, str):
         return False
     value = data.get(input_id)
-    return not (isinstance(value, str) and value.strip())
+    return not (isinstance(value, str) and value.strip()) or value.strip() == NOBODY
 
 
 def clicked_card(data: Mapping[str, Any]) -> str | None:
@@ -190,7 +192,7 @@ def _picker(
         choice["choices"] = [{"title": name, "value": person} for person, name in known]
         if not known:
             # A choice set needs a choice; picking this one is answered "choose first", like picking nobody.
-            choice["choices"] = [{"title": t("Search for someone"), "value": ""}]
+            choice["choices"] = [{"title": t("Search for someone"), "value": NOBODY}]
         choice["choices.data"] = {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
     if picker.selected:
         choice["value"] = picker.selected
