@@ -36,7 +36,7 @@ ELEMENTS: dict[str, Any] = {
         "required": ["id", "choices"],
         "properties": {"choices": {"type": "array", "minItems": 1, "items": {
             "type": "object", "required": ["title", "value"], "additionalProperties": False,
-            "properties": {"title": {"type": "string"}, "value": {"type": "string"}}}}},
+            "properties": {"title": {"type": "string", "minLength": 1}, "value": {"type": "string", "minLength": 1}}}}},
     },
     "Input.Text": {"required": ["id"]},
     "ActionSet": {"required": ["actions"], "properties": {"actions": {"type": "array", "minItems": 1}}},
