@@ -84,18 +84,18 @@ def plain(text: str, names: Mapping[str, str], code: bool = False) -> str:
     return "".join(parts)
 
 
-def runs(line: str, names: Mapping[str, str], code: bool = False, **style: Any) -> list[dict[str, Any]]:
+def runs(line: str, names: Mapping[str, str], code: bool = False) -> list[dict[str, Any]]:
     """One line as Adaptive Card TextRuns: verbatim text (no Markdown in a TextRun), names for mentions."""
     out: list[dict[str, Any]] = []
     for segment in segments(line, code):
         if segment.kind == "code":
-            out.append({"type": "TextRun", "text": segment.value, "fontType": "Monospace", **style})
+            out.append({"type": "TextRun", "text": segment.value, "fontType": "Monospace"})
             continue
         text = names.get(segment.value, segment.value) if segment.kind == "mention" else segment.value
         if out and "fontType" not in out[-1]:
             out[-1]["text"] += text
         else:
-            out.append({"type": "TextRun", "text": text, **style})
+            out.append({"type": "TextRun", "text": text})
     return [run for run in out if run["text"]]
 
 
