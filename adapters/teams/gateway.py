@@ -1,14 +1,16 @@
 """The core's ChatGateway for Teams: posts, in-place card updates and direct messages at stored addresses.
 
 A crisis lives where it was opened (a channel thread, group chat or 1:1), so `open_room` opens nothing.
-An update is skipped when the message already shows that very card: after a click, the door updates the
-clicked message and the broadcast may have updated the same one a moment before.
+After a click the door updates the clicked message (`show_clicked`), which the broadcast may have updated with
+the very same card a moment before: that second update is skipped. Only then: another process may have changed
+the message since, so the core's own updates always go out.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -25,6 +27,8 @@ from bot.replies import Card, Reply
 log = logging.getLogger(__name__)
 
 SHOWN_MESSAGES = 2048
+# How long "this message shows this card" is trusted: the span of one click, not more.
+SHOWN_FOR = 10.0
 
 
 class TeamsGateway:
@@ -34,8 +38,8 @@ class TeamsGateway:
         self.connector = connector
         self.directory = directory
         self.default_language = default_language
-        # What each recently updated message shows: (conversation, message id) -> the card's JSON.
-        self._shown: OrderedDict[tuple[str, str], str] = OrderedDict()
+        # What each recently updated message shows: (conversation, message id) -> (the card's JSON, when).
+        self._shown: OrderedDict[tuple[str, str], tuple[str, float]] = OrderedDict()
 
     async def reference(self, conversation: str) -> ConversationReference:
         stored = await self.directory.conversation(conversation)
@@ -79,24 +83,28 @@ class TeamsGateway:
             return await self.connector.send(reference, text_activity(notice, {}, t, code=True), reply_to)
 
     async def update(self, conversation: str, message_ref: str, card: Card) -> None:
-        await self.update_message(conversation, message_ref, card)
+        await self._update(conversation, message_ref, card, skip_if_shown=False)
 
-    async def update_message(self, conversation: str, message_ref: str, card: Card) -> None:
-        """Shows `card` in that message, for everyone in the conversation, unless it shows it already."""
+    async def show_clicked(self, conversation: str, message_ref: str, card: Card) -> None:
+        """Shows `card` in the clicked message, for everyone in the conversation, unless it just did."""
+        await self._update(conversation, message_ref, card, skip_if_shown=True)
+
+    async def _update(self, conversation: str, message_ref: str, card: Card, skip_if_shown: bool) -> None:
         reference = await self.reference(conversation)
         names = await names_of(self.directory, people_in(card))
         suggested = await self.directory.seen_in(conversation) if has_people_picker(card) else {}
         activity = card_activity(card, translator(self._language(reference)), names, suggested)
         content = json.dumps(activity.attachments[0].content, sort_keys=True)
         where = (conversation, message_ref)
-        if self._shown.get(where) == content:
+        shown = self._shown.get(where)
+        if skip_if_shown and shown is not None and shown[0] == content and time.monotonic() - shown[1] < SHOWN_FOR:
             return
         try:
             await self.connector.update(reference, message_ref, activity)
         except TooLarge as error:
             log.error("%s: message %s in %s keeps its previous card", error, message_ref, conversation)
             return
-        self._shown[where] = content
+        self._shown[where] = (content, time.monotonic())
         self._shown.move_to_end(where)
         while len(self._shown) > SHOWN_MESSAGES:
             self._shown.popitem(last=False)
