@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from botbuilder.schema import Activity, ConversationAccount
+
 from adapters.teams.cards import adaptive_card, click_command, missing_input
 from adapters.teams.outbound import ConversationPacer
+from adapters.teams.places import place_name
 from adapters.teams.references import Directory, TeamsPerson
 from bot.i18n import translator
 from bot.replies import Button, Card, Field, Picker
@@ -78,3 +81,19 @@ async def test_people_who_spoke_anywhere_in_a_channel_are_suggested_in_its_threa
     assert await directory.seen_in(f"{channel};messageid=2") == {"aad-1": "Léa"}
     assert await directory.seen_in("a:personal") == {"aad-3": "Sam"}
     directory.engine.dispose()
+
+
+def test_conversations_are_named_by_what_teams_tells_else_in_words() -> None:
+    t = translator("fr")
+
+    def named(kind: str, name: str | None = None, channel_data: dict[str, object] | None = None) -> str:
+        activity = Activity(conversation=ConversationAccount(id="19:x", conversation_type=kind, name=name),
+                            channel_data=channel_data)
+        return place_name(activity, t)
+
+    assert named("groupChat", "Cellule de crise") == "Teams › Cellule de crise"
+    assert named("groupChat") == "Teams › une conversation de groupe"
+    assert named("channel", channel_data={"team": {"name": "Contoso"}, "channel": {"name": "  Crise  "}}) == (
+        "Teams › Contoso › Crise")
+    assert named("channel") == "Teams › un canal"
+    assert named("personal", "ignored") == "Teams › une conversation privée"
