@@ -11,7 +11,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Origin:
     """Who speaks, from where. `request_id` makes a retried delivery harmless; `names` are the display names the door
-    knows for the speaker and the people the command mentions, kept so reports name people rather than ids."""
+    knows for the speaker and the people the command mentions, kept so reports name people rather than ids (and, keyed
+    by the conversation id, the conversation's own name where the door knows it)."""
 
     person: str
     platform: str

@@ -46,7 +46,9 @@ def fact(event: ev.Event, t: Translator) -> str:
     match event:
         case ev.IncidentOpened(title, severity):
             return t("opened “{title}” at severity {severity}", title=title, severity=severity)
-        case ev.ConversationLinked(platform, conversation):
+        case ev.ConversationLinked(platform, conversation, name):
+            if name:
+                return t("now discussed in {conversation}", conversation=name)
             return t("now discussed in {platform} {conversation}", platform=platform, conversation=conversation)
         case ev.RoleAssigned(role, holder, previous):
             if previous:

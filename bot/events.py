@@ -16,6 +16,7 @@ class IncidentOpened:
 class ConversationLinked:
     platform: str
     conversation: str
+    name: str = ""
 
 
 @dataclass(frozen=True)

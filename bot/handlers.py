@@ -33,7 +33,9 @@ class Context:
 
     @property
     def conversation(self) -> Conversation:
-        return Conversation(self.origin.platform, self.origin.conversation)
+        # A door may name the conversation among the origin's names, keyed by its id.
+        name = dict(self.origin.names).get(self.origin.conversation, "")
+        return Conversation(self.origin.platform, self.origin.conversation, name)
 
     def incident(self, key: str | None) -> Incident:
         if key:

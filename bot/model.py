@@ -29,6 +29,8 @@ class Status(StrEnum):
 class Conversation:
     platform: str
     id: str
+    # What people call it ("Teams › Crisis room"), where the door knows; not part of its identity.
+    name: str = field(default="", compare=False)
 
 
 @dataclass
@@ -196,7 +198,7 @@ class Incident(ObjectionRules):
         if conversation in self.conversations:
             return None
         self.conversations.append(conversation)
-        return self._record(at, actor, ev.ConversationLinked(conversation.platform, conversation.id))
+        return self._record(at, actor, ev.ConversationLinked(conversation.platform, conversation.id, conversation.name))
 
     def assign(self, role: str, person: str, actor: str, at: datetime, settings: Settings) -> ev.Event:
         canonical = settings.role(role)

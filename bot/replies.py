@@ -69,3 +69,5 @@ class Reply:
     # People the text mentions, so doors that need explicit mention entities (Teams) can build them.
     mentions: tuple[str, ...] = field(default=())
     file: File | None = None
+    # The incident's cards as this command left them (the door updates the very message that was clicked).
+    refreshed: tuple[Card, ...] = field(default=())

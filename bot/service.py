@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot import commands as c
@@ -182,13 +182,15 @@ class CrisisService:
             t = self.dispatcher.translator(origin)
             return Reply(text=t("Something went wrong on our side; nothing was changed. Please try again."), private=True)
         if outcome.incident is not None and outcome.events:
-            await self.broadcast(outcome, origin)
+            cards = await self.broadcast(outcome, origin)
+            return replace(outcome.reply, refreshed=tuple(cards))
         return outcome.reply
 
-    async def broadcast(self, outcome: Outcome, origin: c.Origin) -> None:
+    async def broadcast(self, outcome: Outcome, origin: c.Origin) -> list[Card]:
         """Refreshes the incident's cards everywhere it lives and tells the other conversations the news.
 
         Failures are logged, never raised: the state is committed, and the next change refreshes the cards.
+        Returns the refreshed cards.
         """
         incident = outcome.incident
         assert incident is not None
@@ -220,6 +222,7 @@ class CrisisService:
             await asyncio.to_thread(self.dispatcher.remember_cards, posted)
         await self._notify(objection_notices(incident, outcome.events, origin.person, t), origin, places)
         await self._notify_stakeholders(incident, outcome.events, origin)
+        return cards
 
     async def _notify(self, notices: list[tuple[str, Reply]], origin: c.Origin, places: list[Conversation]) -> None:
         # People are known by their platform's ids: the speaker's platform first, else where the incident lives.

@@ -23,13 +23,23 @@ from botbuilder.schema import (
 
 from adapters.recent import RecentIds
 from adapters.runtime import Runtime
-from adapters.teams.cards import ADAPTIVE_CARD, VERB, adaptive_card, click_command, clicked_card, people_in
-from adapters.teams.gateway import CLICK, ClickInProgress, TeamsGateway
-from adapters.teams.messages import names_of
+from adapters.teams.cards import (
+    ADAPTIVE_CARD,
+    VERB,
+    adaptive_card,
+    click_command,
+    clicked_card,
+    missing_input,
+    people_in,
+)
+from adapters.teams.gateway import TeamsGateway
+from adapters.teams.markup import PERSON, plain
+from adapters.teams.messages import has_people_picker, names_of
+from adapters.teams.places import place_name
 from adapters.teams.references import Directory, TeamsPerson
 from bot.commands import Origin
-from bot.i18n import LANGUAGES, translator
-from bot.replies import Reply
+from bot.i18n import LANGUAGES, Translator, translator
+from bot.replies import Card, Reply
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +86,17 @@ class CrisisTeamsBot(TeamsActivityHandler):
 
     def _origin(self, activity: Activity) -> Origin:
         locale = (activity.locale or "")[:2].lower()
+        language = locale if locale in LANGUAGES else None
+        # The conversation is named among the names, by its id: a timeline fact then says where, not an id.
+        place = (activity.conversation.id, place_name(activity, self._t(language)))
         return Origin(
             person=person_id(activity.from_property), platform=PLATFORM, conversation=activity.conversation.id,
-            language=locale if locale in LANGUAGES else None, request_id=activity.id or None,
-            names=_names(activity), timezone=activity.local_timezone or None,
+            language=language, request_id=activity.id or None,
+            names=(*_names(activity), place), timezone=activity.local_timezone or None,
         )
+
+    def _t(self, language: str | None) -> Translator:
+        return translator(language or self.runtime.settings.language)
 
     # -- messages and submitted forms --------------------------------------------------------------
 
@@ -96,18 +112,34 @@ class CrisisTeamsBot(TeamsActivityHandler):
         await self.gateway.send(activity.conversation.id, reply, reply_to=activity.id, language=origin.language)
 
     async def _submitted(self, activity: Activity, origin: Origin) -> None:
-        """The `Action.Submit` fallback: same command as the invoke, answered with messages and an update."""
-        click = ClickInProgress(activity.conversation.id, activity.reply_to_id, clicked_card(activity.value), False)
-        token = CLICK.set(click)
-        try:
-            reply = await self.runtime.service.execute(click_command(activity.value) or "", origin)
-        finally:
-            CLICK.reset(token)
-        if click.refreshed is not None and click.message_id and not click.message_updated:
-            await self.gateway.update_message(click.conversation, click.message_id, click.refreshed)
-        if reply.text or reply.cards:
-            await self.gateway.send(activity.conversation.id, reply, reply_to=activity.reply_to_id or activity.id,
-                                    language=origin.language)
+        """The `Action.Submit` fallback: the same command as the invoke, answered in the thread (no private answer
+        exists for it), the clicked card updated in place."""
+        conversation, data = activity.conversation.id, activity.value
+        if missing_input(data):
+            reply = Reply(text=self._t(origin.language)("Please choose or write something first."), private=True)
+        else:
+            reply = await self.runtime.service.execute(click_command(data) or "", origin)
+        if reply.private:
+            await self.gateway.send(conversation, Reply(text=_private_text(reply)), reply_to=activity.reply_to_id,
+                                    language=origin.language, composed=True)
+            return
+        await self._after_click(activity, data, reply, origin)
+
+    async def _after_click(self, activity: Activity, data: dict[str, Any], reply: Reply, origin: Origin) -> Card | None:
+        """A click that changed something: the clicked message shows the new card to everyone, and the change is
+        said once in the thread. Returns the clicked card as it is now, if the change touched it."""
+        conversation, message_id = activity.conversation.id, activity.reply_to_id
+        card_id = clicked_card(data)
+        clicked = next((card for card in reply.refreshed if card.id == card_id), None)
+        if clicked is not None and message_id:
+            try:
+                await self.gateway.show_clicked(conversation, message_id, clicked)
+            except Exception:  # the change is stored; the next refresh tries again
+                log.exception("could not update the clicked message %s", message_id)
+        if reply.text:
+            await self.gateway.send(conversation, Reply(text=reply.text, mentions=reply.mentions),
+                                    reply_to=message_id, language=origin.language)
+        return clicked
 
     async def _command_text(self, activity: Activity) -> tuple[str, dict[str, str]]:
         """The text without the bot's @mention; other people's mentions become `<@id>` as the grammar expects.
@@ -161,36 +193,26 @@ class CrisisTeamsBot(TeamsActivityHandler):
     async def _card_action(self, turn_context: TurnContext) -> dict[str, Any]:
         activity = turn_context.activity
         origin = self._origin(activity)
-        t = translator(origin.language or self.runtime.settings.language)
+        t = self._t(origin.language)
         action = activity.value.get("action") if isinstance(activity.value, dict) else None
         data = action.get("data") if isinstance(action, dict) and action.get("verb") == VERB else None
         command = click_command(data) if isinstance(data, dict) else None
-        if command is None:
+        if data is None or command is None:
             return _message_response(t("This card is not one of crisisbot's; nothing was done."))
-        click = ClickInProgress(activity.conversation.id, activity.reply_to_id, clicked_card(data), True)
-        token = CLICK.set(click)
-        try:
-            reply = await self.runtime.service.execute(command, origin)
-        finally:
-            CLICK.reset(token)
+        if missing_input(data):
+            return _message_response(t("Please choose or write something first."))
+        reply = await self.runtime.service.execute(command, origin)
         if reply.private:
-            # A refusal, or an answer only for the clicker: the card stays as it was.
-            return await self._private_answer(turn_context, reply, origin)
-        if reply.text:
-            await self.gateway.send(activity.conversation.id, Reply(text=reply.text, mentions=reply.mentions),
-                                    reply_to=activity.reply_to_id, language=origin.language)
-        if click.refreshed is None:
-            return _message_response(reply.text)
-        names = await names_of(self.directory, people_in(click.refreshed))
-        return {"statusCode": 200, "type": ADAPTIVE_CARD, "value": adaptive_card(click.refreshed, t, names)}
-
-    async def _private_answer(self, turn_context: TurnContext, reply: Reply, origin: Origin) -> dict[str, Any]:
-        if reply.cards:
-            # Cards (help, status) cannot travel in a message answer; they go to the conversation as a reply.
-            activity = turn_context.activity
-            await self.gateway.send(activity.conversation.id, reply, reply_to=activity.reply_to_id,
-                                    language=origin.language)
-        return _message_response(reply.text)
+            # A refusal or a usage error: for the clicker's eyes only, and the card stays as it was.
+            names = await names_of(self.directory, set(PERSON.findall(reply.text)))
+            return _message_response(plain(_private_text(reply), names, code=True))
+        clicked = await self._after_click(activity, data, reply, origin)
+        if clicked is None:
+            return _message_response("")
+        # The clicker sees the new card at once; everyone else through the update of the message.
+        names = await names_of(self.directory, people_in(clicked))
+        suggested = await self.directory.seen_in(activity.conversation.id) if has_people_picker(clicked) else {}
+        return {"statusCode": 200, "type": ADAPTIVE_CARD, "value": adaptive_card(clicked, t, names, suggested)}
 
     async def _answer_invoke(self, turn_context: TurnContext, body: dict[str, Any]) -> None:
         await turn_context.send_activity(
@@ -210,7 +232,8 @@ class CrisisTeamsBot(TeamsActivityHandler):
         intro = t("Hello, I am crisisbot: I coordinate a crisis where it is discussed (incident, roles, "
                   "approved public replies, status updates). Mention me with a command, for example "
                   "`@crisisbot open Wave of complaints about delivery --sev 2`.")
-        await self.gateway.send(activity.conversation.id, Reply(text=intro, cards=helped.cards), language=origin.language)
+        await self.gateway.send(activity.conversation.id, Reply(text=intro, cards=helped.cards), language=origin.language,
+                                composed=True)
 
 
 def _names(activity: Activity) -> tuple[tuple[str, str], ...]:
@@ -219,6 +242,11 @@ def _names(activity: Activity) -> tuple[tuple[str, str], ...]:
     if speaker is not None and speaker.id and speaker.name:
         return ((person_id(speaker), speaker.name),)
     return ()
+
+
+def _private_text(reply: Reply) -> str:
+    """A private answer as one text: cards (help) have no place in a click's answer, their title stands for them."""
+    return reply.text or "\n".join(card.title for card in reply.cards)
 
 
 def _message_response(text: str) -> dict[str, Any]:

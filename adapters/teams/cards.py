@@ -1,18 +1,23 @@
-"""The core's neutral cards as Adaptive Cards 1.5, and a click's data back into grammar text.
+"""The core's neutral cards as Adaptive Cards, and a click's data back into grammar text.
 
 Every button is an `Action.Execute` (Universal Actions: an `adaptiveCard/action` invoke) whose fallback is an
 `Action.Submit` carrying the same data (a message with `value`), so older clients reach the same code.
+Text goes in RichTextBlocks of TextRuns, one per line: Adaptive Cards never read a TextRun as Markdown, so what
+people typed shows exactly as typed, lines stay lines, and the bot's own `code` spans render as monospace.
+A card declares 1.5 (Universal Actions), or 1.6 when it has a people picker (`choices.data`).
 Pure functions on plain dicts: no Bot Framework type here, so the rendering outlives the SDK.
 """
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Mapping
 from typing import Any
 
+from adapters.teams.markup import PERSON, runs, shown
+from bot.describe import said
 from bot.i18n import Translator
-from bot.replies import Button, Card, Picker
+from bot.replies import Button, Card, Field, Picker
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 VERB = "crisisbot"
@@ -21,13 +26,21 @@ COMMAND_KEY = "crisisbot"
 CARD_KEY = "card"
 INPUT_KEY = "input"
 
-PERSON = re.compile(r"<@([^>|\s]+)(?:\|[^>]*)?>")
+# Teams refuses an activity over about 28 KB; a card gets this much, the activity around it the rest.
+CARD_BUDGET = 24_000
+# Cards whose text the bot writes itself, so their `code` spans are the bot's and render as code.
+COMPOSED = frozenset({"help"})
+# Suggestions offered by a people picker before anyone types (Teams searches the organisation beyond them).
+MAX_SUGGESTIONS = 8
 _STYLES = {"primary": "positive", "danger": "destructive"}
+# The value of a people picker's placeholder choice: picking it is picking nobody.
+NOBODY = "crisisbot:nobody"
 
 
 def people_in(card: Card) -> set[str]:
     texts = [card.title, card.text, *(f.value for f in card.fields)]
-    return {match for text in texts for match in PERSON.findall(text)}
+    return {match for text in texts for match in PERSON.findall(text)} | {
+        p.selected for p in card.pickers if not p.options and p.selected}
 
 
 def with_names(text: str, names: Mapping[str, str]) -> str:
@@ -35,28 +48,76 @@ def with_names(text: str, names: Mapping[str, str]) -> str:
     return PERSON.sub(lambda m: names.get(m.group(1), m.group(1)), text)
 
 
-def adaptive_card(card: Card, t: Translator, names: Mapping[str, str]) -> dict[str, Any]:
-    body: list[dict[str, Any]] = [
-        {"type": "TextBlock", "text": with_names(card.title, names), "weight": "Bolder", "size": "Medium", "wrap": True},
-    ]
-    if card.text:
-        body.append({"type": "TextBlock", "text": with_names(card.text, names), "wrap": True})
-    if card.fields:
-        facts = [{"title": f.label, "value": with_names(f.value, names)} for f in card.fields]
-        body.append({"type": "FactSet", "facts": facts})
+def size_of(content: Any) -> int:
+    """Bytes on the wire: the connector client writes JSON with every non-ASCII character as a `\\u` escape."""
+    return len(json.dumps(content))
+
+
+def adaptive_card(
+    card: Card, t: Translator, names: Mapping[str, str], people: Mapping[str, str] | None = None,
+    budget: int = CARD_BUDGET,
+) -> dict[str, Any]:
+    """`names` name the people the card mentions; `people` are suggested by its people pickers."""
+    code = card.id in COMPOSED
+    title = _rich(card.title, names, weight="Bolder", size="Medium")
+    lines = [_rich(line, names, code) for line in card.text.splitlines()]
+    lines += [_field(field, t, names) for field in card.fields]
+    inputs: list[dict[str, Any]] = []
+    suggested = {**(people or {}), **names}
     for index, picker in enumerate(card.pickers):
-        body.extend(_picker(picker, f"pick{index}", card.id, t))
+        inputs.extend(_picker(picker, f"pick{index}", card.id, t, suggested))
     actions = [_button(button, f"ask{index}", card.id, t) for index, button in enumerate(card.buttons)]
+    people_picker = any(not picker.options for picker in card.pickers)
     content: dict[str, Any] = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
-        "version": "1.5",
-        "body": body,
+        "version": "1.6" if people_picker else "1.5",
+        "body": [],
         "msteams": {"width": "Full"},
     }
     if actions:
         content["actions"] = actions
+    content["body"] = [b for b in (title, *inputs) if b]
+    # The newest facts are at the end of a timeline: what does not fit is its oldest part.
+    kept = fit([b for b in lines if b], content, budget, t, oldest_first=card.id.startswith("timeline:"))
+    content["body"] = [b for b in (title, *kept, *inputs) if b]
     return content
+
+
+def fit(
+    blocks: list[dict[str, Any]], around: dict[str, Any], budget: int, t: Translator, oldest_first: bool = False
+) -> list[dict[str, Any]]:
+    """The blocks that fit the budget with what is `around` them, and a line saying how many more there are."""
+    fixed = size_of(around) + 300  # and the note itself
+    sizes = [size_of(b) + 1 for b in blocks]
+    if fixed + sum(sizes) <= budget:
+        return blocks
+    kept = list(range(len(blocks)))
+    total = fixed + sum(sizes)
+    while kept and total > budget:
+        dropped = kept.pop(0 if oldest_first else -1)
+        total -= sizes[dropped]
+    note = _rich(t("… {count} more; `export` for the full record", count=len(blocks) - len(kept)), {}, True,
+                 isSubtle=True)
+    chosen = [blocks[i] for i in kept]
+    return [note, *chosen] if oldest_first else [*chosen, note]
+
+
+def _rich(text: str, names: Mapping[str, str], code: bool = False, **style: Any) -> dict[str, Any] | None:
+    inlines = runs(text, names, code)
+    if not "".join(run["text"] for run in inlines).strip():
+        return None
+    block: dict[str, Any] = {"type": "RichTextBlock", "inlines": inlines}
+    for key in ("weight", "size", "isSubtle"):
+        if key in style:
+            for run in inlines:
+                run[key] = style[key]
+    return block
+
+
+def _field(field: Field, t: Translator, names: Mapping[str, str]) -> dict[str, Any]:
+    label = {"type": "TextRun", "text": said(t, field.label, ""), "weight": "Bolder"}
+    return {"type": "RichTextBlock", "inlines": [label, *runs(shown(field.value), names)]}
 
 
 def click_command(data: Mapping[str, Any]) -> str | None:
@@ -69,6 +130,15 @@ def click_command(data: Mapping[str, Any]) -> str | None:
     if isinstance(value, str) and value.strip():
         return f"{command} {value.strip()}"
     return command
+
+
+def missing_input(data: Mapping[str, Any]) -> bool:
+    """The click names the input it completes (a picker, a text box) and that input came empty."""
+    input_id = data.get(INPUT_KEY)
+    if not isinstance(input_id, str):
+        return False
+    value = data.get(input_id)
+    return not (isinstance(value, str) and value.strip()) or value.strip() == NOBODY
 
 
 def clicked_card(data: Mapping[str, Any]) -> str | None:
@@ -100,21 +170,29 @@ def _button(button: Button, input_id: str, card_id: str, t: Translator) -> dict[
         # Adaptive Cards have no confirm dialog; a small card that asks again does the same job.
         form = {
             "type": "AdaptiveCard",
-            "body": [{"type": "TextBlock", "text": button.confirm, "wrap": True}],
+            "body": [_rich(button.confirm, {})],
             "actions": [execute(t("Confirm"), button.command, card_id, style=button.style)],
         }
         return {"type": "Action.ShowCard", "title": button.label, "card": form}
     return execute(button.label, button.command, card_id, style=button.style)
 
 
-def _picker(picker: Picker, input_id: str, card_id: str, t: Translator) -> list[dict[str, Any]]:
+def _picker(
+    picker: Picker, input_id: str, card_id: str, t: Translator, people: Mapping[str, str]
+) -> list[dict[str, Any]]:
     choice: dict[str, Any] = {"type": "Input.ChoiceSet", "id": input_id, "label": picker.label, "style": "compact"}
     if picker.options:
         choice["choices"] = [{"title": label, "value": value} for label, value in picker.options]
     else:
-        # Teams' people picker: searches the organisation and answers the person's Entra (AAD) object id,
-        # which is how crisisbot names Teams people.
-        choice["choices"] = []
+        # Teams' people picker: searches the organisation and answers the person's Entra (AAD) object id, which
+        # is how crisisbot names Teams people. The people the bot knows here are its first suggestions.
+        known = sorted(people.items(), key=lambda item: (item[1].casefold(), item[0]))[:MAX_SUGGESTIONS]
+        if picker.selected and picker.selected not in dict(known):
+            known.insert(0, (picker.selected, people.get(picker.selected, picker.selected)))
+        choice["choices"] = [{"title": name, "value": person} for person, name in known]
+        if not known:
+            # A choice set needs a choice; picking this one is answered "choose first", like picking nobody.
+            choice["choices"] = [{"title": t("Search for someone"), "value": NOBODY}]
         choice["choices.data"] = {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
     if picker.selected:
         choice["value"] = picker.selected

@@ -1,45 +1,34 @@
 """The core's ChatGateway for Teams: posts, in-place card updates and direct messages at stored addresses.
 
 A crisis lives where it was opened (a channel thread, group chat or 1:1), so `open_room` opens nothing.
-While a card click is being handled, the refreshed copy of the clicked card is kept for the click's answer
-(`ClickInProgress`): an `adaptiveCard/action` invoke returns it in its response instead of a second update.
+After a click the door updates the clicked message (`show_clicked`), which the broadcast may have updated with
+the very same card a moment before: that second update is skipped. Only then: another process may have changed
+the message since, so the core's own updates always go out.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
-from contextvars import ContextVar
-from dataclasses import dataclass
 
-from botbuilder.schema import ConversationReference
+from botbuilder.schema import Activity, ConversationReference
 
 from adapters.teams.cards import people_in
-from adapters.teams.messages import card_activity, names_of, reply_activities
-from adapters.teams.outbound import Connector
+from adapters.teams.messages import card_activity, has_people_picker, names_of, reply_activities, text_activity
+from adapters.teams.outbound import Connector, TooLarge
 from adapters.teams.references import Directory, TeamsPerson
-from bot.i18n import translator
+from bot.i18n import Translator, translator
 from bot.model import Incident
 from bot.replies import Card, Reply
 
 log = logging.getLogger(__name__)
 
-
-@dataclass
-class ClickInProgress:
-    conversation: str
-    message_id: str | None
-    card_id: str | None
-    # The invoke answers with the refreshed card itself; a submitted form (message) has no such answer.
-    answered_by_invoke: bool
-    refreshed: Card | None = None
-    message_updated: bool = False
-
-    def targets(self, conversation: str, message_id: str) -> bool:
-        return conversation == self.conversation and message_id == self.message_id
-
-
-CLICK: ContextVar[ClickInProgress | None] = ContextVar("teams_click", default=None)
+SHOWN_MESSAGES = 2048
+# How long "this message shows this card" is trusted: the span of one click, not more.
+SHOWN_FOR = 10.0
 
 
 class TeamsGateway:
@@ -49,6 +38,8 @@ class TeamsGateway:
         self.connector = connector
         self.directory = directory
         self.default_language = default_language
+        # What each recently updated message shows: (conversation, message id) -> (the card's JSON, when).
+        self._shown: OrderedDict[tuple[str, str], tuple[str, float]] = OrderedDict()
 
     async def reference(self, conversation: str) -> ConversationReference:
         stored = await self.directory.conversation(conversation)
@@ -60,38 +51,63 @@ class TeamsGateway:
         return (reference.locale or self.default_language)[:2].lower()
 
     async def post(self, conversation: str, reply: Reply) -> str | None:
-        self._keep_clicked(reply.cards)
         return await self.send(conversation, reply)
 
     async def send(
-        self, conversation: str, reply: Reply, reply_to: str | None = None, language: str | None = None
+        self, conversation: str, reply: Reply, reply_to: str | None = None, language: str | None = None,
+        composed: bool = False,
     ) -> str | None:
-        """Sends text then cards; returns the id of the first card's message (the one worth updating later)."""
+        """Sends text then cards; returns the id of the first card's message (the one worth updating later).
+
+        `composed`: the text is the bot's own words (help, usage, refusals), whose `code` spans render as code."""
         reference = await self.reference(conversation)
         t = translator(language or self._language(reference))
         first_card: str | None = None
         last: str | None = None
-        for activity in await reply_activities(reply, t, self.directory):
-            last = await self.connector.send(reference, activity, reply_to)
+        for activity in await reply_activities(reply, t, self.directory, conversation, composed or reply.private):
+            sent = await self._send(reference, activity, reply_to, t)
+            last = sent or last
             if activity.attachments and first_card is None:
-                first_card = last
+                first_card = sent
         return first_card or last
 
-    async def update(self, conversation: str, message_ref: str, card: Card) -> None:
-        click = CLICK.get()
-        if click is not None and card.id == click.card_id:
-            click.refreshed = card
-            if click.targets(conversation, message_ref):
-                if click.answered_by_invoke:
-                    return
-                click.message_updated = True
-        await self.update_message(conversation, message_ref, card)
+    async def _send(
+        self, reference: ConversationReference, activity: Activity, reply_to: str | None, t: Translator
+    ) -> str | None:
+        try:
+            return await self.connector.send(reference, activity, reply_to)
+        except TooLarge as error:
+            # Answers are cut to fit, so this is a bug: said once here, and the person is told rather than left waiting.
+            log.error("%s in %s; sending a short notice instead", error, reference.conversation.id)
+            notice = t("This answer is too long for Teams; `export` gives the full record.")
+            return await self.connector.send(reference, text_activity(notice, {}, t, code=True), reply_to)
 
-    async def update_message(self, conversation: str, message_ref: str, card: Card) -> None:
+    async def update(self, conversation: str, message_ref: str, card: Card) -> None:
+        await self._update(conversation, message_ref, card, skip_if_shown=False)
+
+    async def show_clicked(self, conversation: str, message_ref: str, card: Card) -> None:
+        """Shows `card` in the clicked message, for everyone in the conversation, unless it just did."""
+        await self._update(conversation, message_ref, card, skip_if_shown=True)
+
+    async def _update(self, conversation: str, message_ref: str, card: Card, skip_if_shown: bool) -> None:
         reference = await self.reference(conversation)
         names = await names_of(self.directory, people_in(card))
-        activity = card_activity(card, translator(self._language(reference)), names)
-        await self.connector.update(reference, message_ref, activity)
+        suggested = await self.directory.seen_in(conversation) if has_people_picker(card) else {}
+        activity = card_activity(card, translator(self._language(reference)), names, suggested)
+        content = json.dumps(activity.attachments[0].content, sort_keys=True)
+        where = (conversation, message_ref)
+        shown = self._shown.get(where)
+        if skip_if_shown and shown is not None and shown[0] == content and time.monotonic() - shown[1] < SHOWN_FOR:
+            return
+        try:
+            await self.connector.update(reference, message_ref, activity)
+        except TooLarge as error:
+            log.error("%s: message %s in %s keeps its previous card", error, message_ref, conversation)
+            return
+        self._shown[where] = (content, time.monotonic())
+        self._shown.move_to_end(where)
+        while len(self._shown) > SHOWN_MESSAGES:
+            self._shown.popitem(last=False)
 
     async def notify(self, person: str, reply: Reply) -> None:
         found = await self.directory.person(person)
@@ -118,10 +134,3 @@ class TeamsGateway:
         await self.directory.save_conversation(chat, personal.serialize())
         await self.directory.save_person(TeamsPerson(person.person_id, person.teams_id, person.name, chat, person.seen_in))
         return chat
-
-    def _keep_clicked(self, cards: Sequence[Card]) -> None:
-        click = CLICK.get()
-        for card in cards:
-            if click is not None and card.id == click.card_id:
-                click.refreshed = card
-

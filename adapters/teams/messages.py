@@ -1,17 +1,24 @@
 """A neutral reply as Teams message activities: text with real @mentions, then one activity per card.
 
 One card per activity so each card has its own message id, which is what updating it in place needs.
+Text is Teams Markdown: what people typed is escaped so it reads as typed; each line is its own paragraph.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
 
-from adapters.teams.cards import ADAPTIVE_CARD, PERSON, adaptive_card, people_in
+from adapters.teams.cards import ADAPTIVE_CARD, adaptive_card, people_in, size_of
 from adapters.teams.files import file_activity
+from adapters.teams.markup import code_span, escape_markdown, segments
 from adapters.teams.references import Directory, TeamsPerson
 from bot.i18n import Translator
 from bot.replies import Card, Reply
+
+# Teams refuses an activity over about 28 KB; text gets this much, the activity around it the rest.
+TEXT_BUDGET = 24_000
 
 
 async def names_of(directory: Directory, person_ids: set[str]) -> dict[str, str]:
@@ -19,37 +26,80 @@ async def names_of(directory: Directory, person_ids: set[str]) -> dict[str, str]
     return {p: known[p].name for p in person_ids if p in known and known[p].name}
 
 
-def text_activity(text: str, people: dict[str, TeamsPerson]) -> Activity:
-    """`<@id>` becomes `<at>Name</at>` with its mention entity when the person is known in Teams, else a name."""
+def markdown(text: str, people: Mapping[str, TeamsPerson], code: bool = False) -> tuple[str, dict[str, Mention]]:
+    """`<@id>` becomes `<at>Name</at>` with its mention entity when the person is known in Teams, else a name.
+
+    `code`: the text is the bot's own (help, usage, refusals), so its `code` spans render as code."""
     mentions: dict[str, Mention] = {}
+    parts: list[str] = []
+    for segment in segments(text, code):
+        if segment.kind == "code":
+            parts.append(code_span(segment.value))
+        elif segment.kind == "text":
+            parts.append(escape_markdown(segment.value))
+        elif (person := people.get(segment.value)) is None:
+            parts.append(escape_markdown(f"@{segment.value}"))
+        else:
+            label = f"<at>{person.name or segment.value}</at>"
+            mentions.setdefault(segment.value, Mention(
+                mentioned=ChannelAccount(id=person.teams_id, name=person.name or segment.value), text=label,
+                type="mention"))
+            parts.append(label)
+    # A single newline joins lines into one paragraph in Markdown; a blank line keeps them apart. Indentation
+    # would make a code block, and a paragraph shows none anyway.
+    lines = "".join(parts).split("\n")
+    return "\n\n".join(line.lstrip(" \t") for line in lines), mentions
 
-    def render(match: object) -> str:
-        person_id = match.group(1)  # type: ignore[attr-defined]
-        person = people.get(person_id)
-        if person is None:
-            return f"@{person_id}"
-        label = f"<at>{person.name or person_id}</at>"
-        mentions.setdefault(person_id, Mention(
-            mentioned=ChannelAccount(id=person.teams_id, name=person.name or person_id), text=label, type="mention"))
-        return label
 
-    body = PERSON.sub(render, text).replace("\n", "\n\n")  # Teams markdown needs a blank line to break a line
+def text_activity(
+    text: str, people: Mapping[str, TeamsPerson], t: Translator, code: bool = False, budget: int = TEXT_BUDGET
+) -> Activity:
+    body, mentions = markdown(text, people, code)
+    if size_of(body) > budget:
+        body, mentions = _cut(text.split("\n"), people, t, code, budget)
     return Activity(type=ActivityTypes.message, text=body, text_format="markdown", entities=list(mentions.values()) or None)
 
 
-def card_activity(card: Card, t: Translator, names: dict[str, str]) -> Activity:
-    attachment = Attachment(content_type=ADAPTIVE_CARD, content=adaptive_card(card, t, names))
+def _cut(
+    lines: list[str], people: Mapping[str, TeamsPerson], t: Translator, code: bool, budget: int
+) -> tuple[str, dict[str, Mention]]:
+    note, _ = markdown(t("… {count} more; `export` for the full record", count=len(lines)), {}, True)
+    room = budget - size_of(note) - 2
+    kept: list[str] = []
+    for line in lines:
+        rendered, _ = markdown(line, people, code)
+        room -= size_of(rendered) + 2
+        if room < 0:
+            break
+        kept.append(line)
+    text = "\n".join(kept)
+    body, mentions = markdown(text, people, code)
+    note, _ = markdown(t("… {count} more; `export` for the full record", count=len(lines) - len(kept)), {}, True)
+    return f"{body}\n\n{note}" if kept else note, mentions
+
+
+def card_activity(card: Card, t: Translator, names: Mapping[str, str], people: Mapping[str, str] | None = None) -> Activity:
+    attachment = Attachment(content_type=ADAPTIVE_CARD, content=adaptive_card(card, t, names, people))
     return Activity(type=ActivityTypes.message, attachments=[attachment])
 
 
-async def reply_activities(reply: Reply, t: Translator, directory: Directory) -> list[Activity]:
+def has_people_picker(card: Card) -> bool:
+    return any(not picker.options for picker in card.pickers)
+
+
+async def reply_activities(
+    reply: Reply, t: Translator, directory: Directory, conversation: str, composed: bool = False
+) -> list[Activity]:
+    """`composed`: the text is the bot's own words (help, usage, refusals), whose `code` spans render as code."""
     if reply.file is not None:
         return [file_activity(reply, reply.file, t)]
-    mentioned = set(PERSON.findall(reply.text)) | set(reply.mentions)
+    mentioned = set(segment.value for segment in segments(reply.text, composed) if segment.kind == "mention")
+    mentioned |= set(reply.mentions)
     for card in reply.cards:
         mentioned |= people_in(card)
     people = await directory.people(mentioned)
     names = {p: person.name for p, person in people.items() if person.name}  # one lookup serves text and cards
-    activities = [text_activity(reply.text, people)] if reply.text.strip() else []
-    activities += [card_activity(card, t, names) for card in reply.cards]
+    activities = [text_activity(reply.text, people, t, composed)] if reply.text.strip() else []
+    suggested = await directory.seen_in(conversation) if any(has_people_picker(c) for c in reply.cards) else {}
+    activities += [card_activity(card, t, names, suggested) for card in reply.cards]
     return activities

@@ -7,6 +7,7 @@ unwell; those calls are retried with exponential backoff (honouring `Retry-After
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import time
@@ -27,6 +28,7 @@ from msrest.exceptions import HttpOperationError
 log = logging.getLogger(__name__)
 
 RETRYABLE = frozenset({412, 429, 502, 504})
+TOO_LARGE = 413
 MESSAGES_PER_SECOND = 7.0
 T = TypeVar("T")
 
@@ -70,6 +72,14 @@ def _retry_after(error: HttpOperationError) -> float | None:
         return min(float(value), 60.0) if value is not None else None
     except ValueError:  # an HTTP date: fall back to our own backoff
         return None
+
+
+class TooLarge(Exception):
+    """Teams refused an activity as too large (413): the door cuts answers to fit, so this should never happen."""
+
+    def __init__(self, what: str, size: int) -> None:
+        super().__init__(f"Teams refused {what} of {size} bytes as too large (413)")
+        self.size = size
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], what: str, attempts: int = 5, base_delay: float = 0.5) -> T:
@@ -122,10 +132,10 @@ class Connector:
         if reply_to:
             activity.reply_to_id = reply_to
             response = await self._retry(
-                lambda: client.conversations.reply_to_activity(conversation_id, reply_to, activity), "a reply")
+                lambda: client.conversations.reply_to_activity(conversation_id, reply_to, activity), "a reply", activity)
         else:
             response = await self._retry(
-                lambda: client.conversations.send_to_conversation(conversation_id, activity), "a post")
+                lambda: client.conversations.send_to_conversation(conversation_id, activity), "a post", activity)
         return response.id if response is not None else None
 
     async def update(self, reference: ConversationReference, activity_id: str, activity: Activity) -> None:
@@ -134,7 +144,8 @@ class Connector:
         client = await self._client(reference.service_url)
         conversation_id = reference.conversation.id
         await self.pacer.wait(conversation_id)
-        await self._retry(lambda: client.conversations.update_activity(conversation_id, activity_id, activity), "an update")
+        await self._retry(
+            lambda: client.conversations.update_activity(conversation_id, activity_id, activity), "an update", activity)
 
     async def member(self, reference: ConversationReference, member_id: str) -> ChannelAccount:
         client = await self._client(reference.service_url)
@@ -152,8 +163,14 @@ class Connector:
         result = await self._retry(lambda: client.conversations.create_conversation(parameters), "a new 1:1 chat")
         return str(result.id)
 
-    async def _retry(self, call: Callable[[], Awaitable[Any]], what: str) -> Any:
-        return await with_retries(call, what, base_delay=self.base_delay)
+    async def _retry(self, call: Callable[[], Awaitable[Any]], what: str, activity: Activity | None = None) -> Any:
+        try:
+            return await with_retries(call, what, base_delay=self.base_delay)
+        except HttpOperationError as error:
+            if _status(error) == TOO_LARGE:
+                size = len(json.dumps(activity.serialize() if activity else {}).encode())
+                raise TooLarge(what, size) from None
+            raise
 
 
 def address(activity: Activity, reference: ConversationReference) -> Activity:

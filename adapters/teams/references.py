@@ -130,6 +130,18 @@ class Directory:
                 return person
         return await asyncio.to_thread(self._person_with_teams_id, teams_id)
 
+    async def seen_in(self, conversation_id: str, limit: int = 50) -> dict[str, str]:
+        """Names of the people who last spoke to the bot in that conversation (for a channel thread, anywhere in
+        its channel): a people picker's suggestions."""
+        found = await asyncio.to_thread(self._seen_in, conversation_id.split(";")[0], limit)
+        return {p.person_id: p.name for p in found if p.name}
+
+    def _seen_in(self, channel_or_chat: str, limit: int) -> list[TeamsPerson]:
+        where = people.c.seen_in.startswith(channel_or_chat, autoescape=True)
+        with self.engine.connect() as db:
+            rows = db.execute(select(people).where(where).order_by(people.c.updated_at.desc()).limit(limit)).all()
+        return [_person(r) for r in rows]
+
     def _load_people(self, person_ids: set[str]) -> list[TeamsPerson]:
         with self.engine.connect() as db:
             rows = db.execute(select(people).where(people.c.person_id.in_(sorted(person_ids)))).all()

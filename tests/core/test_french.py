@@ -48,7 +48,7 @@ SAME_IN_BOTH = {
     "objections", "export", "exports", "simple", "initial", "points", "sort", "console", "post", "mortem", "site",
     "web", "mail", "notification", "notifications", "publication", "publications", "signal", "total", "option",
     "options", "document", "documents", "format", "type", "types", "image", "images", "minute", "promotion",
-    "crises", "absent", "important", "justification", "service", "services", "article", "articles", "lecture",
+    "crises", "long", "absent", "important", "justification", "service", "services", "article", "articles", "lecture",
     "alice", "bob", "carol",  # people in examples
 }
 # Technical names shown as they are spelled on the platform.

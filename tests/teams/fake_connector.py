@@ -1,6 +1,7 @@
 """A Bot Connector on loopback: records every activity the bot sends, replies and updates.
 
 It answers like the real service (`{"id": ...}` for each message) and can be told to answer an error next.
+Like the real one, it refuses an activity over about 28 KB with 413.
 """
 
 from __future__ import annotations
@@ -10,6 +11,33 @@ from typing import Any
 
 from aiohttp import web
 
+MAX_ACTIVITY_BYTES = 28 * 1024
+
+
+def block_text(block: dict[str, Any]) -> str:
+    """What a text block shows: a RichTextBlock's runs joined (a TextRun is never read as Markdown)."""
+    if block.get("type") == "RichTextBlock":
+        return "".join(run["text"] for run in block["inlines"])
+    return str(block.get("text", ""))
+
+
+def card_title(card: dict[str, Any]) -> str:
+    return block_text(card["body"][0])
+
+
+def card_lines(card: dict[str, Any]) -> list[str]:
+    return [block_text(b) for b in card["body"] if b["type"] in ("RichTextBlock", "TextBlock")]
+
+
+def card_facts(card: dict[str, Any]) -> dict[str, str]:
+    """The card's fields: blocks that start with a bold label (the title is bold too, but larger)."""
+    found = {}
+    for block in card["body"]:
+        runs = block.get("inlines") or []
+        if block["type"] == "RichTextBlock" and runs and runs[0].get("weight") == "Bolder" and "size" not in runs[0]:
+            found[runs[0]["text"].rstrip(": \xa0")] = "".join(r["text"] for r in runs[1:])
+    return found
+
 
 @dataclass
 class Call:
@@ -17,6 +45,7 @@ class Call:
     conversation: str
     activity: dict[str, Any]
     activity_id: str | None = None  # the id replied to or updated
+    activity_bytes: bytes = b""  # the body as it came
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -73,7 +102,10 @@ class FakeConnector:
 
     # -- the service -----------------------------------------------------------------------------
 
-    def _failure(self) -> web.Response | None:
+    def _failure(self, body: bytes = b"") -> web.Response | None:
+        if len(body) > MAX_ACTIVITY_BYTES:
+            self.refused.append(413)
+            return web.json_response({"error": {"code": "MessageSizeTooBig", "message": "too big"}}, status=413)
         if not self.failures:
             return None
         status, headers = self.failures.pop(0)
@@ -85,25 +117,28 @@ class FakeConnector:
         return f"msg-{self._next_id}"
 
     async def _send(self, request: web.Request) -> web.Response:
-        if (failed := self._failure()) is not None:
-            return failed
-        new_id = self._new_id()
-        self.calls.append(Call("send", request.match_info["conversation"], {**await request.json(), "id": new_id}))
-        return web.json_response({"id": new_id}, status=201)
-
-    async def _reply(self, request: web.Request) -> web.Response:
-        if (failed := self._failure()) is not None:
+        if (failed := self._failure(await request.read())) is not None:
             return failed
         new_id = self._new_id()
         body = {**await request.json(), "id": new_id}
-        self.calls.append(Call("reply", request.match_info["conversation"], body, request.match_info["activity"]))
+        self.calls.append(Call("send", request.match_info["conversation"], body, None, await request.read()))
+        return web.json_response({"id": new_id}, status=201)
+
+    async def _reply(self, request: web.Request) -> web.Response:
+        if (failed := self._failure(await request.read())) is not None:
+            return failed
+        new_id = self._new_id()
+        body = {**await request.json(), "id": new_id}
+        self.calls.append(
+            Call("reply", request.match_info["conversation"], body, request.match_info["activity"], await request.read()))
         return web.json_response({"id": new_id}, status=201)
 
     async def _update(self, request: web.Request) -> web.Response:
-        if (failed := self._failure()) is not None:
+        if (failed := self._failure(await request.read())) is not None:
             return failed
         activity_id = request.match_info["activity"]
-        self.calls.append(Call("update", request.match_info["conversation"], await request.json(), activity_id))
+        self.calls.append(
+            Call("update", request.match_info["conversation"], await request.json(), activity_id, await request.read()))
         return web.json_response({"id": activity_id})
 
     async def _member(self, request: web.Request) -> web.Response:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.drafts import DraftState
+from bot.model import Status
 from tests.teams.conftest import COLIN, LEA, MEGAN, SAM, TeamsClient, thread
-from tests.teams.fake_connector import Call
+from tests.teams.fake_connector import Call, card_facts, card_title
 
 ROOM = thread("1700000000001")
 
@@ -21,12 +22,11 @@ def action(card: dict[str, Any], title: str) -> dict[str, Any]:
     raise AssertionError(f"no button {title!r} in {[a['title'] for a in card.get('actions', [])]}")
 
 
-def facts(card: dict[str, Any]) -> dict[str, str]:
-    return {f["title"]: f["value"] for block in card["body"] if block["type"] == "FactSet" for f in block["facts"]}
+facts = card_facts
 
 
-def posted_card(teams: TeamsClient, title: str) -> Call:
-    found = [c for c in teams.connector.of("send") if c.cards and c.cards[0]["body"][0]["text"].startswith(title)]
+def posted_card(teams: TeamsClient, title: str, kind: str = "send") -> Call:
+    found = [c for c in teams.connector.of(kind) if c.cards and card_title(c.cards[0]).startswith(title)]
     assert found, f"no card {title!r} was posted"
     return found[-1]
 
@@ -52,11 +52,16 @@ async def test_two_role_holders_approve_through_action_execute(teams: TeamsClien
 
     status, body = await click(teams, draft_card, "Approve", LEA)
     assert status == 200
+    # The clicker sees the new card at once, in the invoke answer...
     assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
     assert facts(body["value"])["Approval: legal"] == "approved by Léa Legal"
     assert facts(body["value"])["Approval: comms"] == "waiting"
-    # The clicked card travels back in the invoke answer rather than in a second, racing update.
-    assert draft_card.activity["id"] not in {c.activity_id for c in teams.connector.of("update")}
+    # ...and everyone else through the connector: the clicked message itself is updated, once.
+    [update] = teams.connector.of("update")
+    assert update.activity_id == draft_card.activity["id"] and update.conversation == ROOM
+    assert update.cards[0] == body["value"]
+    # Confirmed once: one line in the thread (the invoke answer is the card, not a banner).
+    assert [c.text for c in teams.connector.of("reply")] == ["CRI-1 · draft #1 v1 approved for legal"]
 
     status, body = await click(teams, draft_card, "Approve", COLIN)
     assert status == 200
@@ -64,6 +69,44 @@ async def test_two_role_holders_approve_through_action_execute(teams: TeamsClien
     assert action(body["value"], "Mark published")
     assert teams.incident().draft(1).state is DraftState.APPROVED
     assert any("fully approved" in text for text in teams.connector.texts(ROOM))
+    # The lead, who never clicked, now sees the approved card, without the Approve button.
+    shown = [c.cards[0] for c in teams.connector.of("update") if c.activity_id == draft_card.activity["id"]][-1]
+    assert facts(shown)["State"] == "approved"
+    assert "Approve" not in {a["title"] for a in shown["actions"]}
+
+
+async def test_a_click_on_a_card_shown_by_status_updates_that_message_and_the_posted_one(teams: TeamsClient) -> None:
+    await crisis_with_draft(teams)
+    posted = posted_card(teams, "CRI-1 · draft reply #1")
+    await teams.say("status", conversation=ROOM)
+    shown = posted_card(teams, "CRI-1 · draft reply #1", kind="reply")
+    teams.connector.clear()
+
+    status, _ = await click(teams, shown, "Approve", LEA)
+    assert status == 200
+    updated = {c.activity_id: facts(c.cards[0])["Approval: legal"] for c in teams.connector.of("update")}
+    assert updated == {posted.activity["id"]: "approved by Léa Legal", shown.activity["id"]: "approved by Léa Legal"}
+
+
+async def test_post_update_and_resolve_clicks_update_the_incident_card_for_everyone(teams: TeamsClient) -> None:
+    await teams.say("open Wave of complaints --sev 2", conversation=ROOM)
+    incident_card = posted_card(teams, "CRI-1 · Wave of complaints")
+    message_id = incident_card.activity["id"]
+    teams.connector.clear()
+
+    status, body = await click(teams, incident_card, "Post update", MEGAN, ask0="Carrier found the parcels")
+    assert status == 200
+    [update] = [c for c in teams.connector.of("update") if c.activity_id == message_id]
+    assert facts(update.cards[0])["Latest update"].startswith("Carrier found the parcels (")
+    assert update.cards[0] == body["value"]
+
+    teams.connector.clear()
+    status, body = await click(teams, incident_card, "Resolve", MEGAN)
+    assert status == 200
+    [update] = [c for c in teams.connector.of("update") if c.activity_id == message_id]
+    assert facts(update.cards[0])["Status"] == "resolved"
+    assert [a["title"] for a in update.cards[0]["actions"]] == ["Reopen"]
+    assert teams.incident().status is Status.RESOLVED
 
 
 async def test_a_whole_approval_through_the_action_submit_fallback_updates_the_card(teams: TeamsClient) -> None:
@@ -105,12 +148,54 @@ async def test_refused_clicks_are_explained_to_the_clicker_and_change_nothing(te
     assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
     assert body["value"]
 
+    assert teams.connector.calls == []  # nothing in the thread: the answers were for the clicker only
+
     data = action(draft_card.cards[0], "Approve")
     await teams.post(teams.submit(data, draft_card.activity["id"], SAM, ROOM))  # the fallback path, same answer
     assert teams.connector.of("update") == []
-    assert [c.text for c in teams.connector.of("reply")] == [body["value"]]
+    [answer] = teams.connector.of("reply")
+    assert answer.text.replace("\\", "") == body["value"] and not answer.cards
     after = teams.incident()
     assert after.draft(1).current_approvals() == before.draft(1).current_approvals() == []
+
+
+def picker_data(card: dict[str, Any], label: str) -> dict[str, Any]:
+    for block in card["body"]:
+        if block["type"] == "ActionSet" and block["actions"][0]["title"] == f"Set {label}":
+            return dict(block["actions"][0]["data"])
+    raise AssertionError(f"no picker {label!r}")
+
+
+async def test_set_lead_with_nobody_picked_is_answered_to_the_clicker_only(teams: TeamsClient) -> None:
+    await teams.say("open Wave of complaints --sev 2", conversation=ROOM)
+    incident_card = posted_card(teams, "CRI-1 · Wave of complaints")
+    teams.connector.clear()
+
+    data = picker_data(incident_card.cards[0], "lead")
+    status, body = await teams.post(teams.invoke(data, incident_card.activity["id"], MEGAN, ROOM))
+    assert status == 200
+    assert body == {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+                    "value": "Please choose or write something first."}
+    assert teams.connector.calls == []  # no usage text, no help card in the thread
+    assert teams.incident().holder("lead") is None
+
+    data[data["input"]] = MEGAN.aad
+    status, body = await teams.post(teams.invoke(data, incident_card.activity["id"], MEGAN, ROOM))
+    assert teams.incident().holder("lead") == MEGAN.aad
+    assert facts(body["value"])["lead"] == "Megan Bowen"
+    assert [c.text for c in teams.connector.of("reply")] == ["CRI-1 · lead: <at>Megan Bowen</at>"]
+
+
+async def test_a_usage_error_from_a_click_has_no_entities_and_no_help_card(teams: TeamsClient) -> None:
+    await teams.say("open Wave of complaints --sev 2", conversation=ROOM)
+    incident_card = posted_card(teams, "CRI-1 · Wave of complaints")
+    teams.connector.clear()
+    data = {**picker_data(incident_card.cards[0], "Severity"), "crisisbot": "CRI-1 assign"}
+    data[data["input"]] = "lead"
+    status, body = await teams.post(teams.invoke(data, incident_card.activity["id"], MEGAN, ROOM))
+    assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
+    assert body["value"] == "Usage: `assign <role> <@person>`"
+    assert teams.connector.calls == []
 
 
 async def test_an_invoke_for_another_apps_card_is_answered_200_and_does_nothing(teams: TeamsClient) -> None:

@@ -9,6 +9,7 @@ from bot.drafts import DraftState
 from bot.grammar import USAGE
 from bot.model import Status
 from tests.teams.conftest import COLIN, LEA, MEGAN, SAM, TeamsClient, thread
+from tests.teams.fake_connector import card_title
 
 ROOM = thread("1700000000001")
 
@@ -100,7 +101,7 @@ async def test_every_command_of_the_grammar_works_from_teams(teams: TeamsClient)
     await say("CRI-1 status", conversation=personal)
     assert "Wave of complaints" in str(connector.of("reply")[-1].cards)
     await say("help", conversation=personal)
-    assert connector.of("reply")[-1].cards[0]["body"][0]["text"] == "crisisbot help"
+    assert card_title(connector.of("reply")[-1].cards[0]) == "crisisbot help"
 
     await say("CRI-1 lesson Legal came in late", conversation=personal)
     await say("CRI-1 action Write a delivery FAQ @Colin Comms", conversation=personal, mentions=(COLIN,))
@@ -114,7 +115,7 @@ async def test_unknown_or_empty_text_gets_the_help_card(teams: TeamsClient) -> N
     await teams.say("")
     await teams.say("dance please")
     replies = teams.connector.of("reply")
-    assert [r.cards[0]["body"][0]["text"] for r in replies if r.cards] == ["crisisbot help", "crisisbot help"]
+    assert [card_title(r.cards[0]) for r in replies if r.cards] == ["crisisbot help", "crisisbot help"]
     assert "Unknown command `dance`." in teams.connector.texts()
 
 
@@ -123,7 +124,7 @@ async def test_french_locale_gets_french_answers(teams: TeamsClient) -> None:
     activity["locale"] = "fr-FR"
     await teams.post(activity)
     card = teams.connector.of("reply")[-1].cards[0]
-    assert card["body"][0]["text"] == "Aide de crisisbot"
+    assert card_title(card) == "Aide de crisisbot"
 
 
 async def test_the_same_activity_delivered_twice_has_one_effect(teams: TeamsClient) -> None:

@@ -13,7 +13,7 @@ from adapters.teams.references import Directory
 from bot.replies import Reply
 from tests.fakes import FakeClock
 from tests.teams.conftest import LEA, MEGAN, TEAM_CHANNEL, TeamsClient, serve, thread
-from tests.teams.fake_connector import FakeConnector
+from tests.teams.fake_connector import FakeConnector, card_title
 
 ROOM = thread("1700000000001")
 
@@ -23,7 +23,7 @@ async def test_added_to_a_team_the_bot_introduces_itself_with_the_help_card(team
     assert status == 200
     intro, help_card = teams.connector.of("send", TEAM_CHANNEL)
     assert intro.text.startswith("Hello, I am crisisbot")
-    assert help_card.cards[0]["body"][0]["text"] == "crisisbot help"
+    assert card_title(help_card.cards[0]) == "crisisbot help"
     assert len(teams.connector.calls) == 2
 
 
@@ -70,7 +70,7 @@ async def test_a_429_from_the_connector_is_retried(teams: TeamsClient) -> None:
     teams.connector.fail_next(502)
     assert await teams.say("help", conversation="a:1megan-personal-chat") == 200
     assert teams.connector.refused == [429, 502]
-    assert [c.cards[0]["body"][0]["text"] for c in teams.connector.of("reply")] == ["crisisbot help"]
+    assert [card_title(c.cards[0]) for c in teams.connector.of("reply")] == ["crisisbot help"]
 
 
 @pytest.fixture

@@ -1,0 +1,64 @@
+"""What Teams people see: text as typed, lines as lines, the bot's code spans as code, conversations by name."""
+
+from __future__ import annotations
+
+import html
+
+from tests.teams.conftest import TeamsClient, thread
+from tests.teams.fake_connector import card_facts, card_lines, card_title
+
+ROOM = thread("1700000000001")
+TRICKY = "*Sorry* <at>everyone</at> [our site](https://evil.example) &amp; `50€` _now_"
+
+
+async def test_typed_text_is_escaped_in_messages_and_verbatim_in_cards(teams: TeamsClient) -> None:
+    await teams.say("open Wave of complaints --sev 2", conversation=ROOM)
+    teams.connector.clear()
+    activity = teams.message("", conversation=ROOM)
+    # Teams sends what people type as HTML: their own `<` and `&` arrive escaped.
+    activity["text"] += html.escape(f"note {TRICKY}\n- not a list\n# not a heading", quote=False)
+    assert (await teams.post(activity))[0] == 200
+    [answer] = teams.connector.texts(ROOM)
+    assert answer == (
+        "CRI-1 · note: \\*Sorry\\* &lt;at&gt;everyone&lt;/at&gt; \\[our site\\](https://evil.example) &amp;amp; "
+        "\\`50€\\` \\_now\\_\n\n\\- not a list\n\n\\# not a heading"
+    )
+    assert teams.connector.of("reply")[0].activity.get("entities") is None  # nobody mentioned
+
+    await teams.say("timeline", conversation=ROOM)
+    lines = card_lines(teams.connector.of("reply")[-1].cards[0])
+    assert f"note: {TRICKY}" in " ".join(lines)
+    assert "- not a list" in lines and "# not a heading" in lines  # one block per line, exactly as typed
+
+
+async def test_empty_values_show_a_dash_not_a_bullet(teams: TeamsClient) -> None:
+    await teams.say("open Wave of complaints --sev 2", conversation=ROOM)
+    card = teams.connector.of("send", ROOM)[0].cards[0]
+    assert card_title(card) == "CRI-1 · Wave of complaints"
+    assert card_facts(card)["lead"] == "—"
+
+
+async def test_help_lines_are_lines_and_code_spans_render_as_code(teams: TeamsClient) -> None:
+    await teams.say("help", conversation=ROOM)
+    card = teams.connector.of("reply")[-1].cards[0]
+    usage = [b for b in card["body"] if b["type"] == "RichTextBlock" and b["inlines"][0].get("fontType") == "Monospace"]
+    assert "open <title> [--sev 1-4]" in [b["inlines"][0]["text"] for b in usage]
+    assert "`" not in "".join(card_lines(card))
+
+
+async def test_the_timeline_names_the_conversation_never_its_id(teams: TeamsClient) -> None:
+    activity = teams.message("open Wave of complaints --sev 2", conversation=ROOM)
+    activity["channelData"] = {**activity.get("channelData", {}), "team": {"id": "19:t", "name": "Contoso"},
+                               "channel": {"id": "19:c", "name": "Crisis room"}}
+    assert (await teams.post(activity))[0] == 200
+    await teams.say("timeline", conversation=ROOM)
+    lines = card_lines(teams.connector.of("reply")[-1].cards[0])
+    assert any(line.endswith("now discussed in Teams › Contoso › Crisis room") for line in lines)
+    assert "19:" not in " ".join(lines)
+
+
+async def test_a_private_chat_without_names_is_named_in_words(teams: TeamsClient) -> None:
+    await teams.say("open Leak", conversation="a:1megan-personal-chat")
+    await teams.say("timeline", conversation="a:1megan-personal-chat")
+    lines = card_lines(teams.connector.of("reply")[-1].cards[0])
+    assert any(line.endswith("now discussed in Teams › a private chat") for line in lines)
