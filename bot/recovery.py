@@ -39,6 +39,7 @@ class Recovery:
         self.renew_every = service.dispatcher.lease.total_seconds() / 3
         # Requests this process accepted or claimed and has not finished running: their leases are renewed.
         self.running: set[str] = set()
+        self.task: asyncio.Future[object] | None = None
 
     def hold(self, request_id: str) -> None:
         self.running.add(request_id)
@@ -73,9 +74,15 @@ class Recovery:
             if len(claimed) < self.batch:
                 return ran
 
-    async def keep(self) -> None:
-        """Runs until cancelled: the start-up recovery, then sweeps, with the leases renewed all along."""
-        await asyncio.gather(self._renewing(), self._sweeping())
+    def start(self) -> None:
+        """In the background: the start-up recovery, then sweeps, with the leases renewed all along."""
+        self.task = asyncio.ensure_future(asyncio.gather(self._renewing(), self._sweeping()))
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+            self.task = None
 
     async def _renewing(self) -> None:
         while True:

@@ -56,9 +56,9 @@ def install(app: web.Application, runtime: Runtime) -> DoorStatus:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
             door.client.session = session
             # At once what a dead process left, then now and then what a lapsed lease frees (see bot.recovery).
-            sweeping = asyncio.create_task(door.recovery.keep())
+            door.recovery.start()
             yield
-            sweeping.cancel()
+            await door.recovery.stop()
             await door.work.drain()
             door.client.session = None
 
