@@ -40,6 +40,7 @@ class Recovery:
         # Requests this process accepted or claimed and has not finished running: their leases are renewed.
         self.running: set[str] = set()
         self.task: asyncio.Future[object] | None = None
+        self.sweeps = 0  # sweeps done in the background, the start-up recovery included
 
     def hold(self, request_id: str) -> None:
         self.running.add(request_id)
@@ -98,6 +99,7 @@ class Recovery:
             try:
                 await self.recover(starting)
                 starting = False
+                self.sweeps += 1
             except Exception:
                 log.exception("the recovery sweep failed; it will try again")
             await asyncio.sleep(self.sweep_every)

@@ -1,9 +1,10 @@
 """The inbox in SQL: requests a door acknowledged, written before the acknowledgement and finished once answered.
 
 Each row is held by the process running it (`claimed_by`) until `lease_until`; the process renews the lease while
-the request waits or runs. Claims lock rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so two processes never
-take the same row; SQLite runs the claiming statement under its single writer lock, and one process per SQLite
-file is assumed, so a process starting on SQLite takes every unfinished request: whoever held them is gone.
+the request waits or runs. On PostgreSQL a row is also free as soon as its holder is dead (`storage.presence`),
+and claims lock rows with `FOR UPDATE SKIP LOCKED`, so two processes never take the same row. SQLite runs the
+claiming statement under its single writer lock, and one process per SQLite file is assumed, so a process
+starting on SQLite takes every unfinished request: whoever held them is gone.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlmodel import Field, SQLModel
 
 from bot.commands import Command, Origin, from_record, to_record
 from bot.ports import AcceptedRequest
+from storage.presence import HOLDER_GONE, ensure_alive
 from storage.tables import UTCDateTime, requests
 
 
@@ -59,6 +61,7 @@ UNFINISHED = (
 )
 FINISH = update(inbox).where(i.request_id == bindparam("rid")).values(finished_at=bindparam("at"))
 NOBODY_HOLDS = or_(i.claimed_by.is_(None), i.lease_until.is_(None), i.lease_until <= AT)
+NOBODY_ALIVE_HOLDS = or_(NOBODY_HOLDS, HOLDER_GONE)
 RENEW = (
     update(inbox)
     .where(i.request_id.in_(bindparam("ids", expanding=True)), i.claimed_by == CLAIMANT, i.finished_at.is_(None))
@@ -112,6 +115,7 @@ class SqlInbox:
             }
             for r in requests
         ]
+        ensure_alive(self.connection.engine, claimant)
         # One statement for the batch; a retried delivery collides on the key, is skipped and not returned.
         dialect = postgresql if self._postgres else sqlite
         insert = dialect.insert(inbox).on_conflict_do_nothing(index_elements=["request_id"]).returning(i.request_id)
@@ -126,9 +130,14 @@ class SqlInbox:
     def claim(
         self, platform: str, claimant: str, at: datetime, lease_until: datetime, limit: int, starting: bool = False
     ) -> Sequence[AcceptedRequest]:
-        # Starting on SQLite (one process per file): every lease left is a dead predecessor's.
-        held_elsewhere_too = starting and not self._postgres
-        free = or_(i.claimed_by.is_(None), i.claimed_by != CLAIMANT) if held_elsewhere_too else NOBODY_HOLDS
+        ensure_alive(self.connection.engine, claimant)
+        if self._postgres:
+            free = NOBODY_ALIVE_HOLDS
+        elif starting:
+            # Starting on SQLite (one process per file): every lease left is a dead predecessor's.
+            free = or_(i.claimed_by.is_(None), i.claimed_by != CLAIMANT)
+        else:
+            free = NOBODY_HOLDS
         claimable = select(i.request_id).where(*OPEN, free).order_by(i.accepted_at, i.request_id).limit(limit)
         if self._postgres:
             claimable = claimable.with_for_update(skip_locked=True)
@@ -144,6 +153,7 @@ class SqlInbox:
         return [_request(r) for r in sorted(rows, key=lambda r: (r.accepted_at, r.request_id))]
 
     def renew(self, request_ids: Collection[str], claimant: str, lease_until: datetime) -> None:
+        ensure_alive(self.connection.engine, claimant)
         ids = sorted(request_ids)
         for start in range(0, len(ids), RENEW_SLICE):
             params = {"ids": ids[start : start + RENEW_SLICE], "claimant": claimant, "until": lease_until}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,8 @@ async def left_by(bot: Bot, claimant: str, count: int = 1, age: timedelta = time
 
     The door's own sweeps are stopped first, so that the test's calls are the only ones claiming them.
     """
+    while bot.door.recovery.sweeps < 1:  # the start-up recovery is done (it found nothing)
+        await asyncio.sleep(0.01)
     await bot.door.recovery.stop()
     other = Dispatcher(bot.runtime.dispatcher.uow_factory, bot.runtime.settings, FakeClock(datetime.now(UTC) - age),
                        claimant=claimant)

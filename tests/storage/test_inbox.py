@@ -13,7 +13,7 @@ from bot.commands import OpenIncident, Origin
 from bot.config import Settings
 from bot.ports import AcceptedRequest
 from bot.service import CrisisService, Dispatcher
-from storage import SqlUnitOfWorkFactory, make_engine, migrate
+from storage import SqlUnitOfWorkFactory, make_engine, migrate, presence, sql_uow_factory
 from storage.inbox import inbox
 from tests.fakes import FakeClock
 
@@ -98,7 +98,20 @@ def test_a_process_starting_on_sqlite_takes_every_unfinished_request_but_its_own
     if database_url.startswith("sqlite"):
         assert claimed == ["a", "b"]  # one process per SQLite file: "dead" is gone, whatever its leases say
     else:
-        assert claimed == []  # on PostgreSQL "dead" may be a live replica: its leases stand until they lapse
+        assert claimed == []  # on PostgreSQL "dead" is a live replica (this process keeps it present)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_dead_holders_requests_are_free_at_once(postgres_url: str) -> None:
+    factory = sql_uow_factory(postgres_url)
+    try:
+        accept(factory, "replica-1", request("a", "list"), request("b", "list", T0 + timedelta(seconds=1)))
+        accept(factory, "replica-2", request("c", "list"))
+        assert claim(factory, "me", T0 + timedelta(seconds=1)) == []  # both alive, leases running
+        presence.leave(factory.engine, "replica-1")  # as if killed: its session and lock are gone
+        assert claim(factory, "me", T0 + timedelta(seconds=1)) == ["a", "b"]
+    finally:
+        factory.dispose()
 
 
 def test_claims_come_in_batches_oldest_first_and_skip_answered_requests(uow_factory: SqlUnitOfWorkFactory) -> None:
@@ -114,7 +127,7 @@ def test_claims_come_in_batches_oldest_first_and_skip_answered_requests(uow_fact
 
 @pytest.mark.parametrize("claimers", [2, 4])
 def test_concurrent_claimers_never_take_the_same_request(uow_factory: SqlUnitOfWorkFactory, claimers: int) -> None:
-    total = 400
+    total = 200
     accept(uow_factory, "dead", *[request(f"r{n:03}", "list", T0 + timedelta(milliseconds=n)) for n in range(total)])
     after = T0 + timedelta(minutes=1)
 
