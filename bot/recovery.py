@@ -39,7 +39,7 @@ class Recovery:
         self.renew_every = service.dispatcher.lease.total_seconds() / 3
         # Requests this process accepted or claimed and has not finished running: their leases are renewed.
         self.running: set[str] = set()
-        self.task: asyncio.Future[object] | None = None
+        self.task: asyncio.Future[tuple[None, None]] | None = None
         self.sweeps = 0  # sweeps done in the background, the start-up recovery included
 
     def hold(self, request_id: str) -> None:
