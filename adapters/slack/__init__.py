@@ -56,6 +56,8 @@ def install(app: web.Application, runtime: Runtime) -> DoorStatus:
             door.client.session = session
             # At once what a dead process left, then now and then what a lapsed lease frees (see bot.recovery).
             door.recovery.start()
+            if config.bot_token:  # one workspace, one token: its announce channel can be checked now
+                door.work.spawn(door.gateway.check_announce_channel(), urgent=True)
             yield
             await door.recovery.stop()
             await door.work.drain()

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 
 DEFAULT_API_URL = "https://slack.com/api/"
 # The bot scopes crisisbot calls; manifest.yaml and the OAuth flow ask for the same.
-BOT_SCOPES = ("app_mentions:read", "channels:manage", "chat:write", "commands", "pins:write", "users:read")
+BOT_SCOPES = (
+    "app_mentions:read", "channels:manage", "channels:read", "chat:write", "chat:write.public", "commands", "pins:write",
+    "users:read",
+)
 
 
 class SlackConfigError(Exception):
