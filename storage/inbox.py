@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Index, Row, Text, bindparam, exists, or_, select, update
+from sqlalchemy import Connection, Index, Row, String, Text, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel
 
@@ -47,7 +47,7 @@ inbox = InboxRow.__table__  # type: ignore[attr-defined]
 i = inbox.c
 AT = bindparam("at", type_=UTCDateTime)
 UNTIL = bindparam("until", type_=UTCDateTime)
-CLAIMANT = bindparam("claimant")
+CLAIMANT = bindparam("claimant", type_=String)
 
 # Done means answered or given up: the core marks a request finished in the transaction that records its reply;
 # the request log check also covers rows written before it did.
