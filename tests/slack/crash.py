@@ -154,12 +154,22 @@ async def crash_and_recover(database_url: str, slack: FakeSlack, slack_url: str,
         second.start()
         await _until(requests, database_url, timeout)
         recovery_seconds = time.monotonic() - started
-        await asyncio.sleep(1.5)  # the last answers, delivered after their commands ran
+        await _quiet(slack)  # the last answers, delivered after their commands ran
     finally:
         first.stop()
         second.stop()
     effects, answers = _counted(database_url, slack, requests)
     return CrashRun(acknowledged, done_at_kill, recovery_seconds, effects, answers)
+
+
+async def _quiet(slack: FakeSlack, quiet: float = 1.0, timeout: float = 30.0) -> None:
+    """Until the fake Slack has had no call for `quiet` seconds."""
+    deadline = time.monotonic() + timeout
+    seen, since = len(slack.calls), time.monotonic()
+    while time.monotonic() - since < quiet and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        if len(slack.calls) != seen:
+            seen, since = len(slack.calls), time.monotonic()
 
 
 def _opened(database_url: str) -> bool:
