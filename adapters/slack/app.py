@@ -182,10 +182,15 @@ class SlackDoor:
 
     async def run_recovered(self, requests: Sequence[AcceptedRequest]) -> None:
         """A batch through the core in one go, then the answers; none waits for a turn behind new requests."""
-        askers = [Asker.from_json(r.reply_to) for r in requests]
-        # Each person looked up once (then cached), not once per request of the batch.
-        await asyncio.gather(*(self.gateway.people.profile(user) for user in {a.user for a in askers}))
-        prepared = [await self.origin_for(r.command, a, r.request_id) for r, a in zip(requests, askers, strict=True)]
+        askers = [Asker(r.origin.person, r.origin.conversation) for r in requests]
+        for n, request in enumerate(requests):
+            try:
+                askers[n] = Asker.from_json(request.reply_to)
+            except (ValueError, KeyError, TypeError):
+                log.error("request %s has no readable reply address: it runs, unanswered", request.request_id)
+        # Each person looked up once (then cached), not once per request; a lookup that fails costs only names.
+        await asyncio.gather(*(self.gateway.people.profile(u) for u in {a.user for a in askers}), return_exceptions=True)
+        prepared = [await self.prepared(r, a) for r, a in zip(requests, askers, strict=True)]
         replies = await run_many(self.runtime.service, [(r.command, origin) for r, (origin, _) in zip(
             requests, prepared, strict=True)])
         turns = asyncio.Semaphore(ANSWERS_AT_ONCE)
@@ -196,6 +201,13 @@ class SlackDoor:
 
         await asyncio.gather(*(answer(reply, asker, t) for reply, asker, (_, t) in zip(
             replies, askers, prepared, strict=True)))
+
+    async def prepared(self, request: AcceptedRequest, asker: Asker) -> tuple[c.Origin, Translator]:
+        try:
+            return await self.origin_for(request.command, asker, request.request_id)
+        except Exception:  # Slack unreachable: the request still runs, in the configured language
+            log.exception("could not look up who sent request %s", request.request_id)
+            return request.origin, translator(self.runtime.settings.language)
 
     # The work after the acknowledgement.
 

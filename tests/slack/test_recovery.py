@@ -121,3 +121,16 @@ async def test_a_slow_database_still_gets_slack_its_answer_in_time(bot: Bot, mon
     await bot.door.work.drain()
     incident = bot.incident()
     assert incident is not None and incident.title == "Slow day"  # written, then run, after the acknowledgement
+
+
+async def test_a_recovered_request_without_a_readable_reply_address_still_runs(bot: Bot) -> None:
+    await left_by(bot, "dead")
+    other = Dispatcher(bot.runtime.dispatcher.uow_factory, bot.runtime.settings, FakeClock(datetime.now(UTC)
+                                                                                          - timedelta(minutes=2)))
+    origin = Origin("W2", "slack", "C1", None, "slack:command:t-garbled")
+    assert other.accept(AcceptedRequest(origin.request_id or "", origin, "CRI-1 note garbled", "not json",
+                                        other.clock.now() + timedelta(seconds=1)))
+    assert await bot.door.recover() == 2
+    incident = bot.incident()
+    assert incident is not None and any("garbled" in str(e.event) for e in incident.timeline)
+    assert [c for c in bot.slack.calls if "CRI-1 opened" in str(c.params.get("text", ""))]
