@@ -7,11 +7,24 @@ transaction, so a burst costs a few commits instead of one each (SQLite has a si
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.ports import AcceptedRequest
+
+# How long a process holds an accepted request without renewing its lease: on PostgreSQL, where other processes
+# may be alive, what a crash delays the requests it held. Renewed every third of it while they wait or run.
+LEASE = timedelta(seconds=15)
+
+
+def claimant_token() -> str:
+    """Names this process in the inbox (`claimed_by`): host and pid for the operator, a random part to be unique."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 WriteMany = Callable[[Sequence[AcceptedRequest]], list[bool]]
 

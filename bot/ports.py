@@ -84,16 +84,32 @@ class AcceptedRequest:
 
 
 class Inbox(Protocol):
-    """Requests written down before their acknowledgement, so a crash after the ack loses none of them."""
+    """Requests written down before their acknowledgement, so a crash after the ack loses none of them.
 
-    def accept(self, requests: Sequence[AcceptedRequest]) -> list[bool]:
-        """Records the requests; False for each whose id was already accepted (a retried delivery)."""
+    Each is held by one process (`claimant`) until its lease lapses: the process renews the lease while the
+    request waits or runs, so what a dead process held is free again once its leases lapse.
+    """
+
+    def accept(self, requests: Sequence[AcceptedRequest], claimant: str, lease_until: datetime) -> list[bool]:
+        """Records the requests, held by `claimant`; False for each whose id was already accepted (a retry)."""
+
+    def claim(
+        self, platform: str, claimant: str, at: datetime, lease_until: datetime, limit: int, starting: bool = False
+    ) -> Sequence[AcceptedRequest]:
+        """Takes unfinished requests nobody holds at `at` (no lease, or a lapsed one), oldest first.
+
+        `starting`: the claimant has just started. Where one process per database is assumed (SQLite), it then
+        takes every unfinished request it does not hold: their holder is gone, whatever its leases say.
+        """
+
+    def renew(self, request_ids: Collection[str], claimant: str, lease_until: datetime) -> None:
+        """Extends the leases `claimant` still holds on these requests."""
 
     def unfinished(self, platform: str, accepted_before: datetime, limit: int = 100) -> Sequence[AcceptedRequest]:
         """Accepted before that moment and never answered: no reply in the request log, not given up."""
 
     def finish(self, request_id: str, at: datetime) -> None:
-        """Gives up on a request (it was run again and still failed), so no sweep runs it once more."""
+        """Done with it: answered, or given up (it was run again and still failed), so no one runs it again."""
 
 
 class UnitOfWork(Protocol):

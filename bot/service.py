@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -22,7 +22,7 @@ from bot.errors import ConcurrentChange, CrisisError
 from bot.grammar import parse
 from bot.handlers import HANDLERS, Context, Outcome
 from bot.i18n import Translator, translator
-from bot.intake import Intake
+from bot.intake import LEASE, Intake, claimant_token
 from bot.model import Conversation, Incident
 from bot.objection_notices import objection_notices
 from bot.ports import AcceptedRequest, ChatGateway, Clock, SystemClock, UnitOfWork
@@ -56,6 +56,9 @@ class Dispatcher:
     settings: Settings
     clock: Clock = SystemClock()  # noqa: RUF009 - stateless
     attempts: int = 3
+    # Who holds the accepted requests this process runs, and for how long without renewing (see `Inbox`).
+    claimant: str = field(default_factory=claimant_token)
+    lease: timedelta = LEASE
 
     def translator(self, origin: c.Origin) -> Translator:
         return translator(origin.language or self.settings.language)
@@ -90,6 +93,7 @@ class Dispatcher:
                 uow.people.remember(dict(origin.names))
             if origin.request_id:
                 uow.requests.remember(origin.request_id, outcome.reply.text)
+                uow.inbox.finish(origin.request_id, self.clock.now())  # answered: no sweep needs to look at it
             uow.commit()
             return outcome
 
@@ -101,17 +105,30 @@ class Dispatcher:
 
     def accept_many(self, requests: Sequence[AcceptedRequest]) -> list[bool]:
         with self.uow_factory() as uow:
-            fresh = uow.inbox.accept(requests)
+            fresh = uow.inbox.accept(requests, self.claimant, self.clock.now() + self.lease)
             uow.commit()
             return fresh
+
+    def claim(self, platform: str, limit: int, starting: bool = False) -> list[AcceptedRequest]:
+        now = self.clock.now()
+        with self.uow_factory() as uow:
+            claimed = list(uow.inbox.claim(platform, self.claimant, now, now + self.lease, limit, starting))
+            uow.commit()
+            return claimed
+
+    def renew(self, request_ids: Collection[str]) -> None:
+        with self.uow_factory() as uow:
+            uow.inbox.renew(request_ids, self.claimant, self.clock.now() + self.lease)
+            uow.commit()
 
     def unfinished(self, platform: str, accepted_before: datetime) -> list[AcceptedRequest]:
         with self.uow_factory() as uow:
             return list(uow.inbox.unfinished(platform, accepted_before))
 
-    def finish(self, request_id: str) -> None:
+    def finish(self, request_ids: Collection[str]) -> None:
         with self.uow_factory() as uow:
-            uow.inbox.finish(request_id, self.clock.now())
+            for request_id in request_ids:
+                uow.inbox.finish(request_id, self.clock.now())
             uow.commit()
 
     def card_refs(self, wanted: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
@@ -155,8 +172,8 @@ class CrisisService:
     async def accept(self, command: c.Command | str, origin: c.Origin, reply_to: str) -> bool:
         """Writes a request down before its door acknowledges it; False for a delivery already accepted.
 
-        The door then runs it (`run_accepted`) and calls `finish` once the answer is delivered; what a crash
-        interrupts is found again by `unfinished` and run again, harmlessly, since its request id is known.
+        This process holds it (a lease) while the door runs it; the core marks it finished as it answers. What a
+        crash interrupts is claimed again (`bot.recovery`) and run again, harmlessly, since its request id is known.
         """
         assert origin.request_id, "an accepted request needs its delivery id"
         request = AcceptedRequest(origin.request_id, origin, command, reply_to, self.dispatcher.clock.now())
@@ -167,8 +184,8 @@ class CrisisService:
             return await self.execute(request.command, request.origin)
         return await self.handle(request.command, request.origin)
 
-    async def finish(self, request_id: str) -> None:
-        await asyncio.to_thread(self.dispatcher.finish, request_id)
+    async def finish(self, *request_ids: str) -> None:
+        await asyncio.to_thread(self.dispatcher.finish, request_ids)
 
     async def unfinished(self, platform: str, older_than: timedelta) -> list[AcceptedRequest]:
         before = self.dispatcher.clock.now() - older_than

@@ -1,24 +1,32 @@
-"""The inbox in SQL: requests a door acknowledged, written before the acknowledgement and finished after delivery."""
+"""The inbox in SQL: requests a door acknowledged, written before the acknowledgement and finished once answered.
+
+Each row is held by the process running it (`claimed_by`) until `lease_until`; the process renews the lease while
+the request waits or runs. On PostgreSQL a row is also free as soon as its holder is dead (`storage.presence`),
+and claims lock rows with `FOR UPDATE SKIP LOCKED`, so two processes never take the same row. SQLite runs the
+claiming statement under its single writer lock, and one process per SQLite file is assumed, so a process
+starting on SQLite takes every unfinished request: whoever held them is gone.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Index, Text, bindparam, exists, select, update
+from sqlalchemy import Connection, Index, Row, String, Text, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel
 
 from bot.commands import Command, Origin, from_record, to_record
 from bot.ports import AcceptedRequest
+from storage.presence import HOLDER_GONE, ensure_alive
 from storage.tables import UTCDateTime, requests
 
 
 class InboxRow(SQLModel, table=True):
     __tablename__ = "inbox"
-    # The recovery sweep reads unfinished requests of one platform, oldest first.
+    # Claims and the recovery sweep read unfinished requests of one platform, oldest first.
     __table_args__ = (Index("ix_inbox_platform_finished_accepted", "platform", "finished_at", "accepted_at"),)
 
     request_id: str = Field(primary_key=True)
@@ -31,23 +39,36 @@ class InboxRow(SQLModel, table=True):
     reply_to: str = Field(sa_type=Text)
     accepted_at: datetime = Field(sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = None
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 inbox = InboxRow.__table__  # type: ignore[attr-defined]
+i = inbox.c
+AT = bindparam("at", type_=UTCDateTime)
+UNTIL = bindparam("until", type_=UTCDateTime)
+CLAIMANT = bindparam("claimant", type_=String)
 
-# Done means answered: the request log holds the reply of every request the core ran (refusals included).
-UNFINISHED = (
-    select(inbox)
-    .where(
-        inbox.c.platform == bindparam("platform"),
-        inbox.c.finished_at.is_(None),
-        inbox.c.accepted_at <= bindparam("before"),
-        ~exists().where(requests.c.request_id == inbox.c.request_id),
-    )
-    .order_by(inbox.c.accepted_at)
-    .limit(bindparam("limit"))
+# Done means answered or given up: the core marks a request finished in the transaction that records its reply;
+# the request log check also covers rows written before it did.
+OPEN = (
+    i.platform == bindparam("of_platform"),
+    i.finished_at.is_(None),
+    ~exists().where(requests.c.request_id == i.request_id),
 )
-FINISH = update(inbox).where(inbox.c.request_id == bindparam("rid")).values(finished_at=bindparam("at"))
+UNFINISHED = (
+    select(inbox).where(*OPEN, i.accepted_at <= bindparam("before")).order_by(i.accepted_at).limit(bindparam("limit"))
+)
+FINISH = update(inbox).where(i.request_id == bindparam("rid")).values(finished_at=bindparam("at"))
+NOBODY_HOLDS = or_(i.claimed_by.is_(None), i.lease_until.is_(None), i.lease_until <= AT)
+NOBODY_ALIVE_HOLDS = or_(NOBODY_HOLDS, HOLDER_GONE)
+RENEW = (
+    update(inbox)
+    .where(i.request_id.in_(bindparam("ids", expanding=True)), i.claimed_by == CLAIMANT, i.finished_at.is_(None))
+    .values(lease_until=UNTIL)
+)
+# SQLite allows a few thousand parameters per statement on old builds: renewals go in slices.
+RENEW_SLICE = 500
 
 
 def _write_command(command: Command | str) -> str:
@@ -59,12 +80,26 @@ def _read_command(stored: str) -> Command | str:
     return str(data["text"]) if "text" in data else from_record(data["command"])
 
 
+def _request(r: Row[Any]) -> AcceptedRequest:
+    return AcceptedRequest(
+        r.request_id,
+        Origin(r.person, r.platform, r.conversation, r.language, r.request_id),
+        _read_command(r.command),
+        r.reply_to,
+        r.accepted_at,
+    )
+
+
 class SqlInbox:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.finished: dict[str, datetime] = {}
 
-    def accept(self, requests: Sequence[AcceptedRequest]) -> list[bool]:
+    @property
+    def _postgres(self) -> bool:
+        return self.connection.dialect.name == "postgresql"
+
+    def accept(self, requests: Sequence[AcceptedRequest], claimant: str, lease_until: datetime) -> list[bool]:
         rows = [
             {
                 "request_id": r.request_id,
@@ -75,12 +110,15 @@ class SqlInbox:
                 "command": _write_command(r.command),
                 "reply_to": r.reply_to,
                 "accepted_at": r.accepted_at,
+                "claimed_by": claimant,
+                "lease_until": lease_until,
             }
             for r in requests
         ]
+        ensure_alive(self.connection.engine, claimant)
         # One statement for the batch; a retried delivery collides on the key, is skipped and not returned.
-        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
-        insert = dialect.insert(inbox).on_conflict_do_nothing(index_elements=["request_id"]).returning(inbox.c.request_id)
+        dialect = postgresql if self._postgres else sqlite
+        insert = dialect.insert(inbox).on_conflict_do_nothing(index_elements=["request_id"]).returning(i.request_id)
         written = set(self.connection.execute(insert, rows).scalars()) if rows else set()
         fresh, counted = [], set()
         for r in requests:
@@ -89,18 +127,41 @@ class SqlInbox:
             counted.add(r.request_id)
         return fresh
 
+    def claim(
+        self, platform: str, claimant: str, at: datetime, lease_until: datetime, limit: int, starting: bool = False
+    ) -> Sequence[AcceptedRequest]:
+        ensure_alive(self.connection.engine, claimant)
+        if self._postgres:
+            free = NOBODY_ALIVE_HOLDS
+        elif starting:
+            # Starting on SQLite (one process per file): every lease left is a dead predecessor's.
+            free = or_(i.claimed_by.is_(None), i.claimed_by != CLAIMANT)
+        else:
+            free = NOBODY_HOLDS
+        claimable = select(i.request_id).where(*OPEN, free).order_by(i.accepted_at, i.request_id).limit(limit)
+        if self._postgres:
+            claimable = claimable.with_for_update(skip_locked=True)
+        # One statement picks and takes the rows, so two claimers never both win one.
+        claim = (
+            update(inbox)
+            .where(i.request_id.in_(claimable.scalar_subquery()))
+            .values(claimed_by=CLAIMANT, lease_until=UNTIL)
+            .returning(*inbox.c)
+        )
+        params = {"of_platform": platform, "claimant": claimant, "at": at, "until": lease_until}
+        rows = self.connection.execute(claim, params).all()
+        return [_request(r) for r in sorted(rows, key=lambda r: (r.accepted_at, r.request_id))]
+
+    def renew(self, request_ids: Collection[str], claimant: str, lease_until: datetime) -> None:
+        ensure_alive(self.connection.engine, claimant)
+        ids = sorted(request_ids)
+        for start in range(0, len(ids), RENEW_SLICE):
+            params = {"ids": ids[start : start + RENEW_SLICE], "claimant": claimant, "until": lease_until}
+            self.connection.execute(RENEW, params)
+
     def unfinished(self, platform: str, accepted_before: datetime, limit: int = 100) -> Sequence[AcceptedRequest]:
-        rows = self.connection.execute(UNFINISHED, {"platform": platform, "before": accepted_before, "limit": limit})
-        return [
-            AcceptedRequest(
-                r.request_id,
-                Origin(r.person, r.platform, r.conversation, r.language, r.request_id),
-                _read_command(r.command),
-                r.reply_to,
-                r.accepted_at,
-            )
-            for r in rows
-        ]
+        rows = self.connection.execute(UNFINISHED, {"of_platform": platform, "before": accepted_before, "limit": limit})
+        return [_request(r) for r in rows]
 
     def finish(self, request_id: str, at: datetime) -> None:
         self.finished[request_id] = at

@@ -38,6 +38,7 @@ class Store:
     outbox: dict[str, OutboxRow] = field(default_factory=dict)
     inbox: dict[str, AcceptedRequest] = field(default_factory=dict)
     finished: dict[str, datetime] = field(default_factory=dict)
+    leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     people: dict[str, str] = field(default_factory=dict)
 
     def unsent(self) -> list[Outgoing]:
@@ -162,25 +163,52 @@ class FakeOutbox:
 
 
 class FakeInbox:
+    """One store, as one SQLite file: a claimant starting takes every unfinished request it does not hold."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
         self.added: dict[str, AcceptedRequest] = {}
         self.finished: dict[str, datetime] = {}
+        self.leases: dict[str, tuple[str, datetime]] = {}
 
-    def accept(self, requests: Sequence[AcceptedRequest]) -> list[bool]:
+    def accept(self, requests: Sequence[AcceptedRequest], claimant: str, lease_until: datetime) -> list[bool]:
         fresh = []
         for request in requests:
-            fresh.append(request.request_id not in self.store.inbox and request.request_id not in self.added)
-            self.added.setdefault(request.request_id, request)
+            new = request.request_id not in self.store.inbox and request.request_id not in self.added
+            fresh.append(new)
+            if new:
+                self.added[request.request_id] = request
+                self.leases[request.request_id] = (claimant, lease_until)
         return fresh
 
+    def claim(
+        self, platform: str, claimant: str, at: datetime, lease_until: datetime, limit: int, starting: bool = False
+    ) -> Sequence[AcceptedRequest]:
+        def free(request_id: str) -> bool:
+            holder, until = self.store.leases.get(request_id, (None, None))
+            return holder is None or until is None or until <= at or (starting and holder != claimant)
+
+        waiting = [r for r in self._open(platform) if free(r.request_id)]
+        taken = sorted(waiting, key=lambda r: (r.accepted_at, r.request_id))[:limit]
+        self.leases.update({r.request_id: (claimant, lease_until) for r in taken})
+        return taken
+
+    def renew(self, request_ids: Collection[str], claimant: str, lease_until: datetime) -> None:
+        for request_id in request_ids:
+            holder = self.store.leases.get(request_id, (None, None))[0]
+            if holder == claimant and request_id not in self.store.finished:
+                self.leases[request_id] = (claimant, lease_until)
+
     def unfinished(self, platform: str, accepted_before: datetime, limit: int = 100) -> Sequence[AcceptedRequest]:
-        waiting = [
+        waiting = [r for r in self._open(platform) if r.accepted_at <= accepted_before]
+        return sorted(waiting, key=lambda r: r.accepted_at)[:limit]
+
+    def _open(self, platform: str) -> list[AcceptedRequest]:
+        return [
             r for r in self.store.inbox.values()
-            if r.origin.platform == platform and r.accepted_at <= accepted_before
+            if r.origin.platform == platform
             and r.request_id not in self.store.finished and r.request_id not in self.store.requests
         ]
-        return sorted(waiting, key=lambda r: r.accepted_at)[:limit]
 
     def finish(self, request_id: str, at: datetime) -> None:
         self.finished[request_id] = at
@@ -231,13 +259,14 @@ class FakeUnitOfWork:
         self.outbox.added = []
         self.store.inbox.update(self.inbox.added)
         self.store.finished.update(self.inbox.finished)
+        self.store.leases.update(self.inbox.leases)
         self.store.people.update(self.people.pending)
         self.committed = True
 
     def rollback(self) -> None:
         self.incidents.seen = {}
         self.outbox.added = []
-        self.inbox.added, self.inbox.finished = {}, {}
+        self.inbox.added, self.inbox.finished, self.inbox.leases = {}, {}, {}
         self.people.pending = {}
 
 

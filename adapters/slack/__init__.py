@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
@@ -13,22 +11,9 @@ from aiohttp import web
 from adapters.runtime import Runtime
 from adapters.server import DoorStatus, StartupError
 
-if TYPE_CHECKING:
-    from adapters.slack.app import SlackDoor
-
 log = logging.getLogger("crisisbot.slack")
 
 SLACK_DOOR = web.AppKey("slack_door", object)
-
-
-async def recovery_sweep(door: SlackDoor, every: float = 30.0) -> None:
-    """Now and then, runs the requests acknowledged but never finished (a crash, a restart, a failed run)."""
-    while True:
-        try:
-            await door.recover()
-        except Exception:
-            log.exception("the recovery sweep failed; it will try again")
-        await asyncio.sleep(every)
 
 
 def install(app: web.Application, runtime: Runtime) -> DoorStatus:
@@ -69,9 +54,12 @@ def install(app: web.Application, runtime: Runtime) -> DoorStatus:
         # One pooled HTTP session for every Web API call: a new connection per call costs more than the call.
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
             door.client.session = session
-            sweeping = asyncio.create_task(recovery_sweep(door))
+            # At once what a dead process left, then now and then what a lapsed lease frees (see bot.recovery).
+            door.recovery.start()
+            if config.bot_token:  # one workspace, one token: its announce channel can be checked now
+                door.work.spawn(door.gateway.check_announce_channel(), urgent=True)
             yield
-            sweeping.cancel()
+            await door.recovery.stop()
             await door.work.drain()
             door.client.session = None
 

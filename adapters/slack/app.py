@@ -8,8 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -28,6 +27,8 @@ from adapters.slack.work import BackgroundWork
 from adapters.slack.workspaces import InstalledWorkspaces
 from bot import commands as c
 from bot.i18n import Translator, translator
+from bot.ports import AcceptedRequest
+from bot.recovery import Recovery, run_many
 from bot.replies import Reply
 
 log = logging.getLogger("crisisbot.slack")
@@ -39,8 +40,8 @@ _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
 _MENTIONED = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 # Slack gives up on a request after 3 s: wait this long for the database before acknowledging anyway.
 ACCEPT_WITHIN = 2.0
-# A request still unfinished this long after its acknowledgement was interrupted (or its process died).
-RECOVER_AFTER = timedelta(minutes=1)
+# Answers to recovered requests sent side by side: enough to keep up with the core, few enough for the Web API.
+ANSWERS_AT_ONCE = 16
 
 
 async def _no_ack(**_: Any) -> None:
@@ -57,6 +58,7 @@ class SlackDoor:
             workspaces = InstalledWorkspaces(self.client, oauth_settings.installation_store)
         self.gateway = SlackGateway(self.client, runtime.settings.language, config.announce_channel, workspaces)
         self.work = BackgroundWork()
+        self.recovery = Recovery(runtime.service, PLATFORM, self.run_recovered)
         self.seen = RecentIds()
         self.accept_within = ACCEPT_WITHIN
         self.bolt = AsyncApp(
@@ -151,6 +153,8 @@ class SlackDoor:
             return
         origin = c.Origin(asker.user, PLATFORM, asker.channel, None, request_id)
         accepting = asyncio.ensure_future(self.runtime.service.accept(command, origin, asker.to_json()))
+        # Held (its lease renewed) from now until it ran, however long it waits for its turn.
+        self.recovery.hold(request_id)
         await asyncio.wait({accepting}, timeout=self.accept_within)
         await ack()
         self.work.spawn(self.run_once_accepted(accepting, command, asker, request_id, client))
@@ -160,47 +164,83 @@ class SlackDoor:
         try:
             fresh = await accepting
         except Exception:
+            self.recovery.release(request_id)
             log.exception("a Slack request could not be written down")
             t = self.translator_for(asker.user)
             await Delivery(client, self.gateway.people, t).ephemeral(
                 asker, t("I could not record this request, so nothing was done; please try again.")
             )
             return
-        if fresh:
-            await self.run(command, asker, request_id, client)
+        try:
+            if fresh:
+                await self.run(command, asker, request_id, client)
+        finally:
+            self.recovery.release(request_id)
 
-    async def recover(self) -> None:
-        """Runs the requests acknowledged but never finished, e.g. by a process that died after the ack."""
-        for request in await self.runtime.service.unfinished(PLATFORM, older_than=RECOVER_AFTER):
-            log.warning("running request %s again: it was acknowledged but never answered", request.request_id)
-            await self.run(request.command, Asker.from_json(request.reply_to), request.request_id, self.client)
-            # Once is enough: a request that fails again is not retried every sweep (the failure is logged).
-            await self.runtime.service.finish(request.request_id)
+    async def recover(self, starting: bool = False) -> int:
+        """Runs the requests acknowledged but never answered that no live process holds (see `bot.recovery`)."""
+        return await self.recovery.recover(starting)
+
+    async def run_recovered(self, requests: Sequence[AcceptedRequest]) -> None:
+        """A batch through the core in one go, then the answers; none waits for a turn behind new requests."""
+        askers = [Asker(r.origin.person, r.origin.conversation) for r in requests]
+        for n, request in enumerate(requests):
+            try:
+                askers[n] = Asker.from_json(request.reply_to)
+            except (ValueError, KeyError, TypeError):
+                log.error("request %s has no readable reply address: it runs, unanswered", request.request_id)
+        # Each person looked up once (then cached), not once per request; a lookup that fails costs only names.
+        await asyncio.gather(*(self.gateway.people.profile(u) for u in {a.user for a in askers}), return_exceptions=True)
+        prepared = [await self.prepared(r, a) for r, a in zip(requests, askers, strict=True)]
+        replies = await run_many(self.runtime.service, [(r.command, origin) for r, (origin, _) in zip(
+            requests, prepared, strict=True)])
+        turns = asyncio.Semaphore(ANSWERS_AT_ONCE)
+
+        async def answer(reply: Reply, asker: Asker, t: Translator) -> None:
+            async with turns:
+                await self.answer(reply, asker, t, self.client)
+
+        await asyncio.gather(*(answer(reply, asker, t) for reply, asker, (_, t) in zip(
+            replies, askers, prepared, strict=True)))
+
+    async def prepared(self, request: AcceptedRequest, asker: Asker) -> tuple[c.Origin, Translator]:
+        try:
+            return await self.origin_for(request.command, asker, request.request_id)
+        except Exception:  # Slack unreachable: the request still runs, in the configured language
+            log.exception("could not look up who sent request %s", request.request_id)
+            return request.origin, translator(self.runtime.settings.language)
 
     # The work after the acknowledgement.
 
     def translator_for(self, user: str) -> Translator:
         return translator(self.gateway.people.known_language(user) or self.runtime.settings.language)
 
-    async def run(self, command: str | c.Command, asker: Asker, request_id: str, client: AsyncWebClient) -> None:
+    async def origin_for(self, command: str | c.Command, asker: Asker, request_id: str) -> tuple[c.Origin, Translator]:
         # Slack tells each person's locale and time zone (users.info, cached): answers to them follow both.
         profile = await self.gateway.people.profile(asker.user)
         language = profile.language
-        t = translator(language or self.runtime.settings.language)
-        delivery = Delivery(client, self.gateway.people, t)
         people = {asker.user} | set(_MENTIONED.findall(command)) if isinstance(command, str) else {asker.user}
         names = tuple([(person, await self.gateway.people.name(person)) for person in sorted(people)])
         origin = c.Origin(asker.user, PLATFORM, asker.channel, language, request_id, names, profile.timezone)
+        return origin, translator(language or self.runtime.settings.language)
+
+    async def run(self, command: str | c.Command, asker: Asker, request_id: str, client: AsyncWebClient) -> None:
+        origin, t = await self.origin_for(command, asker, request_id)
         service = self.runtime.service
         try:
             reply = await (service.execute(command, origin) if isinstance(command, str) else service.handle(command, origin))
         except Exception:
-            # Left unfinished: the recovery sweep runs it again (harmlessly, thanks to its request id).
+            # Left unfinished: once its lease lapses the recovery sweep runs it again (harmlessly: its request id).
             log.exception("a Slack request failed after its acknowledgement")
-            await delivery.ephemeral(asker, t("Something went wrong on our side; please try again."))
+            await Delivery(client, self.gateway.people, t).ephemeral(
+                asker, t("Something went wrong on our side; please try again.")
+            )
             return
+        await self.answer(reply, asker, t, client)
+
+    async def answer(self, reply: Reply, asker: Asker, t: Translator, client: AsyncWebClient) -> None:
         try:
-            await delivery.deliver(self.with_room(reply, t), asker)
+            await Delivery(client, self.gateway.people, t).deliver(self.with_room(reply, t), asker)
         except Exception:
             # The command ran and its effect is stored (the request log says so): only this answer is missing.
             log.exception("the answer to a Slack request could not be delivered")

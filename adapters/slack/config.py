@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 DEFAULT_API_URL = "https://slack.com/api/"
 # The bot scopes crisisbot calls; manifest.yaml and the OAuth flow ask for the same.
 BOT_SCOPES = (
-    "app_mentions:read", "channels:manage", "chat:write", "commands", "files:write", "pins:write", "users:read",
+    "app_mentions:read", "channels:manage", "channels:read", "chat:write", "chat:write.public", "commands", "files:write",
+    "pins:write", "users:read",
 )
 
 

@@ -24,6 +24,7 @@ from bot.views import severity_label
 log = logging.getLogger(__name__)
 
 CHANNEL_NAME_LIMIT = 80
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 NAME_ATTEMPTS = 5
 
 
@@ -64,6 +65,7 @@ class SlackGateway:
         self.t: Translator = translator(language)
         self.rooms: dict[str, Room] = {}
         self._bot_user: str | None = None
+        self._announce_warned: set[str] = set()
 
     async def post(self, conversation: str, reply: Reply) -> str | None:
         names = await self.people.names(mentioned(reply))
@@ -153,7 +155,37 @@ class SlackGateway:
             await client.chat_postMessage(channel=self.announce_channel, text=fallback_text(reply),
                                           blocks=reply_blocks(reply, t), unfurl_links=False, mrkdwn=False)
         except SlackApiError as error:
-            log.warning("announcement in %s failed: %s", self.announce_channel, error.response.get("error"))
+            self._announce_unusable(str(error.response.get("error")))
+
+    async def check_announce_channel(self) -> None:
+        """At startup: warns if announcements could not be posted (a public channel needs no invitation)."""
+        channel = self.announce_channel
+        if not channel or not CHANNEL_ID.match(channel):
+            return  # a channel name: chat.postMessage takes it, conversations.info does not
+        try:
+            info = (await self.client.conversations_info(channel=channel)).get("channel") or {}
+        except SlackApiError as error:
+            code = str(error.response.get("error"))
+            if code == "missing_scope":
+                log.info("cannot check CRISISBOT_ANNOUNCE_CHANNEL %s: the app lacks channels:read", channel)
+            else:
+                self._announce_unusable(code)
+            return
+        if info.get("is_archived"):
+            self._announce_unusable("is_archived")
+        elif info.get("is_private") and not info.get("is_member"):
+            self._announce_unusable("not_in_channel")
+
+    def _announce_unusable(self, code: str) -> None:
+        # Once per reason: every opening would otherwise repeat it.
+        if code in self._announce_warned:
+            return
+        self._announce_warned.add(code)
+        log.warning(
+            "cannot post in CRISISBOT_ANNOUNCE_CHANNEL %s (Slack: %s), so new crises are not announced there: "
+            "check the channel id, reinstall the app if it lacks chat:write.public, and for a private channel "
+            "invite the bot (/invite @crisisbot)", self.announce_channel, code,
+        )
 
     async def _pin(self, client: AsyncWebClient, channel: str, ts: str) -> None:
         try:

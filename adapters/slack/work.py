@@ -16,7 +16,8 @@ class BackgroundWork:
     Acknowledgements come first, since Slack gives up on a request after 3 seconds: at most `slots` jobs run
     at once, and a job waits (up to `patience` seconds) while requests are being acknowledged. In a burst the
     work falls behind and catches up afterwards; at ordinary rates nothing waits. Urgent work (opening a modal,
-    whose trigger expires after 3 seconds) never waits.
+    whose trigger expires after 3 seconds) never waits. Requests recovered after a crash do not come through
+    here: `bot.recovery` runs them in batches, at the core's pace.
     """
 
     def __init__(self, slots: int = 4, patience: float = 0.5) -> None:

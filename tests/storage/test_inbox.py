@@ -1,32 +1,57 @@
-"""The SQL inbox keeps acknowledged requests until they are finished, once per request id."""
+"""The SQL inbox keeps acknowledged requests until they are finished, once per request id, each held by one process."""
 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, text
 
 from bot.commands import OpenIncident, Origin
 from bot.config import Settings
 from bot.ports import AcceptedRequest
 from bot.service import CrisisService, Dispatcher
-from storage import SqlUnitOfWorkFactory
+from storage import SqlUnitOfWorkFactory, make_engine, migrate, presence, sql_uow_factory
+from storage.inbox import inbox
 from tests.fakes import FakeClock
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=15)
 
 
 def request(rid: str, command: OpenIncident | str, at: datetime = T0) -> AcceptedRequest:
     return AcceptedRequest(rid, Origin("U1", "slack", "C1", "fr", rid), command, '{"response_url": "https://x"}', at)
 
 
+def accept(uow_factory: SqlUnitOfWorkFactory, claimant: str, *requests: AcceptedRequest, at: datetime = T0) -> None:
+    with uow_factory() as uow:
+        uow.inbox.accept(requests, claimant, at + LEASE)
+        uow.commit()
+
+
+def claim(uow_factory: SqlUnitOfWorkFactory, claimant: str, at: datetime, limit: int = 100,
+          starting: bool = False) -> list[str]:
+    with uow_factory() as uow:
+        claimed = [r.request_id for r in uow.inbox.claim("slack", claimant, at, at + LEASE, limit, starting)]
+        uow.commit()
+    return claimed
+
+
+def holders(uow_factory: SqlUnitOfWorkFactory) -> dict[str, tuple[str | None, datetime | None]]:
+    with uow_factory() as uow:
+        rows = uow.connection.execute(select(inbox.c.request_id, inbox.c.claimed_by, inbox.c.lease_until)).all()
+    return {r.request_id: (r.claimed_by, r.lease_until) for r in rows}
+
+
 def test_accepted_requests_round_trip_until_finished(uow_factory: SqlUnitOfWorkFactory) -> None:
     modal = OpenIncident("Leak", 1, "Seen on X", "https://x.com/1")
     with uow_factory() as uow:
-        assert uow.inbox.accept([request("a", modal), request("b", "update hello", T0 + timedelta(seconds=1))]) == [
-            True,
-            True,
-        ]
-        assert uow.inbox.accept([request("a", modal), request("c", "list"), request("c", "list")]) == [False, True, False]
+        first = uow.inbox.accept([request("a", modal), request("b", "update hello", T0 + timedelta(seconds=1))], "p1", T0)
+        assert first == [True, True]
+        again = uow.inbox.accept([request("a", modal), request("c", "list"), request("c", "list")], "p1", T0)
+        assert again == [False, True, False]
         uow.commit()
     with uow_factory() as uow:
         waiting = uow.inbox.unfinished("slack", T0 + timedelta(minutes=1))
@@ -43,15 +68,102 @@ def test_accepted_requests_round_trip_until_finished(uow_factory: SqlUnitOfWorkF
         assert [r.request_id for r in uow.inbox.unfinished("slack", T0 + timedelta(minutes=1))] == ["c", "b"]
 
 
+def test_a_request_held_by_a_live_lease_is_left_to_its_holder_until_the_lease_lapses(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    accept(uow_factory, "p1", request("a", "list"), request("b", "list", T0 + timedelta(seconds=1)))
+    assert claim(uow_factory, "p2", T0 + timedelta(seconds=5)) == []
+    assert claim(uow_factory, "p2", T0 + LEASE) == ["a", "b"]
+    assert holders(uow_factory)["a"] == ("p2", T0 + 2 * LEASE)
+    assert claim(uow_factory, "p1", T0 + LEASE + timedelta(seconds=1)) == []  # p2 holds them now
+
+
+def test_a_renewed_lease_keeps_the_request_and_only_its_holder_renews(uow_factory: SqlUnitOfWorkFactory) -> None:
+    accept(uow_factory, "p1", request("a", "list"), request("b", "list"))
+    later = T0 + timedelta(seconds=10)
+    with uow_factory() as uow:
+        uow.inbox.renew(["a"], "p1", later + LEASE)
+        uow.inbox.renew(["b"], "intruder", later + LEASE)
+        uow.commit()
+    assert claim(uow_factory, "p2", T0 + LEASE) == ["b"]
+    assert holders(uow_factory)["a"] == ("p1", later + LEASE)
+
+
+def test_a_process_starting_on_sqlite_takes_every_unfinished_request_but_its_own(
+    uow_factory: SqlUnitOfWorkFactory, database_url: str
+) -> None:
+    accept(uow_factory, "dead", request("a", "list"), request("b", "list", T0 + timedelta(seconds=1)))
+    accept(uow_factory, "me", request("mine", "list"))
+    claimed = claim(uow_factory, "me", T0 + timedelta(seconds=1), starting=True)
+    if database_url.startswith("sqlite"):
+        assert claimed == ["a", "b"]  # one process per SQLite file: "dead" is gone, whatever its leases say
+    else:
+        assert claimed == []  # on PostgreSQL "dead" is a live replica (this process keeps it present)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_dead_holders_requests_are_free_at_once(postgres_url: str) -> None:
+    factory = sql_uow_factory(postgres_url)
+    try:
+        accept(factory, "replica-1", request("a", "list"), request("b", "list", T0 + timedelta(seconds=1)))
+        accept(factory, "replica-2", request("c", "list"))
+        assert claim(factory, "me", T0 + timedelta(seconds=1)) == []  # both alive, leases running
+        presence.leave(factory.engine, "replica-1")  # as if killed: its session and lock are gone
+        assert claim(factory, "me", T0 + timedelta(seconds=1)) == ["a", "b"]
+    finally:
+        factory.dispose()
+
+
+def test_claims_come_in_batches_oldest_first_and_skip_answered_requests(uow_factory: SqlUnitOfWorkFactory) -> None:
+    accept(uow_factory, "dead", *[request(f"r{n:02}", "list", T0 + timedelta(seconds=n)) for n in range(5)])
+    with uow_factory() as uow:
+        uow.requests.remember("r01", "done")  # answered before the core marked requests finished
+        uow.inbox.finish("r03", T0)
+        uow.commit()
+    after = T0 + timedelta(minutes=1)
+    assert claim(uow_factory, "me", after, limit=2) == ["r00", "r02"]
+    assert claim(uow_factory, "me", after, limit=2) == ["r04"]
+
+
+@pytest.mark.parametrize("claimers", [2, 4])
+def test_concurrent_claimers_never_take_the_same_request(uow_factory: SqlUnitOfWorkFactory, claimers: int) -> None:
+    total = 200
+    accept(uow_factory, "dead", *[request(f"r{n:03}", "list", T0 + timedelta(milliseconds=n)) for n in range(total)])
+    after = T0 + timedelta(minutes=1)
+
+    def drain(name: str) -> list[str]:
+        taken: list[str] = []
+        while batch := claim(uow_factory, name, after, limit=7):
+            taken += batch
+        return taken
+
+    with ThreadPoolExecutor(claimers) as pool:
+        shares = list(pool.map(drain, [f"p{n}" for n in range(claimers)]))
+    everything = [rid for share in shares for rid in share]
+    assert len(everything) == len(set(everything)) == total
+    assert all(holders(uow_factory)[rid][0] == f"p{n}" for n, share in enumerate(shares) for rid in share)
+
+
+def test_the_core_marks_a_request_finished_as_it_answers_it(uow_factory: SqlUnitOfWorkFactory) -> None:
+    clock = FakeClock(T0)
+    dispatcher = Dispatcher(uow_factory, Settings(), clock)
+    assert dispatcher.accept(request("slack:1", "open Leak --sev 1"))
+    dispatcher.execute("open Leak --sev 1", request("slack:1", "").origin)
+    with uow_factory() as uow:
+        finished = uow.connection.execute(select(inbox.c.finished_at)).scalar_one()
+    assert finished == T0
+
+
 def test_a_request_run_twice_after_a_crash_has_one_effect(uow_factory: SqlUnitOfWorkFactory) -> None:
     clock = FakeClock(T0)
+    dead = Dispatcher(uow_factory, Settings(), clock)
     service = CrisisService(Dispatcher(uow_factory, Settings(), clock), {})
     origin = Origin("U1", "slack", "C1", None, "slack:command:t1")
 
     async def scenario() -> None:
-        assert await service.accept("open Leak --sev 1", origin, "{}")
+        assert await CrisisService(dead, {}).accept("open Leak --sev 1", origin, "{}")
         clock.advance(minutes=1)
-        (waiting,) = await service.unfinished("slack", older_than=timedelta(seconds=30))
+        (waiting,) = service.dispatcher.claim("slack", 100)
         await service.run_accepted(waiting)
         await service.run_accepted(waiting)
         await service.finish(waiting.request_id)
@@ -60,3 +172,23 @@ def test_a_request_run_twice_after_a_crash_has_one_effect(uow_factory: SqlUnitOf
     asyncio.run(scenario())
     with uow_factory() as uow:
         assert [i.key for i in uow.incidents.list()] == ["CRI-1"]
+
+
+def test_the_lease_migration_marks_requests_answered_before_it_finished(database_url: str) -> None:
+    migrate.upgrade(database_url, "0004")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            for rid in ("answered", "open"):
+                connection.execute(
+                    text("INSERT INTO inbox (request_id, platform, person, conversation, command, reply_to, accepted_at)"
+                         " VALUES (:rid, 'slack', 'U1', 'C1', '{}', '{}', :at)"),
+                    {"rid": rid, "at": T0},
+                )
+            connection.execute(text("INSERT INTO request_log VALUES ('answered', 'ok', :at)"), {"at": T0})
+        migrate.upgrade(database_url)
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT request_id, finished_at IS NOT NULL FROM inbox ORDER BY 1")).all()
+        assert [tuple(r) for r in rows] == [("answered", True), ("open", False)]
+    finally:
+        engine.dispose()

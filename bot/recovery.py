@@ -1,0 +1,141 @@
+"""Recovery: accepted requests that no live process holds run at once, in batches, straight through the core.
+
+A door holds the requests it accepted (a lease in the inbox) and this renews those leases while they wait or
+run. At start-up it takes every request nobody holds (on SQLite: every unfinished one) and runs them batch after
+batch; afterwards a sweep now and then takes those whose lease lapsed (a process died, or a run failed), runs
+them once more and gives them up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot import commands as c
+from bot.grammar import parse
+from bot.handlers import Outcome
+from bot.ports import AcceptedRequest
+from bot.replies import Reply
+from bot.service import CrisisService, Dispatcher
+
+log = logging.getLogger(__name__)
+
+RunBatch = Callable[[Sequence[AcceptedRequest]], Awaitable[None]]
+
+BATCH = 100
+# Several incidents' cards are refreshed side by side; one incident's in order, so they end on its latest state.
+BROADCASTS_AT_ONCE = 8
+
+
+class Recovery:
+    def __init__(self, service: CrisisService, platform: str, run_batch: RunBatch, batch: int = BATCH,
+                 sweep_every: float = 5.0) -> None:
+        self.service = service
+        self.platform = platform
+        self.run_batch = run_batch
+        self.batch = batch
+        self.sweep_every = sweep_every
+        self.renew_every = service.dispatcher.lease.total_seconds() / 3
+        # Requests this process accepted or claimed and has not finished running: their leases are renewed.
+        self.running: set[str] = set()
+        self.task: asyncio.Future[tuple[None, None]] | None = None
+        self.sweeps = 0  # sweeps done in the background, the start-up recovery included
+
+    def hold(self, request_id: str) -> None:
+        self.running.add(request_id)
+
+    def release(self, request_id: str) -> None:
+        self.running.discard(request_id)
+
+    async def renew(self) -> None:
+        if self.running:
+            await asyncio.to_thread(self.service.dispatcher.renew, sorted(self.running))
+
+    async def recover(self, starting: bool = False) -> int:
+        """Claims and runs batch after batch until nothing claimable is left; how many requests it ran."""
+        dispatcher = self.service.dispatcher
+        ran = 0
+        while True:
+            claimed = await asyncio.to_thread(dispatcher.claim, self.platform, self.batch, starting)
+            # Already running here (its renewal was late): not twice in one process.
+            fresh = [r for r in claimed if r.request_id not in self.running]
+            if fresh:
+                log.warning("running %d requests again: acknowledged but never answered", len(fresh))
+                ids = [r.request_id for r in fresh]
+                self.running.update(ids)
+                try:
+                    await self.run_batch(fresh)
+                except Exception:
+                    log.exception("a batch of recovered requests failed")
+                # Once is enough: a request that fails again is not retried every sweep (the failure is logged).
+                await asyncio.to_thread(dispatcher.finish, ids)
+                self.running.difference_update(ids)
+                ran += len(fresh)
+            if len(claimed) < self.batch:
+                return ran
+
+    def start(self) -> None:
+        """In the background: the start-up recovery, then sweeps, with the leases renewed all along."""
+        self.task = asyncio.ensure_future(asyncio.gather(self._renewing(), self._sweeping()))
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+            self.task = None
+
+    async def _renewing(self) -> None:
+        while True:
+            await asyncio.sleep(self.renew_every)
+            try:
+                await self.renew()
+            except Exception:
+                log.exception("could not renew the leases on accepted requests; will try again")
+
+    async def _sweeping(self) -> None:
+        starting = True
+        while True:
+            try:
+                await self.recover(starting)
+                starting = False
+                self.sweeps += 1
+            except Exception:
+                log.exception("the recovery sweep failed; it will try again")
+            await asyncio.sleep(self.sweep_every)
+
+
+async def run_many(service: CrisisService, work: Sequence[tuple[c.Command | str, c.Origin]]) -> list[Reply]:
+    """Runs commands one after another in one trip off the event loop, then broadcasts what they changed.
+
+    One trip for the batch, not one per command: recovered requests run as fast as the core does, without
+    waiting for turns behind new acknowledgements.
+    """
+    outcomes = await asyncio.to_thread(_dispatch_all, service.dispatcher, work)
+    by_incident: dict[str, list[int]] = {}
+    for n, outcome in enumerate(outcomes):
+        if outcome.incident is not None and outcome.events:
+            by_incident.setdefault(outcome.incident.key, []).append(n)
+    turns = asyncio.Semaphore(BROADCASTS_AT_ONCE)
+
+    async def broadcast_in_order(positions: list[int]) -> None:
+        async with turns:
+            for n in positions:
+                await service.broadcast(outcomes[n], work[n][1])  # logs its own failures
+
+    await asyncio.gather(*(broadcast_in_order(positions) for positions in by_incident.values()))
+    return [outcome.reply for outcome in outcomes]
+
+
+def _dispatch_all(dispatcher: Dispatcher, work: Sequence[tuple[c.Command | str, c.Origin]]) -> list[Outcome]:
+    outcomes = []
+    for command, origin in work:
+        try:
+            outcomes.append(dispatcher.dispatch(parse(command) if isinstance(command, str) else command, origin))
+        except Exception:
+            # Not answered, so not finished by the core: the caller decides whether to give it up.
+            log.exception("command %s failed", type(command).__name__)
+            t = dispatcher.translator(origin)
+            apology = t("Something went wrong on our side; nothing was changed. Please try again.")
+            outcomes.append(Outcome(Reply(text=apology, private=True)))
+    return outcomes
