@@ -8,8 +8,9 @@ must carry the token of the workspace it speaks to.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
@@ -18,10 +19,12 @@ import aiohttp
 import pytest
 import sqlalchemy
 from aiohttp import web
+from slack_sdk.oauth.installation_store import FileInstallationStore, Installation
 
 from adapters.runtime import build_runtime
 from adapters.scheduler import Scheduler
 from adapters.server import create_app
+from adapters.slack.client import web_client
 from bot.model import Incident
 from tests.fakes import FakeClock
 from tests.slack.conftest import BOT_TOKEN, Bot, serve, uow_factory
@@ -31,7 +34,7 @@ from tests.slack.slack_requests import SIGNING_SECRET, slash_command
 pytest.importorskip("greenlet", reason="slack_sdk's SQLAlchemy installation store imports sqlalchemy.ext.asyncio")
 
 from adapters.slack.oauth import SQLAlchemyConversationWorkspaces
-from adapters.slack.workspaces import Workspace, heard_of
+from adapters.slack.workspaces import InstalledWorkspaces, MemoryConversationWorkspaces, Workspace, heard_of
 
 
 @dataclass(frozen=True)
@@ -140,12 +143,12 @@ async def test_each_workspace_is_spoken_to_with_its_own_token(slack: FakeSlack, 
             bot = first.bot
             for tenant in (ACME, GLOBEX):
                 await install(bot, tenant)
-            for tenant in (ACME, GLOBEX):
-                await crisis(bot, tenant, "open Wave of complaints --sev 2")
-                await crisis(bot, tenant, f"assign legal <@{tenant.legal}>")
-                await crisis(bot, tenant, f"assign comms <@{tenant.comms}>")
-                await crisis(bot, tenant, "draft We are aware of the delays.")
-                await crisis(bot, tenant, "update Orders are being replayed.")
+            # Interleaved, so that each step in one workspace follows a step in the other.
+            steps = ["open Wave of complaints --sev 2", "assign legal <@{legal}>", "assign comms <@{comms}>",
+                     "draft We are aware of the delays.", "update Orders are being replayed."]
+            for step in steps:
+                for tenant in (ACME, GLOBEX):
+                    await crisis(bot, tenant, step.format(legal=tenant.legal, comms=tenant.comms))
         finally:
             await first.runner.cleanup()
 
@@ -221,3 +224,34 @@ def test_a_request_names_its_channel_its_sender_and_the_people_it_mentions_or_pi
     assert heard_of(mention, "C1", "W1") == ["C1", "W1", "UBOT"]
     pick = {"actions": [{"selected_user": "W9"}, {"selected_users": ["W7", "W8"]}]}
     assert heard_of(pick, None, "W1") == ["W1", "W9", "W7", "W8"]
+
+
+class CountedConversations(MemoryConversationWorkspaces):
+    def __init__(self) -> None:
+        super().__init__()
+        self.saves = 0
+
+    def save(self, conversations: Sequence[str], workspace: Workspace) -> None:
+        self.saves += 1
+        super().save(conversations, workspace)
+
+
+async def test_a_learned_conversation_gets_its_workspace_token_and_only_news_is_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    installations = FileInstallationStore(base_dir=str(tmp_path / "installations"), client_id="111.222")
+    await installations.async_save(Installation(team_id="T1", user_id="W1", bot_token=ACME.token, bot_id="B1",
+                                                bot_user_id="UBOT1"))
+    conversations = CountedConversations()
+    workspaces = InstalledWorkspaces(web_client("http://127.0.0.1:1/api/"), installations, conversations)
+    await workspaces.learn(Workspace(None, "T1"), ["C1", "W1"])
+    await workspaces.learn(Workspace(None, "T1"), ["C1", "W1"])
+    await workspaces.learn(Workspace(None, None), ["C2"])  # a request without a team says nothing
+    await workspaces.same_workspace("CROOM", "C1")
+    assert conversations.saves == 2 and set(conversations.rows) == {"C1", "W1", "CROOM"}
+    assert (await workspaces.client_for("CROOM")).token == ACME.token
+    # A fresh process: nothing in memory, the stored mapping answers.
+    assert (await InstalledWorkspaces(workspaces.client, installations, conversations).client_for("W1")).token == ACME.token
+    caplog.set_level(logging.WARNING)
+    assert (await workspaces.client_for("C2")).token is None
+    assert "C2" in caplog.text and ACME.token not in caplog.text
