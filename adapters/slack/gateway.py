@@ -86,8 +86,8 @@ class SlackGateway:
         client = await self.workspaces.client_for(where)
         room = await self._create_room(client, incident)
         self.rooms[incident.key] = room
+        await self.workspaces.same_workspace(where, [c for c in (room.channel, *members) if c])
         if room.channel:
-            await self.workspaces.same_workspace(room.channel, where)
             await self._invite(client, room.channel, members)
         await self._announce(client, incident, room.channel or where)
         return room.channel

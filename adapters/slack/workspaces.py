@@ -82,7 +82,7 @@ class OneWorkspace:
     async def learn(self, workspace: Workspace, conversations: Iterable[str]) -> None:
         pass
 
-    async def same_workspace(self, new: str, existing: str) -> None:
+    async def same_workspace(self, existing: str, new: Iterable[str]) -> None:
         pass
 
     async def client_for(self, conversation: str) -> AsyncWebClient:
@@ -109,11 +109,12 @@ class InstalledWorkspaces(OneWorkspace):
         await asyncio.to_thread(self.conversations.save, new, workspace)
         self.known.update(dict.fromkeys(new, workspace))
 
-    async def same_workspace(self, new: str, existing: str) -> None:
-        """A channel the app created belongs to the workspace it was created from."""
+    async def same_workspace(self, existing: str, new: Iterable[str]) -> None:
+        """A channel the app created, and the people it invited there, belong to the workspace it was created from
+        (people named only in the roster are heard of nowhere else)."""
         workspace = await self.workspace_of(existing)
         if workspace is not None:
-            await self.learn(workspace, [new])
+            await self.learn(workspace, new)
 
     async def workspace_of(self, conversation: str) -> Workspace | None:
         workspace = self.known.get(conversation)

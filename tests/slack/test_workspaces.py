@@ -247,8 +247,8 @@ async def test_a_learned_conversation_gets_its_workspace_token_and_only_news_is_
     await workspaces.learn(Workspace(None, "T1"), ["C1", "W1"])
     await workspaces.learn(Workspace(None, "T1"), ["C1", "W1"])
     await workspaces.learn(Workspace(None, None), ["C2"])  # a request without a team says nothing
-    await workspaces.same_workspace("CROOM", "C1")
-    assert conversations.saves == 2 and set(conversations.rows) == {"C1", "W1", "CROOM"}
+    await workspaces.same_workspace("C1", ["CROOM", "WROSTER"])
+    assert conversations.saves == 2 and set(conversations.rows) == {"C1", "W1", "CROOM", "WROSTER"}
     assert (await workspaces.client_for("CROOM")).token == ACME.token
     # A fresh process: nothing in memory, the stored mapping answers.
     assert (await InstalledWorkspaces(workspaces.client, installations, conversations).client_for("W1")).token == ACME.token
