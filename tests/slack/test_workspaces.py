@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
@@ -25,7 +26,10 @@ from adapters.runtime import build_runtime
 from adapters.scheduler import Scheduler
 from adapters.server import create_app
 from adapters.slack.client import web_client
+from adapters.slack.delivery import Asker
+from bot.commands import Origin
 from bot.model import Incident
+from bot.ports import AcceptedRequest
 from tests.fakes import FakeClock
 from tests.slack.conftest import BOT_TOKEN, Bot, serve, uow_factory
 from tests.slack.fake_slack import FakeSlack
@@ -170,6 +174,15 @@ async def test_each_workspace_is_spoken_to_with_its_own_token(slack: FakeSlack, 
         before = len(slack.calls)
         second = await start(slack, tmp_path, clock, session)
         try:
+            # What a process that died after its acknowledgement left, answered by the recovery sweep.
+            left = Origin(ACME.reporter, "slack", ACME.channel, None, "slack:command:t-left")
+            asker = Asker(ACME.reporter, ACME.channel)
+            at = clock.now() - timedelta(minutes=5)
+            command = f"{opened[ACME].key} note Left by a process that died"
+            second.bot.runtime.dispatcher.accept(AcceptedRequest(left.request_id, left, command, asker.to_json(), at))
+            await second.bot.door.recover()
+            answered = [c for c in slack.calls[before:] if c.params.get("channel") == ACME.channel]
+            assert answered and {c.token for c in answered} == {ACME.token}
             result, delivered = await Scheduler(second.bot.runtime, clock=clock).wake()
         finally:
             await second.runner.cleanup()
