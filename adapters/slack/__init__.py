@@ -31,15 +31,15 @@ def install(app: web.Application, runtime: Runtime) -> DoorStatus:
     from adapters.slack.http import SignatureCheck, events_handler, oauth_handler
     from adapters.slack.socket_mode import socket_mode_context
 
-    settings = None
+    stores = None
     if config.oauth:
         try:
-            from adapters.slack.oauth import oauth_settings
+            from adapters.slack.oauth import oauth_stores
         except ImportError as error:
             # slack_sdk's SQLAlchemy installation store imports sqlalchemy.ext.asyncio, which needs greenlet.
             raise StartupError(f"Slack OAuth (SLACK_CLIENT_ID) needs a package that is not installed: {error}") from None
-        settings = oauth_settings(config)
-    door = SlackDoor(runtime, config, settings)
+        stores = oauth_stores(config)
+    door = SlackDoor(runtime, config, stores.settings if stores else None, stores.conversations if stores else None)
     runtime.add_gateway(door.gateway)
     app[SLACK_DOOR] = door
     if config.socket_mode:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -24,7 +24,7 @@ from adapters.slack.delivery import Asker, Delivery
 from adapters.slack.gateway import SlackGateway
 from adapters.slack.markup import from_slack
 from adapters.slack.work import BackgroundWork
-from adapters.slack.workspaces import InstalledWorkspaces
+from adapters.slack.workspaces import ConversationWorkspaces, InstalledWorkspaces, Workspace, heard_of
 from bot import commands as c
 from bot.i18n import Translator, translator
 from bot.ports import AcceptedRequest
@@ -49,13 +49,14 @@ async def _no_ack(**_: Any) -> None:
 
 
 class SlackDoor:
-    def __init__(self, runtime: Runtime, config: SlackConfig, oauth_settings: AsyncOAuthSettings | None = None) -> None:
+    def __init__(self, runtime: Runtime, config: SlackConfig, oauth_settings: AsyncOAuthSettings | None = None,
+                 conversations: ConversationWorkspaces | None = None) -> None:
         self.runtime = runtime
         self.config = config
         self.client = web_client(config.api_url, config.bot_token or None)
         workspaces = None
         if oauth_settings is not None and oauth_settings.installation_store is not None:
-            workspaces = InstalledWorkspaces(self.client, oauth_settings.installation_store)
+            workspaces = InstalledWorkspaces(self.client, oauth_settings.installation_store, conversations)
         self.gateway = SlackGateway(self.client, runtime.settings.language, config.announce_channel, workspaces)
         self.work = BackgroundWork()
         self.recovery = Recovery(runtime.service, PLATFORM, self.run_recovered)
@@ -70,10 +71,23 @@ class SlackDoor:
             oauth_settings=oauth_settings,
             logger=logging.getLogger("crisisbot.slack.bolt"),
         )
+        if workspaces is not None:
+            self.bolt.use(self.learn_workspace)
         self.bolt.command(re.compile(r"^/crisis"))(self.on_command)
         self.bolt.action(re.compile(r"^crisis\.(run|ask|pick)\."))(self.on_action)
         self.bolt.view(re.compile(r"^crisis\.(open|ask)$"))(self.on_view)
         self.bolt.event("app_mention", middleware=[self.take_mention])(self.on_mention)
+
+    async def learn_workspace(self, context: AsyncBoltContext, body: dict[str, Any],
+                              next: Callable[[], Awaitable[Any]]) -> None:
+        """Remembers the workspace of every conversation and person a request names: broadcasts, reminders and
+        direct messages to them later need that workspace's bot token (multi-workspace installs only)."""
+        workspace = Workspace(context.enterprise_id, context.team_id, bool(context.is_enterprise_install))
+        try:
+            await self.gateway.workspaces.learn(workspace, heard_of(body, context.channel_id, context.user_id))
+        except Exception:  # the request still runs; only later outbound calls may lack a token
+            log.exception("could not remember which workspace a Slack request came from")
+        await next()
 
     # Listeners: acknowledge, translate, hand over.
 
@@ -198,7 +212,9 @@ class SlackDoor:
 
         async def answer(reply: Reply, asker: Asker, t: Translator) -> None:
             async with turns:
-                await self.answer(reply, asker, t, self.client)
+                # Each answer with its own workspace's token (OAuth mode); the one token otherwise.
+                client = await self.gateway.workspaces.client_for(asker.channel)
+                await self.answer(reply, asker, t, client)
 
         await asyncio.gather(*(answer(reply, asker, t) for reply, asker, (_, t) in zip(
             replies, askers, prepared, strict=True)))

@@ -60,12 +60,13 @@ class SlackGateway:
     ) -> None:
         self.client = client
         self.workspaces = workspaces or OneWorkspace(client)
-        self.people = People(client)
+        self.people = People(client, self.workspaces.client_for)
         self.announce_channel = announce_channel
         self.t: Translator = translator(language)
         self.rooms: dict[str, Room] = {}
-        self._bot_user: str | None = None
         self._announce_warned: set[str] = set()
+        # Per bot token: each installed workspace has its own bot user.
+        self._bot_users: dict[str | None, str] = {}
 
     async def post(self, conversation: str, reply: Reply) -> str | None:
         names = await self.people.names(mentioned(reply))
@@ -106,8 +107,8 @@ class SlackGateway:
         client = await self.workspaces.client_for(where)
         room = await self._create_room(client, incident)
         self.rooms[incident.key] = room
+        await self.workspaces.same_workspace(where, [c for c in (room.channel, *members) if c])
         if room.channel:
-            self.workspaces.same_workspace(room.channel, where)
             await self._invite(client, room.channel, members)
         await self._announce(client, incident, room.channel or where)
         return room.channel
@@ -197,9 +198,10 @@ class SlackGateway:
         return any(room.channel == conversation for room in self.rooms.values())
 
     async def bot_user(self, client: AsyncWebClient) -> str | None:
-        if self._bot_user is None:
+        if client.token not in self._bot_users:
             try:
-                self._bot_user = (await client.auth_test()).get("user_id")
+                if user := (await client.auth_test()).get("user_id"):
+                    self._bot_users[client.token] = user
             except SlackApiError as error:
                 log.warning("auth.test failed: %s", error.response.get("error"))
-        return self._bot_user
+        return self._bot_users.get(client.token)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
@@ -24,8 +25,11 @@ class Profile:
 
 
 class People:
-    def __init__(self, client: AsyncWebClient, ttl: float = 3600.0) -> None:
+    def __init__(self, client: AsyncWebClient, client_for: Callable[[str], Awaitable[AsyncWebClient]] | None = None,
+                 ttl: float = 3600.0) -> None:
         self.client = client
+        # With several workspaces installed, a person is looked up with their own workspace's bot token.
+        self.client_for = client_for
         self.ttl = ttl
         self._known: dict[str, tuple[float, Profile]] = {}
 
@@ -47,7 +51,8 @@ class People:
         found = Profile(user)
         if SLACK_USER.match(user):
             try:
-                info = (await self.client.users_info(user=user, include_locale=True)).get("user") or {}
+                client = await self.client_for(user) if self.client_for else self.client
+                info = (await client.users_info(user=user, include_locale=True)).get("user") or {}
                 details = info.get("profile") or {}
                 language = str(info.get("locale") or "")[:2].lower()
                 found = Profile(

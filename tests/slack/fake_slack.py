@@ -79,6 +79,8 @@ class Call:
     method: str
     params: dict[str, Any]
     answer: dict[str, Any] = field(default_factory=dict)
+    # The bearer token the call was made with (Authorization header), None when it had none.
+    token: str | None = None
 
     def blocks(self) -> list[dict[str, Any]]:
         value = self.params.get("blocks") or []
@@ -98,6 +100,8 @@ class FakeSlack:
     refused: list[Call] = field(default_factory=list)
     taken_names: set[str] = field(default_factory=set)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    # OAuth code -> (team id, bot token) that oauth.v2.access exchanges it for
+    oauth_codes: dict[str, tuple[str, str]] = field(default_factory=dict)
     url: str = ""
 
     def __post_init__(self) -> None:
@@ -143,7 +147,9 @@ class FakeSlack:
             params.update(await request.json())
         else:
             params.update(await request.post())
-        call = Call(method, params)
+        authorization = request.headers.get("Authorization", "")
+        token = authorization.removeprefix("Bearer ") if authorization.startswith("Bearer ") else None
+        call = Call(method, params, token=token)
         self._record(call)
         if method in self.rate_limited:
             retry_after = self.rate_limited.pop(method)
@@ -156,14 +162,22 @@ class FakeSlack:
         if method in MESSAGE_METHODS and (code := refusal(str(params.get("text") or ""), call.blocks())):
             self.refused.append(call)
             return web.json_response({"ok": False, "error": code})
-        call.answer = self.answer(method, params)
+        call.answer = self.answer(method, params, token)
         return web.json_response(call.answer)
 
-    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    def answer(self, method: str, params: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         n = next(self._ids)
         if method == "auth.test":
-            return {"ok": True, "user_id": BOT_USER, "bot_id": "B111", "team_id": TEAM, "team": "Team", "user": "crisisbot",
+            team = self.team_of(token)
+            return {"ok": True, "user_id": BOT_USER, "bot_id": "B111", "team_id": team, "team": "Team", "user": "crisisbot",
                     "url": "https://team.slack.com/"}
+        if method == "oauth.v2.access":
+            if params.get("code") not in self.oauth_codes:
+                return {"ok": False, "error": "invalid_code"}
+            team, bot_token = self.oauth_codes[params["code"]]
+            return {"ok": True, "access_token": bot_token, "token_type": "bot", "scope": "chat:write,commands",
+                    "bot_user_id": BOT_USER, "app_id": "A111", "team": {"id": team, "name": f"Team {team}"},
+                    "enterprise": None, "is_enterprise_install": False, "authed_user": {"id": "W111"}}
         if method == "conversations.create":
             name = params["name"]
             if name in self.taken_names:
@@ -197,6 +211,9 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
         return {"ok": True}
+
+    def team_of(self, token: str | None) -> str:
+        return next((team for team, bot_token in self.oauth_codes.values() if bot_token == token), TEAM)
 
     async def upload(self, request: web.Request) -> web.Response:
         """The upload URL: takes the file's bytes and answers like Slack's file host."""

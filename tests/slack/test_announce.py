@@ -46,9 +46,9 @@ async def test_startup_warns_when_the_announce_channel_cannot_be_used(
 ) -> None:
     real = bot.slack.answer
 
-    def channel_info(method: str, params: dict[str, object]) -> dict[str, object]:
+    def channel_info(method: str, params: dict[str, object], token: str | None = None) -> dict[str, object]:
         return {"ok": True, "channel": {"id": "CANNOUNCE", **answer}} if method == "conversations.info" else real(
-            method, params)
+            method, params, token)
 
     monkeypatch.setattr(bot.slack, "answer", channel_info)
     await bot.door.gateway.check_announce_channel()
