@@ -5,7 +5,12 @@ The core's request log is what makes a repeat harmless across processes; this on
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
+
+# Ids are chosen by whoever sends the request: a long one is kept as its digest, so the memory held is bounded
+# (size × ~100 bytes) whatever the ids' length.
+LONGEST_KEPT = 64
 
 
 class RecentIds:
@@ -17,6 +22,8 @@ class RecentIds:
         """True the first time an id is seen (and for a missing id, which cannot be told apart)."""
         if not delivery_id:
             return True
+        if len(delivery_id) > LONGEST_KEPT:
+            delivery_id = "#" + hashlib.sha256(delivery_id.encode("utf-8", "surrogatepass")).hexdigest()
         if delivery_id in self._seen:
             return False
         self._seen[delivery_id] = None
