@@ -80,9 +80,9 @@ def parse_form(text: str) -> dict[str, str]:
         raise Malformed("the form has too many fields") from None
 
 
-def object_at(value: Any, path: str, required: bool = True) -> dict[str, Any] | None:
-    """The object at a dotted path, None when absent or null and optional; else Malformed with the path."""
-    found = _walk(value, path)
+def object_at(value: Any, path: str, required: bool = True, null: bool = True) -> dict[str, Any] | None:
+    """The object at a dotted path; None when absent (or null, if `null`) and optional; else Malformed."""
+    found = _walk(value, path, null)
     if found is None:
         if required:
             raise Malformed(f"`{path}` is missing")
@@ -92,9 +92,10 @@ def object_at(value: Any, path: str, required: bool = True) -> dict[str, Any] | 
     return found
 
 
-def text_at(value: Any, path: str, required: bool = True) -> str | None:
-    """The string at a dotted path (required ones non-empty), None when absent or null and optional."""
-    found = _walk(value, path)
+def text_at(value: Any, path: str, required: bool = True, null: bool = True) -> str | None:
+    """The string at a dotted path (a required one non-empty); None when absent (or null, if `null`) and
+    optional; else Malformed."""
+    found = _walk(value, path, null)
     if found is None or found == "":
         if required:
             raise Malformed(f"`{path}` is missing")
@@ -106,7 +107,7 @@ def text_at(value: Any, path: str, required: bool = True) -> str | None:
 
 def list_at(value: Any, path: str) -> list[Any]:
     """The list at a dotted path, empty when absent or null."""
-    found = _walk(value, path)
+    found = _walk(value, path, True)
     if found is None:
         return []
     if not isinstance(found, list):
@@ -114,13 +115,20 @@ def list_at(value: Any, path: str) -> list[Any]:
     return found
 
 
-def _walk(value: Any, path: str) -> Any:
-    walked = []
+def _walk(value: Any, path: str, null: bool) -> Any:
+    """The value at a dotted path, None when a key on the way is absent.
+
+    With `null` false, an explicit null on the way is Malformed: code reading `x.get(key, default)` gets
+    None, not its default, from `{"key": null}`.
+    """
+    walked: list[str] = []
     for key in path.split("."):
         if value is None:
             return None
         if not isinstance(value, dict):
             raise Malformed(f"`{'.'.join(walked) or 'the body'}` must be an object, not {kind(value)}")
+        if not null and key in value and value[key] is None:
+            raise Malformed(f"`{'.'.join([*walked, key])}` is null")
         value = value.get(key)
         walked.append(key)
     return value

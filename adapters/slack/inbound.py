@@ -82,7 +82,7 @@ def _block_action(payload: dict[str, Any]) -> Ignored | None:
     text_at(payload, "user.id")
     text_at(payload, "response_url", required=False)
     text_at(payload, "channel.id", required=False)
-    text_at(payload, "container.channel_id", required=False)
+    text_at(payload, "container.channel_id", required=False, null=False)
     actions = list_at(payload, "actions")
     if not actions:
         raise Malformed("`actions` is missing")
@@ -92,9 +92,10 @@ def _block_action(payload: dict[str, Any]) -> Ignored | None:
     action_id = text_at(action, "action_id") or ""
     if not _ACTION.match(action_id):
         return Ignored(f"the action {shown(action_id)}")
-    for field in ("action_ts", "selected_user", "selected_option.value", "text.text"):
+    for field in ("action_ts", "selected_user", "selected_option.value"):
         text_at(action, field, required=False)
-    value = text_at(action, "value", required=False) or ""
+    text_at(action, "text.text", required=False, null=False)
+    value = text_at(action, "value", required=False, null=False) or ""
     if action_id.startswith(blocks.PICK):
         return None
     if value.startswith("{"):  # a button that asks a question first (blocks.button_command)
@@ -114,12 +115,13 @@ def _view_submission(payload: dict[str, Any]) -> Ignored | None:
     metadata = parse_json(text_at(payload, "view.private_metadata", required=False) or "{}", "the view's metadata")
     if not isinstance(metadata, dict):
         raise Malformed(f"the view's metadata must be a JSON object, not {kind(metadata)}")
-    text_at(metadata, "channel", required=False)
-    text_at(metadata, "command", required=False)
-    values = object_at(payload, "view.state.values", required=False) or {}
+    text_at(metadata, "channel", required=False, null=False)
+    text_at(metadata, "command", required=False, null=False)
+    values = object_at(payload, "view.state.values", required=False, null=False) or {}
     for block_id in (modals.TITLE, modals.SEVERITY, modals.DESCRIPTION, modals.SOURCE, modals.ANSWER):
         # Each input's state sits at values[block_id][action_id], and our action ids are the block ids.
-        state = object_at(object_at(values, block_id, required=False), block_id, required=False)
+        block = object_at(values, block_id, required=False, null=False)
+        state = object_at(block, block_id, required=False, null=False)
         text_at(state, "type", required=False)
         text_at(state, "value", required=False)
         text_at(state, "selected_option.value", required=False)

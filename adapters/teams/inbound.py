@@ -43,6 +43,7 @@ def check(raw: dict[str, Any]) -> Ignored | None:
     """None when the bot handles the activity; Ignored when it has nothing to do with it; Malformed when the
     fields the bot and the SDK read are missing or of the wrong type."""
     activity_type = raw["type"]
+    text_at(raw, "name", required=False)
     if activity_type not in HANDLED:
         return Ignored(f"an activity of type {shown(activity_type)}")
     if activity_type == "invoke" and raw.get("name") != CARD_ACTION:
@@ -53,6 +54,8 @@ def check(raw: dict[str, Any]) -> Ignored | None:
                  "from.aadObjectId", "conversation.conversationType", "recipient.name"):
         text_at(raw, path, required=False)
     for entity in list_at(raw, "entities"):
+        if not isinstance(entity, dict):
+            raise Malformed(f"an entity must be an object, not {kind(entity)}")
         if text_at(entity, "type", required=False) == "mention":
             object_at(entity, "mentioned", required=False)
             for path in ("text", "mentioned.id", "mentioned.name", "mentioned.aadObjectId"):
@@ -65,7 +68,9 @@ def check(raw: dict[str, Any]) -> Ignored | None:
 
 def _channel_data(raw: dict[str, Any]) -> None:
     """The SDK reads Teams' channelData into its own model on conversation updates; a bad one raises there."""
-    data = object_at(raw, "channelData", required=False)
+    # Required where the SDK reads it unconditionally: a Teams conversation update.
+    required = raw["type"] == "conversationUpdate" and raw.get("channelId") == "msteams"
+    data = object_at(raw, "channelData", required=required)
     if data is None:
         return
     for path in ("eventType", "team.id", "team.name", "channel.id", "channel.name", "tenant.id"):
