@@ -19,6 +19,8 @@ from adapters.slack import blocks, modals
 _COMMAND = re.compile(r"^/crisis")
 _ACTION = re.compile(r"^crisis\.(run|ask|pick)\.")
 _VIEWS = (modals.OPEN_CALLBACK, modals.ASK_CALLBACK)
+# Slack's user and conversation ids (U…, W…, C…, D…, G…): checked because they key caches and reach the grammar.
+_ID = re.compile(r"[A-Z0-9]{1,40}")
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,17 @@ def check(payload: dict[str, Any]) -> Ignored | None:
     return Ignored(f"a request of type {shown(kind_)}")
 
 
+def slack_id(value: Any, path: str, required: bool = True, null: bool = True) -> None:
+    found = text_at(value, path, required, null)
+    if found and not _ID.fullmatch(found):
+        raise Malformed(f"`{path}` is not a Slack id: {shown(found)}")
+
+
 def _command(payload: dict[str, Any]) -> Ignored | None:
     name = text_at(payload, "command") or ""
-    for field in ("user_id", "channel_id", "trigger_id"):
-        text_at(payload, field)
+    slack_id(payload, "user_id")
+    slack_id(payload, "channel_id")
+    text_at(payload, "trigger_id")
     text_at(payload, "text", required=False)
     text_at(payload, "response_url", required=False)
     return None if _COMMAND.match(name) else Ignored(f"the command {shown(name)}")
@@ -73,16 +82,17 @@ def _event(payload: dict[str, Any]) -> Ignored | None:
     if event_type != "app_mention":
         return Ignored(f"an event of type {shown(event_type)}")
     if text_at(payload, "event.user", required=False):
-        text_at(payload, "event.channel")
+        slack_id(payload, "event.user")
+        slack_id(payload, "event.channel")
     text_at(payload, "event.text", required=False)
     return None
 
 
 def _block_action(payload: dict[str, Any]) -> Ignored | None:
-    text_at(payload, "user.id")
+    slack_id(payload, "user.id")
     text_at(payload, "response_url", required=False)
-    text_at(payload, "channel.id", required=False)
-    text_at(payload, "container.channel_id", required=False, null=False)
+    slack_id(payload, "channel.id", required=False)
+    slack_id(payload, "container.channel_id", required=False, null=False)
     actions = list_at(payload, "actions")
     if not actions:
         raise Malformed("`actions` is missing")
@@ -92,8 +102,9 @@ def _block_action(payload: dict[str, Any]) -> Ignored | None:
     action_id = text_at(action, "action_id") or ""
     if not _ACTION.match(action_id):
         return Ignored(f"the action {shown(action_id)}")
-    for field in ("action_ts", "selected_user", "selected_option.value"):
-        text_at(action, field, required=False)
+    text_at(action, "action_ts", required=False)
+    text_at(action, "selected_option.value", required=False)
+    slack_id(action, "selected_user", required=False)
     text_at(action, "text.text", required=False, null=False)
     value = text_at(action, "value", required=False, null=False) or ""
     if action_id.startswith(blocks.PICK):
@@ -107,7 +118,7 @@ def _block_action(payload: dict[str, Any]) -> Ignored | None:
 
 
 def _view_submission(payload: dict[str, Any]) -> Ignored | None:
-    text_at(payload, "user.id")
+    slack_id(payload, "user.id")
     callback_id = text_at(payload, "view.callback_id") or ""
     if callback_id not in _VIEWS:
         return Ignored(f"the view {shown(callback_id)}")
@@ -115,7 +126,7 @@ def _view_submission(payload: dict[str, Any]) -> Ignored | None:
     metadata = parse_json(text_at(payload, "view.private_metadata", required=False) or "{}", "the view's metadata")
     if not isinstance(metadata, dict):
         raise Malformed(f"the view's metadata must be a JSON object, not {kind(metadata)}")
-    text_at(metadata, "channel", required=False, null=False)
+    slack_id(metadata, "channel", required=False, null=False)
     text_at(metadata, "command", required=False, null=False)
     values = object_at(payload, "view.state.values", required=False, null=False) or {}
     for block_id in (modals.TITLE, modals.SEVERITY, modals.DESCRIPTION, modals.SOURCE, modals.ANSWER):

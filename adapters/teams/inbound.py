@@ -48,8 +48,11 @@ def check(raw: dict[str, Any]) -> Ignored | None:
         return Ignored(f"an activity of type {shown(activity_type)}")
     if activity_type == "invoke" and raw.get("name") != CARD_ACTION:
         return Ignored(f"an invoke named {shown(raw.get('name'))}")
-    for path in ("from.id", "conversation.id", "recipient.id", "serviceUrl"):
+    for path in ("from.id", "conversation.id", "recipient.id"):
         text_at(raw, path)
+    service_url = text_at(raw, "serviceUrl") or ""
+    if not service_url.startswith(("https://", "http://")):
+        raise Malformed(f"`serviceUrl` must be an http(s) URL, not {shown(service_url)}")
     for path in ("id", "name", "text", "locale", "localTimezone", "replyToId", "channelId", "from.name",
                  "from.aadObjectId", "conversation.conversationType", "recipient.name"):
         text_at(raw, path, required=False)

@@ -42,7 +42,7 @@ def signed(body: bytes, content_type: str = FORM, secret: str = SIGNING_SECRET) 
 
 
 def deep(rng: random.Random, depth: int | None = None) -> str:
-    depth = depth or rng.choice([41, 60, 500, 5_000, 50_000])
+    depth = depth or rng.choice([41, 60, 500, 1_100, 3_000, 3_000])
     opener, closer = rng.choice([("[", "]"), ('{"a":', "}"), ("[{\"b\":", "}]")])
     return opener * depth + "1" + closer * depth
 
@@ -55,12 +55,12 @@ def junk(rng: random.Random) -> Any:
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     if isinstance(value, dict):
         for key, item in value.items():
-            yield prefix + (key,)
-            yield from _paths(item, prefix + (key,))
+            yield (*prefix, key)
+            yield from _paths(item, (*prefix, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield prefix + (index,)
-            yield from _paths(item, prefix + (index,))
+            yield (*prefix, index)
+            yield from _paths(item, (*prefix, index))
 
 
 def mutate(rng: random.Random, value: dict[str, Any], count: int = 1) -> dict[str, Any]:
@@ -110,7 +110,7 @@ class SlackBodies:
 
     def generators(self) -> list[Callable[[random.Random], Sent]]:
         return [self.not_utf8, self.bad_payload, self.too_deep, self.wrong_top_level, self.missing_field,
-                self.bad_form, self.forged, self.ignored, self.mutated, self.mutated]
+                self.bad_form, self.forged, self.ignored, self.mutated]
 
     def _form(self, fields: dict[str, Any], expect: str, what: str) -> Sent:
         body = urlencode(fields).encode()
@@ -224,7 +224,7 @@ class TeamsBodies:
 
     def generators(self) -> list[Callable[[random.Random], Sent]]:
         return [self.not_utf8, self.bad_json, self.too_deep, self.wrong_top_level, self.missing_field,
-                self.bad_invoke, self.wrong_type, self.mutated, self.mutated]
+                self.bad_invoke, self.wrong_type, self.mutated]
 
     @staticmethod
     def _sent(value: Any, expect: str, what: str) -> Sent:
