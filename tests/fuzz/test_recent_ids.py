@@ -1,0 +1,30 @@
+"""adapters/recent.py: delivery ids are chosen by the sender, so what the door keeps of them must stay bounded."""
+
+from __future__ import annotations
+
+import sys
+
+from adapters.recent import RecentIds
+
+
+def test_an_id_is_first_once_and_a_missing_id_always() -> None:
+    seen = RecentIds(size=3)
+    assert seen.first("a") and not seen.first("a")
+    assert seen.first(None) and seen.first(None) and seen.first("")
+
+
+def test_the_oldest_ids_are_forgotten_beyond_the_size() -> None:
+    seen = RecentIds(size=2)
+    for delivery_id in ("a", "b", "c"):
+        seen.first(delivery_id)
+    assert seen.first("a") and not seen.first("c")
+
+
+def test_long_ids_are_told_apart_and_recognised_but_kept_small() -> None:
+    seen = RecentIds(size=1_000)
+    long_ids = [f"{n:04d}" + "x" * 10_000 for n in range(1_000)]
+    assert all(seen.first(delivery_id) for delivery_id in long_ids)
+    assert not seen.first(long_ids[-1])
+    assert seen.first("x" * 10_000 + "different ending")
+    held = sum(sys.getsizeof(key) for key in seen._seen)
+    assert held < 200_000, f"{held} bytes held for 1,000 ids"
