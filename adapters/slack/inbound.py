@@ -120,8 +120,9 @@ def _block_action(payload: dict[str, Any]) -> Ignored | None:
 def _view_submission(payload: dict[str, Any]) -> Ignored | None:
     slack_id(payload, "user.id")
     callback_id = text_at(payload, "view.callback_id") or ""
-    if callback_id not in _VIEWS:
-        return Ignored(f"the view {shown(callback_id)}")
+    view_type = text_at(payload, "view.type")  # Bolt reads it unconditionally (workflow steps)
+    if callback_id not in _VIEWS or view_type != "modal":
+        return Ignored(f"the view {shown(callback_id)} of type {shown(view_type)}")
     text_at(payload, "view.id", required=False)
     metadata = parse_json(text_at(payload, "view.private_metadata", required=False) or "{}", "the view's metadata")
     if not isinstance(metadata, dict):
