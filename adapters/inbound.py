@@ -99,7 +99,7 @@ def text_at(value: Any, path: str, required: bool = True, null: bool = True) -> 
     if found is None or found == "":
         if required:
             raise Malformed(f"`{path}` is missing")
-        return found
+        return None if found is None else ""
     if not isinstance(found, str):
         raise Malformed(f"`{path}` must be a string, not {kind(found)}")
     return found

@@ -1,10 +1,11 @@
-"""adapters/recent.py: delivery ids are chosen by the sender, so what the door keeps of them must stay bounded."""
+"""What the doors keep per delivery id or conversation id (chosen by the sender) stays bounded."""
 
 from __future__ import annotations
 
 import sys
 
 from adapters.recent import RecentIds
+from adapters.teams.outbound import ConversationPacer
 
 
 def test_an_id_is_first_once_and_a_missing_id_always() -> None:
@@ -28,3 +29,22 @@ def test_long_ids_are_told_apart_and_recognised_but_kept_small() -> None:
     assert seen.first("x" * 10_000 + "different ending")
     held = sum(sys.getsizeof(key) for key in seen._seen)
     assert held < 200_000, f"{held} bytes held for 1,000 ids"
+
+
+async def test_the_teams_pacer_forgets_conversations_quiet_for_a_second() -> None:
+    """Conversation ids come from activities (any id, without an app id): the pacer must not keep them all."""
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = ConversationPacer(2, clock=lambda: now[0], sleep=sleep)
+    for batch in range(5):
+        for n in range(1_000):
+            await pacer.wait(f"19:forged-{batch}-{n}")
+        now[0] += 1.5
+    assert len(pacer._sent) <= ConversationPacer.REMEMBERED + 1 and len(pacer._locks) == len(pacer._sent)
+    await pacer.wait("busy")
+    await pacer.wait("busy")
+    await pacer.wait("busy")  # still paced: a third call in the same second waits
+    assert now[0] == 8.5
