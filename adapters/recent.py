@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from typing import TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 # Ids are chosen by whoever sends the request: a long one is kept as its digest, so the memory held is bounded
 # (size × ~100 bytes) whatever the ids' length.
@@ -30,3 +34,17 @@ class RecentIds:
         if len(self._seen) > self.size:
             self._seen.popitem(last=False)
         return True
+
+
+class Bounded(OrderedDict[K, V]):
+    """A cache in front of the database that forgets its oldest entries beyond `size`: its keys (conversation
+    and person ids) come with the requests, so an unbounded one would grow with every id ever sent."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key: K, value: V) -> None:
+        super().__setitem__(key, value)
+        if len(self) > self.size:
+            self.popitem(last=False)

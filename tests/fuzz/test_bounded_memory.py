@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from adapters.recent import RecentIds
+from adapters.recent import Bounded, RecentIds
 from adapters.teams.outbound import ConversationPacer
+from adapters.teams.references import Directory
 
 
 def test_an_id_is_first_once_and_a_missing_id_always() -> None:
@@ -48,3 +50,17 @@ async def test_the_teams_pacer_forgets_conversations_quiet_for_a_second() -> Non
     await pacer.wait("busy")
     await pacer.wait("busy")  # still paced: a third call in the same second waits
     assert now[0] == 8.5
+
+
+async def test_the_teams_directory_caches_a_bounded_number_of_conversations_and_still_finds_the_others(
+    tmp_path: Path,
+) -> None:
+    directory = Directory.from_url(f"sqlite:///{tmp_path}/directory.db")
+    try:
+        directory._references = Bounded(10)
+        for n in range(25):
+            await directory.save_conversation(f"19:c{n}", {"conversation": {"id": f"19:c{n}"}})
+        assert len(directory._references) == 10 and "19:c0" not in directory._references
+        assert await directory.conversation("19:c0") == {"conversation": {"id": "19:c0"}}
+    finally:
+        directory.engine.dispose()
