@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.recent import Bounded
 from adapters.slack.blocks import SLACK_USER
 from bot.i18n import LANGUAGES
 
@@ -27,7 +28,7 @@ class People:
     def __init__(self, client: AsyncWebClient, ttl: float = 3600.0) -> None:
         self.client = client
         self.ttl = ttl
-        self._known: dict[str, tuple[float, Profile]] = {}
+        self._known: dict[str, tuple[float, Profile]] = Bounded(5_000)
 
     async def name(self, user: str) -> str:
         return (await self.profile(user)).name
