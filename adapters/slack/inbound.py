@@ -111,6 +111,8 @@ def _block_action(payload: dict[str, Any]) -> Ignored | None:
         return None
     if value.startswith("{"):  # a button that asks a question first (blocks.button_command)
         asked = parse_json(value, "the button's value")
+        if not isinstance(asked, dict):
+            raise Malformed(f"the button's value must be a JSON object, not {kind(asked)}")
         text_at(asked, "command")
         if text_at(asked, "ask", required=False):
             text_at(payload, "trigger_id")
