@@ -110,6 +110,7 @@ async def fuzz(server: Server, seed: int, count: int) -> dict[str, Any]:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="resident memory is read from /proc (Linux)")
 async def test_malformed_requests_get_no_5xx_no_traceback_and_memory_stays_flat(server: Server) -> None:
     work = server.app[SLACK_DOOR].work  # type: ignore[index]
 
@@ -128,6 +129,8 @@ async def test_malformed_requests_get_no_5xx_no_traceback_and_memory_stays_flat(
 
     answers = Counter(warm_up["answers"]) + Counter(rest["answers"])
     assert sum(answers.values()) == TOTAL
+    # Most requests are malformed on purpose (the rest: forged, ignored, and random mutations that may be valid).
+    assert sum(n for key, n in answers.items() if key.endswith("-> 400")) > TOTAL // 2
     assert not warm_up["wrong"] + rest["wrong"], "\n".join(warm_up["wrong"] + rest["wrong"] + log_count.tracebacks[:5])
     assert not [key for key in answers if int(key.rsplit(" ", 1)[1]) >= 500], sorted(answers.items())
     assert not log_count.tracebacks, "\n".join(log_count.tracebacks[:10])
