@@ -12,6 +12,8 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from adapters.inbound import Malformed
+from adapters.slack import inbound
 from adapters.slack.app import SlackDoor
 
 log = logging.getLogger("crisisbot.slack")
@@ -47,7 +49,16 @@ def events_handler(door: SlackDoor, check: SignatureCheck) -> Callable[[web.Requ
             # Neither the body nor the signature is logged: both can carry what an attacker wants echoed.
             log.warning("refused a request on %s from %s: %s", request.path, request.remote, problem)
             return web.json_response({"error": problem}, status=401)
-        bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string, headers=dict(request.headers))
+        try:
+            payload = inbound.read(body, headers.get("Content-Type", ""))
+            ignored = inbound.check(payload)
+            if ignored is not None:
+                log.info("ignored a Slack request: no listener takes %s", ignored.reason)
+                return web.json_response({"ignored": ignored.reason})
+            bolt_request = bolt_request_of(payload, request)
+        except Malformed as error:
+            log.warning("refused a malformed Slack request from %s: %s", request.remote, error)
+            return web.json_response({"error": str(error)}, status=400)
         door.work.acknowledging += 1
         try:
             return await to_aiohttp_response(await door.bolt.async_dispatch(bolt_request))
@@ -55,6 +66,18 @@ def events_handler(door: SlackDoor, check: SignatureCheck) -> Callable[[web.Requ
             door.work.acknowledging -= 1
 
     return slack_events
+
+
+def bolt_request_of(payload: dict[str, object], request: web.Request) -> AsyncBoltRequest:
+    # Bolt gets the payload as read and checked here rather than the raw body it would parse again with its
+    # own guesses (a slash command whose text contains "payload" would reach it as an empty request).
+    # "socket_mode" is only how Bolt takes a parsed body; the signature was verified above.
+    try:
+        return AsyncBoltRequest(body=payload, query=request.query_string, headers=dict(request.headers),
+                                mode="socket_mode")
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as error:
+        # Bolt reads ids (team, enterprise, authorizations...) the listeners never use; one of the wrong type.
+        raise Malformed(f"a field Bolt reads has the wrong type ({type(error).__name__})") from None
 
 
 def oauth_handler(door: SlackDoor) -> Callable[[web.Request], object]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.recent import Bounded
 from adapters.slack.blocks import SLACK_USER
 from bot.i18n import LANGUAGES
 
@@ -31,7 +32,7 @@ class People:
         # With several workspaces installed, a person is looked up with their own workspace's bot token.
         self.client_for = client_for
         self.ttl = ttl
-        self._known: dict[str, tuple[float, Profile]] = {}
+        self._known: dict[str, tuple[float, Profile]] = Bounded(5_000)
 
     async def name(self, user: str) -> str:
         return (await self.profile(user)).name

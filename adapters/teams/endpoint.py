@@ -7,7 +7,6 @@ The request is handed to `CloudAdapter.process_activity` rather than `CloudAdapt
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,7 +15,9 @@ from types import SimpleNamespace
 from aiohttp import web
 from botbuilder.core import Bot
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
+
+from adapters.inbound import Malformed, shown
+from adapters.teams import inbound
 
 log = logging.getLogger(__name__)
 
@@ -82,22 +83,31 @@ def messages_handler(adapter: CloudAdapter, bot: Bot):  # type: ignore[no-untype
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected application/json"}, status=415)
         try:
-            body = await request.json()
-            activity = Activity().deserialize(body)
-        except (json.JSONDecodeError, ValueError, TypeError, AttributeError):
-            return web.json_response({"error": "not a Bot Framework activity"}, status=400)
-        if not activity.type:
-            return web.json_response({"error": "an activity needs a type"}, status=400)
+            raw, activity = inbound.read(await request.read())
+        except Malformed as error:
+            return refused(request, error)
         # A missing header reaches the SDK as None: with an app id that means "refuse", without one "anonymous".
         # (process_activity would take None for an already authenticated request, hence this separate step.)
         try:
             authenticated = await auth.authenticate_request(activity, request.headers.get("Authorization") or None)
         except Exception as error:  # PermissionError, or the token would not even decode: either way, not verified
-            log.warning("refused a Teams request: %s: %s", type(error).__name__, error)
+            log.warning("refused a Teams request: %s: %s", type(error).__name__, shown(str(error), 120))
             return web.json_response({"error": "unauthorized"}, status=401)
+        try:
+            ignored = inbound.check(raw)
+        except Malformed as error:
+            return refused(request, error)
+        if ignored is not None:
+            log.info("ignored a Teams request: the bot does nothing with %s", ignored.reason)
+            return web.Response(status=200)
         response = await adapter.process_activity(authenticated, activity, bot.on_turn)
         if response is None:
             return web.Response(status=200)
         return web.json_response(response.body, status=int(response.status))
 
     return messages
+
+
+def refused(request: web.Request, error: Malformed) -> web.Response:
+    log.warning("refused a malformed Teams request from %s: %s", request.remote, error)
+    return web.json_response({"error": str(error)}, status=400)

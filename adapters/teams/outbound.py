@@ -36,6 +36,8 @@ T = TypeVar("T")
 class ConversationPacer:
     """At most `per_second` calls into one conversation within any one-second window."""
 
+    REMEMBERED = 1000
+
     def __init__(
         self, per_second: float = MESSAGES_PER_SECOND, clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -47,6 +49,8 @@ class ConversationPacer:
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def wait(self, conversation_id: str) -> None:
+        if len(self._sent) > self.REMEMBERED:
+            self._forget_idle()
         lock = self._locks.setdefault(conversation_id, asyncio.Lock())
         async with lock:
             sent = self._sent.setdefault(conversation_id, deque())
@@ -58,6 +62,16 @@ class ConversationPacer:
                     sent.append(now)
                     return
                 await self.sleep(sent[0] + 1.0 - now)
+
+    def _forget_idle(self) -> None:
+        """A conversation quiet for a second needs no pacing: forgotten, so memory follows the traffic of the
+        last second, not every conversation (or forged conversation id) ever answered."""
+        now = self.clock()
+        for conversation, sent in list(self._sent.items()):
+            lock = self._locks.get(conversation)
+            if (not sent or now - sent[-1] >= 1.0) and not (lock and lock.locked()):
+                del self._sent[conversation]
+                self._locks.pop(conversation, None)
 
 
 def _status(error: HttpOperationError) -> int | None:

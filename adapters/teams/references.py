@@ -24,6 +24,8 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, insert, 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from adapters.recent import Bounded
+
 metadata = MetaData()
 
 conversations = Table(
@@ -65,8 +67,8 @@ class Directory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         metadata.create_all(engine, tables=[conversations, people])
-        self._references: dict[str, dict[str, Any]] = {}
-        self._people: dict[str, TeamsPerson] = {}
+        self._references: dict[str, dict[str, Any]] = Bounded(2_000)
+        self._people: dict[str, TeamsPerson] = Bounded(5_000)
 
     @classmethod
     def from_url(cls, url: str) -> Directory:
