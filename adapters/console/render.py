@@ -39,7 +39,10 @@ class Controls:
 def card_text(card: Card, controls: Controls, t: Translator) -> list[str]:
     lines = [f"┌ {plain(card.title)}"]
     lines += [f"│ {plain(line)}" for line in card.text.splitlines()]
-    lines += [f"│ {said(t, f.label, plain(f.value))}" for f in card.fields]
+    for f in card.fields:
+        # A value of several lines (a draft's publications) stays inside the card's frame.
+        first, *more = said(t, f.label, plain(f.value)).splitlines() or [""]
+        lines += [f"│ {first}", *(f"│   {line}" for line in more)]
     actions = [f"[{controls.number(b)}] {b.label}{'…' if b.ask else ''}" for b in card.buttons]
     actions += [f"[{controls.number(p)}] {p.label} ▾" for p in card.pickers]
     if actions:

@@ -44,3 +44,17 @@ def test_console_commands_and_labels_speak_french() -> None:
     assert term.type("/aide")[0].startswith("commandes de la console\u00a0:\n")
     assert term.type("/lang en") == ["language: en"]
     assert term.type("/help")[0].startswith("console commands:\n")
+
+
+def test_a_field_of_several_lines_stays_inside_the_card() -> None:
+    term = Terminal()
+    for line in ("open Buzz --sev 3", "assign comms @bob", "draft We are on it."):
+        term.type(line)
+    term.type("/as bob")
+    term.type("approve")
+    term.type("publish 1 X")
+    shown = term.type("publish 1 website")
+    published = [n for n, line in enumerate(shown) if "Published" in line]
+    assert published, shown
+    following = shown[published[0] + 1]
+    assert following.lstrip().startswith("│") and "website · @bob" in following
