@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.commands import Origin
 from bot.config import Settings
 from bot.drafts import DraftState
+from bot.grammar import parse
 from bot.model import Incident, Status
 from bot.service import Dispatcher
 from storage import SqlUnitOfWorkFactory, sql_uow_factory
@@ -65,7 +66,7 @@ def bench_lifecycles(factory: SqlUnitOfWorkFactory, lifecycles: int) -> float:
     for n in range(lifecycles):
         for person, text in LIFECYCLE:
             commands += 1
-            dispatcher.execute(text, Origin(person, "console", f"room-{n}", request_id=f"req-{n}-{commands}"))
+            dispatcher.dispatch(parse(text), Origin(person, "console", f"room-{n}", request_id=f"req-{n}-{commands}"))
     elapsed = time.perf_counter() - started
     _check_last(factory, lifecycles)
     return commands / elapsed
