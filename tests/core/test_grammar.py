@@ -56,8 +56,8 @@ def test_parses_the_grammar(text: str, expected: c.Command) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "open --sev 7 Title", "open --sev 9", "assign legal", "revise x text", "approve me", "severity 5", "update", "snooze 10",
-        "lesson", "action", "action  ", "export now",
+        "open --sev 7 Title", "open --sev 9", "assign legal", "revise x text", "approve me", "severity 5", "update",
+        "snooze 10", "lesson", "action", "action  ", "export now",
     ],
 )
 def test_malformed_commands_get_usage_help(text: str) -> None:

@@ -27,7 +27,8 @@ def test_an_accepted_request_is_found_again_until_answered_and_runs_once() -> No
         # The process "dies" here: nothing ran. After a restart the request is still waiting.
         h.clock.advance(seconds=30)
         waiting = await service.unfinished("slack", older_than=timedelta(seconds=10))
-        assert [(r.request_id, r.command, r.reply_to) for r in waiting] == [("r1", OpenIncident("Leak", 1), '{"channel": "C1"}')]
+        found = [(r.request_id, r.command, r.reply_to) for r in waiting]
+        assert found == [("r1", OpenIncident("Leak", 1), '{"channel": "C1"}')]
         await service.run_accepted(waiting[0])
         # Answered now (its reply is in the request log): no sweep finds it again.
         assert await service.unfinished("slack", older_than=timedelta(seconds=10)) == []
