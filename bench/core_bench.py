@@ -2,7 +2,7 @@
 
     python bench/core_bench.py [--lifecycles 300] [--incidents 10000] [--due 100] [--url postgresql+psycopg://...]
 
-Prints commands per second for whole incident lifecycles run through `Dispatcher.execute` in-process
+Prints commands per second for whole incident lifecycles parsed and run through `Dispatcher.dispatch` in-process
 (goal >= 1,000/s on a 2-core machine), and the time of `due_for_checkin` with 10,000 active incidents of
 which 100 are due (goal <= 20 ms).
 """
