@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from adapters.runtime import DEFAULT_DATABASE_URL, build_runtime, load_env
-from bot.commands import ExportReport, Origin
+from bot.commands import ExportReport, ListIncidents, Origin
 from bot.errors import CrisisError
 from bot.i18n import translator
 
@@ -55,7 +55,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     runtime = build_runtime()
-    outcome = runtime.dispatcher.execute("list", Origin("cli", "cli", "cli"))
+    outcome = runtime.dispatcher.dispatch(ListIncidents(), Origin("cli", "cli", "cli"))
     from adapters.console.render import Controls, reply_text
 
     # Printed for the operator alone: no "(only you)" tag, in the configured language.

@@ -2,7 +2,7 @@
 
     python bench/core_bench.py [--lifecycles 300] [--incidents 10000] [--due 100] [--url postgresql+psycopg://...]
 
-Prints commands per second for whole incident lifecycles run through `Dispatcher.execute` in-process
+Prints commands per second for whole incident lifecycles parsed and run through `Dispatcher.dispatch` in-process
 (goal >= 1,000/s on a 2-core machine), and the time of `due_for_checkin` with 10,000 active incidents of
 which 100 are due (goal <= 20 ms).
 """
@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.commands import Origin
 from bot.config import Settings
 from bot.drafts import DraftState
+from bot.grammar import parse
 from bot.model import Incident, Status
 from bot.service import Dispatcher
 from storage import SqlUnitOfWorkFactory, sql_uow_factory
@@ -65,7 +66,7 @@ def bench_lifecycles(factory: SqlUnitOfWorkFactory, lifecycles: int) -> float:
     for n in range(lifecycles):
         for person, text in LIFECYCLE:
             commands += 1
-            dispatcher.execute(text, Origin(person, "console", f"room-{n}", request_id=f"req-{n}-{commands}"))
+            dispatcher.dispatch(parse(text), Origin(person, "console", f"room-{n}", request_id=f"req-{n}-{commands}"))
     elapsed = time.perf_counter() - started
     _check_last(factory, lifecycles)
     return commands / elapsed

@@ -32,7 +32,7 @@ from adapters.scheduler import Scheduler
 from bot.config import Settings
 from bot.model import Conversation, Incident
 from bot.reminders import Courier, Reminders
-from bot.replies import Card, Reply
+from bot.replies import Card, Reply, Room
 from storage import SqlUnitOfWorkFactory, sql_uow_factory
 from storage import tables as t
 
@@ -88,7 +88,7 @@ class TimingGateway:
     async def notify(self, person: str, reply: Reply) -> None:
         return None
 
-    async def open_room(self, incident: Incident, members: Sequence[str]) -> str | None:
+    async def open_room(self, incident: Incident, members: Sequence[str]) -> Room | None:
         return None
 
 

@@ -33,6 +33,13 @@ class OpenIncident:
 
 
 @dataclass(frozen=True)
+class AskToOpen:
+    """`open` with no title yet: a door with forms asks for the rest, the others answer with how to write it."""
+
+    severity: int = 3
+
+
+@dataclass(frozen=True)
 class AssignRole:
     role: str
     person: str
@@ -203,6 +210,7 @@ class Help:
 
 Command = (
     OpenIncident
+    | AskToOpen
     | AssignRole
     | ReleaseRole
     | ShowRoles

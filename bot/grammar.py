@@ -130,7 +130,10 @@ def _open(rest: str, key: str | None) -> c.Command:
             raise _Malformed
         severity = int(flag.group(1))
         rest = rest[: flag.start()] + rest[flag.end() :]
-    return c.OpenIncident(title=_required(" ".join(rest.split())), severity=severity)
+    title = " ".join(rest.split())
+    if not title:
+        return c.AskToOpen(severity=severity)
+    return c.OpenIncident(title=title, severity=severity)
 
 
 def _assign(rest: str, key: str | None) -> c.Command:

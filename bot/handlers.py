@@ -275,6 +275,12 @@ def show_help(cmd: c.Help, ctx: Context) -> Outcome:
     return Outcome(Reply(text=problem, cards=(views.help_card(ctx.settings, ctx.t),), private=True))
 
 
+@handles(c.AskToOpen)
+def ask_to_open(cmd: c.AskToOpen, ctx: Context) -> Outcome:
+    # Only a door with forms can ask for the title; here the usage line says how to give it.
+    return show_help(c.Help(usage="open"), ctx)
+
+
 @handles(c.RecordLesson)
 def record_lesson(cmd: c.RecordLesson, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from bot.commands import Command, Origin
 from bot.model import Conversation, Incident
-from bot.replies import Card, Reply
+from bot.replies import Card, Reply, Room
 
 
 class Clock(Protocol):
@@ -78,7 +78,7 @@ class AcceptedRequest:
 
     request_id: str
     origin: Origin
-    command: Command | str
+    command: Command
     reply_to: str
     accepted_at: datetime
 
@@ -144,5 +144,6 @@ class ChatGateway(Protocol):
     async def notify(self, person: str, reply: Reply) -> None:
         """A direct message to one person."""
 
-    async def open_room(self, incident: Incident, members: Sequence[str]) -> str | None:
-        """A dedicated conversation for the incident, or None where the platform keeps it where it was opened."""
+    async def open_room(self, incident: Incident, members: Sequence[str]) -> Room | None:
+        """A dedicated conversation for the incident (or why none could be opened), or None where the platform
+        keeps it where it was opened."""

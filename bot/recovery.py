@@ -13,7 +13,6 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot import commands as c
-from bot.grammar import parse
 from bot.handlers import Outcome
 from bot.ports import AcceptedRequest
 from bot.replies import Reply
@@ -105,33 +104,34 @@ class Recovery:
             await asyncio.sleep(self.sweep_every)
 
 
-async def run_many(service: CrisisService, work: Sequence[tuple[c.Command | str, c.Origin]]) -> list[Reply]:
+async def run_many(service: CrisisService, work: Sequence[tuple[c.Command, c.Origin]]) -> list[Reply]:
     """Runs commands one after another in one trip off the event loop, then broadcasts what they changed.
 
     One trip for the batch, not one per command: recovered requests run as fast as the core does, without
     waiting for turns behind new acknowledgements.
     """
     outcomes = await asyncio.to_thread(_dispatch_all, service.dispatcher, work)
+    replies = [outcome.reply for outcome in outcomes]
     by_incident: dict[str, list[int]] = {}
     for n, outcome in enumerate(outcomes):
         if outcome.incident is not None and outcome.events:
             by_incident.setdefault(outcome.incident.key, []).append(n)
     turns = asyncio.Semaphore(BROADCASTS_AT_ONCE)
 
-    async def broadcast_in_order(positions: list[int]) -> None:
+    async def answer_in_order(positions: list[int]) -> None:
         async with turns:
             for n in positions:
-                await service.broadcast(outcomes[n], work[n][1])  # logs its own failures
+                replies[n] = await service.answer(outcomes[n], work[n][1])  # logs its own failures
 
-    await asyncio.gather(*(broadcast_in_order(positions) for positions in by_incident.values()))
-    return [outcome.reply for outcome in outcomes]
+    await asyncio.gather(*(answer_in_order(positions) for positions in by_incident.values()))
+    return replies
 
 
-def _dispatch_all(dispatcher: Dispatcher, work: Sequence[tuple[c.Command | str, c.Origin]]) -> list[Outcome]:
+def _dispatch_all(dispatcher: Dispatcher, work: Sequence[tuple[c.Command, c.Origin]]) -> list[Outcome]:
     outcomes = []
     for command, origin in work:
         try:
-            outcomes.append(dispatcher.dispatch(parse(command) if isinstance(command, str) else command, origin))
+            outcomes.append(dispatcher.dispatch(command, origin))
         except Exception:
             # Not answered, so not finished by the core: the caller decides whether to give it up.
             log.exception("command %s failed", type(command).__name__)

@@ -60,6 +60,14 @@ class File:
 
 
 @dataclass(frozen=True)
+class Room:
+    """How opening a crisis's own conversation went: its id, or why the crisis stays where it was opened."""
+
+    conversation: str | None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str = ""
     cards: tuple[Card, ...] = ()
@@ -71,3 +79,5 @@ class Reply:
     file: File | None = None
     # The incident's cards as this command left them (the door updates the very message that was clicked).
     refreshed: tuple[Card, ...] = field(default=())
+    # Where the crisis this command opened now lives, on platforms that open a room for each (None elsewhere).
+    room: Room | None = None

@@ -1,4 +1,4 @@
-"""The command bus: text or command in, reply out; then the cards and news reach every conversation of the incident.
+"""The command bus: a command in, a reply out; then the cards and news reach every conversation of the incident.
 
 `Dispatcher` is the synchronous heart (one transaction per command, retried on a concurrent change).
 `CrisisService` is what doors call: it runs the dispatcher off the event loop and then broadcasts.
@@ -19,14 +19,13 @@ from bot.config import Settings
 from bot.describe import fact
 from bot.drafts import DraftState
 from bot.errors import ConcurrentChange, CrisisError
-from bot.grammar import parse
 from bot.handlers import HANDLERS, Context, Outcome
 from bot.i18n import Translator, translator
 from bot.intake import LEASE, Intake, claimant_token
 from bot.model import Conversation, Incident
 from bot.objection_notices import objection_notices
 from bot.ports import AcceptedRequest, ChatGateway, Clock, SystemClock, UnitOfWork
-from bot.replies import Card, Reply
+from bot.replies import Card, Reply, Room
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +96,6 @@ class Dispatcher:
             uow.commit()
             return outcome
 
-    def execute(self, text: str, origin: c.Origin) -> Outcome:
-        return self.dispatch(parse(text), origin)
-
     def accept(self, request: AcceptedRequest) -> bool:
         return self.accept_many([request])[0]
 
@@ -166,10 +162,7 @@ class CrisisService:
     def settings(self) -> Settings:
         return self.dispatcher.settings
 
-    async def execute(self, text: str, origin: c.Origin) -> Reply:
-        return await self.handle(parse(text), origin)
-
-    async def accept(self, command: c.Command | str, origin: c.Origin, reply_to: str) -> bool:
+    async def accept(self, command: c.Command, origin: c.Origin, reply_to: str) -> bool:
         """Writes a request down before its door acknowledges it; False for a delivery already accepted.
 
         This process holds it (a lease) while the door runs it; the core marks it finished as it answers. What a
@@ -180,8 +173,6 @@ class CrisisService:
         return await self.intake.accept(request)
 
     async def run_accepted(self, request: AcceptedRequest) -> Reply:
-        if isinstance(request.command, str):
-            return await self.execute(request.command, request.origin)
         return await self.handle(request.command, request.origin)
 
     async def finish(self, *request_ids: str) -> None:
@@ -192,16 +183,28 @@ class CrisisService:
         return await asyncio.to_thread(self.dispatcher.unfinished, platform, before)
 
     async def handle(self, command: c.Command, origin: c.Origin) -> Reply:
+        """The one way in for every door: a command from someone somewhere, and all the door needs to answer."""
         try:
             outcome = await asyncio.to_thread(self.dispatcher.dispatch, command, origin)
         except Exception:
             log.exception("command %s failed", type(command).__name__)
             t = self.dispatcher.translator(origin)
             return Reply(text=t("Something went wrong on our side; nothing was changed. Please try again."), private=True)
-        if outcome.incident is not None and outcome.events:
-            cards = await self.broadcast(outcome, origin)
-            return replace(outcome.reply, refreshed=tuple(cards))
-        return outcome.reply
+        return await self.answer(outcome, origin)
+
+    async def answer(self, outcome: Outcome, origin: c.Origin) -> Reply:
+        """The reply, completed with where a crisis it opened now lives and the cards as the command left them.
+
+        The room is opened before the broadcast, so the cards and news reach it too.
+        """
+        if outcome.incident is None or not outcome.events:
+            return outcome.reply
+        room = None
+        if any(isinstance(e, ev.IncidentOpened) for e in outcome.events):
+            room, linked = await self._open_room(outcome.incident, origin)
+            outcome = replace(outcome, incident=linked or outcome.incident)
+        cards = await self.broadcast(outcome, origin)
+        return replace(outcome.reply, refreshed=tuple(cards), room=room)
 
     async def broadcast(self, outcome: Outcome, origin: c.Origin) -> list[Card]:
         """Refreshes the incident's cards everywhere it lives and tells the other conversations the news.
@@ -211,8 +214,6 @@ class CrisisService:
         """
         incident = outcome.incident
         assert incident is not None
-        if any(isinstance(e, ev.IncidentOpened) for e in outcome.events):
-            incident = await self._open_room(incident, origin) or incident
         t = self.dispatcher.translator(origin)
         cards = cards_to_refresh(incident, outcome.events, self.settings, t)
         news = [f"{incident.key} · <@{origin.person}> · {fact(e, t)}" for e in outcome.events if isinstance(e, NEWS)]
@@ -266,21 +267,23 @@ class CrisisService:
             except Exception:
                 log.exception("could not notify %s of %s", notice.target, incident.key)
 
-    async def _open_room(self, incident: Incident, origin: c.Origin) -> Incident | None:
+    async def _open_room(self, incident: Incident, origin: c.Origin) -> tuple[Room | None, Incident | None]:
+        """How opening the crisis's own room went, and the incident linked to it when one was opened."""
         gateway = self.gateways.get(origin.platform)
         if gateway is None:
-            return None
+            return None, None
         members = sorted({origin.person, *(a.holder for a in incident.assignments if a.ended_at is None)})
         try:
             room = await gateway.open_room(incident, members)
         except Exception:
             log.exception("could not open a room for %s", incident.key)
-            return None
-        if room is None:
-            return None
-        return await asyncio.to_thread(
-            self.dispatcher.link, incident.key, Conversation(origin.platform, room), origin.person
+            return None, None
+        if room is None or room.conversation is None:
+            return room, None
+        linked = await asyncio.to_thread(
+            self.dispatcher.link, incident.key, Conversation(origin.platform, room.conversation), origin.person
         )
+        return room, linked
 
 
 def cards_to_refresh(incident: Incident, events: list[ev.Event], settings: Settings, t: Translator) -> list[Card]:

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel
 
 from bot.commands import Command, Origin, from_record, to_record
+from bot.grammar import parse
 from bot.ports import AcceptedRequest
 from storage.presence import HOLDER_GONE, ensure_alive
 from storage.tables import UTCDateTime, requests
@@ -34,7 +35,7 @@ class InboxRow(SQLModel, table=True):
     person: str
     conversation: str
     language: str | None = None
-    # Grammar text as typed, or a command written down with `bot.commands.to_record`.
+    # A command written down with `bot.commands.to_record` (rows from older versions may hold grammar text).
     command: str = Field(sa_type=Text)
     reply_to: str = Field(sa_type=Text)
     accepted_at: datetime = Field(sa_type=UTCDateTime)
@@ -71,13 +72,16 @@ RENEW = (
 RENEW_SLICE = 500
 
 
-def _write_command(command: Command | str) -> str:
-    return json.dumps({"text": command} if isinstance(command, str) else {"command": to_record(command)})
+def _write_command(command: Command) -> str:
+    return json.dumps({"command": to_record(command)})
 
 
-def _read_command(stored: str) -> Command | str:
+def _read_command(stored: str) -> Command:
     data: dict[str, Any] = json.loads(stored)
-    return str(data["text"]) if "text" in data else from_record(data["command"])
+    if "text" in data:
+        # Accepted as typed by a version whose doors handed the core text: parsed now, so it still runs.
+        return parse(str(data["text"]))
+    return from_record(data["command"])
 
 
 def _request(r: Row[Any]) -> AcceptedRequest:

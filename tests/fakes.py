@@ -12,7 +12,7 @@ from bot.errors import ConcurrentChange
 from bot.model import Conversation, Incident, Status
 from bot.ports import AcceptedRequest
 from bot.reminders import Outgoing
-from bot.replies import Card, Reply
+from bot.replies import Card, Reply, Room
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 10:00 UTC
 
@@ -299,5 +299,5 @@ class FakeGateway:
     async def notify(self, person: str, reply: Reply) -> None:
         self.direct.append((person, reply))
 
-    async def open_room(self, incident: Incident, members: Sequence[str]) -> str | None:
-        return f"crisis-{incident.key.lower()}" if self.rooms else None
+    async def open_room(self, incident: Incident, members: Sequence[str]) -> Room | None:
+        return Room(f"crisis-{incident.key.lower()}") if self.rooms else None

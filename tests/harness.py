@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from bot.commands import Origin
 from bot.config import Settings
+from bot.grammar import parse
 from bot.model import Incident
 from bot.ports import UnitOfWork
 from bot.replies import Reply
@@ -36,7 +37,7 @@ class Harness:
         self, text: str, person: str | None = None, conversation: str | None = None, request_id: str | None = None
     ) -> Reply:
         origin = Origin(person or self.person, "console", conversation or self.conversation, self.language, request_id)
-        return asyncio.run(self.service.execute(text, origin))
+        return asyncio.run(self.service.handle(parse(text), origin))
 
     def incident(self, key: str = "CRI-1") -> Incident:
         with self.dispatcher.uow_factory() as uow:

@@ -9,9 +9,10 @@ from pathlib import Path
 from adapters.console.render import Controls, plain, reply_text
 from adapters.runtime import Runtime
 from bot.commands import Origin
+from bot.grammar import parse
 from bot.i18n import N_, Translator, translator
 from bot.model import Incident
-from bot.replies import Button, Card, File, Picker, Reply
+from bot.replies import Button, Card, File, Picker, Reply, Room
 
 HELP = N_("""console commands:
   /as <person>        speak as someone else (e.g. /as carol)
@@ -62,7 +63,7 @@ class ConsoleGateway:
         t = self.t()
         self._print(t("[direct message to @{person}]", person=person), reply_text(reply, self.controls, t))
 
-    async def open_room(self, incident: Incident, members: Sequence[str]) -> str | None:
+    async def open_room(self, incident: Incident, members: Sequence[str]) -> Room | None:
         return None  # in the console a crisis lives where it was opened
 
 
@@ -120,7 +121,7 @@ class ConsoleSession:
 
     async def say(self, text: str) -> None:
         origin = Origin(self.person, "console", self.conversation, self.language)
-        reply = await self.runtime.service.execute(text, origin)
+        reply = await self.runtime.service.handle(parse(text), origin)
         for out in reply_text(reply, self.controls, self.t):
             self.write(out)
         if reply.file is not None:

@@ -9,6 +9,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -22,10 +23,11 @@ from adapters.slack.client import web_client
 from adapters.slack.config import SlackConfig
 from adapters.slack.delivery import Asker, Delivery
 from adapters.slack.gateway import SlackGateway
-from adapters.slack.markup import from_slack
+from adapters.slack.markup import SLACK_USER, from_slack
 from adapters.slack.work import BackgroundWork
 from adapters.slack.workspaces import ConversationWorkspaces, InstalledWorkspaces, Workspace, heard_of
 from bot import commands as c
+from bot.grammar import parse
 from bot.i18n import Translator, translator
 from bot.ports import AcceptedRequest
 from bot.recovery import Recovery, run_many
@@ -34,8 +36,6 @@ from bot.replies import Reply
 log = logging.getLogger("crisisbot.slack")
 
 PLATFORM = "slack"
-# `/crisis`, `/crisis open`, `/crisis ouvrir`: no title yet, so ask for everything in a modal.
-_BARE_OPEN = re.compile(r"^\s*(?:(?:open|ouvrir)\s*(?:(?:--sev|--severity)(?:=|\s+)([1-4]))?)?\s*$", re.I)
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
 _MENTIONED = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 # Slack gives up on a request after 3 s: wait this long for the database before acknowledging anyway.
@@ -95,15 +95,15 @@ class SlackDoor:
         request_id = f"slack:command:{command.get('trigger_id')}"
         asker = Asker(command["user_id"], command["channel_id"], command.get("response_url"))
         text = from_slack(command.get("text") or "")
-        bare_open = _BARE_OPEN.match(text)
-        if bare_open:
+        # A bare `/crisis` opens a crisis, as does `/crisis open` without a title: the form asks for the rest.
+        wanted = parse(text) if text.strip() else c.AskToOpen()
+        if isinstance(wanted, c.AskToOpen):
             await ack()
             if self.seen.first(request_id):
-                severity = int(bare_open.group(1) or 3)
-                view = modals.open_incident_view(self.translator_for(asker.user), asker.channel, severity)
+                view = modals.open_incident_view(self.translator_for(asker.user), asker.channel, wanted.severity)
                 self.work.spawn(self.open_modal(client, command["trigger_id"], view, asker), urgent=True)
         else:
-            await self.take(ack, text, asker, request_id, client)
+            await self.take(ack, wanted, asker, request_id, client)
 
     async def on_action(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any], action: dict[str, Any],
                         client: AsyncWebClient) -> None:
@@ -117,7 +117,7 @@ class SlackDoor:
                 await ack()
                 return
             value = f"<@{chosen}>" if action.get("selected_user") else chosen
-            await self.take(ack, f"{blocks.picker_command(action_id)} {value}", asker, request_id, client)
+            await self.take(ack, parse(f"{blocks.picker_command(action_id)} {value}"), asker, request_id, client)
             return
         command, question = blocks.button_command(action.get("value", ""))
         if question:
@@ -127,7 +127,7 @@ class SlackDoor:
                 view = modals.ask_view(self.translator_for(asker.user), label, question, command, asker.channel)
                 self.work.spawn(self.open_modal(client, body["trigger_id"], view, asker), urgent=True)
         else:
-            await self.take(ack, command, asker, request_id, client)
+            await self.take(ack, parse(command), asker, request_id, client)
 
     async def on_view(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any], view: dict[str, Any],
                       client: AsyncWebClient) -> None:
@@ -138,7 +138,7 @@ class SlackDoor:
             return
         request_id = f"slack:view:{view.get('id')}"
         asker = Asker(body["user"]["id"], submission.channel, click=True)
-        await self.take(ack, submission.command or submission.text, asker, request_id, client)
+        await self.take(ack, submission.command or parse(submission.text), asker, request_id, client)
 
     async def take_mention(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
                            next: Callable[[], Awaitable[Any]]) -> None:
@@ -147,7 +147,7 @@ class SlackDoor:
         if event.get("user"):
             asker = Asker(event["user"], event["channel"])
             text = _LEADING_MENTION.sub("", from_slack(event.get("text") or ""))
-            await self.take(_no_ack, text, asker, f"slack:event:{body.get('event_id')}", client)
+            await self.take(_no_ack, parse(text), asker, f"slack:event:{body.get('event_id')}", client)
         await next()
 
     async def on_mention(self) -> None:
@@ -155,7 +155,7 @@ class SlackDoor:
 
     # Accepting: written down, then acknowledged, then run.
 
-    async def take(self, ack: Callable[..., Awaitable[Any]], command: str | c.Command, asker: Asker, request_id: str,
+    async def take(self, ack: Callable[..., Awaitable[Any]], command: c.Command, asker: Asker, request_id: str,
                    client: AsyncWebClient) -> None:
         """Writes the request down, acknowledges it, and runs it after the acknowledgement.
 
@@ -173,7 +173,7 @@ class SlackDoor:
         await ack()
         self.work.spawn(self.run_once_accepted(accepting, command, asker, request_id, client))
 
-    async def run_once_accepted(self, accepting: asyncio.Future[bool], command: str | c.Command, asker: Asker,
+    async def run_once_accepted(self, accepting: asyncio.Future[bool], command: c.Command, asker: Asker,
                                 request_id: str, client: AsyncWebClient) -> None:
         try:
             fresh = await accepting
@@ -231,20 +231,19 @@ class SlackDoor:
     def translator_for(self, user: str) -> Translator:
         return translator(self.gateway.people.known_language(user) or self.runtime.settings.language)
 
-    async def origin_for(self, command: str | c.Command, asker: Asker, request_id: str) -> tuple[c.Origin, Translator]:
+    async def origin_for(self, command: c.Command, asker: Asker, request_id: str) -> tuple[c.Origin, Translator]:
         # Slack tells each person's locale and time zone (users.info, cached): answers to them follow both.
         profile = await self.gateway.people.profile(asker.user)
         language = profile.language
-        people = {asker.user} | set(_MENTIONED.findall(command)) if isinstance(command, str) else {asker.user}
+        people = {asker.user} | _mentioned(command)
         names = tuple([(person, await self.gateway.people.name(person)) for person in sorted(people)])
         origin = c.Origin(asker.user, PLATFORM, asker.channel, language, request_id, names, profile.timezone)
         return origin, translator(language or self.runtime.settings.language)
 
-    async def run(self, command: str | c.Command, asker: Asker, request_id: str, client: AsyncWebClient) -> None:
+    async def run(self, command: c.Command, asker: Asker, request_id: str, client: AsyncWebClient) -> None:
         origin, t = await self.origin_for(command, asker, request_id)
-        service = self.runtime.service
         try:
-            reply = await (service.execute(command, origin) if isinstance(command, str) else service.handle(command, origin))
+            reply = await self.runtime.service.handle(command, origin)
         except Exception:
             # Left unfinished: once its lease lapses the recovery sweep runs it again (harmlessly: its request id).
             log.exception("a Slack request failed after its acknowledgement")
@@ -256,23 +255,10 @@ class SlackDoor:
 
     async def answer(self, reply: Reply, asker: Asker, t: Translator, client: AsyncWebClient) -> None:
         try:
-            await Delivery(client, self.gateway.people, t).deliver(self.with_room(reply, t), asker)
+            await Delivery(client, self.gateway.people, t).deliver(with_room(reply, t), asker)
         except Exception:
             # The command ran and its effect is stored (the request log says so): only this answer is missing.
             log.exception("the answer to a Slack request could not be delivered")
-
-    def with_room(self, reply: Reply, t: Translator) -> Reply:
-        """An opening's reply, completed with where the crisis now lives, or why it stays here."""
-        room = self.gateway.rooms.pop(reply.incident, None) if reply.incident else None
-        if room is None:
-            return reply
-        if room.channel:
-            note = t("Crisis channel: <#{channel}>", channel=room.channel)
-        else:
-            note = t("I could not create a channel for it ({reason}), so it lives in this conversation.",
-                          reason=room.problem)
-        return Reply(text=f"{reply.text}\n{note}".strip(), cards=reply.cards, private=reply.private,
-                     incident=reply.incident, mentions=reply.mentions)
 
     async def open_modal(self, client: AsyncWebClient, trigger_id: str, view: dict[str, Any], asker: Asker) -> None:
         try:
@@ -283,3 +269,28 @@ class SlackDoor:
             await Delivery(client, self.gateway.people, t).ephemeral(
                 asker, t("I could not open the form; type the command instead, e.g. `/crisis open <title> --sev 2`.")
             )
+
+
+def with_room(reply: Reply, t: Translator) -> Reply:
+    """An opening's reply, completed with where the crisis now lives (the core says), or why it stays here."""
+    room = reply.room
+    if room is None:
+        return reply
+    if room.conversation:
+        note = t("Crisis channel: <#{channel}>", channel=room.conversation)
+    else:
+        note = t("I could not create a channel for it ({reason}), so it lives in this conversation.",
+                 reason=room.problem)
+    return replace(reply, text=f"{reply.text}\n{note}".strip())
+
+
+def _mentioned(command: c.Command) -> set[str]:
+    """The people a command names, by their Slack ids: their names go with the request into the record."""
+    found: set[str] = set()
+    for name, value in vars(command).items():
+        if not isinstance(value, str):
+            continue
+        found.update(_MENTIONED.findall(value))
+        if name in ("person", "owner") and SLACK_USER.match(value):
+            found.add(value)
+    return found

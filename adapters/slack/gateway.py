@@ -6,7 +6,6 @@ import logging
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,7 +17,7 @@ from adapters.slack.people import People
 from adapters.slack.workspaces import OneWorkspace
 from bot.i18n import Translator, translator
 from bot.model import Incident
-from bot.replies import Card, Reply
+from bot.replies import Card, Reply, Room
 from bot.views import severity_label
 
 log = logging.getLogger(__name__)
@@ -44,14 +43,6 @@ def channel_name(key: str, title: str, attempt: int = 1) -> str:
     return room + suffix
 
 
-@dataclass(frozen=True)
-class Room:
-    """How opening a dedicated channel went: its id, or why the incident stays where it was opened."""
-
-    channel: str | None
-    problem: str | None = None
-
-
 class SlackGateway:
     platform = "slack"
 
@@ -63,7 +54,8 @@ class SlackGateway:
         self.people = People(client, self.workspaces.client_for)
         self.announce_channel = announce_channel
         self.t: Translator = translator(language)
-        self.rooms: dict[str, Room] = {}
+        # Channels this gateway created for a crisis: its card gets pinned there.
+        self._crisis_channels: set[str] = set()
         self._announce_warned: set[str] = set()
         # Per bot token: each installed workspace has its own bot user.
         self._bot_users: dict[str | None, str] = {}
@@ -102,16 +94,16 @@ class SlackGateway:
         # Posting to a user id lands in the person's direct messages with the app; needs only chat:write.
         await self.post(person, reply)
 
-    async def open_room(self, incident: Incident, members: Sequence[str]) -> str | None:
+    async def open_room(self, incident: Incident, members: Sequence[str]) -> Room:
         where = incident.conversations[0].id if incident.conversations else ""
         client = await self.workspaces.client_for(where)
         room = await self._create_room(client, incident)
-        self.rooms[incident.key] = room
-        await self.workspaces.same_workspace(where, [c for c in (room.channel, *members) if c])
-        if room.channel:
-            await self._invite(client, room.channel, members)
-        await self._announce(client, incident, room.channel or where)
-        return room.channel
+        await self.workspaces.same_workspace(where, [c for c in (room.conversation, *members) if c])
+        if room.conversation:
+            self._crisis_channels.add(room.conversation)
+            await self._invite(client, room.conversation, members)
+        await self._announce(client, incident, room.conversation or where)
+        return room
 
     async def _create_room(self, client: AsyncWebClient, incident: Incident) -> Room:
         for attempt in range(1, NAME_ATTEMPTS + 1):
@@ -195,7 +187,7 @@ class SlackGateway:
             log.warning("pins.add in %s failed: %s", channel, error.response.get("error"))
 
     def _is_room(self, conversation: str) -> bool:
-        return any(room.channel == conversation for room in self.rooms.values())
+        return conversation in self._crisis_channels
 
     async def bot_user(self, client: AsyncWebClient) -> str | None:
         if client.token not in self._bot_users:

@@ -1,4 +1,4 @@
-"""Teams activities in, grammar text out: messages, card clicks (invoke or submitted form) and the bot joining.
+"""Teams activities in, commands out: messages, card clicks (invoke or submitted form) and the bot joining.
 
 People are named by their Entra (AAD) object id, which is stable across Teams, Graph and the people picker;
 the Teams user id (`29:...`) only serves as a fallback where no object id is given (emulators, test tools).
@@ -37,7 +37,8 @@ from adapters.teams.markup import PERSON, plain
 from adapters.teams.messages import has_people_picker, names_of
 from adapters.teams.places import place_name
 from adapters.teams.references import Directory, TeamsPerson
-from bot.commands import Origin
+from bot.commands import Help, Origin
+from bot.grammar import parse
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.replies import Card, Reply
 
@@ -108,7 +109,7 @@ class CrisisTeamsBot(TeamsActivityHandler):
             return
         text, mentioned = await self._command_text(activity)
         origin = replace(origin, names=tuple({**dict(origin.names), **mentioned}.items()))
-        reply = await self.runtime.service.execute(text, origin)
+        reply = await self.runtime.service.handle(parse(text), origin)
         await self.gateway.send(activity.conversation.id, reply, reply_to=activity.id, language=origin.language)
 
     async def _submitted(self, activity: Activity, origin: Origin) -> None:
@@ -118,7 +119,7 @@ class CrisisTeamsBot(TeamsActivityHandler):
         if missing_input(data):
             reply = Reply(text=self._t(origin.language)("Please choose or write something first."), private=True)
         else:
-            reply = await self.runtime.service.execute(click_command(data) or "", origin)
+            reply = await self.runtime.service.handle(parse(click_command(data) or ""), origin)
         if reply.private:
             await self.gateway.send(conversation, Reply(text=_private_text(reply)), reply_to=activity.reply_to_id,
                                     language=origin.language, composed=True)
@@ -201,7 +202,7 @@ class CrisisTeamsBot(TeamsActivityHandler):
             return _message_response(t("This card is not one of crisisbot's; nothing was done."))
         if missing_input(data):
             return _message_response(t("Please choose or write something first."))
-        reply = await self.runtime.service.execute(command, origin)
+        reply = await self.runtime.service.handle(parse(command), origin)
         if reply.private:
             # A refusal or a usage error: for the clicker's eyes only, and the card stays as it was.
             names = await names_of(self.directory, set(PERSON.findall(reply.text)))
@@ -227,8 +228,8 @@ class CrisisTeamsBot(TeamsActivityHandler):
             return
         origin = self._origin(activity)
         t = translator(origin.language or self.runtime.settings.language)
-        helped = await self.runtime.service.execute("help", Origin(origin.person, PLATFORM, origin.conversation,
-                                                                   origin.language))
+        helped = await self.runtime.service.handle(Help(), Origin(origin.person, PLATFORM, origin.conversation,
+                                                                  origin.language))
         intro = t("Hello, I am crisisbot: I coordinate a crisis where it is discussed (incident, roles, "
                   "approved public replies, status updates). Mention me with a command, for example "
                   "`@crisisbot open Wave of complaints about delivery --sev 2`.")

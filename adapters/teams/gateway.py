@@ -22,7 +22,7 @@ from adapters.teams.outbound import Connector, TooLarge
 from adapters.teams.references import Directory, TeamsPerson
 from bot.i18n import Translator, translator
 from bot.model import Incident
-from bot.replies import Card, Reply
+from bot.replies import Card, Reply, Room
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class TeamsGateway:
         if chat is not None:
             await self.send(chat, reply)
 
-    async def open_room(self, incident: Incident, members: Sequence[str]) -> str | None:
+    async def open_room(self, incident: Incident, members: Sequence[str]) -> Room | None:
         return None
 
     async def _open_personal_chat(self, person: TeamsPerson) -> str | None:

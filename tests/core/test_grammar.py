@@ -56,14 +56,25 @@ def test_parses_the_grammar(text: str, expected: c.Command) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "open", "open --sev 7 Title", "assign legal", "revise x text", "approve me", "severity 5", "update", "snooze 10",
-        "lesson", "action", "action  ", "export now",
+        "open --sev 7 Title", "open --sev 9", "assign legal", "revise x text", "approve me", "severity 5", "update",
+        "snooze 10", "lesson", "action", "action  ", "export now",
     ],
 )
 def test_malformed_commands_get_usage_help(text: str) -> None:
     command = parse(text)
     assert isinstance(command, c.Help)
     assert command.detail in USAGE.values()
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        ("open", 3), ("/crisis open", 3), ("ouvrir", 3), ("open --sev 2", 2), ("open --sev=2", 2),
+        ("ouvrir --gravite 2", 2), ("OUVRIR --gravité 1", 1), ("open --severity 4", 4),
+    ],
+)
+def test_open_without_a_title_asks_for_one(text: str, severity: int) -> None:
+    assert parse(text) == c.AskToOpen(severity=severity)
 
 
 def test_unknown_verb_is_named_in_help() -> None:

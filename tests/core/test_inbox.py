@@ -3,7 +3,8 @@
 import asyncio
 from datetime import timedelta
 
-from bot.commands import OpenIncident, Origin, from_record, to_record
+from bot.commands import ListIncidents, OpenIncident, Origin, from_record, to_record
+from bot.grammar import parse
 from tests.harness import Harness
 
 
@@ -21,12 +22,13 @@ def test_an_accepted_request_is_found_again_until_answered_and_runs_once() -> No
     service = h.service
 
     async def scenario() -> None:
-        assert await service.accept("open Leak --sev 1", origin("r1"), reply_to='{"channel": "C1"}')
-        assert not await service.accept("open Leak --sev 1", origin("r1"), reply_to='{"channel": "C1"}')
+        assert await service.accept(parse("open Leak --sev 1"), origin("r1"), reply_to='{"channel": "C1"}')
+        assert not await service.accept(parse("open Leak --sev 1"), origin("r1"), reply_to='{"channel": "C1"}')
         # The process "dies" here: nothing ran. After a restart the request is still waiting.
         h.clock.advance(seconds=30)
         waiting = await service.unfinished("slack", older_than=timedelta(seconds=10))
-        assert [(r.request_id, r.command, r.reply_to) for r in waiting] == [("r1", "open Leak --sev 1", '{"channel": "C1"}')]
+        found = [(r.request_id, r.command, r.reply_to) for r in waiting]
+        assert found == [("r1", OpenIncident("Leak", 1), '{"channel": "C1"}')]
         await service.run_accepted(waiting[0])
         # Answered now (its reply is in the request log): no sweep finds it again.
         assert await service.unfinished("slack", older_than=timedelta(seconds=10)) == []
@@ -65,7 +67,7 @@ def test_requests_arriving_together_are_written_in_few_transactions() -> None:
 
     async def burst() -> list[bool]:
         requests = [
-            AcceptedRequest(f"r{n % 40}", origin(f"r{n % 40}"), "list", "{}", h.clock.now()) for n in range(40)
+            AcceptedRequest(f"r{n % 40}", origin(f"r{n % 40}"), ListIncidents(), "{}", h.clock.now()) for n in range(40)
         ]
         first = await asyncio.gather(*(intake.accept(r) for r in requests))
         retried = await intake.accept(requests[0])
@@ -81,7 +83,7 @@ def test_a_refused_request_is_answered_too_and_not_run_again() -> None:
     h = Harness()
 
     async def scenario() -> list[object]:
-        await h.service.accept("CRI-404 update hello", origin("r3"), reply_to="{}")
+        await h.service.accept(parse("CRI-404 update hello"), origin("r3"), reply_to="{}")
         h.clock.advance(minutes=5)
         (waiting,) = await h.service.unfinished("slack", older_than=timedelta(seconds=10))
         reply = await h.service.run_accepted(waiting)

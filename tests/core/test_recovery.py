@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.commands import Origin
+from bot.grammar import parse
 from bot.ports import AcceptedRequest
 from bot.recovery import Recovery, run_many
+from bot.replies import Room
 from bot.service import CrisisService, Dispatcher
 from tests.harness import Harness
 
@@ -18,7 +20,7 @@ def left_behind(h: Harness, claimant: str, count: int) -> list[str]:
     ids = [f"r{n:03}" for n in range(count)]
     commands = ["open Leak --sev 1", *[f"CRI-1 note seen {n}" for n in range(1, count)]]
     for rid, command in zip(ids, commands, strict=True):
-        assert other.accept(AcceptedRequest(rid, Origin("alice", "console", "general", None, rid), command, "{}",
+        assert other.accept(AcceptedRequest(rid, Origin("alice", "console", "general", None, rid), parse(command), "{}",
                                             h.clock.now()))
     return ids
 
@@ -83,7 +85,7 @@ def test_a_batch_broadcasts_each_incident_in_order_and_answers_in_order() -> Non
     h.say("open Leak --sev 1")
     h.say("open Outage --sev 2")
     work = [
-        (f"CRI-{1 + n % 2} severity {sev}", Origin("alice", "console", "general", None, f"b{n}"))
+        (parse(f"CRI-{1 + n % 2} severity {sev}"), Origin("alice", "console", "general", None, f"b{n}"))
         for n, sev in enumerate([3, 3, 4, 4])
     ]
     posted_before = len(h.gateway.updates)
@@ -104,3 +106,13 @@ def test_a_request_whose_holder_died_mid_run_is_taken_once_the_lease_lapses() ->
     assert asyncio.run(recovery.recover()) == 0
     assert h.store.finished.keys() == {"r000"}
     assert asyncio.run(h.service.unfinished("console", older_than=timedelta(0))) == []
+
+
+def test_a_recovered_opening_answers_with_the_room_the_crisis_got() -> None:
+    h = Harness()
+    h.gateway.rooms = True
+    origin = Origin("alice", "console", "general", None, "r-open")
+    (reply,) = asyncio.run(run_many(h.service, [(parse("open Leak --sev 1"), origin)]))
+    assert reply.room == Room("crisis-cri-1")
+    assert [card.id for card in reply.refreshed] == ["incident:CRI-1"]
+    assert [c.id for c in h.incident().conversations] == ["general", "crisis-cri-1"]

@@ -3,6 +3,7 @@ from datetime import timedelta
 from bot import events as ev
 from bot.commands import Origin
 from bot.drafts import DraftState
+from bot.grammar import parse
 from bot.i18n import Translator
 from bot.model import Status
 from bot.report import figures, people_in, render
@@ -110,7 +111,7 @@ def test_report_names_people_the_doors_named() -> None:
     h.say("open Leak --sev 2")
     h.say("assign legal <@U07CAROL>")
     origin_names = (("U07ALICE", "Alice Lead"), ("U07CAROL", "Carol Legal"))
-    h.dispatcher.execute("note Names now known", Origin("U07ALICE", "slack", "general", names=origin_names))
+    h.dispatcher.dispatch(parse("note Names now known"), Origin("U07ALICE", "slack", "general", names=origin_names))
     incident = h.incident()
     with h.dispatcher.uow_factory() as uow:
         names = uow.people.names(people_in(incident))
@@ -226,7 +227,7 @@ def test_export_answers_the_report_as_a_file() -> None:
 def test_export_times_are_the_teams_not_the_askers() -> None:
     h = handled_crisis()
     origin = Origin("bob", "console", "general", timezone="Asia/Tokyo")
-    outcome = h.dispatcher.execute("exporter", origin)
+    outcome = h.dispatcher.dispatch(parse("exporter"), origin)
     assert outcome.reply.file is not None and "10:25 UTC" in outcome.reply.file.content
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from adapters.runtime import build_runtime
 from adapters.scheduler import Scheduler
 from bot.model import Incident
-from bot.replies import Card, Reply
+from bot.replies import Card, Reply, Room
 
 
 class RecordingGateway:
@@ -42,7 +42,7 @@ class RecordingGateway:
     async def notify(self, person: str, reply: Reply) -> None:
         self._write("dm", person, reply)
 
-    async def open_room(self, incident: Incident, members: Sequence[str]) -> str | None:
+    async def open_room(self, incident: Incident, members: Sequence[str]) -> Room | None:
         return None
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from bot import events as ev
 from bot.commands import Origin
 from bot.config import Settings
+from bot.grammar import parse
 from bot.promises_kept import PromiseState, promises_kept_and_missed
 from tests.fakes import T0
 from tests.scheduler.crisis import Crisis
@@ -141,7 +142,7 @@ def test_quiet_hours_do_not_hold_back_the_checkin_before_a_promise() -> None:
 def test_a_promise_is_read_in_the_speakers_own_time_zone() -> None:
     crisis = opened(2)  # the incident's zone is UTC; the speaker is in New York (UTC-5 in November)
     speaker = Origin("lea", "console", "war-room", timezone="America/New_York")
-    asyncio.run(crisis.harness.service.execute("update Next update at 6 am", speaker))  # 11:00 UTC
+    asyncio.run(crisis.harness.service.handle(parse("update Next update at 6 am"), speaker))  # 11:00 UTC
     assert crisis.incident().promised_update_at == T0 + timedelta(hours=1)
     crisis.wake(minutes=45)
     # The room reads the incident's clock.

@@ -16,6 +16,7 @@ import pytest
 from bot import events as ev
 from bot.commands import Origin
 from bot.config import Settings
+from bot.grammar import parse
 from bot.service import Dispatcher
 from storage import sql_uow_factory
 from tests.fakes import FakeClock
@@ -37,7 +38,7 @@ def test_two_replicas_send_each_of_a_hundred_reminders_once(tmp_path: Path, eage
         clock = FakeClock(datetime.now(UTC) - timedelta(seconds=27))
         dispatcher = Dispatcher(factory, settings, clock)
         for n in range(1, INCIDENTS + 1):
-            dispatcher.execute(f"open Incident {n} --sev 1", Origin("rita", "console", f"room-{n}"))
+            dispatcher.dispatch(parse(f"open Incident {n} --sev 1"), Origin("rita", "console", f"room-{n}"))
         out, stop = tmp_path / "sent.jsonl", tmp_path / "stop"
         env = {**os.environ, "INTERVALS": INTERVALS, "REPLICA_EAGER": eager, "PYTHONPATH": str(ROOT)}
         command = [sys.executable, "-m", "tests.scheduler.replica", url, str(out), str(stop)]

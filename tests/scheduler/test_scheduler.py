@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestServer
 from adapters import scheduler
 from adapters.runtime import Runtime, build_runtime
 from bot.commands import Origin
+from bot.grammar import parse
 from bot.replies import Reply
 from tests.fakes import FakeClock, FakeGateway, FakeUnitOfWork, Store
 
@@ -35,7 +36,7 @@ def runtime_with_an_incident(env: dict[str, str] | None = None) -> tuple[Runtime
 
 
 async def open_incident(runtime: Runtime) -> None:
-    await runtime.service.execute("open Outage --sev 1", Origin("alice", "console", "war-room"))
+    await runtime.service.handle(parse("open Outage --sev 1"), Origin("alice", "console", "war-room"))
 
 
 async def test_a_wake_up_records_and_delivers_what_is_due() -> None:

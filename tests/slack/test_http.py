@@ -92,6 +92,31 @@ async def test_bare_command_opens_the_modal_and_its_submission_opens_the_crisis(
     assert any(c.id == "C111" for c in incident.conversations)
 
 
+@pytest.mark.parametrize("text", ["ouvrir --gravite 2", "open --sev 2", "OPEN --severity=2", "ouvrir --gravité 2"])
+async def test_open_without_a_title_opens_the_modal_in_any_language(bot: Bot, text: str) -> None:
+    await bot.send(slash_command(text, trigger_id="modal.fr"))
+    [opened] = bot.slack.called("views.open")
+    assert opened.params["view"]["blocks"][1]["element"]["initial_option"]["value"] == "2"
+    assert bot.incident() is None and not bot.slack.called("chat.postEphemeral")
+
+
+async def test_a_mention_without_a_title_is_told_how_to_open_one(bot: Bot) -> None:
+    await bot.send(app_mention("<@UBOT> open", user=LEAD, event_id="EvOpen"), content_type="application/json")
+    assert not bot.slack.called("views.open") and bot.incident() is None
+    [told] = bot.slack.called("chat.postEphemeral")
+    assert told.params["user"] == LEAD and told.params["text"] == "Usage: `open &lt;title&gt; [--sev 1-4]`"
+
+
+async def test_the_opener_is_told_the_crisis_channel_the_core_returned(bot: Bot) -> None:
+    await crisis(bot, "open Outage --sev 3")
+    room = bot.slack.called("conversations.create")[0].answer["channel"]["id"]
+    incident = bot.incident()
+    assert incident is not None and room in [c.id for c in incident.conversations]
+    said = [c.params["text"] for c in bot.slack.called("chat.postMessage") if c.params["channel"] == "C111"]
+    assert sum(f"Crisis channel: <#{room}>" in text for text in said) == 1
+    assert not hasattr(bot.door.gateway, "rooms")  # no state left behind for the door to read
+
+
 async def test_modal_without_title_is_sent_back_with_an_error(bot: Bot) -> None:
     await bot.send(slash_command("open", trigger_id="modal.2"))
     view = bot.slack.called("views.open")[0].params["view"]

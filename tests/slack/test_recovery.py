@@ -11,6 +11,7 @@ import pytest
 
 from adapters.slack.delivery import Asker
 from bot.commands import Origin
+from bot.grammar import parse
 from bot.ports import AcceptedRequest
 from bot.service import Dispatcher
 from tests.fakes import FakeClock
@@ -25,7 +26,8 @@ async def test_a_finished_request_leaves_nothing_waiting(bot: Bot) -> None:
     assert bot.incident() is not None
     # It was written down (the same delivery cannot be accepted twice) and then finished.
     origin = Origin("W1", "slack", "C1", None, "slack:command:t-1")
-    again = AcceptedRequest("slack:command:t-1", origin, "open Leak of customer emails --sev 1", "{}", datetime.now(UTC))
+    opening = parse("open Leak of customer emails --sev 1")
+    again = AcceptedRequest("slack:command:t-1", origin, opening, "{}", datetime.now(UTC))
     assert bot.runtime.dispatcher.accept(again) is False
     assert bot.runtime.dispatcher.unfinished("slack", datetime.now(UTC) + timedelta(minutes=5)) == []
 
@@ -46,7 +48,7 @@ async def left_by(bot: Bot, claimant: str, count: int = 1, age: timedelta = time
         rid = f"slack:command:t-{claimant}-{n}"
         origin = Origin("W1", "slack", "C1", None, rid)
         command = "open Bad buzz --sev 2" if n == 0 else f"CRI-1 note left behind {n}"
-        assert other.accept(AcceptedRequest(rid, origin, command, asker.to_json(), other.clock.now()))
+        assert other.accept(AcceptedRequest(rid, origin, parse(command), asker.to_json(), other.clock.now()))
         ids.append(rid)
     return ids
 
@@ -128,7 +130,7 @@ async def test_a_recovered_request_without_a_readable_reply_address_still_runs(b
     other = Dispatcher(bot.runtime.dispatcher.uow_factory, bot.runtime.settings, FakeClock(datetime.now(UTC)
                                                                                           - timedelta(minutes=2)))
     origin = Origin("W2", "slack", "C1", None, "slack:command:t-garbled")
-    assert other.accept(AcceptedRequest(origin.request_id or "", origin, "CRI-1 note garbled", "not json",
+    assert other.accept(AcceptedRequest(origin.request_id or "", origin, parse("CRI-1 note garbled"), "not json",
                                         other.clock.now() + timedelta(seconds=1)))
     assert await bot.door.recover() == 2
     incident = bot.incident()

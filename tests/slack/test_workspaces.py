@@ -28,6 +28,7 @@ from adapters.server import create_app
 from adapters.slack.client import web_client
 from adapters.slack.delivery import Asker
 from bot.commands import Origin
+from bot.grammar import parse
 from bot.model import Incident
 from bot.ports import AcceptedRequest
 from tests.fakes import FakeClock
@@ -157,7 +158,8 @@ async def test_each_workspace_is_spoken_to_with_its_own_token(slack: FakeSlack, 
             left = Origin(ACME.reporter, "slack", ACME.channel, None, "slack:command:t-left")
             asker = Asker(ACME.reporter, ACME.channel)
             command = f"{incident_of(bot, ACME).key} note Left by a process that died"
-            bot.runtime.dispatcher.accept(AcceptedRequest(left.request_id, left, command, asker.to_json(), clock.now()))
+            written = AcceptedRequest(left.request_id, left, parse(command), asker.to_json(), clock.now())
+            bot.runtime.dispatcher.accept(written)
         finally:
             await first.runner.cleanup()
 

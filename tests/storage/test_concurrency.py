@@ -14,6 +14,7 @@ from bot.commands import Origin
 from bot.config import Settings
 from bot.drafts import DraftState
 from bot.errors import ConcurrentChange
+from bot.grammar import parse
 from bot.handlers import Outcome
 from bot.model import Conversation, Incident
 from bot.service import Dispatcher
@@ -70,7 +71,7 @@ def draft_waiting(factory: SqlUnitOfWorkFactory) -> Dispatcher:
         ("alice", "open Wave of complaints --sev 2"), ("alice", "assign legal @carol"), ("alice", "assign comms @bob"),
         ("alice", "draft We are aware and on it."),
     ):
-        dispatcher.execute(text, Origin(person, "slack", "war-room"))
+        dispatcher.dispatch(parse(text), Origin(person, "slack", "war-room"))
     return dispatcher
 
 
@@ -99,8 +100,8 @@ def test_two_holders_approving_at_once_both_count_thanks_to_the_retry(uow_factor
     rendezvous = Rendezvous(uow_factory.engine)
     racing = Dispatcher(rendezvous, SETTINGS, FakeClock())
     run_together(
-        lambda: racing.execute("approve", Origin("carol", "slack", "war-room")),
-        lambda: racing.execute("approve", Origin("bob", "slack", "war-room")),
+        lambda: racing.dispatch(parse("approve"), Origin("carol", "slack", "war-room")),
+        lambda: racing.dispatch(parse("approve"), Origin("bob", "slack", "war-room")),
     )
     assert rendezvous.lost == 1
     with uow_factory() as uow:
@@ -117,7 +118,7 @@ def test_a_request_delivered_twice_at_once_has_one_effect(uow_factory: SqlUnitOf
     rendezvous = Rendezvous(uow_factory.engine)
     racing = Dispatcher(rendezvous, SETTINGS, FakeClock())
     origin = Origin("alice", "slack", "war-room", request_id="evt-42")
-    replies = run_together(*[lambda: racing.execute("note Press desk called", origin)] * 2)
+    replies = run_together(*[lambda: racing.dispatch(parse("note Press desk called"), origin)] * 2)
     assert rendezvous.lost == 1
     with uow_factory() as uow:
         stored = uow.incidents.get_whole("CRI-1")
@@ -130,8 +131,8 @@ def test_a_request_delivered_twice_at_once_has_one_effect(uow_factory: SqlUnitOf
 def test_a_request_delivered_again_later_has_one_effect(uow_factory: SqlUnitOfWorkFactory) -> None:
     dispatcher = Dispatcher(uow_factory, SETTINGS, FakeClock())
     origin = Origin("alice", "slack", "general", request_id="evt-1")
-    first = dispatcher.execute("open Wave of complaints", origin)
-    again = dispatcher.execute("open Wave of complaints", origin)
+    first = dispatcher.dispatch(parse("open Wave of complaints"), origin)
+    again = dispatcher.dispatch(parse("open Wave of complaints"), origin)
     assert again.reply.text == first.reply.text
     with uow_factory() as uow:
         assert [i.key for i in uow.incidents.list()] == ["CRI-1"]
@@ -141,8 +142,8 @@ def test_two_incidents_opened_at_once_get_different_numbers(uow_factory: SqlUnit
     rendezvous = Rendezvous(uow_factory.engine)
     racing = Dispatcher(rendezvous, SETTINGS, FakeClock())
     run_together(
-        lambda: racing.execute("open Outage in Paris", Origin("alice", "slack", "paris")),
-        lambda: racing.execute("open Outage in Lyon", Origin("bob", "slack", "lyon")),
+        lambda: racing.dispatch(parse("open Outage in Paris"), Origin("alice", "slack", "paris")),
+        lambda: racing.dispatch(parse("open Outage in Lyon"), Origin("bob", "slack", "lyon")),
     )
     assert rendezvous.lost == 1
     with uow_factory() as uow:

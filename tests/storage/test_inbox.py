@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
 
-from bot.commands import OpenIncident, Origin
+from bot.commands import Command, OpenIncident, Origin
 from bot.config import Settings
+from bot.grammar import parse
 from bot.ports import AcceptedRequest
 from bot.service import CrisisService, Dispatcher
 from storage import SqlUnitOfWorkFactory, make_engine, migrate, presence, sql_uow_factory
@@ -21,8 +23,10 @@ T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=15)
 
 
-def request(rid: str, command: OpenIncident | str, at: datetime = T0) -> AcceptedRequest:
-    return AcceptedRequest(rid, Origin("U1", "slack", "C1", "fr", rid), command, '{"response_url": "https://x"}', at)
+def request(rid: str, command: Command | str, at: datetime = T0) -> AcceptedRequest:
+    """A request as a door writes it down: typed text parsed first, as every door does."""
+    wanted = parse(command) if isinstance(command, str) else command
+    return AcceptedRequest(rid, Origin("U1", "slack", "C1", "fr", rid), wanted, '{"response_url": "https://x"}', at)
 
 
 def accept(uow_factory: SqlUnitOfWorkFactory, claimant: str, *requests: AcceptedRequest, at: datetime = T0) -> None:
@@ -148,7 +152,7 @@ def test_the_core_marks_a_request_finished_as_it_answers_it(uow_factory: SqlUnit
     clock = FakeClock(T0)
     dispatcher = Dispatcher(uow_factory, Settings(), clock)
     assert dispatcher.accept(request("slack:1", "open Leak --sev 1"))
-    dispatcher.execute("open Leak --sev 1", request("slack:1", "").origin)
+    dispatcher.dispatch(parse("open Leak --sev 1"), request("slack:1", "").origin)
     with uow_factory() as uow:
         finished = uow.connection.execute(select(inbox.c.finished_at)).scalar_one()
     assert finished == T0
@@ -161,7 +165,7 @@ def test_a_request_run_twice_after_a_crash_has_one_effect(uow_factory: SqlUnitOf
     origin = Origin("U1", "slack", "C1", None, "slack:command:t1")
 
     async def scenario() -> None:
-        assert await CrisisService(dead, {}).accept("open Leak --sev 1", origin, "{}")
+        assert await CrisisService(dead, {}).accept(parse("open Leak --sev 1"), origin, "{}")
         clock.advance(minutes=1)
         (waiting,) = service.dispatcher.claim("slack", 100)
         await service.run_accepted(waiting)
@@ -192,3 +196,31 @@ def test_the_lease_migration_marks_requests_answered_before_it_finished(database
         assert [tuple(r) for r in rows] == [("answered", True), ("open", False)]
     finally:
         engine.dispose()
+
+
+def test_a_request_written_as_text_by_an_older_version_still_runs_after_an_upgrade(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    clock = FakeClock(T0)
+    with uow_factory() as uow:
+        # Exactly what the previous version wrote for a typed `/crisis ouvrir Fuite --gravite 2` it acknowledged.
+        uow.connection.execute(inbox.insert().values(
+            request_id="slack:command:old", platform="slack", person="U1", conversation="C1", language=None,
+            command=json.dumps({"text": "ouvrir Fuite --gravite 2"}), reply_to="{}", accepted_at=T0,
+        ))
+        uow.commit()
+    service = CrisisService(Dispatcher(uow_factory, Settings(), clock), {})
+    (waiting,) = service.dispatcher.claim("slack", 100, starting=True)
+    assert waiting.command == OpenIncident("Fuite", 2)
+    reply = asyncio.run(service.run_accepted(waiting))
+    assert reply.incident == "CRI-1"
+    with uow_factory() as uow:
+        assert [(i.key, i.title, i.severity) for i in uow.incidents.list()] == [("CRI-1", "Fuite", 2)]
+    assert service.dispatcher.unfinished("slack", T0 + timedelta(hours=1)) == []
+
+
+def test_requests_are_written_down_as_commands_only(uow_factory: SqlUnitOfWorkFactory) -> None:
+    accept(uow_factory, "p1", request("a", "CRI-1 note Press desk called"))
+    with uow_factory() as uow:
+        stored = json.loads(uow.connection.execute(select(inbox.c.command)).scalar_one())
+    assert stored == {"command": {"type": "AddNote", "text": "Press desk called", "incident": "CRI-1"}}
