@@ -76,7 +76,7 @@ def test_publication_on_several_channels_and_the_reporter_may_record_one(console
     console.run("publish 1 X")
     out = console.run("/as rita", "publish 1 press release")
     assert "CRI-1 · draft #1 v1 published on press release" in out
-    assert "│ Published: X · @bob · 2026-11-23 10:12 UTC\npress release · @rita · 2026-11-23 10:14 UTC" in out
+    assert "│ Published: X · @bob · 2026-11-23 10:12 UTC\n  │   press release · @rita · 2026-11-23 10:14 UTC" in out
     assert "(only you) Only the reporter or someone holding a role" in console.run("/as mallory", "publish 1 website")
 
 
