@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Index, Text, bindparam, or_, select, update
 from sqlmodel import Field, SQLModel
 
-from bot.reminders import Outgoing
+from bot.ports import Outgoing
 from bot.replies import Button, Card, Picker, Reply
 from bot.replies import Field as CardField
 from storage.tables import UTCDateTime, table_of
