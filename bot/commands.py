@@ -233,7 +233,7 @@ Command = (
 )
 
 
-COMMAND_TYPES: dict[str, type] = {cls.__name__: cls for cls in Command.__args__}  # type: ignore[attr-defined]
+COMMAND_TYPES: dict[str, type] = {cls.__name__: cls for cls in Command.__args__}
 
 
 def to_record(command: Command) -> dict[str, object]:

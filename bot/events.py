@@ -217,7 +217,7 @@ Event = (
     | PromiseMade
 )
 
-EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in Event.__args__}  # type: ignore[attr-defined]
+EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in Event.__args__}
 
 
 def event_kind(event: Event) -> str:
