@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from dotenv import dotenv_values
 
 from bot.config import Settings
-from bot.ports import ChatGateway, Clock, SystemClock, UnitOfWork
+from bot.ports import ChatGateway, Clock, ReminderUnitOfWork, SystemClock
 from bot.service import CrisisService, Dispatcher
 
 DEFAULT_DATABASE_URL = "sqlite:///crisisbot.db"
@@ -29,6 +29,8 @@ class Runtime:
     dispatcher: Dispatcher
     service: CrisisService
     gateways: dict[str, ChatGateway] = field(default_factory=dict)
+    # The same units of work as the dispatcher's, known to carry the outbox the scheduler's reminders need.
+    uow_factory: Callable[[], ReminderUnitOfWork] = field(kw_only=True)
 
     def add_gateway(self, gateway: ChatGateway) -> None:
         # The service holds the same dict, so a door registered later is reached by broadcasts too.
@@ -37,7 +39,7 @@ class Runtime:
 
 def build_runtime(
     env: Mapping[str, str] | None = None,
-    uow_factory: Callable[[], UnitOfWork] | None = None,
+    uow_factory: Callable[[], ReminderUnitOfWork] | None = None,
     clock: Clock | None = None,
 ) -> Runtime:
     env = load_env() if env is None else env
@@ -48,4 +50,4 @@ def build_runtime(
         uow_factory = sql_uow_factory(env.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     dispatcher = Dispatcher(uow_factory, settings, clock or SystemClock())
     gateways: dict[str, ChatGateway] = {}
-    return Runtime(env, settings, dispatcher, CrisisService(dispatcher, gateways), gateways)
+    return Runtime(env, settings, dispatcher, CrisisService(dispatcher, gateways), gateways, uow_factory=uow_factory)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import cast
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -20,18 +18,16 @@ from apscheduler.triggers.interval import IntervalTrigger
 from adapters.runtime import Runtime
 from bot.config import parse_duration
 from bot.ports import Clock
-from bot.reminders import Courier, Reminders, ReminderUnitOfWork, WakeResult
+from bot.reminders import Courier, Reminders, WakeResult
 
 log = logging.getLogger("crisisbot.scheduler")
 
-SCHEDULER = web.AppKey("scheduler", "Scheduler")
 DEFAULT_TICK = timedelta(seconds=1)
 
 
 class Scheduler:
     def __init__(self, runtime: Runtime, tick: timedelta | None = None, clock: Clock | None = None) -> None:
-        # The storage's unit of work carries the outbox the core's reminders need.
-        factory = cast(Callable[[], ReminderUnitOfWork], runtime.dispatcher.uow_factory)
+        factory = runtime.uow_factory
         self.clock = clock or runtime.dispatcher.clock
         self.reminders = Reminders(factory, runtime.settings)
         # The runtime's own dict: a door registered after start is served too.
@@ -87,6 +83,9 @@ class Scheduler:
         self._apscheduler = None
         if self._inflight is not None:
             await self._inflight
+
+
+SCHEDULER = web.AppKey("scheduler", Scheduler)
 
 
 def install(app: web.Application, runtime: Runtime) -> None:

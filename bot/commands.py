@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ Command = (
 )
 
 
-COMMAND_TYPES: dict[str, type] = {cls.__name__: cls for cls in Command.__args__}  # type: ignore[attr-defined]
+COMMAND_TYPES: dict[str, type[Command]] = {cls.__name__: cls for cls in Command.__args__}
 
 
 def to_record(command: Command) -> dict[str, object]:
@@ -250,6 +251,6 @@ def to_record(command: Command) -> dict[str, object]:
 
 
 def from_record(record: dict[str, object]) -> Command:
-    fields = dict(record)
+    fields: dict[str, Any] = dict(record)  # checked by the dataclass itself: a wrong field raises TypeError
     cls = COMMAND_TYPES[str(fields.pop("type"))]
-    return cls(**fields)  # type: ignore[no-any-return]
+    return cls(**fields)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import CrisisError
@@ -46,13 +47,16 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
 
 
-def _per_severity(text: str, parse_value: object) -> dict[int, object]:
-    result: dict[int, object] = {}
+V = TypeVar("V")
+
+
+def _per_severity(text: str, parse_value: Callable[[str], V]) -> dict[int, V]:
+    result: dict[int, V] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         sev, _, value = item.partition("=")
         if not sev.strip().isdigit() or not 1 <= int(sev) <= 4 or not value:
             raise ConfigError(detail=f"{item!r} should look like 2=1h")
-        result[int(sev)] = parse_value(value.strip())  # type: ignore[operator]
+        result[int(sev)] = parse_value(value.strip())
     return result
 
 
@@ -153,12 +157,12 @@ class Settings:
             if env.get(f"CRISISBOT_ROSTER_{role.upper()}")
         }
         intervals = dict(defaults.checkin_intervals)
-        intervals.update(_per_severity(env.get("CRISISBOT_CHECKIN_INTERVALS", ""), parse_duration))  # type: ignore[arg-type]
+        intervals.update(_per_severity(env.get("CRISISBOT_CHECKIN_INTERVALS", ""), parse_duration))
         deadlines = dict(defaults.approval_deadlines)
-        deadlines.update(_per_severity(env.get("CRISISBOT_APPROVAL_DEADLINES", ""), parse_duration))  # type: ignore[arg-type]
+        deadlines.update(_per_severity(env.get("CRISISBOT_APPROVAL_DEADLINES", ""), parse_duration))
         approvers = dict(defaults.approvers)
         approvers.update(
-            _per_severity(env.get("CRISISBOT_APPROVERS", ""), lambda v: tuple(r for r in v.split("+") if r))  # type: ignore[arg-type]
+            _per_severity(env.get("CRISISBOT_APPROVERS", ""), lambda v: tuple(r for r in v.split("+") if r))
         )
         for needed in approvers.values():
             unknown = [r for r in needed if r not in roles]
@@ -187,10 +191,10 @@ class Settings:
             language=language,
             roles=roles,
             roster=roster,
-            checkin_intervals=intervals,  # type: ignore[arg-type]
+            checkin_intervals=intervals,
             monitoring_interval=parse_duration(env.get("CRISISBOT_MONITORING_INTERVAL", "4h")),
-            approvers=approvers,  # type: ignore[arg-type]
-            approval_deadlines=deadlines,  # type: ignore[arg-type]
+            approvers=approvers,
+            approval_deadlines=deadlines,
             missed_checkins_before_escalation=missed,
             escalation_contacts=tuple(
                 p.strip().lstrip("@") for p in env.get("CRISISBOT_ESCALATION_CONTACTS", "").split(",") if p.strip()

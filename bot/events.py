@@ -217,7 +217,7 @@ Event = (
     | PromiseMade
 )
 
-EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in Event.__args__}  # type: ignore[attr-defined]
+EVENT_TYPES: dict[str, type[Event]] = {cls.__name__: cls for cls in Event.__args__}
 
 
 def event_kind(event: Event) -> str:
@@ -231,4 +231,5 @@ def event_data(event: Event) -> dict[str, Any]:
 def event_from(kind: str, data: dict[str, Any]) -> Event:
     cls = EVENT_TYPES[kind]
     # JSON turns tuples into lists; dataclasses here only ever hold tuples of str.
-    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})  # type: ignore[no-any-return]
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    return cls(**values)

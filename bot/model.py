@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from bot import events as ev
 from bot import promises
-from bot.config import Settings
 from bot.drafts import Draft
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized, UnknownDraft
 from bot.objections import ObjectionRules
+from bot.policy import Policy
 
 
 class Status(StrEnum):
@@ -120,7 +120,7 @@ class Incident(ObjectionRules):
         severity: int,
         reporter: str,
         at: datetime,
-        settings: Settings,
+        policy: Policy,
         description: str = "",
         source_url: str = "",
         conversation: Conversation | None = None,
@@ -136,15 +136,15 @@ class Incident(ObjectionRules):
             created_at=at,
             description=description,
             source_url=source_url,
-            key_prefix=settings.key_prefix,
+            key_prefix=policy.key_prefix,
         )
         incident._record(at, reporter, ev.IncidentOpened(incident.title, incident.severity))
         if conversation:
             incident.link(conversation, reporter, at)
-        for role, people in settings.roster.items():
+        for role, people in policy.roster.items():
             if people:
-                incident.assign(role, people[0], "crisisbot", at, settings)
-        incident.next_update_due = at + settings.checkin_interval(incident.severity)
+                incident.assign(role, people[0], "crisisbot", at, policy)
+        incident.next_update_due = at + policy.checkin_interval(incident.severity)
         return incident
 
     # -- queries -------------------------------------------------------------------------------
@@ -200,10 +200,10 @@ class Incident(ObjectionRules):
         self.conversations.append(conversation)
         return self._record(at, actor, ev.ConversationLinked(conversation.platform, conversation.id, conversation.name))
 
-    def assign(self, role: str, person: str, actor: str, at: datetime, settings: Settings) -> ev.Event:
-        canonical = settings.role(role)
+    def assign(self, role: str, person: str, actor: str, at: datetime, policy: Policy) -> ev.Event:
+        canonical = policy.role(role)
         if canonical is None:
-            raise InvalidCommand("Unknown role {role}. Roles: {roles}.", role=role, roles=", ".join(settings.roles))
+            raise InvalidCommand("Unknown role {role}. Roles: {roles}.", role=role, roles=", ".join(policy.roles))
         if actor != "crisisbot":
             self._require_coordinator(actor)
         previous = self.holder(canonical)
@@ -213,8 +213,8 @@ class Incident(ObjectionRules):
         self.assignments.append(RoleAssignment(canonical, person, at, actor))
         return self._record(at, actor, ev.RoleAssigned(canonical, person, previous))
 
-    def release(self, role: str, actor: str, at: datetime, settings: Settings) -> ev.Event:
-        canonical = settings.role(role)
+    def release(self, role: str, actor: str, at: datetime, policy: Policy) -> ev.Event:
+        canonical = policy.role(role)
         holder = self.holder(canonical) if canonical else None
         if canonical is None or holder is None:
             raise InvalidState("Nobody holds {role}.", role=role)
@@ -228,29 +228,29 @@ class Incident(ObjectionRules):
             if assignment.role == role and assignment.ended_at is None:
                 assignment.ended_at = at
 
-    def change_severity(self, severity: int | str, actor: str, at: datetime, settings: Settings) -> list[ev.Event]:
+    def change_severity(self, severity: int | str, actor: str, at: datetime, policy: Policy) -> list[ev.Event]:
         self._require_open()
         self._require_coordinator(actor)
         new = check_severity(severity)
         if new == self.severity:
             raise InvalidState("{key} is already severity {severity}.", key=self.key, severity=new)
         old, self.severity = self.severity, new
-        self._plan_next_update(at, settings)
+        self._plan_next_update(at, policy)
         facts = [self._record(at, actor, ev.SeverityChanged(old, new))]
         # Requirements only grow: a lowered severity never drops an approval already asked for or given.
         for draft in self.drafts:
-            lacking = draft.require_roles(settings.required_roles(new), new)
+            lacking = draft.require_roles(policy.required_roles(new), new)
             if lacking:
                 raised = ev.ApprovalRequirementRaised(draft.number, draft.version, lacking, new, raised=new < old)
                 facts.append(self._record(at, actor, raised))
         return facts
 
-    def _plan_next_update(self, at: datetime, settings: Settings) -> None:
+    def _plan_next_update(self, at: datetime, policy: Policy) -> None:
         if self.status is Status.RESOLVED:
             self.next_update_due = None
             return
         since = self.last_update.at if self.last_update else self.created_at
-        interval = settings.checkin_interval(self.severity, monitoring=self.status is Status.MONITORING)
+        interval = policy.checkin_interval(self.severity, monitoring=self.status is Status.MONITORING)
         self.next_update_due = self._before_promise(max(at, since + interval), at)
 
     def _before_promise(self, due: datetime, at: datetime) -> datetime:
@@ -264,31 +264,31 @@ class Incident(ObjectionRules):
         ahead = promised - promises.MARGIN
         return min(due, ahead if ahead > at else promised)
 
-    def hear_public_word(self, text: str, actor: str, at: datetime, settings: Settings) -> ev.Event | None:
+    def hear_public_word(self, text: str, actor: str, at: datetime, policy: Policy) -> ev.Event | None:
         """Something reached the public (a status update, a published draft): the pending promise is over, kept
         or missed, and the text may make a new one, read in the speaker's time zone."""
         self.promised_update_at = None
         made = None
-        found = promises.find(text, at, settings.timezone)
+        found = promises.find(text, at, policy.timezone)
         if found is not None:
             self.promised_update_at = found.due
-            spoken = found.due.astimezone(ZoneInfo(settings.timezone))  # the fact keeps the speaker's clock
+            spoken = found.due.astimezone(ZoneInfo(policy.timezone))  # the fact keeps the speaker's clock
             made = self._record(at, actor, ev.PromiseMade(spoken.isoformat(), found.excerpt))
         if self.status is not Status.RESOLVED:
-            self._plan_next_update(at, settings)
+            self._plan_next_update(at, policy)
         return made
 
-    def post_update(self, text: str, actor: str, at: datetime, settings: Settings) -> ev.Event:
+    def post_update(self, text: str, actor: str, at: datetime, policy: Policy) -> ev.Event:
         self._require_open()
         if not text.strip():
             raise InvalidCommand("An update needs text: `update <what changed>`.")
         self.updates.append(StatusUpdate(text.strip(), actor, at))
         self.missed_checkins = 0
-        self._plan_next_update(at, settings)
+        self._plan_next_update(at, policy)
         return self._record(at, actor, ev.StatusUpdatePosted(text.strip()))
 
     def set_status(
-        self, status: Status, actor: str, at: datetime, settings: Settings, summary: str = "", false_alarm: bool = False
+        self, status: Status, actor: str, at: datetime, policy: Policy, summary: str = "", false_alarm: bool = False
     ) -> ev.Event:
         self._require_coordinator(actor)
         allowed = {
@@ -304,12 +304,12 @@ class Incident(ObjectionRules):
         if summary:
             self.summary = summary.strip()
         self.missed_checkins = 0
-        self._plan_next_update(at, settings)
+        self._plan_next_update(at, policy)
         return self._record(at, actor, ev.StatusChanged(old.value, status.value, summary.strip(), self.false_alarm))
 
-    def resolve_false_alarm(self, summary: str, actor: str, at: datetime, settings: Settings) -> list[ev.Event]:
+    def resolve_false_alarm(self, summary: str, actor: str, at: datetime, policy: Policy) -> list[ev.Event]:
         """Resolves as a false alarm and closes every draft not yet published: none of them is to go out now."""
-        facts = [self.set_status(Status.RESOLVED, actor, at, settings, summary, false_alarm=True)]
+        facts = [self.set_status(Status.RESOLVED, actor, at, policy, summary, false_alarm=True)]
         for draft in self.drafts:
             if draft.close():
                 facts.append(self._record(at, actor, ev.DraftClosed(draft.number, draft.version)))
@@ -347,10 +347,10 @@ class Incident(ObjectionRules):
         self.next_update_due = at + timedelta(minutes=minutes)
         return self._record(at, actor, ev.CheckInSnoozed(minutes))
 
-    def record_checkin_reminder(self, at: datetime, settings: Settings) -> ev.CheckInReminderSent:
+    def record_checkin_reminder(self, at: datetime, policy: Policy) -> ev.CheckInReminderSent:
         self.missed_checkins += 1
-        escalated = self.missed_checkins >= settings.missed_checkins_before_escalation
-        interval = settings.checkin_interval(self.severity, monitoring=self.status is Status.MONITORING)
+        escalated = self.missed_checkins >= policy.missed_checkins_before_escalation
+        interval = policy.checkin_interval(self.severity, monitoring=self.status is Status.MONITORING)
         self.next_update_due = self._before_promise(at + interval, at)
         event = ev.CheckInReminderSent(self.missed_checkins, escalated)
         self._record(at, "crisisbot", event)
@@ -363,10 +363,10 @@ class Incident(ObjectionRules):
 
     # -- drafts --------------------------------------------------------------------------------
 
-    def create_draft(self, text: str, actor: str, at: datetime, settings: Settings) -> ev.Event:
+    def create_draft(self, text: str, actor: str, at: datetime, policy: Policy) -> ev.Event:
         self._require_open()
         number = max((d.number for d in self.drafts), default=0) + 1
-        draft = Draft.create(number, text, actor, at, settings.required_roles(self.severity), self.severity)
+        draft = Draft.create(number, text, actor, at, policy.required_roles(self.severity), self.severity)
         self.drafts.append(draft)
         return self._record(at, actor, ev.DraftCreated(number, 1))
 
@@ -401,7 +401,7 @@ class Incident(ObjectionRules):
                 "Only the holders of {roles} (or the lead) can review this draft.", roles=", ".join(draft.required_roles)
             )
 
-    def publish_draft(self, number: int | None, where: str, actor: str, at: datetime, settings: Settings) -> ev.Event:
+    def publish_draft(self, number: int | None, where: str, actor: str, at: datetime, policy: Policy) -> ev.Event:
         if number is None:
             publishable = [d for d in self.drafts if d.can_be_published]
             if not publishable:
@@ -414,7 +414,7 @@ class Incident(ObjectionRules):
                 "Only the reporter or someone holding a role in {key} can mark a reply published.", key=self.key
             )
         # The policy in force, not only the draft's own requirements: no door publishes below the current severity.
-        publication = draft.publish(where.strip(), actor, at, settings.required_roles(self.severity), self.severity)
+        publication = draft.publish(where.strip(), actor, at, policy.required_roles(self.severity), self.severity)
         return self._record(at, actor, ev.DraftPublished(draft.number, publication.version, publication.channel))
 
     def record_approval_reminder(

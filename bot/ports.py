@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Protocol
 
@@ -147,3 +147,39 @@ class ChatGateway(Protocol):
     async def open_room(self, incident: Incident, members: Sequence[str]) -> Room | None:
         """A dedicated conversation for the incident (or why none could be opened), or None where the platform
         keeps it where it was opened."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to deliver, posted in a conversation or sent to a person (`direct`).
+
+    `id` is unique and derived from the reminder's place on the timeline, so a message is stored once.
+    """
+
+    id: str
+    platform: str
+    target: str
+    direct: bool
+    reply: Reply
+    # When the reminder was recorded: the outbox is delivered oldest first.
+    created_at: datetime
+    attempts: int = 0
+
+
+class Outbox(Protocol):
+    def add(self, message: Outgoing) -> None:
+        """Stores a message in the current transaction."""
+
+    def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
+        """Unsent messages for these platforms that nobody else holds, held until `at + lease`."""
+
+    def mark_sent(self, message_ids: Sequence[str], at: datetime) -> None: ...
+
+    def retry_later(self, message_id: str, retry_at: datetime | None, error: str) -> None:
+        """Releases a failed message until `retry_at`; None gives it up for good."""
+
+
+class ReminderUnitOfWork(UnitOfWork, Protocol):
+    outbox: Outbox
+
+    def __enter__(self) -> ReminderUnitOfWork: ...

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from bot import checkins, notify
 from bot import reminder_replies as replies
@@ -21,46 +20,10 @@ from bot.config import Settings
 from bot.errors import ConcurrentChange
 from bot.i18n import translator
 from bot.model import Incident
-from bot.ports import ChatGateway, UnitOfWork
+from bot.ports import ChatGateway, Outbox, Outgoing, ReminderUnitOfWork
 from bot.replies import Reply
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One message to deliver, posted in a conversation or sent to a person (`direct`).
-
-    `id` is unique and derived from the reminder's place on the timeline, so a message is stored once.
-    """
-
-    id: str
-    platform: str
-    target: str
-    direct: bool
-    reply: Reply
-    # When the reminder was recorded: the outbox is delivered oldest first.
-    created_at: datetime
-    attempts: int = 0
-
-
-class Outbox(Protocol):
-    def add(self, message: Outgoing) -> None:
-        """Stores a message in the current transaction."""
-
-    def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
-        """Unsent messages for these platforms that nobody else holds, held until `at + lease`."""
-
-    def mark_sent(self, message_ids: Sequence[str], at: datetime) -> None: ...
-
-    def retry_later(self, message_id: str, retry_at: datetime | None, error: str) -> None:
-        """Releases a failed message until `retry_at`; None gives it up for good."""
-
-
-class ReminderUnitOfWork(UnitOfWork, Protocol):
-    outbox: Outbox
-
-    def __enter__(self) -> ReminderUnitOfWork: ...
 
 
 @dataclass

@@ -22,7 +22,7 @@ from bot.commands import Command, Origin, from_record, to_record
 from bot.grammar import parse
 from bot.ports import AcceptedRequest
 from storage.presence import HOLDER_GONE, ensure_alive
-from storage.tables import UTCDateTime, requests
+from storage.tables import UTCDateTime, requests, table_of
 
 
 class InboxRow(SQLModel, table=True):
@@ -44,7 +44,7 @@ class InboxRow(SQLModel, table=True):
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-inbox = InboxRow.__table__  # type: ignore[attr-defined]
+inbox = table_of(InboxRow)
 i = inbox.c
 AT = bindparam("at", type_=UTCDateTime)
 UNTIL = bindparam("until", type_=UTCDateTime)

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Index, Text, bindparam, or_, select, update
 from sqlmodel import Field, SQLModel
 
-from bot.reminders import Outgoing
+from bot.ports import Outgoing
 from bot.replies import Button, Card, Picker, Reply
 from bot.replies import Field as CardField
-from storage.tables import UTCDateTime
+from storage.tables import UTCDateTime, table_of
 
 PENDING, SENT, GAVE_UP = "pending", "sent", "gave_up"
 
@@ -42,7 +42,7 @@ class OutboxRow(SQLModel, table=True):
     last_error: str = Field(default="", sa_type=Text)
 
 
-outbox = OutboxRow.__table__
+outbox = table_of(OutboxRow)
 o = outbox.c
 AT = bindparam("at", type_=UTCDateTime)
 SET_BY_ID = update(outbox).where(o.id == bindparam("message_id"))

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel
 
-from storage.tables import UTCDateTime
+from storage.tables import UTCDateTime, table_of
 
 
 class PersonRow(SQLModel, table=True):
@@ -20,7 +20,7 @@ class PersonRow(SQLModel, table=True):
     seen_at: datetime = Field(sa_type=UTCDateTime)
 
 
-people = PersonRow.__table__  # type: ignore[attr-defined]
+people = table_of(PersonRow)
 NAMES = select(people.c.person_id, people.c.name).where(people.c.person_id.in_(bindparam("ids", expanding=True)))
 
 

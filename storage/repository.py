@@ -252,7 +252,7 @@ class SqlIncidents:
             incident.version = version
             self.tracked[incident.number] = (incident, snapshot(incident))
 
-    def _write_children(self, written: list[Changes]) -> None:
+    def _write_children(self, written: Sequence[Changes]) -> None:
         for name, statement in UPDATE_CHILD.items():
             keys = CHILD_TABLES[name].primary_key.columns.keys()
             changed = [row for found in written for row in found.updates.get(name, ())]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKeyConstraint, Index, Table, Text
+from sqlalchemy import JSON, DateTime, ForeignKeyConstraint, Index, Table, Text, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -240,7 +240,9 @@ metadata = SQLModel.metadata
 
 def table_of(model: type[SQLModel]) -> Table:
     """The Core table behind a SQLModel class, for statements built once and run without the ORM."""
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
+    table = inspect(model).local_table  # the same object as `model.__table__`, which SQLModel does not declare
+    assert isinstance(table, Table)
+    return table
 
 
 incidents = table_of(IncidentRow)

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.errors import ConcurrentChange
-from bot.ports import CardRefs, Inbox, IncidentRepository, PeopleDirectory, RequestLog
+from bot.ports import CardRefs, Inbox, IncidentRepository, Outbox, PeopleDirectory, RequestLog
 from storage import tables as t
 from storage.engine import DEFAULT_URL, make_engine
 from storage.inbox import SqlInbox
@@ -83,12 +83,13 @@ class SqlCardRefs:
 
 
 class SqlUnitOfWork:
-    # Typed as the core's ports, so this class satisfies `bot.ports.UnitOfWork`; the SQL parts are kept below too.
+    # Typed as the core's ports, so this class satisfies `bot.ports.ReminderUnitOfWork`; the SQL parts are kept below too.
     incidents: IncidentRepository
     requests: RequestLog
     cards: CardRefs
     inbox: Inbox
     people: PeopleDirectory
+    outbox: Outbox
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -100,7 +101,7 @@ class SqlUnitOfWork:
         self.incidents = self._incidents = SqlIncidents(self.connection)
         self.requests = self._requests = SqlRequestLog(self.connection)
         self.cards = self._cards = SqlCardRefs(self.connection)
-        self.outbox = SqlOutbox(self.connection)
+        self.outbox = self._outbox = SqlOutbox(self.connection)
         self.inbox = self._inbox = SqlInbox(self.connection)
         self.people = self._people = SqlPeople(self.connection)
         return self
@@ -115,7 +116,7 @@ class SqlUnitOfWork:
         try:
             self._requests.flush()
             saved = self._incidents.flush()
-            self.outbox.flush()
+            self._outbox.flush()
             self._cards.flush()
             self._inbox.flush()
             self._people.flush()
@@ -136,7 +137,7 @@ class SqlUnitOfWork:
         self._incidents.tracked = {}
         self._requests.pending = {}
         self._cards.pending = {}
-        self.outbox.pending = []
+        self._outbox.pending = []
         self._inbox.finished = {}
         self._people.pending = {}
 

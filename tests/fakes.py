@@ -7,11 +7,23 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from bot.errors import ConcurrentChange
 from bot.model import Conversation, Incident, Status
-from bot.ports import AcceptedRequest
-from bot.reminders import Outgoing
+from bot.ports import (
+    AcceptedRequest,
+    CardRefs,
+    ChatGateway,
+    Clock,
+    Inbox,
+    IncidentRepository,
+    Outbox,
+    Outgoing,
+    PeopleDirectory,
+    ReminderUnitOfWork,
+    RequestLog,
+)
 from bot.replies import Card, Reply, Room
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 10:00 UTC
@@ -140,7 +152,7 @@ class FakeOutbox:
         self.added.append(message)
 
     def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
-        claimed = []
+        claimed: list[Outgoing] = []
         for row in self.store.outbox.values():
             if len(claimed) == limit:
                 break
@@ -228,46 +240,55 @@ class FakePeople:
 
 
 class FakeUnitOfWork:
+    # Typed as the ports (as SqlUnitOfWork is), so this class satisfies `bot.ports.ReminderUnitOfWork`;
+    # commit and rollback reach the fakes' own state through the private names.
+    incidents: IncidentRepository
+    requests: RequestLog
+    cards: CardRefs
+    inbox: Inbox
+    people: PeopleDirectory
+    outbox: Outbox
+
     def __init__(self, store: Store) -> None:
         self.store = store
         self.committed = False
 
     def __enter__(self) -> FakeUnitOfWork:
-        self.incidents = FakeIncidents(self.store)
-        self.requests = FakeRequests()
-        self.requests.pending = dict(self.store.requests)
+        self.incidents = self._incidents = FakeIncidents(self.store)
+        self.requests = self._requests = FakeRequests()
+        self._requests.pending = dict(self.store.requests)
         self.cards = FakeCards(self.store)
-        self.inbox = FakeInbox(self.store)
-        self.people = FakePeople(self.store)
-        self.outbox = FakeOutbox(self.store)
+        self.inbox = self._inbox = FakeInbox(self.store)
+        self.people = self._people = FakePeople(self.store)
+        self.outbox = self._outbox = FakeOutbox(self.store)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.rollback()
 
     def commit(self) -> None:
-        for key, incident in self.incidents.seen.items():
+        for key, incident in self._incidents.seen.items():
             stored = self.store.incidents.get(key)
             if stored is not None and stored.version != incident.version:
                 raise ConcurrentChange()
-        for key, incident in self.incidents.seen.items():
+        for key, incident in self._incidents.seen.items():
             incident.version += 1
             self.store.incidents[key] = copy.deepcopy(incident)
-        self.store.requests.update(self.requests.pending)
-        for message in self.outbox.added:
+        self.store.requests.update(self._requests.pending)
+        for message in self._outbox.added:
             self.store.outbox.setdefault(message.id, OutboxRow(message))
-        self.outbox.added = []
-        self.store.inbox.update(self.inbox.added)
-        self.store.finished.update(self.inbox.finished)
-        self.store.leases.update(self.inbox.leases)
-        self.store.people.update(self.people.pending)
+        self._outbox.added = []
+        self.store.inbox.update(self._inbox.added)
+        self.store.finished.update(self._inbox.finished)
+        self.store.leases.update(self._inbox.leases)
+        self.store.people.update(self._people.pending)
         self.committed = True
 
     def rollback(self) -> None:
-        self.incidents.seen = {}
-        self.outbox.added = []
-        self.inbox.added, self.inbox.finished, self.inbox.leases = {}, {}, {}
-        self.people.pending = {}
+        self._incidents.seen = {}
+        self._outbox.added = []
+        self._inbox.added, self._inbox.finished, self._inbox.leases = {}, {}, {}
+        self._people.pending = {}
 
 
 @dataclass
@@ -301,3 +322,17 @@ class FakeGateway:
 
     async def open_room(self, incident: Incident, members: Sequence[str]) -> Room | None:
         return Room(f"crisis-{incident.key.lower()}") if self.rooms else None
+
+
+if TYPE_CHECKING:
+    # mypy (tests/fakes.py is in its files) checks each fake against the port it stands in for, so a port that
+    # changes cannot leave its fake behind.
+    _clock: Clock = FakeClock()
+    _incidents: IncidentRepository = FakeIncidents(Store())
+    _requests: RequestLog = FakeRequests()
+    _cards: CardRefs = FakeCards(Store())
+    _outbox: Outbox = FakeOutbox(Store())
+    _inbox: Inbox = FakeInbox(Store())
+    _people: PeopleDirectory = FakePeople(Store())
+    _uow: ReminderUnitOfWork = FakeUnitOfWork(Store())
+    _gateway: ChatGateway = FakeGateway()

@@ -42,7 +42,7 @@ def _read(prompt: str) -> str | None:
 
 async def _start_scheduler(runtime: Runtime, stack: AsyncExitStack) -> None:
     try:
-        from adapters.scheduler import Scheduler  # type: ignore[attr-defined]
+        from adapters.scheduler import Scheduler
     except ImportError:
         return
     scheduler = Scheduler(runtime)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
@@ -11,9 +12,13 @@ from aiohttp import web
 from adapters.runtime import Runtime
 from adapters.server import DoorStatus, StartupError
 
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackDoor
+
 log = logging.getLogger("crisisbot.slack")
 
-SLACK_DOOR = web.AppKey("slack_door", object)
+# Typed without importing the door at start-up: Bolt is loaded only when Slack is configured.
+SLACK_DOOR: web.AppKey[SlackDoor] = web.AppKey("slack_door")
 
 
 def install(app: web.Application, runtime: Runtime) -> DoorStatus:

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -40,7 +40,7 @@ class SignatureCheck:
         return None
 
 
-def events_handler(door: SlackDoor, check: SignatureCheck) -> Callable[[web.Request], object]:
+def events_handler(door: SlackDoor, check: SignatureCheck) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def slack_events(request: web.Request) -> web.Response:
         body = await request.read()
         headers = request.headers
@@ -80,7 +80,7 @@ def bolt_request_of(payload: dict[str, object], request: web.Request) -> AsyncBo
         raise Malformed(f"a field Bolt reads has the wrong type ({type(error).__name__})") from None
 
 
-def oauth_handler(door: SlackDoor) -> Callable[[web.Request], object]:
+def oauth_handler(door: SlackDoor) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def slack_oauth(request: web.Request) -> web.Response:
         flow = door.bolt.oauth_flow
         assert flow is not None

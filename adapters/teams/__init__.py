@@ -53,7 +53,7 @@ def install(app: web.Application, runtime: Runtime) -> DoorStatus:
     auth = settings.authentication()
     adapter = CloudAdapter(auth)
 
-    async def on_turn_error(turn_context, error: Exception) -> None:  # type: ignore[no-untyped-def]
+    async def on_turn_error(turn_context: object, error: Exception) -> None:
         log.error("Teams turn failed: %s", error, exc_info=error)
 
     adapter.on_turn_error = on_turn_error

@@ -11,7 +11,7 @@ import logging
 import re
 from dataclasses import replace
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
@@ -50,10 +50,11 @@ _TAG = re.compile(r"<(?!@)[^>]*>")
 
 
 def person_id(account: ChannelAccount) -> str:
-    return account.aad_object_id or account.id
+    return cast(str, account.aad_object_id or account.id)
 
 
-class CrisisTeamsBot(TeamsActivityHandler):
+# botbuilder ships no type information, so its base class is Any to mypy.
+class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     def __init__(self, runtime: Runtime, gateway: TeamsGateway, directory: Directory) -> None:
         self.runtime = runtime
         self.gateway = gateway

@@ -100,6 +100,8 @@ def fit(
     note = _rich(t("… {count} more; `export` for the full record", count=len(blocks) - len(kept)), {}, True,
                  isSubtle=True)
     chosen = [blocks[i] for i in kept]
+    if note is None:
+        return chosen
     return [note, *chosen] if oldest_first else [*chosen, note]
 
 
@@ -170,7 +172,7 @@ def _button(button: Button, input_id: str, card_id: str, t: Translator) -> dict[
         # Adaptive Cards have no confirm dialog; a small card that asks again does the same job.
         form = {
             "type": "AdaptiveCard",
-            "body": [_rich(button.confirm, {})],
+            "body": [block for block in (_rich(button.confirm, {}),) if block],
             "actions": [execute(t("Confirm"), button.command, card_id, style=button.style)],
         }
         return {"type": "Action.ShowCard", "title": button.label, "card": form}

@@ -8,7 +8,7 @@ The request is handed to `CloudAdapter.process_activity` rather than `CloudAdapt
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -76,7 +76,7 @@ class TeamsSettings:
         return ConfigurationBotFrameworkAuthentication(configuration)
 
 
-def messages_handler(adapter: CloudAdapter, bot: Bot):  # type: ignore[no-untyped-def]
+def messages_handler(adapter: CloudAdapter, bot: Bot) -> Callable[[web.Request], Awaitable[web.Response]]:
     auth = adapter.bot_framework_authentication
 
     async def messages(request: web.Request) -> web.Response:

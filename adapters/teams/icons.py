@@ -6,6 +6,7 @@ Run `python -m adapters.teams.icons` to redraw them into app-package/.
 
 from __future__ import annotations
 
+import math
 import struct
 import zlib
 from collections.abc import Callable
@@ -37,7 +38,7 @@ def _exclamation(size: int, x: int, y: int) -> bool:
 
 def _ring(size: int, x: int, y: int, outer: float, inner: float) -> bool:
     c = (size - 1) / 2
-    distance = ((x - c) ** 2 + (y - c) ** 2) ** 0.5 / size
+    distance = math.hypot(x - c, y - c) / size
     return inner <= distance <= outer
 
 

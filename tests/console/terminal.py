@@ -20,7 +20,9 @@ class Terminal:
         self.clock = FakeClock()
         dispatcher = Dispatcher(self.uow, self.settings, self.clock)
         gateways: dict[str, ChatGateway] = {}
-        self.runtime = Runtime({}, self.settings, dispatcher, CrisisService(dispatcher, gateways), gateways)
+        self.runtime = Runtime(
+            {}, self.settings, dispatcher, CrisisService(dispatcher, gateways), gateways, uow_factory=self.uow
+        )
         self.out: list[str] = []
         self.session = ConsoleSession(self.runtime, self.out.append, "alice", "salle-de-crise")
         self.session.language = language

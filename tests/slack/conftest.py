@@ -48,7 +48,7 @@ class Bot:
 
     @property
     def door(self) -> SlackDoor:
-        return self.app[SLACK_DOOR]  # type: ignore[return-value]
+        return self.app[SLACK_DOOR]
 
     async def post(self, body: str, content_type: str = FORM, headers: dict[str, str] | None = None,
                    signed: bool = True) -> aiohttp.ClientResponse:
