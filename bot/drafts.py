@@ -138,6 +138,12 @@ class Draft:
     def can_be_published(self) -> bool:
         return self.state in (DraftState.APPROVED, DraftState.PUBLISHED)
 
+    def publishable_at(self, severity: int) -> bool:
+        """Whether the approved words may go out now, at the incident's `severity`: an approved draft is always
+        held to the peak it reached, while a published one whose approvals fall short of a later, more critical
+        severity's policy stays behind it (see `require_roles`). An open objection holds it back too."""
+        return self.can_be_published and self.peak_severity <= severity and not open_objections(self.objections)
+
     @property
     def is_closed(self) -> bool:
         return self.state in (DraftState.REJECTED, DraftState.DISCARDED, DraftState.CLOSED)
@@ -157,10 +163,21 @@ class Draft:
         """Adds what a new severity's policy asks; never removes a requirement. Returns the roles now lacking.
 
         An approved draft goes back to pending for them, keeping the approvals it has; a published draft keeps its
-        requirements (its publications stand; a further one is checked against the policy in force).
+        requirements (its publications stand; a further one is checked against the policy in force, and returned
+        roles it lacks for that).
         """
-        if self.is_closed or self.state is DraftState.PUBLISHED:
+        if self.is_closed:
             return ()
+        if self.state is DraftState.PUBLISHED:
+            # Its publications stand and its requirements stay (approving a published text is not possible). It may
+            # go out on one more channel only if its approvals already meet the new policy: then it meets that
+            # severity's rules; else `peak_severity` stays behind the incident's severity, which tells a card (with no
+            # settings at hand) to offer no publication, and the roles it lacks are returned for the channel to hear.
+            approved = {a.role for a in self.current_approvals()}
+            short = tuple(r for r in roles if r not in approved)
+            if not short:
+                self.peak_severity = min(self.peak_severity, severity)
+            return short
         self.peak_severity = min(self.peak_severity, severity)
         added = tuple(r for r in roles if r not in self.required_roles)
         self.required_roles = (*self.required_roles, *added)
