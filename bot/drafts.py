@@ -83,9 +83,12 @@ class Draft:
     objections: list[Objection] = field(default_factory=list)
     # The most critical severity the incident reached while this draft could still be published: its rules apply.
     peak_severity: int = 4
-    # The version for which a deadline reminder / escalation went out, so each is sent once per version.
+    # The version for which a deadline reminder / escalation went out, so each is sent once per ask: a raise that
+    # asks more roles of the current version resets them (see `require_roles`).
     reminded_version: int = 0
     escalated_version: int = 0
+    # When a severity raise last asked the current version for more roles: its approval deadline counts from then.
+    asked_at: datetime | None = None
 
     @classmethod
     def create(
@@ -150,7 +153,9 @@ class Draft:
 
     @property
     def waiting_since(self) -> datetime:
-        return self.current.created_at
+        """Since when the approvers now asked have been asked: the version's creation, or a later raise."""
+        created = self.current.created_at
+        return self.asked_at if self.asked_at is not None and self.asked_at > created else created
 
     def current_approvals(self) -> list[Approval]:
         return [a for a in self.approvals if a.version == self.version]
@@ -159,7 +164,7 @@ class Draft:
         done = {a.role for a in self.current_approvals()}
         return tuple(r for r in self.required_roles if r not in done)
 
-    def require_roles(self, roles: tuple[str, ...], severity: int) -> tuple[str, ...]:
+    def require_roles(self, roles: tuple[str, ...], severity: int, at: datetime | None = None) -> tuple[str, ...]:
         """Adds what a new severity's policy asks; never removes a requirement. Returns the roles now lacking.
 
         An approved draft goes back to pending for them, keeping the approvals it has; a published draft keeps its
@@ -185,6 +190,11 @@ class Draft:
         if lacking and self.state is DraftState.APPROVED:
             self.state = DraftState.PENDING
             self.approved_at = None
+        if lacking and self.state is DraftState.PENDING and at is not None:
+            # The newly asked approvers get their own deadline, counted from the raise, with its reminder and
+            # escalation, even if this version was already reminded about the roles it needed before.
+            self.asked_at = at
+            self.reminded_version = self.escalated_version = 0
         return lacking
 
     def _refuse_if_objected(self) -> None:
@@ -204,6 +214,7 @@ class Draft:
         self.versions.append(DraftVersion(self.version + 1, _clean(text), author, at))
         self.state = DraftState.PENDING
         self.approved_at = None
+        self.asked_at = None
 
     def approve(self, approver: str, held_roles: tuple[str, ...], at: datetime) -> tuple[str, ...]:
         if self.state is not DraftState.PENDING:

@@ -240,7 +240,7 @@ class Incident(ObjectionRules):
         facts = [self._record(at, actor, ev.SeverityChanged(old, new))]
         # Requirements only grow: a lowered severity never drops an approval already asked for or given.
         for draft in self.drafts:
-            lacking = draft.require_roles(settings.required_roles(new), new)
+            lacking = draft.require_roles(settings.required_roles(new), new, at)
             if lacking:
                 raised = ev.ApprovalRequirementRaised(draft.number, draft.version, lacking, new, raised=new < old)
                 facts.append(self._record(at, actor, raised))

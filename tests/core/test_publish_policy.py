@@ -8,8 +8,19 @@ from hypothesis import strategies as st
 from bot import views
 from bot.i18n import translator
 from bot.objections import open_objections
-from tests.core.test_approvals import drafted
+from tests.core.test_approvals import ROLES
 from tests.harness import Harness
+
+
+def drafted(sev: int = 3) -> Harness:
+    """Rita reports, every role has its holder, Sam (support) writes the draft."""
+    h = Harness()
+    h.person = "rita"
+    h.say(f"open Complaints about the new app --sev {sev}")
+    for role, person in ROLES.items():
+        h.say(f"assign {role} @{person}")
+    h.say("draft We hear you and are on it.", person="sam")
+    return h
 
 
 def buttons(h: Harness) -> list[str]:
@@ -97,3 +108,19 @@ def test_a_resolved_incident_offers_no_publication_while_an_objection_is_open() 
     h.say("object 1 Not before the press call", person="carol")
     h.say("resolve Done")
     assert buttons(h) == []
+
+
+def test_a_raise_restarts_the_approval_deadline_of_a_draft_sent_back_to_pending() -> None:
+    h = drafted(sev=3)
+    incident = h.incident()
+    h.clock.advance(hours=3)
+    h.say("approve", person="bob")
+    h.clock.advance(minutes=5)
+    h.say("severity 2")
+    draft = h.incident().drafts[0]
+    assert draft.waiting_since == h.clock.now() and draft.asked_at == h.clock.now()
+    assert (draft.reminded_version, draft.escalated_version) == (0, 0)
+    h.clock.advance(minutes=1)
+    h.say("revise 1 We hear you.", person="sam")
+    draft = h.incident().drafts[0]
+    assert draft.asked_at is None and draft.waiting_since == h.clock.now() != incident.created_at
