@@ -98,8 +98,9 @@ def promises(numbers: rf.Figures, t: Translator, tz: str) -> list[str]:
     out += [f"| {t('Promised at')} | {t('By')} | {t('Next update due')} | {t('Words')} | {t('Outcome')} | "
             f"{t('Public heard next')} |", "|---|---|---|---|---|---|"]
     for p in numbers.promises:
-        out.append(f"| {when(p.made_at, tz)} | {mention(p.made_by)} | {when(p.due, tz)} | “{cell(p.excerpt)}” | "
-                   f"{outcome[p.state]} | {when(p.followed_at, tz)} |")
+        words = t("“{words}”", words=cell(p.excerpt))
+        out.append(f"| {when(p.made_at, tz)} | {mention(p.made_by)} | {when(p.due, tz)} | {words} | {outcome[p.state]} | "
+                   f"{when(p.followed_at, tz)} |")
     return out
 
 

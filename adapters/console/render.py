@@ -39,7 +39,8 @@ class Controls:
 def card_text(card: Card, controls: Controls, t: Translator) -> list[str]:
     lines = [f"┌ {plain(card.title)}"]
     lines += [f"│ {plain(line)}" for line in card.text.splitlines()]
-    lines += [f"│ {said(t, f.label, plain(f.value))}" for f in card.fields]
+    # A field of several lines (a draft's publications) keeps every line inside the card's frame.
+    lines += [f"│ {line}" for f in card.fields for line in said(t, f.label, plain(f.value)).splitlines()]
     actions = [f"[{controls.number(b)}] {b.label}{'…' if b.ask else ''}" for b in card.buttons]
     actions += [f"[{controls.number(p)}] {p.label} ▾" for p in card.pickers]
     if actions:

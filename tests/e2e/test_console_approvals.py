@@ -76,7 +76,7 @@ def test_publication_on_several_channels_and_the_reporter_may_record_one(console
     console.run("publish 1 X")
     out = console.run("/as rita", "publish 1 press release")
     assert "CRI-1 · draft #1 v1 published on press release" in out
-    assert "│ Published: X · @bob · 2026-11-23 10:12 UTC\npress release · @rita · 2026-11-23 10:14 UTC" in out
+    assert "│ Published: X · @bob · 2026-11-23 10:12 UTC\n  │ press release · @rita · 2026-11-23 10:14 UTC" in out
     assert "(only you) Only the reporter or someone holding a role" in console.run("/as mallory", "publish 1 website")
 
 
@@ -90,6 +90,8 @@ def test_the_publish_button_asks_where(console: Console) -> None:
 def test_a_published_draft_stays_published_but_goes_out_again_only_under_the_rules_in_force(console: Console) -> None:
     console.run("/as bob", "approve", "publish 1 X")
     out = console.run("/as alice", "severity 2")
-    assert "now also needs" not in out
+    # Told, because publishing again needs legal now; the card refreshed in place offers no publication.
+    assert "CRI-1 · draft #1 now also needs legal: severity raised to 2" in out
+    assert "Mark published" not in out and "│ Publication: severity 2 requires approvals this version lacks" in out
     out = console.run("/as bob", "publish 1 website")
     assert "(only you) Draft #1 lacks the approval of legal, which severity 2 requires; start a new draft." in out
