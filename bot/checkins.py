@@ -14,6 +14,7 @@ from bot import promises
 from bot.config import Settings
 from bot.drafts import Draft, DraftState
 from bot.model import Incident, Status
+from bot.objections import open_objections
 
 # Severity 1-2 reminders fire at any hour; 3-4 wait for business hours.
 ALWAYS_URGENT = (1, 2)
@@ -137,13 +138,18 @@ def approvals_due(incident: Incident, at: datetime, settings: Settings) -> list[
     """Drafts waiting on approvers past their deadline whose reminder (or escalation) has not gone out yet.
 
     After downtime a draft already past twice its deadline escalates once, without a separate reminder first.
-    A draft whose changes were requested waits on its author, not its approvers, so it is left alone.
+    A draft whose changes were requested waits on its author, not its approvers, so it is left alone. So is a
+    draft blocked by an open objection: its approvers could not approve it if they tried, and the author and the
+    lead were told of the objection when it was raised (the objector or the lead moves next). Nobody is reminded
+    meanwhile; once the objection is withdrawn or overridden, a deadline already passed is reminded at once.
     """
     if incident.status is Status.RESOLVED:
         return []
     found = []
     for draft in incident.drafts:
         if draft.state is not DraftState.PENDING or draft.escalated_version >= draft.version:
+            continue
+        if open_objections(draft.objections):
             continue
         remind_at, escalate_at = approval_fire_times(incident, draft, settings)
         escalated = escalate_at <= at

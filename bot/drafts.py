@@ -83,9 +83,12 @@ class Draft:
     objections: list[Objection] = field(default_factory=list)
     # The most critical severity the incident reached while this draft could still be published: its rules apply.
     peak_severity: int = 4
-    # The version for which a deadline reminder / escalation went out, so each is sent once per version.
+    # The version for which a deadline reminder / escalation went out, so each is sent once per ask: a raise that
+    # asks more roles of the current version resets them (see `require_roles`).
     reminded_version: int = 0
     escalated_version: int = 0
+    # When a severity raise last asked the current version for more roles: its approval deadline counts from then.
+    asked_at: datetime | None = None
 
     @classmethod
     def create(
@@ -138,13 +141,21 @@ class Draft:
     def can_be_published(self) -> bool:
         return self.state in (DraftState.APPROVED, DraftState.PUBLISHED)
 
+    def publishable_at(self, severity: int) -> bool:
+        """Whether the approved words may go out now, at the incident's `severity`: an approved draft is always
+        held to the peak it reached, while a published one whose approvals fall short of a later, more critical
+        severity's policy stays behind it (see `require_roles`). An open objection holds it back too."""
+        return self.can_be_published and self.peak_severity <= severity and not open_objections(self.objections)
+
     @property
     def is_closed(self) -> bool:
         return self.state in (DraftState.REJECTED, DraftState.DISCARDED, DraftState.CLOSED)
 
     @property
     def waiting_since(self) -> datetime:
-        return self.current.created_at
+        """Since when the approvers now asked have been asked: the version's creation, or a later raise."""
+        created = self.current.created_at
+        return self.asked_at if self.asked_at is not None and self.asked_at > created else created
 
     def current_approvals(self) -> list[Approval]:
         return [a for a in self.approvals if a.version == self.version]
@@ -153,14 +164,25 @@ class Draft:
         done = {a.role for a in self.current_approvals()}
         return tuple(r for r in self.required_roles if r not in done)
 
-    def require_roles(self, roles: tuple[str, ...], severity: int) -> tuple[str, ...]:
+    def require_roles(self, roles: tuple[str, ...], severity: int, at: datetime | None = None) -> tuple[str, ...]:
         """Adds what a new severity's policy asks; never removes a requirement. Returns the roles now lacking.
 
         An approved draft goes back to pending for them, keeping the approvals it has; a published draft keeps its
-        requirements (its publications stand; a further one is checked against the policy in force).
+        requirements (its publications stand; a further one is checked against the policy in force, and returned
+        roles it lacks for that).
         """
-        if self.is_closed or self.state is DraftState.PUBLISHED:
+        if self.is_closed:
             return ()
+        if self.state is DraftState.PUBLISHED:
+            # Its publications stand and its requirements stay (approving a published text is not possible). It may
+            # go out on one more channel only if its approvals already meet the new policy: then it meets that
+            # severity's rules; else `peak_severity` stays behind the incident's severity, which tells a card (with no
+            # settings at hand) to offer no publication, and the roles it lacks are returned for the channel to hear.
+            approved = {a.role for a in self.current_approvals()}
+            short = tuple(r for r in roles if r not in approved)
+            if not short:
+                self.peak_severity = min(self.peak_severity, severity)
+            return short
         self.peak_severity = min(self.peak_severity, severity)
         added = tuple(r for r in roles if r not in self.required_roles)
         self.required_roles = (*self.required_roles, *added)
@@ -168,6 +190,11 @@ class Draft:
         if lacking and self.state is DraftState.APPROVED:
             self.state = DraftState.PENDING
             self.approved_at = None
+        if lacking and self.state is DraftState.PENDING and at is not None:
+            # The newly asked approvers get their own deadline, counted from the raise, with its reminder and
+            # escalation, even if this version was already reminded about the roles it needed before.
+            self.asked_at = at
+            self.reminded_version = self.escalated_version = 0
         return lacking
 
     def _refuse_if_objected(self) -> None:
@@ -187,6 +214,7 @@ class Draft:
         self.versions.append(DraftVersion(self.version + 1, _clean(text), author, at))
         self.state = DraftState.PENDING
         self.approved_at = None
+        self.asked_at = None
 
     def approve(self, approver: str, held_roles: tuple[str, ...], at: datetime) -> tuple[str, ...]:
         if self.state is not DraftState.PENDING:

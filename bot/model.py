@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot import events as ev
 from bot import promises
+from bot.describe import mention
 from bot.drafts import Draft
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized, UnknownDraft
 from bot.objections import ObjectionRules
@@ -188,7 +189,7 @@ class Incident(ObjectionRules):
         # Anyone may steer while nobody leads; once a lead exists, the lead and the reporter do.
         lead = self.holder("lead")
         if lead is not None and actor not in (lead, self.reporter):
-            raise NotAuthorized("Only the lead (@{lead}) or the reporter can do that.", lead=lead)
+            raise NotAuthorized("Only the lead ({lead}) or the reporter can do that.", lead=mention(lead))
 
     def _require_open(self) -> None:
         if self.status is Status.RESOLVED:
@@ -208,7 +209,7 @@ class Incident(ObjectionRules):
             self._require_coordinator(actor)
         previous = self.holder(canonical)
         if previous == person:
-            raise InvalidState("@{person} already holds {role}.", person=person, role=canonical)
+            raise InvalidState("{person} already holds {role}.", person=mention(person), role=canonical)
         self._end_assignment(canonical, at)
         self.assignments.append(RoleAssignment(canonical, person, at, actor))
         return self._record(at, actor, ev.RoleAssigned(canonical, person, previous))
@@ -239,7 +240,7 @@ class Incident(ObjectionRules):
         facts = [self._record(at, actor, ev.SeverityChanged(old, new))]
         # Requirements only grow: a lowered severity never drops an approval already asked for or given.
         for draft in self.drafts:
-            lacking = draft.require_roles(policy.required_roles(new), new)
+            lacking = draft.require_roles(policy.required_roles(new), new, at)
             if lacking:
                 raised = ev.ApprovalRequirementRaised(draft.number, draft.version, lacking, new, raised=new < old)
                 facts.append(self._record(at, actor, raised))

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot import events as ev
+from bot.describe import mention
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized, UnknownDraft
 from bot.i18n import N_
 
@@ -102,7 +103,7 @@ class ObjectionRules:
             if lead is None:
                 raise NotAuthorized("Only the lead can override an objection, and nobody leads {key}: assign a lead.",
                                     key=self.key)
-            raise NotAuthorized("Only the lead (@{lead}) can override an objection.", lead=lead)
+            raise NotAuthorized("Only the lead ({lead}) can override an objection.", lead=mention(lead))
         if not reason.strip():
             raise InvalidCommand("Say why: `override [draft-no] <reason>`.")
         objected = [d for d in self.drafts if open_objections(d.objections)]

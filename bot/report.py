@@ -45,6 +45,7 @@ def render(
         *sections.timing(numbers, t, tz),
         *sections.figures(numbers, t, tz),
         *sections.publications(incident, t, tz),
+        *sections.promises(numbers, t, tz),
         *sections.objections(incident, t, tz),
         *_roles(incident, settings, t, tz),
         "", f"## {t('Status updates')}", "",

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from bot import events as ev
 from bot.model import Incident, Status, TimelineEntry
+from bot.promises_kept import PromiseOutcome, PromiseState, promises_kept_and_missed
 from bot.publications import publication_rules
 
 
@@ -64,6 +65,11 @@ class Figures:
     approval_reminders: int
     approval_escalations: int
     false_alarm: bool
+    # Every "next update at 18:00" told to the public, and whether the team kept it.
+    promises: tuple[PromiseOutcome, ...] = ()
+
+    def promises_in(self, state: PromiseState) -> int:
+        return sum(1 for p in self.promises if p.state is state)
 
     @property
     def to_first_approved_statement(self) -> timedelta | None:
@@ -179,6 +185,7 @@ def figures(incident: Incident, now: datetime) -> Figures:
         approval_reminders=sum(1 for r in asked if not r.escalated),
         approval_escalations=sum(1 for r in asked if r.escalated),
         false_alarm=incident.false_alarm,
+        promises=tuple(promises_kept_and_missed(incident, now)),
     )
 
 

@@ -97,6 +97,12 @@ def draft_card(incident: Incident, draft: Draft, t: Translator, tz: str = "UTC")
     if draft.publications:
         lines = [f"{p.channel} · {mention(p.person)} · {when(p.at, tz)}" for p in draft.publications]
         fields.append(Field(t("Published"), "\n".join(lines)))
+    if draft.can_be_published and draft.peak_severity > incident.severity:
+        # The core refuses it anyway; the card says why rather than offering a button that can only fail.
+        fields.append(Field(t("Publication"), t(
+            "severity {severity} requires approvals this version lacks: start a new draft to publish again",
+            severity=incident.severity,
+        )))
     return Card(
         id=f"draft:{key}:{number}",
         title=t("{key} · draft reply #{number}", key=key, number=number),
@@ -117,7 +123,7 @@ def _draft_buttons(incident: Incident, draft: Draft, t: Translator) -> tuple[But
     if draft.is_closed:
         return ()
     if incident.status is Status.RESOLVED:
-        return (publish,) if draft.can_be_published else ()
+        return (publish,) if draft.publishable_at(incident.severity) else ()
     buttons: list[Button] = []
     if open_objections(draft.objections):
         buttons += [
@@ -132,7 +138,7 @@ def _draft_buttons(incident: Incident, draft: Draft, t: Translator) -> tuple[But
         ]
     elif draft.state is DraftState.CHANGES_REQUESTED:
         buttons.append(Button(t("Revise"), f"{key} revise {number}", ask=t("New text")))
-    elif draft.can_be_published:
+    elif draft.publishable_at(incident.severity):
         buttons.append(publish)
     buttons.append(Button(t("Object"), f"{key} object {number}", ask=t("What is your objection?")))
     if draft.state is not DraftState.PUBLISHED:

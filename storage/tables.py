@@ -118,6 +118,7 @@ class DraftRow(SQLModel, table=True):
     peak_severity: int
     reminded_version: int = 0
     escalated_version: int = 0
+    asked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class DraftVersionRow(SQLModel, table=True):

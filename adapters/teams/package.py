@@ -34,13 +34,20 @@ def manifest(app_id: str) -> dict[str, Any]:
     return content
 
 
+def language_files(content: dict[str, Any]) -> list[str]:
+    """The translation files the manifest names (`fr-fr.json`): Teams shows the app, its description and its
+    command list in the language of each person's client, and English to the others."""
+    info = content.get("localizationInfo", {})
+    return [language["file"] for language in info.get("additionalLanguages", [])]
+
+
 def build_package(out_path: str | Path, app_id: str) -> Path:
     out = Path(out_path)
     content = manifest(app_id)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        # Teams expects the three files at the root of the zip, not in a folder.
+        # Teams expects the files at the root of the zip, not in a folder.
         archive.writestr("manifest.json", json.dumps(content, indent=2, ensure_ascii=False) + "\n")
-        for icon in ICONS:
-            archive.write(APP_PACKAGE / icon, icon)
+        for name in (*ICONS, *language_files(content)):
+            archive.write(APP_PACKAGE / name, name)
     return out

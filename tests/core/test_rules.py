@@ -51,6 +51,19 @@ def test_only_the_lead_or_reporter_steers_once_a_lead_exists() -> None:
     assert reply.private and h.incident().holder("legal") == "carol"
 
 
+def test_refusals_name_people_as_mentions_that_doors_render_as_names() -> None:
+    h = crisis()
+    reply = h.say("severity 1", person="mallory")
+    assert reply.text == "Only the lead (<@alice>) or the reporter can do that."
+    reply = h.say("assign legal @carol")
+    assert reply.text == "<@carol> already holds legal."
+    h.say("draft We are on it.", person="bob")
+    h.say("object 1 Not yet", person="carol")
+    assert h.say("override 1 Go", person="bob").text == "Only the lead (<@alice>) can override an objection."
+    h.language = "fr"
+    assert h.say("assign legal @carol").text == "<@carol> occupe déjà le rôle juridique."
+
+
 def test_unknown_role_is_refused_with_the_list() -> None:
     h = crisis()
     reply = h.say("assign janitor @x")

@@ -90,6 +90,8 @@ def test_the_publish_button_asks_where(console: Console) -> None:
 def test_a_published_draft_stays_published_but_goes_out_again_only_under_the_rules_in_force(console: Console) -> None:
     console.run("/as bob", "approve", "publish 1 X")
     out = console.run("/as alice", "severity 2")
-    assert "now also needs" not in out
+    # Told, because publishing again needs legal now; the card refreshed in place offers no publication.
+    assert "CRI-1 · draft #1 now also needs legal: severity raised to 2" in out
+    assert "Mark published" not in out and "│ Publication: severity 2 requires approvals this version lacks" in out
     out = console.run("/as bob", "publish 1 website")
     assert "(only you) Draft #1 lacks the approval of legal, which severity 2 requires; start a new draft." in out

@@ -15,7 +15,7 @@ import pytest
 from bot.config import Settings
 from storage import SqlUnitOfWorkFactory
 from tests import harness
-from tests.core import test_approvals, test_report, test_rules, test_workflow
+from tests.core import test_approvals, test_publish_policy, test_report, test_rules, test_workflow
 
 SCENARIOS: list[tuple[ModuleType, str]] = [
     (test_workflow, "test_open_creates_incident_with_key_and_due_update"),
@@ -48,6 +48,8 @@ SCENARIOS: list[tuple[ModuleType, str]] = [
     (test_approvals, "test_the_lead_overrides_with_a_reason_and_the_objector_is_told"),
     (test_approvals, "test_a_discarded_draft_is_closed"),
     (test_approvals, "test_the_same_approved_text_is_published_on_several_channels"),
+    (test_publish_policy, "test_a_published_draft_short_of_a_raised_policy_offers_no_publication"),
+    (test_publish_policy, "test_a_raise_restarts_the_approval_deadline_of_a_draft_sent_back_to_pending"),
 ]
 
 

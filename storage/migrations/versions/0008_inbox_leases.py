@@ -1,7 +1,7 @@
 """Leases on the inbox: which process runs each accepted request, and until when it holds it.
 
-Revision ID: 0006
-Revises: 0008
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-28
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0008"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
