@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+import pytest
 
 from bot.commands import Origin
+from bot.config import ConfigError, Settings
 from bot.model import Conversation
 from bot.reactions import CardDelivery, NewsDelivery
 from bot.refresher import Refresher, Where
@@ -106,7 +110,7 @@ async def test_changes_spread_over_time_cost_one_update_per_window() -> None:
 
 
 async def test_the_first_post_is_remembered_before_any_update() -> None:
-    r, gateway, timer, log = refresher()
+    r, _, timer, log = refresher()
     await r.submit([], [state(1)])
     await r.submit([], [state(2)])
     await timer.advance(1.0)
@@ -114,7 +118,7 @@ async def test_the_first_post_is_remembered_before_any_update() -> None:
 
 
 async def test_a_card_posted_earlier_is_updated_where_it_was_posted() -> None:
-    r, gateway, _, log = refresher()
+    r, _, _, log = refresher()
     await r.submit([], [state(1)])
     fresh = Refresher(r.gateways, r.lookup, r.remember, 1.0, FakeTimer())  # a restarted process
     await fresh.submit([], [state(2)])
@@ -205,3 +209,11 @@ def test_a_burst_of_updates_through_the_service_ends_with_the_final_card() -> No
     assert len(updates) == 2  # the first change at once, the other 199 as one when the window ended
     latest = {f.label: f.value for f in updates[-1].fields}["Latest update"]
     assert latest.startswith("step 199 ")
+
+
+def test_the_refresh_window_is_read_from_the_environment() -> None:
+    assert Settings.from_env({}).card_refresh == timedelta(seconds=1)
+    assert Settings.from_env({"CRISISBOT_CARD_REFRESH": "0s"}).card_refresh == timedelta(0)
+    assert Settings.from_env({"CRISISBOT_CARD_REFRESH": "5s"}).card_refresh == timedelta(seconds=5)
+    with pytest.raises(ConfigError):
+        Settings.from_env({"CRISISBOT_CARD_REFRESH": "soon"})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.slack.conftest import Bot
 from tests.slack.slack_requests import slash_command
 from tests.slack.test_cards import card_message
@@ -21,7 +23,7 @@ def latest_update(bot: Bot, channel: str) -> str:
     _, blocks = card_message(bot, channel, "incident:CRI-1")
     pieces = [e for b in blocks if b["type"] == "rich_text" for s in b["elements"] for e in s["elements"]]
     label = next(n for n, piece in enumerate(pieces) if piece.get("text") == "Latest update")
-    return str(pieces[label + 1]["text"]).removeprefix(": ")
+    return str(pieces[label + 1]["text"]).removeprefix(": ").strip()
 
 
 async def test_a_burst_of_notes_costs_a_handful_of_card_updates_and_ends_on_the_final_state(bot: Bot) -> None:
@@ -55,4 +57,19 @@ async def test_a_burst_of_notes_costs_a_handful_of_card_updates_and_ends_on_the_
     # At most one update per window of one second, and a handful in all rather than one per change.
     assert during <= elapsed + 1
     assert incident_updates(bot, room, ts) - before <= 10
+    assert latest_update(bot, room).startswith(f"{incident.last_update.text} (")
+
+
+@pytest.mark.parametrize("extra_env", [{"CRISISBOT_CARD_REFRESH": "60s"}])
+async def test_the_server_sends_the_waiting_card_states_as_it_shuts_down(bot: Bot) -> None:
+    await crisis(bot, "open Wave of complaints --sev 2")
+    room = bot.slack.called("conversations.invite")[0].params["channel"]
+    for n in range(5):
+        response = await bot.post(slash_command(f"CRI-1 update step {n}", channel=room, trigger_id=f"late.{n}"))
+        assert response.status == 200
+    await bot.door.work.drain()
+    assert latest_update(bot, room) == "none yet"  # within the window of the card's first post
+    await bot.app.shutdown()
+    incident = bot.incident()
+    assert incident is not None and incident.last_update is not None
     assert latest_update(bot, room).startswith(f"{incident.last_update.text} (")
