@@ -64,7 +64,13 @@ def create_app(runtime: Runtime) -> web.Application:
         doors[name] = status
         log.info("%s: %s", name, status.detail) if status.enabled else log.warning("%s is off: %s", name, status.detail)
     scheduler.install(app, runtime)
+    app.on_shutdown.append(send_waiting_cards)
     return app
+
+
+async def send_waiting_cards(app: web.Application) -> None:
+    # Before the doors close their clients (on cleanup): the last state of every card reaches its conversation.
+    await app[RUNTIME].service.drain()
 
 
 def run(runtime: Runtime, port: int, host: str) -> None:

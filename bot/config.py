@@ -121,6 +121,9 @@ class Settings:
     business_days: tuple[int, ...] = (0, 1, 2, 3, 4)
     business_hours: tuple[time, time] = (time(9), time(18))
     key_prefix: str = "CRI"
+    # At most one update of a card per conversation in this window (and news lines grouped in one message):
+    # a burst of changes costs a few updates, within the platforms' rate limits. Zero sends every change.
+    card_refresh: timedelta = timedelta(seconds=1)
 
     def checkin_interval(self, severity: int, monitoring: bool = False) -> timedelta:
         base = self.checkin_intervals.get(severity, timedelta(hours=1))
@@ -203,4 +206,5 @@ class Settings:
             timezone=timezone,
             business_days=days,
             business_hours=hours,
+            card_refresh=parse_duration(env.get("CRISISBOT_CARD_REFRESH", "1s")),
         )

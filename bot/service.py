@@ -1,7 +1,8 @@
 """The command bus: a command in, a reply out; then the cards and news reach every conversation of the incident.
 
 `Dispatcher` is the synchronous heart (one transaction per command, retried on a concurrent change).
-`CrisisService` is what doors call: it runs the dispatcher off the event loop and then broadcasts.
+`CrisisService` is what doors call: it runs the dispatcher off the event loop and then broadcasts
+(`bot.broadcast`: what each fact causes is planned in `bot.reactions`, cards are coalesced by `bot.refresher`).
 """
 
 from __future__ import annotations
@@ -14,39 +15,17 @@ from datetime import datetime, timedelta
 
 from bot import commands as c
 from bot import events as ev
-from bot import notify, views
+from bot.broadcast import Broadcaster
 from bot.config import Settings
-from bot.describe import fact
-from bot.drafts import DraftState
 from bot.errors import ConcurrentChange, CrisisError
 from bot.handlers import HANDLERS, Context, Outcome
 from bot.i18n import Translator, translator
 from bot.intake import LEASE, Intake, claimant_token
 from bot.model import Conversation, Incident
-from bot.objection_notices import objection_notices
 from bot.ports import AcceptedRequest, ChatGateway, Clock, SystemClock, UnitOfWork
 from bot.replies import Card, Reply, Room
 
 log = logging.getLogger(__name__)
-
-# Facts worth telling the other conversations of an incident; the rest only refresh its cards.
-NEWS = (
-    ev.StatusUpdatePosted,
-    ev.StatusChanged,
-    ev.SeverityChanged,
-    ev.RoleAssigned,
-    ev.DraftCreated,
-    ev.DraftRevised,
-    ev.DraftApproved,
-    ev.DraftRejected,
-    ev.ChangesRequested,
-    ev.DraftPublished,
-    ev.ApprovalRequirementRaised,
-    ev.ObjectionRaised,
-    ev.ObjectionWithdrawn,
-    ev.ObjectionOverridden,
-    ev.DraftDiscarded,
-)
 
 
 @dataclass
@@ -154,9 +133,11 @@ class CrisisService:
     dispatcher: Dispatcher
     gateways: Mapping[str, ChatGateway]
     intake: Intake = field(init=False)
+    broadcaster: Broadcaster = field(init=False)
 
     def __post_init__(self) -> None:
         self.intake = Intake(self.dispatcher.accept_many)
+        self.broadcaster = Broadcaster(self.dispatcher, self.gateways)
 
     @property
     def settings(self) -> Settings:
@@ -207,65 +188,12 @@ class CrisisService:
         return replace(outcome.reply, refreshed=tuple(cards), room=room)
 
     async def broadcast(self, outcome: Outcome, origin: c.Origin) -> list[Card]:
-        """Refreshes the incident's cards everywhere it lives and tells the other conversations the news.
+        """Carries out what the command's facts cause (`bot.reactions`); returns the refreshed cards."""
+        return await self.broadcaster.broadcast(outcome, origin)
 
-        Failures are logged, never raised: the state is committed, and the next change refreshes the cards.
-        Returns the refreshed cards.
-        """
-        incident = outcome.incident
-        assert incident is not None
-        t = self.dispatcher.translator(origin)
-        cards = cards_to_refresh(incident, outcome.events, self.settings, t)
-        news = [f"{incident.key} · <@{origin.person}> · {fact(e, t)}" for e in outcome.events if isinstance(e, NEWS)]
-        here = Conversation(origin.platform, origin.conversation)
-        places = [c for c in incident.conversations if c.platform in self.gateways]
-        wanted = [(c.platform, c.id, card.id) for c in places for card in cards]
-        # Off the event loop: the loop serves acknowledgements while the database answers.
-        refs = await asyncio.to_thread(self.dispatcher.card_refs, wanted) if wanted else {}
-        posted: dict[tuple[str, str, str], str] = {}
-        for conversation in places:
-            gateway = self.gateways[conversation.platform]
-            try:
-                if news and conversation != here:
-                    await gateway.post(conversation.id, Reply(text="\n".join(news), incident=incident.key))
-                for card in cards:
-                    where = (conversation.platform, conversation.id, card.id)
-                    if where in refs:
-                        await gateway.update(conversation.id, refs[where], card)
-                    elif (ref := await gateway.post(conversation.id, Reply(cards=(card,)))) is not None:
-                        posted[where] = ref
-            except Exception:
-                log.exception("could not refresh %s in %s %s", incident.key, conversation.platform, conversation.id)
-        if posted:
-            await asyncio.to_thread(self.dispatcher.remember_cards, posted)
-        await self._notify(objection_notices(incident, outcome.events, origin.person, t), origin, places)
-        await self._notify_stakeholders(incident, outcome.events, origin)
-        return cards
-
-    async def _notify(self, notices: list[tuple[str, Reply]], origin: c.Origin, places: list[Conversation]) -> None:
-        # People are known by their platform's ids: the speaker's platform first, else where the incident lives.
-        platform = origin.platform if origin.platform in self.gateways else next((p.platform for p in places), None)
-        if platform is None:
-            return
-        for person, reply in notices:
-            try:
-                await self.gateways[platform].notify(person, reply)
-            except Exception:
-                log.exception("could not send a direct message on %s", platform)
-
-    async def _notify_stakeholders(self, incident: Incident, events: list[ev.Event], origin: c.Origin) -> None:
-        """Tells the stakeholders of CRISISBOT_NOTIFY, on the platform the change came from, in the configured language."""
-        gateway = self.gateways.get(origin.platform)
-        if gateway is None:
-            return
-        for notice in notify.plan(incident, events, self.settings, origin.platform, translator(self.settings.language)):
-            try:
-                if notice.channel:
-                    await gateway.post(notice.target, notice.reply)
-                else:
-                    await gateway.notify(notice.target, notice.reply)
-            except Exception:
-                log.exception("could not notify %s of %s", notice.target, incident.key)
+    async def drain(self) -> None:
+        """Sends the card refreshes and news still waiting for their window: at shutdown, and in tests."""
+        await self.broadcaster.drain()
 
     async def _open_room(self, incident: Incident, origin: c.Origin) -> tuple[Room | None, Incident | None]:
         """How opening the crisis's own room went, and the incident linked to it when one was opened."""
@@ -285,16 +213,3 @@ class CrisisService:
         )
         return room, linked
 
-
-def cards_to_refresh(incident: Incident, events: list[ev.Event], settings: Settings, t: Translator) -> list[Card]:
-    # The incident card shows no draft, so draft-only changes leave it alone.
-    numbers = sorted({e.number for e in events if hasattr(e, "number")})
-    if any(isinstance(e, ev.StatusChanged) for e in events):
-        # Resolving takes the buttons off waiting drafts, reopening puts them back: their cards change too.
-        numbers = sorted({*numbers, *(d.number for d in incident.drafts if d.is_open or d.state is DraftState.APPROVED)})
-    cards = [views.incident_card(incident, settings, t)] if any(not hasattr(e, "number") for e in events) else []
-    for number in numbers:
-        draft = incident.find_draft(number)
-        if draft is not None:
-            cards.append(views.draft_card(incident, draft, t))
-    return cards

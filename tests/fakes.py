@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -129,6 +130,37 @@ class FakeCards:
 
     def put(self, platform: str, conversation: str, card_id: str, message_ref: str) -> None:
         self.store.cards[(platform, conversation, card_id)] = message_ref
+
+
+class FakeTimer:
+    """The refresher's timer, moved by the test: sleepers wake only when `advance` passes their deadline."""
+
+    def __init__(self) -> None:
+        self.at = 0.0
+        self.sleepers: list[tuple[float, asyncio.Future[None]]] = []
+
+    def now(self) -> float:
+        return self.at
+
+    async def sleep(self, seconds: float) -> None:
+        woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.sleepers.append((self.at + seconds, woken))
+        await woken
+
+    async def advance(self, seconds: float) -> None:
+        """Moves time on in small steps, letting every task woken at each step run before the next."""
+        end = self.at + seconds
+        while True:
+            for _ in range(20):  # tasks just started register their sleep first; a send is a few awaits deep
+                await asyncio.sleep(0)
+            due = [(at, f) for at, f in self.sleepers if at <= end and not f.done()]
+            self.at = min([at for at, _ in due], default=end)
+            for at, woken in due:
+                if at <= self.at:
+                    woken.set_result(None)
+            self.sleepers = [(at, f) for at, f in self.sleepers if not f.done()]
+            if not due:
+                return
 
 
 @dataclass

@@ -37,7 +37,13 @@ class Harness:
         self, text: str, person: str | None = None, conversation: str | None = None, request_id: str | None = None
     ) -> Reply:
         origin = Origin(person or self.person, "console", conversation or self.conversation, self.language, request_id)
-        return asyncio.run(self.service.handle(parse(text), origin))
+        return asyncio.run(self._say(text, origin))
+
+    async def _say(self, text: str, origin: Origin) -> Reply:
+        # What the refresher holds back for its window is sent before the test reads the gateway.
+        reply = await self.service.handle(parse(text), origin)
+        await self.service.drain()
+        return reply
 
     def incident(self, key: str = "CRI-1") -> Incident:
         with self.dispatcher.uow_factory() as uow:

@@ -122,6 +122,8 @@ class ConsoleSession:
     async def say(self, text: str) -> None:
         origin = Origin(self.person, "console", self.conversation, self.language)
         reply = await self.runtime.service.handle(parse(text), origin)
+        # One person at a terminal, no rate limit to respect: every card as this command left it, before the reply.
+        await self.runtime.service.drain()
         for out in reply_text(reply, self.controls, self.t):
             self.write(out)
         if reply.file is not None:

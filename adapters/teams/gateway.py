@@ -1,9 +1,9 @@
 """The core's ChatGateway for Teams: posts, in-place card updates and direct messages at stored addresses.
 
 A crisis lives where it was opened (a channel thread, group chat or 1:1), so `open_room` opens nothing.
-After a click the door updates the clicked message (`show_clicked`), which the broadcast may have updated with
-the very same card a moment before: that second update is skipped. Only then: another process may have changed
-the message since, so the core's own updates always go out.
+After a click the door updates the clicked message (`show_clicked`); the core's refresher may update it with the
+very same card a moment before or after (when the click falls within the card's refresh window): whichever comes
+second is skipped while the message is known to show that card (`SHOWN_FOR`).
 """
 
 from __future__ import annotations
@@ -83,13 +83,13 @@ class TeamsGateway:
             return await self.connector.send(reference, text_activity(notice, {}, t, code=True), reply_to)
 
     async def update(self, conversation: str, message_ref: str, card: Card) -> None:
-        await self._update(conversation, message_ref, card, skip_if_shown=False)
+        await self._update(conversation, message_ref, card)
 
     async def show_clicked(self, conversation: str, message_ref: str, card: Card) -> None:
         """Shows `card` in the clicked message, for everyone in the conversation, unless it just did."""
-        await self._update(conversation, message_ref, card, skip_if_shown=True)
+        await self._update(conversation, message_ref, card)
 
-    async def _update(self, conversation: str, message_ref: str, card: Card, skip_if_shown: bool) -> None:
+    async def _update(self, conversation: str, message_ref: str, card: Card) -> None:
         reference = await self.reference(conversation)
         names = await names_of(self.directory, people_in(card))
         suggested = await self.directory.seen_in(conversation) if has_people_picker(card) else {}
@@ -97,7 +97,7 @@ class TeamsGateway:
         content = json.dumps(activity.attachments[0].content, sort_keys=True)
         where = (conversation, message_ref)
         shown = self._shown.get(where)
-        if skip_if_shown and shown is not None and shown[0] == content and time.monotonic() - shown[1] < SHOWN_FOR:
+        if shown is not None and shown[0] == content and time.monotonic() - shown[1] < SHOWN_FOR:
             return
         try:
             await self.connector.update(reference, message_ref, activity)

@@ -10,7 +10,7 @@ from bot.commands import Origin
 from bot.grammar import parse
 from bot.ports import AcceptedRequest
 from bot.recovery import Recovery, run_many
-from bot.replies import Room
+from bot.replies import Reply, Room
 from bot.service import CrisisService, Dispatcher
 from tests.harness import Harness
 
@@ -89,7 +89,13 @@ def test_a_batch_broadcasts_each_incident_in_order_and_answers_in_order() -> Non
         for n, sev in enumerate([3, 3, 4, 4])
     ]
     posted_before = len(h.gateway.updates)
-    replies = asyncio.run(run_many(h.service, work))
+
+    async def run_and_drain() -> list[Reply]:
+        replies = await run_many(h.service, work)
+        await h.service.drain()  # the cards' final states, past the refresher's window
+        return replies
+
+    replies = asyncio.run(run_and_drain())
     assert [r.text.split(" · ")[0] for r in replies] == ["CRI-1", "CRI-2", "CRI-1", "CRI-2"]
     refreshed = [u.card for u in h.gateway.updates[posted_before:] if u.card and u.card.id.startswith("incident:")]
     last_per_card = {card.id: card.fields[0].value for card in refreshed}

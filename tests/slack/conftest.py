@@ -60,8 +60,13 @@ class Bot:
     async def send(self, body: str, content_type: str = FORM, **kwargs: Any) -> aiohttp.ClientResponse:
         """Posts and waits for the work done after the acknowledgement."""
         response = await self.post(body, content_type, **kwargs)
-        await self.door.work.drain()
+        await self.settled()
         return response
+
+    async def settled(self) -> None:
+        """The work after the acknowledgements done, and the cards it changed shown (past the refresh window)."""
+        await self.door.work.drain()
+        await self.runtime.service.drain()
 
     def incident(self, key: str = "CRI-1") -> Incident | None:
         with self.runtime.dispatcher.uow_factory() as uow:

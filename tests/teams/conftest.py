@@ -131,7 +131,8 @@ class TeamsClient:
     async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> tuple[int, Any]:
         async with self.session.post(f"{self.url}/api/messages", json=activity, headers=headers or {}) as response:
             body = await response.json() if response.content_type == "application/json" else await response.text()
-            return response.status, body
+        await self.runtime.service.drain()  # the cards this changed shown, past the refresh window
+        return response.status, body
 
     async def say(self, text: str, who: Person = MEGAN, conversation: str = "", mentions: tuple[Person, ...] = ()) -> int:
         status, _ = await self.post(self.message(text, who, conversation, mentions))

@@ -1,0 +1,160 @@
+"""What each fact causes beyond the timeline, declared in one table, and the plan it makes: no I/O here.
+
+`REACTIONS` says, per event type, which cards change, whether the other conversations hear of it, and who may get a
+direct message. `plan` turns an incident's new facts into deliveries; `bot.broadcast` sends them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Protocol, cast
+
+from bot import events as ev
+from bot import notify, views
+from bot.commands import Origin
+from bot.config import Settings
+from bot.describe import fact
+from bot.drafts import DraftState
+from bot.i18n import Translator, translator
+from bot.model import Conversation, Incident
+from bot.objection_notices import objection_notices
+from bot.replies import Card, Reply
+
+
+@dataclass(frozen=True)
+class Reaction:
+    # The incident card shows no draft, so draft-only facts leave it alone.
+    incident_card: bool = False
+    # The card of the draft the fact names (`event.number`).
+    draft_card: bool = False
+    # Every draft still waiting or approved: resolving takes their buttons off, reopening puts them back.
+    waiting_drafts: bool = False
+    # Told to the incident's other conversations as a news line.
+    news: bool = False
+    # Someone must hear of it directly even when not watching the channel (`bot.objection_notices`).
+    objection_notice: bool = False
+    # May concern the stakeholders of CRISISBOT_NOTIFY (`bot.notify` decides from the fact's details).
+    stakeholders: bool = False
+
+
+INCIDENT = Reaction(incident_card=True)
+INCIDENT_NEWS = Reaction(incident_card=True, news=True)
+DRAFT = Reaction(draft_card=True)
+DRAFT_NEWS = Reaction(draft_card=True, news=True)
+
+REACTIONS: dict[type[ev.Event], Reaction] = {
+    ev.IncidentOpened: Reaction(incident_card=True, stakeholders=True),
+    ev.ConversationLinked: INCIDENT,
+    ev.RoleAssigned: INCIDENT_NEWS,
+    ev.RoleReleased: INCIDENT,
+    ev.SeverityChanged: Reaction(incident_card=True, news=True, stakeholders=True),
+    ev.StatusChanged: Reaction(incident_card=True, waiting_drafts=True, news=True),
+    ev.StatusUpdatePosted: INCIDENT_NEWS,
+    ev.NoteAdded: INCIDENT,
+    ev.CheckInReminderSent: Reaction(incident_card=True, stakeholders=True),
+    ev.CheckInSnoozed: INCIDENT,
+    ev.PromiseMade: INCIDENT,
+    ev.LessonRecorded: INCIDENT,
+    ev.ActionRecorded: INCIDENT,
+    ev.DraftCreated: DRAFT_NEWS,
+    ev.DraftRevised: DRAFT_NEWS,
+    ev.ApprovalGiven: DRAFT,
+    ev.DraftApproved: DRAFT_NEWS,
+    ev.DraftRejected: DRAFT_NEWS,
+    ev.ChangesRequested: DRAFT_NEWS,
+    ev.DraftPublished: DRAFT_NEWS,
+    ev.ApprovalRequirementRaised: DRAFT_NEWS,
+    ev.ObjectionRaised: Reaction(draft_card=True, news=True, objection_notice=True),
+    ev.ObjectionWithdrawn: DRAFT_NEWS,
+    ev.ObjectionOverridden: Reaction(draft_card=True, news=True, objection_notice=True),
+    ev.DraftDiscarded: DRAFT_NEWS,
+    ev.ApprovalReminderSent: DRAFT,
+    ev.DraftClosed: DRAFT,
+}
+
+
+class _AboutDraft(Protocol):
+    number: int
+
+
+@dataclass(frozen=True)
+class CardDelivery:
+    """A card to show in a conversation: posted the first time, updated in place after that."""
+
+    conversation: Conversation
+    card: Card
+    # The incident's version that drew it: an older state never overwrites a newer one.
+    version: int
+
+
+@dataclass(frozen=True)
+class NewsDelivery:
+    conversation: Conversation
+    incident: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Message:
+    """Sent once, never coalesced: a direct message to a person, or a post in a stakeholders' channel."""
+
+    platform: str
+    target: str
+    reply: Reply
+    channel: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    cards: tuple[Card, ...]
+    deliveries: tuple[CardDelivery, ...]
+    news: tuple[NewsDelivery, ...]
+    messages: tuple[Message, ...]
+
+
+def reaction(event: ev.Event) -> Reaction:
+    return REACTIONS[type(event)]
+
+
+def cards_to_refresh(incident: Incident, events: Sequence[ev.Event], settings: Settings, t: Translator) -> list[Card]:
+    reactions = [(e, reaction(e)) for e in events]
+    numbers = {cast(_AboutDraft, e).number for e, r in reactions if r.draft_card}
+    if any(r.waiting_drafts for _, r in reactions):
+        numbers |= {d.number for d in incident.drafts if d.is_open or d.state is DraftState.APPROVED}
+    cards = [views.incident_card(incident, settings, t)] if any(r.incident_card for _, r in reactions) else []
+    for number in sorted(numbers):
+        draft = incident.find_draft(number)
+        if draft is not None:
+            cards.append(views.draft_card(incident, draft, t))
+    return cards
+
+
+def plan(
+    incident: Incident,
+    events: Sequence[ev.Event],
+    settings: Settings,
+    origin: Origin,
+    platforms: Collection[str],
+    t: Translator,
+) -> Plan:
+    """What these facts cause on the platforms this process reaches, given who caused them and from where."""
+    cards = cards_to_refresh(incident, events, settings, t)
+    lines = tuple(f"{incident.key} · <@{origin.person}> · {fact(e, t)}" for e in events if reaction(e).news)
+    here = Conversation(origin.platform, origin.conversation)
+    places = [c for c in incident.conversations if c.platform in platforms]
+    deliveries = tuple(CardDelivery(place, card, incident.version) for place in places for card in cards)
+    news = tuple(NewsDelivery(place, incident.key, lines) for place in places if lines and place != here)
+    messages: list[Message] = []
+    # People are known by their platform's ids: the speaker's platform first, else where the incident lives.
+    people_on = origin.platform if origin.platform in platforms else next((p.platform for p in places), None)
+    objections = [e for e in events if reaction(e).objection_notice]
+    if people_on is not None and objections:
+        notices = objection_notices(incident, objections, origin.person, t)
+        messages += [Message(people_on, person, reply) for person, reply in notices]
+    concerning = [e for e in events if reaction(e).stakeholders]
+    if origin.platform in platforms and concerning:
+        # Stakeholders read the configured language, whoever caused the change.
+        told = notify.plan(incident, concerning, settings, origin.platform, translator(settings.language))
+        messages += [Message(origin.platform, n.target, n.reply, n.channel) for n in told]
+    return Plan(tuple(cards), deliveries, news, tuple(messages))
