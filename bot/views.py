@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.config import Settings
-from bot.describe import fact, mention, said, when
+from bot.describe import fact, mention, named, said, when
 from bot.drafts import Draft, DraftState
 from bot.grammar import USAGE
 from bot.i18n import Translator
@@ -190,7 +192,16 @@ def roles_card(incident: Incident, settings: Settings, t: Translator) -> Card:
     return Card(id=f"roles:{incident.key}", title=t("{key} · roles", key=incident.key), fields=tuple(fields))
 
 
-def timeline_card(incident: Incident, settings: Settings, t: Translator, limit: int = 40) -> Card:
+def timeline_card(
+    incident: Incident, settings: Settings, t: Translator, limit: int = 40, places: Mapping[str, str] | None = None
+) -> Card:
+    """The latest `limit` facts, after a line that counts the earlier ones left out (of the whole timeline, loaded
+    or not), so no door's own cut can pass for the whole record. `places` names conversations (id -> name)."""
     entries = incident.timeline[-limit:]
-    lines = [f"{when(e.at, settings.timezone)} · {mention(e.actor)} · {fact(e.event, t)}" for e in entries]
+    lines = [
+        f"{when(e.at, settings.timezone)} · {mention(e.actor)} · {fact(named(e.event, places or {}), t)}" for e in entries
+    ]
+    earlier = incident.events_recorded - len(entries)
+    if earlier > 0:
+        lines.insert(0, t("… {count} earlier entries; `export` for the full record", count=earlier))
     return Card(id=f"timeline:{incident.key}", title=t("{key} · timeline", key=incident.key), text="\n".join(lines))
