@@ -45,7 +45,8 @@ def test_the_count_is_translated() -> None:
     for n in range(45):
         h.say(f"point Point {n}")
     lines = timeline_lines(h.say("chronologie"))
-    assert lines[0] == f"… {h.incident().events_recorded - 40} entrées plus anciennes\u00a0; `export` pour le dossier complet"
+    earlier = h.incident().events_recorded - 40
+    assert lines[0] == f"… {earlier} entrées plus anciennes\u00a0; `export` pour le dossier complet"
 
 
 def run(h: Harness, text: str, origin: Origin) -> Reply:
