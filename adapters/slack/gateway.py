@@ -15,6 +15,7 @@ from adapters.slack.blocks import SLACK_USER, card_blocks, fallback_text, mentio
 from adapters.slack.delivery import TOO_BIG_NOTICE, too_big
 from adapters.slack.markup import escape
 from adapters.slack.people import People
+from adapters.slack.places import Places
 from adapters.slack.workspaces import OneWorkspace
 from bot.i18n import Translator, translator
 from bot.model import Incident
@@ -50,6 +51,7 @@ class Room:
 
     channel: str | None
     problem: str | None = None
+    name: str = ""
 
 
 class SlackGateway:
@@ -61,6 +63,7 @@ class SlackGateway:
         self.client = client
         self.workspaces = workspaces or OneWorkspace(client)
         self.people = People(client, self.workspaces.client_for)
+        self.places = Places()
         self.announce_channel = announce_channel
         self.t: Translator = translator(language)
         self.rooms: dict[str, Room] = {}
@@ -107,6 +110,8 @@ class SlackGateway:
         client = await self.workspaces.client_for(where)
         room = await self._create_room(client, incident)
         self.rooms[incident.key] = room
+        if room.channel:
+            await self.places.created(room.channel, room.name)
         await self.workspaces.same_workspace(where, [c for c in (room.channel, *members) if c])
         if room.channel:
             await self._invite(client, room.channel, members)
@@ -118,7 +123,7 @@ class SlackGateway:
             name = channel_name(incident.key, incident.title, attempt)
             try:
                 response = await client.conversations_create(name=name, is_private=False)
-                return Room(response["channel"]["id"])
+                return Room(response["channel"]["id"], name=name)
             except SlackApiError as error:
                 code = error.response.get("error", "unknown_error")
                 if code != "name_taken":
