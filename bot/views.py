@@ -195,13 +195,13 @@ def roles_card(incident: Incident, settings: Settings, t: Translator) -> Card:
 def timeline_card(
     incident: Incident, settings: Settings, t: Translator, limit: int = 40, places: Mapping[str, str] | None = None
 ) -> Card:
-    """The latest `limit` facts, after a line that counts the earlier ones left out (of the whole timeline, loaded
-    or not), so no door's own cut can pass for the whole record. `places` names conversations (id -> name)."""
+    """The latest `limit` facts, and a note that counts the earlier ones left out (of the whole timeline, loaded or
+    not), so no door's own cut can pass for the whole record. `places` names conversations (id -> name)."""
     entries = incident.timeline[-limit:]
     lines = [
         f"{when(e.at, settings.timezone)} · {mention(e.actor)} · {fact(named(e.event, places or {}), t)}" for e in entries
     ]
     earlier = incident.events_recorded - len(entries)
-    if earlier > 0:
-        lines.insert(0, t("… {count} earlier entries; `export` for the full record", count=earlier))
-    return Card(id=f"timeline:{incident.key}", title=t("{key} · timeline", key=incident.key), text="\n".join(lines))
+    note = t("… {count} earlier entries; `export` for the full record", count=earlier) if earlier > 0 else ""
+    title = t("{key} · timeline", key=incident.key)
+    return Card(id=f"timeline:{incident.key}", title=title, text="\n".join(lines), note=note)

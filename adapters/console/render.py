@@ -38,6 +38,7 @@ class Controls:
 
 def card_text(card: Card, controls: Controls, t: Translator) -> list[str]:
     lines = [f"┌ {plain(card.title)}"]
+    lines += [f"│ {plain(card.note)}"] if card.note else []
     lines += [f"│ {plain(line)}" for line in card.text.splitlines()]
     lines += [f"│ {said(t, f.label, plain(f.value))}" for f in card.fields]
     actions = [f"[{controls.number(b)}] {b.label}{'…' if b.ask else ''}" for b in card.buttons]

@@ -11,8 +11,9 @@ from tests.harness import Harness
 
 
 def timeline_lines(reply: Reply) -> list[str]:
+    """The card's note (if any), then its entries."""
     [card] = reply.cards
-    return card.text.split("\n")
+    return [card.note] * bool(card.note) + card.text.split("\n")
 
 
 def test_a_long_timeline_says_how_many_earlier_entries_it_leaves_out() -> None:
