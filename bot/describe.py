@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import events as ev
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
+
+# What a conversation no door has named is called: what it is, never its id ("now discussed in slack C0123…").
+UNNAMED_PLACES = {"slack": N_("a Slack channel"), "teams": N_("a Teams conversation")}
 
 
 def when(at: datetime | None, tz: str = "UTC") -> str:
@@ -42,6 +47,18 @@ def mention(person: str | None) -> str:
     return f"<@{person}>" if person else "-"
 
 
+def named(event: ev.Event, places: Mapping[str, str]) -> ev.Event:
+    """A conversation linked before any door named it, named as a door has since (`places`: id -> name)."""
+    if isinstance(event, ev.ConversationLinked) and not event.name and places.get(event.conversation):
+        return replace(event, name=places[event.conversation])
+    return event
+
+
+def places_in(timeline: Sequence[ev.Event]) -> set[str]:
+    """The conversations a timeline names by id alone, so a caller can look their names up in one go."""
+    return {e.conversation for e in timeline if isinstance(e, ev.ConversationLinked) and not e.name}
+
+
 def fact(event: ev.Event, t: Translator) -> str:
     match event:
         case ev.IncidentOpened(title, severity):
@@ -49,6 +66,9 @@ def fact(event: ev.Event, t: Translator) -> str:
         case ev.ConversationLinked(platform, conversation, name):
             if name:
                 return t("now discussed in {conversation}", conversation=name)
+            if platform in UNNAMED_PLACES:
+                return t("now discussed in {conversation}", conversation=t(UNNAMED_PLACES[platform]))
+            # The console's conversations are names people typed, not platform ids.
             return t("now discussed in {platform} {conversation}", platform=platform, conversation=conversation)
         case ev.RoleAssigned(role, holder, previous):
             if previous:

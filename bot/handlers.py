@@ -11,7 +11,7 @@ from bot import commands as c
 from bot import events as ev
 from bot import report, views
 from bot.config import Settings
-from bot.describe import fact
+from bot.describe import fact, places_in
 from bot.drafts import DraftState
 from bot.errors import NoIncidentHere, UnknownIncident
 from bot.grammar import USAGE
@@ -36,6 +36,12 @@ class Context:
         # A door may name the conversation among the origin's names, keyed by its id.
         name = dict(self.origin.names).get(self.origin.conversation, "")
         return Conversation(self.origin.platform, self.origin.conversation, name)
+
+    def names(self, ids: set[str]) -> dict[str, str]:
+        """Display names of people and conversations as the doors last told them, this request's included (the
+        directory learns those once the command has run)."""
+        known = self.uow.people.names(ids) if ids else {}
+        return known | {key: name for key, name in self.origin.names if key in ids and name}
 
     def incident(self, key: str | None) -> Incident:
         if key:
@@ -254,7 +260,9 @@ def show_status(cmd: c.ShowStatus, ctx: Context) -> Outcome:
 @handles(c.ShowTimeline)
 def show_timeline(cmd: c.ShowTimeline, ctx: Context) -> Outcome:
     incident = ctx.uow.incidents.get_whole(ctx.incident(cmd.incident).key) or ctx.incident(cmd.incident)
-    return Outcome(Reply(cards=(views.timeline_card(incident, ctx.settings, ctx.t),), private=True, incident=incident.key))
+    places = ctx.names(places_in([e.event for e in incident.timeline]))
+    card = views.timeline_card(incident, ctx.settings, ctx.t, places=places)
+    return Outcome(Reply(cards=(card,), private=True, incident=incident.key))
 
 
 @handles(c.ListIncidents)
@@ -298,7 +306,7 @@ def export_report(cmd: c.ExportReport, ctx: Context) -> Outcome:
     key = ctx.incident(cmd.incident).key
     incident = ctx.uow.incidents.get_whole(key)
     assert incident is not None  # found a line above, in the same transaction
-    names = ctx.uow.people.names(report.people_in(incident))
+    names = ctx.names(report.people_in(incident) | places_in([e.event for e in incident.timeline]))
     # A shared document: its times are the team's (CRISISBOT_TIMEZONE), whoever asked for it.
     document = report.render(incident, ctx.configured or ctx.settings, ctx.t, ctx.now, names)
     text = ctx.t("{key} report", key=incident.key)

@@ -48,6 +48,9 @@ class Card:
     # True when `text` is written by the bot alone (help): a door may render its `code spans` as code. Otherwise
     # `text` holds what people typed, and doors show it exactly as typed.
     markup: bool = False
+    # What the card leaves out ("… 22 earlier entries; `export` for the full record"): written by the bot, shown
+    # under the title, and kept by doors whatever else they cut to fit, so their own counts add to it.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class Room:
 
     conversation: str | None
     problem: str = ""
+    # Its display name, where the platform gives one (a Slack channel's name), for timelines and reports.
+    name: str = ""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import datetime
 from bot import events as ev
 from bot import report_sections as sections
 from bot.config import Settings
-from bot.describe import fact, mention, said, when
+from bot.describe import fact, mention, named, said, when
 from bot.drafts import Draft
 from bot.i18n import Translator
 from bot.model import Incident
@@ -36,9 +36,10 @@ def _quote(text: str) -> str:
 def render(
     incident: Incident, settings: Settings, t: Translator, now: datetime, names: Mapping[str, str] | None = None
 ) -> str:
-    """The report of an incident loaded whole (`get_whole`); `names` gives people's display names (from the doors),
-    else they appear by their ids. Times are in `settings.timezone`."""
+    """The report of an incident loaded whole (`get_whole`); `names` gives people's and conversations' display names
+    (from the doors), else people appear by their ids. Times are in `settings.timezone`."""
     tz = settings.timezone
+    known = names or {}
     numbers = figures(incident, now)
     out = [
         *_summary(incident, t, tz),
@@ -54,11 +55,11 @@ def render(
         *(line for draft in incident.drafts for line in _draft(draft, t, tz)),
         *([] if incident.drafts else [f"- {t('none yet')}", ""]),
         f"## {t('Timeline')}", "", f"| {t('When')} | {t('Who')} | {t('What')} |", "|---|---|---|",
-        *(f"| {when(e.at, tz)} | {mention(e.actor)} | {sections.cell(fact(e.event, t))} |" for e in incident.timeline),
+        *(f"| {when(e.at, tz)} | {mention(e.actor)} | {sections.cell(fact(named(e.event, known), t))} |"
+          for e in incident.timeline),
         *sections.lessons_and_actions(incident, t, tz),
     ]
     # Every person is written as a mention, then named once here: a document reads "@Carol Legal", not "<@U07>".
-    known = names or {}
     return MENTION.sub(lambda m: "@" + known.get(m.group(1), m.group(1)), "\n".join(out)) + "\n"
 
 

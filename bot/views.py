@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.config import Settings
-from bot.describe import fact, mention, said, when
+from bot.describe import fact, mention, named, said, when
 from bot.drafts import Draft, DraftState
 from bot.grammar import USAGE
 from bot.i18n import Translator
@@ -196,7 +198,16 @@ def roles_card(incident: Incident, settings: Settings, t: Translator) -> Card:
     return Card(id=f"roles:{incident.key}", title=t("{key} · roles", key=incident.key), fields=tuple(fields))
 
 
-def timeline_card(incident: Incident, settings: Settings, t: Translator, limit: int = 40) -> Card:
+def timeline_card(
+    incident: Incident, settings: Settings, t: Translator, limit: int = 40, places: Mapping[str, str] | None = None
+) -> Card:
+    """The latest `limit` facts, and a note that counts the earlier ones left out (of the whole timeline, loaded or
+    not), so no door's own cut can pass for the whole record. `places` names conversations (id -> name)."""
     entries = incident.timeline[-limit:]
-    lines = [f"{when(e.at, settings.timezone)} · {mention(e.actor)} · {fact(e.event, t)}" for e in entries]
-    return Card(id=f"timeline:{incident.key}", title=t("{key} · timeline", key=incident.key), text="\n".join(lines))
+    lines = [
+        f"{when(e.at, settings.timezone)} · {mention(e.actor)} · {fact(named(e.event, places or {}), t)}" for e in entries
+    ]
+    earlier = incident.events_recorded - len(entries)
+    note = t("… {count} earlier entries; `export` for the full record", count=earlier) if earlier > 0 else ""
+    title = t("{key} · timeline", key=incident.key)
+    return Card(id=f"timeline:{incident.key}", title=title, text="\n".join(lines), note=note)

@@ -38,6 +38,7 @@ class Controls:
 
 def card_text(card: Card, controls: Controls, t: Translator) -> list[str]:
     lines = [f"┌ {plain(card.title)}"]
+    lines += [f"│ {plain(card.note)}"] if card.note else []
     lines += [f"│ {plain(line)}" for line in card.text.splitlines()]
     for f in card.fields:
         # A value of several lines (a draft's publications) stays inside the card's frame.

@@ -24,6 +24,7 @@ from adapters.slack.config import SlackConfig
 from adapters.slack.delivery import Asker, Delivery
 from adapters.slack.gateway import SlackGateway
 from adapters.slack.markup import SLACK_USER, from_slack
+from adapters.slack.places import remember_in
 from adapters.slack.work import BackgroundWork
 from adapters.slack.workspaces import ConversationWorkspaces, InstalledWorkspaces, Workspace, heard_of
 from bot import commands as c
@@ -58,6 +59,7 @@ class SlackDoor:
         if oauth_settings is not None and oauth_settings.installation_store is not None:
             workspaces = InstalledWorkspaces(self.client, oauth_settings.installation_store, conversations)
         self.gateway = SlackGateway(self.client, runtime.settings.language, config.announce_channel, workspaces)
+        self.gateway.places.remember = remember_in(runtime)
         self.work = BackgroundWork()
         self.recovery = Recovery(runtime.service, PLATFORM, self.run_recovered)
         self.seen = RecentIds()
@@ -94,6 +96,7 @@ class SlackDoor:
     async def on_command(self, ack: Callable[..., Awaitable[Any]], command: dict[str, Any], client: AsyncWebClient) -> None:
         request_id = f"slack:command:{command.get('trigger_id')}"
         asker = Asker(command["user_id"], command["channel_id"], command.get("response_url"))
+        self.gateway.places.learn(asker.channel, command.get("channel_name"))
         text = from_slack(command.get("text") or "")
         # A bare `/crisis` opens a crisis, as does `/crisis open` without a title: the form asks for the rest.
         wanted = parse(text) if text.strip() else c.AskToOpen()
@@ -110,6 +113,7 @@ class SlackDoor:
         request_id = f"slack:action:{body['user']['id']}:{action.get('action_ts')}"
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
         asker = Asker(body["user"]["id"], channel, body.get("response_url"), click=True)
+        self.gateway.places.learn(channel, (body.get("channel") or {}).get("name"))
         action_id: str = action["action_id"]
         if action_id.startswith(blocks.PICK):
             chosen = action.get("selected_user") or (action.get("selected_option") or {}).get("value")
@@ -237,8 +241,11 @@ class SlackDoor:
         language = profile.language
         people = {asker.user} | _mentioned(command)
         names = tuple([(person, await self.gateway.people.name(person)) for person in sorted(people)])
+        t = translator(language or self.runtime.settings.language)
+        place = self.gateway.places.name(asker.channel, t)  # "Slack › #general", for timeline facts
+        names += ((asker.channel, place),) if place else ()
         origin = c.Origin(asker.user, PLATFORM, asker.channel, language, request_id, names, profile.timezone)
-        return origin, translator(language or self.runtime.settings.language)
+        return origin, t
 
     async def run(self, command: c.Command, asker: Asker, request_id: str, client: AsyncWebClient) -> None:
         origin, t = await self.origin_for(command, asker, request_id)

@@ -126,6 +126,8 @@ def card_pieces(card: Card, t: Translator, names: Mapping[str, str]) -> list[Pie
     if len(readable(card.title, names)) > HEADER_LIMIT:
         # A header holds 150 characters: a longer title is shown whole below it.
         pieces += text_pieces(card.title, names)
+    # The card's note first: the cut below keeps the first pieces, so it survives whatever is left out.
+    pieces += text_pieces(card.note, names, code=True) if card.note else []
     pieces += text_pieces(card.text, names, code=card.markup)
     pieces += field_pieces(card, t, names)
     for index, picker in enumerate(card.pickers):

@@ -14,6 +14,7 @@ from adapters.slack.blocks import SLACK_USER, card_blocks, fallback_text, mentio
 from adapters.slack.delivery import TOO_BIG_NOTICE, too_big
 from adapters.slack.markup import escape
 from adapters.slack.people import People
+from adapters.slack.places import Places
 from adapters.slack.workspaces import OneWorkspace
 from bot.i18n import Translator, translator
 from bot.model import Incident
@@ -52,6 +53,7 @@ class SlackGateway:
         self.client = client
         self.workspaces = workspaces or OneWorkspace(client)
         self.people = People(client, self.workspaces.client_for)
+        self.places = Places()
         self.announce_channel = announce_channel
         self.t: Translator = translator(language)
         # Channels this gateway created for a crisis: its card gets pinned there.
@@ -101,6 +103,7 @@ class SlackGateway:
         await self.workspaces.same_workspace(where, [c for c in (room.conversation, *members) if c])
         if room.conversation:
             self._crisis_channels.add(room.conversation)
+            await self.places.created(room.conversation, room.name)
             await self._invite(client, room.conversation, members)
         await self._announce(client, incident, room.conversation or where)
         return room
@@ -110,7 +113,7 @@ class SlackGateway:
             name = channel_name(incident.key, incident.title, attempt)
             try:
                 response = await client.conversations_create(name=name, is_private=False)
-                return Room(response["channel"]["id"])
+                return Room(response["channel"]["id"], name=name)
             except SlackApiError as error:
                 code = error.response.get("error", "unknown_error")
                 if code != "name_taken":

@@ -77,10 +77,12 @@ def adaptive_card(
     }
     if actions:
         content["actions"] = actions
-    content["body"] = [b for b in (title, *inputs) if b]
+    # The card's note stays whatever is cut: it counts what the core left out, the cut below what the door did.
+    note = _rich(card.note, names, True, isSubtle=True) if card.note else None
+    content["body"] = [b for b in (title, note, *inputs) if b]
     # The newest facts are at the end of a timeline: what does not fit is its oldest part.
     kept = fit([b for b in lines if b], content, budget, t, oldest_first=card.id.startswith("timeline:"))
-    content["body"] = [b for b in (title, *kept, *inputs) if b]
+    content["body"] = [b for b in (title, note, *kept, *inputs) if b]
     return content
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from bot import events as ev
 from storage import make_engine, sql_uow_factory
@@ -116,22 +116,29 @@ async def _burst(url: str, bodies: list[str]) -> int:
     return acknowledged
 
 
-def _done(database_url: str) -> int:
-    engine = make_engine(database_url)
+def _done(database_url: str, engine: Engine | None = None) -> int:
+    own = engine is None
+    engine = engine or make_engine(database_url)
     try:
         with engine.connect() as connection:
             query = "SELECT count(*) FROM request_log WHERE request_id LIKE 'slack:command:crash-%'"
             return int(connection.execute(text(query)).scalar_one())
     finally:
-        engine.dispose()
+        if own:
+            engine.dispose()
 
 
 async def _until(found: int, database_url: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while await asyncio.to_thread(_done, database_url) < found:
-        if time.monotonic() > deadline:
-            return
-        await asyncio.sleep(0.1)
+    # One engine for the whole wait: a new one per look (ten a second) took CPU from the server being timed.
+    engine = make_engine(database_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while await asyncio.to_thread(_done, database_url, engine) < found:
+            if time.monotonic() > deadline:
+                return
+            await asyncio.sleep(0.1)
+    finally:
+        engine.dispose()
 
 
 async def crash_and_recover(database_url: str, slack: FakeSlack, slack_url: str, workdir: Path, requests: int,

@@ -250,6 +250,10 @@ class FakeSlack:
     async def send_envelope(self, envelope: dict[str, Any]) -> None:
         await self._sockets[-1].send_json(envelope)
 
+    async def send_raw(self, message: str) -> None:
+        """A WebSocket message as given, JSON or not."""
+        await self._sockets[-1].send_str(message)
+
     async def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
         async def acked() -> dict[str, Any]:
             while True:

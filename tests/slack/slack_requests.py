@@ -35,9 +35,11 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def slash_command(text: str, user: str = "W111", channel: str = "C111", trigger_id: str = "111.111.xxx",
-                  response_url: str | None = None) -> str:
+                  response_url: str | None = None, channel_name: str | None = None) -> str:
     fields = dict(parse_qsl(_text("slack_slash_command.form.txt"), keep_blank_values=True))
     fields.update(command="/crisis", text=text, user_id=user, channel_id=channel, trigger_id=trigger_id)
+    if channel_name is not None:
+        fields["channel_name"] = channel_name
     if response_url:
         fields["response_url"] = response_url
     return urlencode(fields)

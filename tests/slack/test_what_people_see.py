@@ -81,10 +81,16 @@ async def test_a_60_update_timeline_fits_slack_and_says_what_was_left_out(bot: B
     shown, _ = slack_shows.message(blocks)
     assert shown.text.rstrip().endswith("more; export for the full record")
     visible = re.findall(r"update: (\d\d) carrier", shown.text)
+    entries = re.findall(r"^\d{4}-\d\d-\d\d \d\d:\d\d .* · ", shown.text, re.M)
     found = re.search(r"… (\d+) more; export for the full record", shown.text)
-    assert visible and found
-    # The core shows the latest entries; what does not fit is counted: every update is shown or counted.
-    assert int(visible[0]) + len(visible) + int(found.group(1)) == 60
+    earlier = re.search(r"^… (\d+) earlier entries; export for the full record$", shown.text, re.M)
+    assert visible and found and earlier
+    # The core says how many entries it left out of the whole timeline, and the door how many it cut to fit:
+    # every entry is shown or counted, once.
+    recorded = bot.incident().events_recorded  # type: ignore[union-attr]
+    assert int(earlier.group(1)) == recorded - 40
+    assert int(earlier.group(1)) + len(entries) + int(found.group(1)) == recorded
+    assert int(visible[0]) == 20  # the latest 40 entries are updates 20 to 59
 
 
 async def test_a_message_slack_refuses_as_too_long_is_logged_once_and_the_person_is_told(

@@ -25,9 +25,14 @@ async def test_a_60_update_timeline_is_cut_to_fit_with_the_newest_kept(teams: Te
     lines = card_lines(answer.cards[0])
     assert len(answer.activity_bytes) <= MAX_ACTIVITY_BYTES
     more = [line for line in lines if "more; export for the full record" in line]
-    assert len(more) == 1 and lines[1] == more[0]  # the oldest part gave way
+    assert len(more) == 1 and lines[2] == more[0]  # the oldest part gave way
     assert "Update 60:" in lines[-1]
     assert not any("Update 20:" in line for line in lines)
+    # The core's count of the entries it left out stays under the title, and adds up with the door's own cut.
+    recorded = teams.incident().events_recorded
+    assert lines[1] == f"… {recorded - 40} earlier entries; export for the full record"
+    entries = [line for line in lines if "Update " in line]
+    assert recorded - 40 + int(more[0].split()[1]) + len(entries) == recorded
 
 
 async def test_a_long_text_answer_is_cut_to_fit(teams: TeamsClient) -> None:
