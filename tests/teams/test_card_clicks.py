@@ -186,6 +186,25 @@ async def test_set_lead_with_nobody_picked_is_answered_to_the_clicker_only(teams
     assert [c.text for c in teams.connector.of("reply")] == ["CRI-1 · lead: <at>Megan Bowen</at>"]
 
 
+async def test_a_person_picked_who_never_spoke_is_named_and_holds_the_role_by_their_entra_id(teams: TeamsClient) -> None:
+    teams.connector.members[LEA.teams_id] = {"id": LEA.teams_id, "name": LEA.name, "aadObjectId": LEA.aad}
+    teams.connector.members[COLIN.teams_id] = {"id": COLIN.teams_id, "name": COLIN.name, "aadObjectId": COLIN.aad}
+    await teams.say("open Wave of complaints --sev 2", conversation=ROOM)
+    incident_card = posted_card(teams, "CRI-1 · Wave of complaints")
+    teams.connector.clear()
+
+    # Teams' people picker answers an Entra object id; some clients (the Agents Playground) a Teams id.
+    for label, picked, person in (("legal", LEA.aad, LEA), ("comms", COLIN.teams_id, COLIN)):
+        data = {**picker_data(incident_card.cards[0], label)}
+        data[data["input"]] = picked
+        status, body = await teams.post(teams.invoke(data, incident_card.activity["id"], MEGAN, ROOM))
+        assert status == 200
+        assert teams.incident().holder(label) == person.aad
+        assert facts(body["value"])[label] == person.name
+    assert [c.text for c in teams.connector.of("reply")] == [
+        "CRI-1 · legal: <at>Léa Legal</at>", "CRI-1 · comms: <at>Colin Comms</at>"]
+
+
 async def test_a_usage_error_from_a_click_has_no_entities_and_no_help_card(teams: TeamsClient) -> None:
     await teams.say("open Wave of complaints --sev 2", conversation=ROOM)
     incident_card = posted_card(teams, "CRI-1 · Wave of complaints")
