@@ -69,8 +69,8 @@ class TeamsGateway:
         for activity in await reply_activities(reply, t, self.directory, conversation, composed or reply.private):
             sent = await self._send(reference, activity, reply_to, t)
             last = sent or last
-            if threads and reply_to is None:
-                reply_to = sent
+            if threads and reply_to is None and sent:
+                reference, reply_to = _thread_of(reference, sent), sent
             if activity.attachments and first_card is None:
                 first_card = sent
         return first_card or last
@@ -144,3 +144,10 @@ def _channel_root(reference: ConversationReference) -> bool:
     """The channel itself rather than one of its threads (`19:…@thread.tacv2;messageid=…`)."""
     conversation = reference.conversation
     return (conversation.conversation_type or "").lower() == "channel" and ";messageid=" not in conversation.id
+
+
+def _thread_of(reference: ConversationReference, root: str) -> ConversationReference:
+    """The address of the thread `root` starts: Teams threads by this conversation id, not by `replyToId` alone."""
+    thread = ConversationReference().deserialize(reference.serialize())
+    thread.conversation.id = f"{reference.conversation.id};messageid={root}"
+    return thread

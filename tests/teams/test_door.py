@@ -24,7 +24,7 @@ async def test_added_to_a_team_the_bot_introduces_itself_with_the_help_card(team
     [intro] = teams.connector.of("send", TEAM_CHANNEL)
     assert intro.text.startswith("Hello, I am crisisbot")
     # One thread in the channel, not two: the help card answers the introduction.
-    [help_card] = teams.connector.of("reply", TEAM_CHANNEL)
+    [help_card] = teams.connector.of("reply", f"{TEAM_CHANNEL};messageid={intro.activity['id']}")
     assert card_title(help_card.cards[0]) == "crisisbot help" and help_card.activity_id == intro.activity["id"]
     assert len(teams.connector.calls) == 2
 
