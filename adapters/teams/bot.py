@@ -227,7 +227,10 @@ class CrisisTeamsBot(TeamsActivityHandler):
             return _message_response(plain(_private_text(reply), names, code=True))
         clicked = await self._after_click(activity, data, reply, origin)
         if clicked is None:
-            return _message_response("")
+            # The change left the clicked card as it was (a draft written from the incident card): an empty answer
+            # shows the clicker a blank banner, so it says what happened, as the thread does for everyone.
+            names = await names_of(self.directory, set(PERSON.findall(reply.text)))
+            return _message_response(plain(reply.text, names))
         # The clicker sees the new card at once; everyone else through the update of the message.
         names = await names_of(self.directory, people_in(clicked))
         suggested = await self.directory.seen_in(activity.conversation.id) if has_people_picker(clicked) else {}

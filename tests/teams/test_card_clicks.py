@@ -133,6 +133,20 @@ async def test_a_button_that_asks_for_text_appends_it_to_the_command(teams: Team
     assert teams.incident().draft(1).state is DraftState.CHANGES_REQUESTED
 
 
+async def test_a_click_that_leaves_its_card_unchanged_tells_the_clicker_what_happened(teams: TeamsClient) -> None:
+    await teams.say("open Wave of complaints --sev 2", conversation=ROOM)
+    incident_card = posted_card(teams, "CRI-1 · Wave of complaints")
+    teams.connector.clear()
+
+    status, body = await click(teams, incident_card, "Draft reply", MEGAN, ask1="We are sorry.")
+    assert status == 200
+    # Not a blank banner under the card, which no update replaces.
+    assert body["type"] == "application/vnd.microsoft.activity.message"
+    assert body["value"].startswith("CRI-1 · draft #1 written\nThis draft needs comms, legal")
+    assert not [c for c in teams.connector.of("update") if c.activity_id == incident_card.activity["id"]]
+    assert teams.incident().draft(1).text == "We are sorry."
+
+
 async def test_refused_clicks_are_explained_to_the_clicker_and_change_nothing(teams: TeamsClient) -> None:
     await crisis_with_draft(teams)
     draft_card = posted_card(teams, "CRI-1 · draft reply #1")
