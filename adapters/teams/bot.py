@@ -25,12 +25,14 @@ from adapters.recent import RecentIds
 from adapters.runtime import Runtime
 from adapters.teams.cards import (
     ADAPTIVE_CARD,
+    INPUT_KEY,
     VERB,
     adaptive_card,
     click_command,
     clicked_card,
     missing_input,
     people_in,
+    picked_person,
 )
 from adapters.teams.gateway import TeamsGateway
 from adapters.teams.markup import PERSON, plain
@@ -116,7 +118,8 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _submitted(self, activity: Activity, origin: Origin) -> None:
         """The `Action.Submit` fallback: the same command as the invoke, answered in the thread (no private answer
         exists for it), the clicked card updated in place."""
-        conversation, data = activity.conversation.id, activity.value
+        conversation = activity.conversation.id
+        data, origin = await self._named_pick(activity, activity.value, origin)
         if missing_input(data):
             reply = Reply(text=self._t(origin.language)("Please choose or write something first."), private=True)
         else:
@@ -142,6 +145,20 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             await self.gateway.send(conversation, Reply(text=reply.text, mentions=reply.mentions),
                                     reply_to=message_id, language=origin.language)
         return clicked
+
+    async def _named_pick(
+        self, activity: Activity, data: dict[str, Any], origin: Origin
+    ) -> tuple[dict[str, Any], Origin]:
+        """A people picker answers an id the bot may never have met (Teams: an Entra object id; some clients: a
+        Teams id): looked up like a mention, so the card names the person and the role goes to the id they act by."""
+        picked = picked_person(data)
+        if picked is None:
+            return data, origin
+        known = await self.directory.person(picked)
+        person = known.person_id if known is not None else await self._person_of(activity, {"id": picked})
+        found = known or await self.directory.person(person)
+        names = {**dict(origin.names), **({person: found.name} if found is not None and found.name else {})}
+        return {**data, data[INPUT_KEY]: person}, replace(origin, names=tuple(names.items()))
 
     async def _command_text(self, activity: Activity) -> tuple[str, dict[str, str]]:
         """The text without the bot's @mention; other people's mentions become `<@id>` as the grammar expects.
@@ -203,6 +220,8 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return _message_response(t("This card is not one of crisisbot's; nothing was done."))
         if missing_input(data):
             return _message_response(t("Please choose or write something first."))
+        data, origin = await self._named_pick(activity, data, origin)
+        command = click_command(data) or command
         reply = await self.runtime.service.handle(parse(command), origin)
         if reply.private:
             # A refusal or a usage error: for the clicker's eyes only, and the card stays as it was.
@@ -210,7 +229,10 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return _message_response(plain(_private_text(reply), names, code=True))
         clicked = await self._after_click(activity, data, reply, origin)
         if clicked is None:
-            return _message_response("")
+            # The change left the clicked card as it was (a draft written from the incident card): an empty answer
+            # shows the clicker a blank banner, so it says what happened, as the thread does for everyone.
+            names = await names_of(self.directory, set(PERSON.findall(reply.text)))
+            return _message_response(plain(reply.text, names))
         # The clicker sees the new card at once; everyone else through the update of the message.
         names = await names_of(self.directory, people_in(clicked))
         suggested = await self.directory.seen_in(activity.conversation.id) if has_people_picker(clicked) else {}

@@ -25,6 +25,8 @@ VERB = "crisisbot"
 COMMAND_KEY = "crisisbot"
 CARD_KEY = "card"
 INPUT_KEY = "input"
+# Marks the save button of a people picker: its input is a person, whom the door names before the core sees them.
+PERSON_KEY = "person"
 
 # Teams refuses an activity over about 28 KB; a card gets this much, the activity around it the rest.
 CARD_BUDGET = 24_000
@@ -145,15 +147,26 @@ def missing_input(data: Mapping[str, Any]) -> bool:
     return not (isinstance(value, str) and value.strip()) or value.strip() == NOBODY
 
 
+def picked_person(data: Mapping[str, Any]) -> str | None:
+    """The person a people picker's click names (an Entra object id in Teams, a Teams id in some test clients)."""
+    input_id = data.get(INPUT_KEY)
+    value = data.get(input_id) if isinstance(input_id, str) and data.get(PERSON_KEY) else None
+    return value.strip() if isinstance(value, str) and value.strip() and value.strip() != NOBODY else None
+
+
 def clicked_card(data: Mapping[str, Any]) -> str | None:
     card_id = data.get(CARD_KEY)
     return card_id if isinstance(card_id, str) else None
 
 
-def execute(title: str, command: str, card_id: str, input_id: str | None = None, style: str = "default") -> dict[str, Any]:
+def execute(
+    title: str, command: str, card_id: str, input_id: str | None = None, style: str = "default", person: bool = False,
+) -> dict[str, Any]:
     data: dict[str, Any] = {COMMAND_KEY: command, CARD_KEY: card_id}
     if input_id:
         data[INPUT_KEY] = input_id
+    if person:
+        data[PERSON_KEY] = True
     submit: dict[str, Any] = {"type": "Action.Submit", "title": title, "data": data}
     action: dict[str, Any] = {"type": "Action.Execute", "title": title, "verb": VERB, "data": data, "fallback": submit}
     if style != "default":
@@ -200,5 +213,5 @@ def _picker(
         choice["choices.data"] = {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
     if picker.selected:
         choice["value"] = picker.selected
-    save = execute(t("Set {label}", label=picker.label), picker.command, card_id, input_id)
+    save = execute(t("Set {label}", label=picker.label), picker.command, card_id, input_id, person=not picker.options)
     return [choice, {"type": "ActionSet", "actions": [save]}]

@@ -9,6 +9,7 @@ document is cut at a line and the message says so and how to get the whole of it
 
 from __future__ import annotations
 
+import json
 import re
 
 from botbuilder.schema import Activity, ActivityTypes
@@ -16,19 +17,25 @@ from botbuilder.schema import Activity, ActivityTypes
 from bot.i18n import Translator
 from bot.replies import File, Reply
 
-# Bytes of document per message: what is left of Teams' ~28 KB for the heading, the note and the JSON envelope.
+# Bytes of document per message, as sent: what is left of Teams' ~28 KB for the heading, the note and the JSON envelope.
 MAX_BYTES = 24_000
 _BACKTICKS = re.compile(r"`+")
 
 
+def wire_size(text: str) -> int:
+    """Bytes `text` takes in the JSON the connector client sends: every non-ASCII character is a `\\u` escape
+    (6 bytes, 12 beyond the BMP), so a page of Japanese weighs twice its UTF-8 size."""
+    return len(json.dumps(text)) - 2
+
+
 def cut(text: str, limit: int = MAX_BYTES) -> str:
-    """The longest run of whole lines of `text` that fits in `limit` UTF-8 bytes."""
-    if len(text.encode("utf-8")) <= limit:
+    """The longest run of whole lines of `text` that fits in `limit` bytes on the wire."""
+    if wire_size(text) <= limit:
         return text
     kept: list[str] = []
     size = 0
     for line in text.splitlines(keepends=True):
-        size += len(line.encode("utf-8"))
+        size += wire_size(line)
         if size > limit:
             break
         kept.append(line)

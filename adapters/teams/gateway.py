@@ -64,9 +64,13 @@ class TeamsGateway:
         t = translator(language or self._language(reference))
         first_card: str | None = None
         last: str | None = None
+        # Posted to a channel itself, each message would start a thread of its own: the rest go in the first's.
+        threads = reply_to is None and _channel_root(reference)
         for activity in await reply_activities(reply, t, self.directory, conversation, composed or reply.private):
             sent = await self._send(reference, activity, reply_to, t)
             last = sent or last
+            if threads and reply_to is None and sent:
+                reference, reply_to = _thread_of(reference, sent), sent
             if activity.attachments and first_card is None:
                 first_card = sent
         return first_card or last
@@ -134,3 +138,16 @@ class TeamsGateway:
         await self.directory.save_conversation(chat, personal.serialize())
         await self.directory.save_person(TeamsPerson(person.person_id, person.teams_id, person.name, chat, person.seen_in))
         return chat
+
+
+def _channel_root(reference: ConversationReference) -> bool:
+    """The channel itself rather than one of its threads (`19:…@thread.tacv2;messageid=…`)."""
+    conversation = reference.conversation
+    return (conversation.conversation_type or "").lower() == "channel" and ";messageid=" not in conversation.id
+
+
+def _thread_of(reference: ConversationReference, root: str) -> ConversationReference:
+    """The address of the thread `root` starts: Teams threads by this conversation id, not by `replyToId` alone."""
+    thread = ConversationReference().deserialize(reference.serialize())
+    thread.conversation.id = f"{reference.conversation.id};messageid={root}"
+    return thread

@@ -142,7 +142,10 @@ class FakeConnector:
         return web.json_response({"id": activity_id})
 
     async def _member(self, request: web.Request) -> web.Response:
-        member = self.members.get(request.match_info["member"])
+        wanted = request.match_info["member"]
+        # Teams finds a member by their Teams id or their Entra object id.
+        member = self.members.get(wanted) or next(
+            (m for m in self.members.values() if m.get("aadObjectId") == wanted), None)
         self.calls.append(Call("member", request.match_info["conversation"], {}, request.match_info["member"]))
         if member is None:
             return web.json_response({"error": {"code": "MemberNotFoundInConversation", "message": "no"}}, status=404)

@@ -133,6 +133,20 @@ async def test_a_button_that_asks_for_text_appends_it_to_the_command(teams: Team
     assert teams.incident().draft(1).state is DraftState.CHANGES_REQUESTED
 
 
+async def test_a_click_that_leaves_its_card_unchanged_tells_the_clicker_what_happened(teams: TeamsClient) -> None:
+    await teams.say("open Wave of complaints --sev 2", conversation=ROOM)
+    incident_card = posted_card(teams, "CRI-1 · Wave of complaints")
+    teams.connector.clear()
+
+    status, body = await click(teams, incident_card, "Draft reply", MEGAN, ask1="We are sorry.")
+    assert status == 200
+    # Not a blank banner under the card, which no update replaces.
+    assert body["type"] == "application/vnd.microsoft.activity.message"
+    assert body["value"].startswith("CRI-1 · draft #1 written\nThis draft needs comms, legal")
+    assert not [c for c in teams.connector.of("update") if c.activity_id == incident_card.activity["id"]]
+    assert teams.incident().draft(1).text == "We are sorry."
+
+
 async def test_refused_clicks_are_explained_to_the_clicker_and_change_nothing(teams: TeamsClient) -> None:
     await crisis_with_draft(teams)
     draft_card = posted_card(teams, "CRI-1 · draft reply #1")
@@ -184,6 +198,25 @@ async def test_set_lead_with_nobody_picked_is_answered_to_the_clicker_only(teams
     assert teams.incident().holder("lead") == MEGAN.aad
     assert facts(body["value"])["lead"] == "Megan Bowen"
     assert [c.text for c in teams.connector.of("reply")] == ["CRI-1 · lead: <at>Megan Bowen</at>"]
+
+
+async def test_a_person_picked_who_never_spoke_is_named_and_holds_the_role_by_their_entra_id(teams: TeamsClient) -> None:
+    teams.connector.members[LEA.teams_id] = {"id": LEA.teams_id, "name": LEA.name, "aadObjectId": LEA.aad}
+    teams.connector.members[COLIN.teams_id] = {"id": COLIN.teams_id, "name": COLIN.name, "aadObjectId": COLIN.aad}
+    await teams.say("open Wave of complaints --sev 2", conversation=ROOM)
+    incident_card = posted_card(teams, "CRI-1 · Wave of complaints")
+    teams.connector.clear()
+
+    # Teams' people picker answers an Entra object id; some clients (the Agents Playground) a Teams id.
+    for label, picked, person in (("legal", LEA.aad, LEA), ("comms", COLIN.teams_id, COLIN)):
+        data = {**picker_data(incident_card.cards[0], label)}
+        data[data["input"]] = picked
+        status, body = await teams.post(teams.invoke(data, incident_card.activity["id"], MEGAN, ROOM))
+        assert status == 200
+        assert teams.incident().holder(label) == person.aad
+        assert facts(body["value"])[label] == person.name
+    assert [c.text for c in teams.connector.of("reply")] == [
+        "CRI-1 · legal: <at>Léa Legal</at>", "CRI-1 · comms: <at>Colin Comms</at>"]
 
 
 async def test_a_usage_error_from_a_click_has_no_entities_and_no_help_card(teams: TeamsClient) -> None:

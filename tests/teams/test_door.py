@@ -21,9 +21,11 @@ ROOM = thread("1700000000001")
 async def test_added_to_a_team_the_bot_introduces_itself_with_the_help_card(teams: TeamsClient) -> None:
     status, _ = await teams.post(teams.bot_added())
     assert status == 200
-    intro, help_card = teams.connector.of("send", TEAM_CHANNEL)
+    [intro] = teams.connector.of("send", TEAM_CHANNEL)
     assert intro.text.startswith("Hello, I am crisisbot")
-    assert card_title(help_card.cards[0]) == "crisisbot help"
+    # One thread in the channel, not two: the help card answers the introduction.
+    [help_card] = teams.connector.of("reply", f"{TEAM_CHANNEL};messageid={intro.activity['id']}")
+    assert card_title(help_card.cards[0]) == "crisisbot help" and help_card.activity_id == intro.activity["id"]
     assert len(teams.connector.calls) == 2
 
 

@@ -6,6 +6,7 @@ from adapters.teams.files import cut, file_activity
 from bot.i18n import Translator
 from bot.replies import File, Reply
 from tests.teams.conftest import MEGAN, TeamsClient, thread
+from tests.teams.fake_connector import MAX_ACTIVITY_BYTES
 
 ROOM = thread("1700000000009")
 
@@ -20,6 +21,20 @@ async def test_export_answers_the_markdown_report_in_the_conversation(teams: Tea
     assert "```markdown\n# CRI-1 · Wave of complaints" in answer.text
     assert "- Call legal `first` · @Megan Bowen" in answer.text
     assert "Cut at" not in answer.text
+
+
+async def test_a_long_report_in_another_script_is_cut_to_what_teams_accepts(teams: TeamsClient) -> None:
+    # The connector writes each non-ASCII character as a 6-byte `\\u` escape: a cut by UTF-8 size lets through a
+    # message twice too large for Teams.
+    assert await teams.say("open 配送の遅れ --sev 2", MEGAN, ROOM) == 200
+    for number in range(40):
+        assert await teams.say(f"note {number} " + "配送業者が遅延した荷物を見つけました。" * 20, MEGAN, ROOM) == 200
+    teams.connector.clear()
+    assert await teams.say("export", MEGAN, ROOM) == 200
+    assert teams.connector.refused == []
+    [answer] = [c for c in teams.connector.of("reply") if c.text]
+    assert len(answer.activity_bytes) <= MAX_ACTIVITY_BYTES
+    assert answer.text.startswith("**CRI-1 report** · CRI-1-report.md") and "Cut at" in answer.text
 
 
 def test_a_long_report_is_cut_at_a_line_and_says_how_to_get_it_whole() -> None:
