@@ -188,8 +188,12 @@ class Settings:
         notify = parse_notify(env.get("CRISISBOT_NOTIFY", ""))
         emails = sorted({t for targets in notify.values() for t in targets if not t.startswith(("@", "#"))})
         if emails:
-            # The people directory knows platform ids and names, not e-mail addresses, yet.
-            log.warning("CRISISBOT_NOTIFY: %s cannot be reached until people are known by e-mail", ", ".join(emails))
+            # Said at startup so a typo is seen early: the doors resolve addresses only when a message is due.
+            log.warning(
+                "CRISISBOT_NOTIFY: %s get direct messages once the platform knows them by e-mail (Slack: a member "
+                "with that address, with the users:read.email scope; Teams: someone the bot has looked up); "
+                "until then they are skipped", ", ".join(emails),
+            )
         return cls(
             language=language,
             roles=roles,

@@ -31,13 +31,15 @@ class Notice:
 
 
 def targets(settings: Settings, severity: int) -> tuple[tuple[str, bool], ...]:
-    """(id, is a channel) for the severity; e-mail addresses are left out until people are known by e-mail."""
+    """(id, is a channel) for the severity. An e-mail address is a person as typed: each door finds who has it."""
     found = []
     for target in settings.notify.get(severity, ()):
         if target.startswith("#"):
             found.append((target[1:], True))
         elif target.startswith("@"):
             found.append((target[1:], False))
+        else:
+            found.append((target, False))
     return tuple(found)
 
 

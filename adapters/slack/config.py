@@ -12,7 +12,7 @@ DEFAULT_API_URL = "https://slack.com/api/"
 # The bot scopes crisisbot calls; manifest.yaml and the OAuth flow ask for the same.
 BOT_SCOPES = (
     "app_mentions:read", "channels:manage", "channels:read", "chat:write", "chat:write.public", "commands", "files:write",
-    "pins:write", "users:read",
+    "pins:write", "users:read", "users:read.email",
 )
 
 

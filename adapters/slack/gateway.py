@@ -59,6 +59,7 @@ class SlackGateway:
         # Channels this gateway created for a crisis: its card gets pinned there.
         self._crisis_channels: set[str] = set()
         self._announce_warned: set[str] = set()
+        self._unknown_emails: set[str] = set()
         # Per bot token: each installed workspace has its own bot user.
         self._bot_users: dict[str | None, str] = {}
 
@@ -93,8 +94,20 @@ class SlackGateway:
                 raise
 
     async def notify(self, person: str, reply: Reply) -> None:
+        if "@" in person:  # an e-mail address from CRISISBOT_NOTIFY: the core keeps it as typed
+            user = await self.people.user_by_email(person)
+            if user is None:
+                self._unreachable(person)
+                return
+            person = user
         # Posting to a user id lands in the person's direct messages with the app; needs only chat:write.
         await self.post(person, reply)
+
+    def _unreachable(self, email: str) -> None:
+        # Once per address, not per crisis: it stays unknown until someone with it joins the workspace.
+        if email not in self._unknown_emails:
+            self._unknown_emails.add(email)
+            log.warning("CRISISBOT_NOTIFY: no Slack user has the e-mail address %s; skipped until one does", email)
 
     async def open_room(self, incident: Incident, members: Sequence[str]) -> Room:
         where = incident.conversations[0].id if incident.conversations else ""

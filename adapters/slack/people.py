@@ -1,4 +1,7 @@
-"""Who Slack users are, from `users.info`, cached: display name, language and time zone of the same few people."""
+"""Who Slack users are, from `users.info`, cached: display name, language and time zone of the same few people.
+
+Also who an e-mail address is (`users.lookupByEmail`, scope `users:read.email`), for CRISISBOT_NOTIFY's addresses.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +36,8 @@ class People:
         self.client_for = client_for
         self.ttl = ttl
         self._known: dict[str, tuple[float, Profile]] = Bounded(5_000)
+        # e-mail address -> (when asked, user id or None when Slack knew nobody by it)
+        self._emails: dict[str, tuple[float, str | None]] = Bounded(1_000)
 
     async def name(self, user: str) -> str:
         return (await self.profile(user)).name
@@ -69,3 +74,22 @@ class People:
 
     async def names(self, users: set[str]) -> dict[str, str]:
         return {user: await self.name(user) for user in users}
+
+    async def user_by_email(self, email: str) -> str | None:
+        """The user id Slack knows this address by; None while nobody in the workspace has it (asked again after
+        `ttl`: they may join later)."""
+        email = email.strip().lower()
+        cached = self._emails.get(email)
+        if cached and time.monotonic() - cached[0] < self.ttl:
+            return cached[1]
+        user: str | None = None
+        try:
+            user = ((await self.client.users_lookupByEmail(email=email)).get("user") or {}).get("id") or None
+        except SlackApiError as error:
+            code = error.response.get("error") if error.response is not None else "?"
+            if code != "users_not_found":
+                # Not an answer about the person (a missing scope, a network fault): asked again next time.
+                log.warning("users.lookupByEmail failed: %s", code)
+                return None
+        self._emails[email] = (time.monotonic(), user)
+        return user

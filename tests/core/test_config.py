@@ -45,10 +45,10 @@ def test_stakeholders_to_notify_per_severity() -> None:
     assert teams.notify == {1: ("@29:1abc", "#19:room@thread.tacv2")}
 
 
-def test_email_stakeholders_are_kept_with_a_startup_warning(caplog: pytest.LogCaptureFixture) -> None:
+def test_email_stakeholders_are_kept_with_a_startup_note(caplog: pytest.LogCaptureFixture) -> None:
     settings = Settings.from_env({"CRISISBOT_NOTIFY": "1=@eric,ceo@example.com"})
     assert settings.notify[1] == ("@eric", "ceo@example.com")
-    assert "ceo@example.com cannot be reached until people are known by e-mail" in caplog.text
+    assert "ceo@example.com get direct messages once the platform knows them by e-mail" in caplog.text
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ def test_opening_at_severity_1_tells_every_stakeholder_of_severity_1() -> None:
     h = harness()
     h.say("open Viral video of a broken parcel --sev 1", person="rita")
     direct = direct_texts(h)
-    assert set(direct) == {"eric", "ceo"}
+    assert set(direct) == {"eric", "ceo", "cfo@example.com"}
     assert direct["eric"] == (
         "A crisis was opened.\n"
         "CRI-1 · Viral video of a broken parcel · severity 1 · critical · active · lead <@lea>\n"
@@ -52,7 +52,7 @@ def test_raising_severity_tells_the_stakeholders_of_the_new_severity() -> None:
     assert list(direct_texts(h)) == ["eric"]
     assert direct_texts(h)["eric"].startswith("A crisis was raised to severity 2.\nCRI-1 · Some complaints · severity 2")
     h.say("severity 1", person="lea", conversation="crisis-cri-1")
-    assert [p for p, _ in h.gateway.direct] == ["eric", "eric", "ceo"]
+    assert [p for p, _ in h.gateway.direct] == ["eric", "eric", "ceo", "cfo@example.com"]
 
 
 def test_lowering_severity_tells_nobody() -> None:
@@ -78,11 +78,12 @@ def test_the_first_escalation_tells_the_stakeholders_once() -> None:
     assert len(crisis.direct()) == 1
 
 
-def test_plan_links_the_slack_channel_and_skips_email_addresses() -> None:
+def test_plan_links_the_slack_channel_and_keeps_email_addresses_as_people() -> None:
     settings = Settings(notify={1: ("@U1", "#C9", "cfo@example.com")})
     incident = Incident.open(1, "Outage", 1, "U0", T0, settings, conversation=Conversation("slack", "C42"))
     notices = notify.plan(incident, [ev.IncidentOpened("Outage", 1)], settings, "slack", translator("en"))
-    assert [(n.target, n.channel) for n in notices] == [("U1", False), ("C9", True)]
+    # The door finds who has the address: the core does not know people by e-mail.
+    assert [(n.target, n.channel) for n in notices] == [("U1", False), ("C9", True), ("cfo@example.com", False)]
     assert notices[0].reply.text.endswith("Crisis channel: <#C42>")
     assert "lead nobody" in notices[0].reply.text
 

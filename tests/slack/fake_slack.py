@@ -102,6 +102,8 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     # OAuth code -> (team id, bot token) that oauth.v2.access exchanges it for
     oauth_codes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # e-mail address (lowercase) -> user id, for users.lookupByEmail
+    emails: dict[str, str] = field(default_factory=dict)
     url: str = ""
 
     def __post_init__(self) -> None:
@@ -201,6 +203,10 @@ class FakeSlack:
                      "profile": {"display_name": f"name-{user.lower()}"}, **({"tz": tz} if tz else {})}
             asked = params.get("include_locale") in (True, "1", "true")
             return {"ok": True, "user": {**found, **({"locale": locale} if asked else {})}}
+        if method == "users.lookupByEmail":
+            # Only the workspace's members are found, by the address Slack holds (case aside).
+            user = self.emails.get(str(params.get("email", "")).lower())
+            return {"ok": True, "user": {"id": user, "name": user.lower()}} if user else {"ok": False, "error": "users_not_found"}
         if method == "files.getUploadURLExternal":
             # Slack answers a one-time URL on its file host; here, this server.
             return {"ok": True, "upload_url": f"{self.url}/upload/F{n}", "file_id": f"F{n}"}

@@ -22,3 +22,9 @@ def test_manifest_points_every_url_at_the_one_events_endpoint() -> None:
     urls = re.findall(r"(?:url|request_url): (\S+)", text)
     assert urls and all(u == "https://crisisbot.example.com/slack/events" for u in urls)
     assert "command: /crisis" in text and "usage_hint" in text and "app_mention" in text and "socket_mode_enabled" in text
+
+
+def test_e_mail_lookups_are_allowed() -> None:
+    # CRISISBOT_NOTIFY's e-mail addresses become Slack users through users.lookupByEmail, which needs this scope.
+    assert "users:read.email" in BOT_SCOPES
+    assert re.search(r"^\s+- users:read\.email\b", MANIFEST.read_text(), re.M)
