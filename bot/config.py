@@ -191,7 +191,7 @@ class Settings:
             # Said at startup so a typo is seen early: the doors resolve addresses only when a message is due.
             log.warning(
                 "CRISISBOT_NOTIFY: %s get direct messages once the platform knows them by e-mail (Slack: a member "
-                "with that address, with the users:read.email scope; Teams: someone the bot has looked up); "
+                "with that address, with the users:read.email scope; Teams: someone who has spoken with the bot); "
                 "until then they are skipped", ", ".join(emails),
             )
         return cls(

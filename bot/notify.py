@@ -43,6 +43,11 @@ def targets(settings: Settings, severity: int) -> tuple[tuple[str, bool], ...]:
     return tuple(found)
 
 
+def addresses(settings: Settings) -> set[str]:
+    """The e-mail addresses CRISISBOT_NOTIFY names, at any severity (a door learns them only when some are named)."""
+    return {t for targets in settings.notify.values() for t in targets if not t.startswith(("@", "#"))}
+
+
 def reason(event: ev.Event, settings: Settings) -> str | None:
     """Why this fact is worth telling the stakeholders, as a message id; None when it is not."""
     match event:

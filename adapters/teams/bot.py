@@ -34,11 +34,12 @@ from adapters.teams.cards import (
     people_in,
     picked_person,
 )
-from adapters.teams.gateway import TeamsGateway
+from adapters.teams.gateway import TeamsGateway, addresses
 from adapters.teams.markup import PERSON, plain
 from adapters.teams.messages import has_people_picker, names_of
 from adapters.teams.places import place_name
 from adapters.teams.references import Directory, TeamsPerson
+from bot import notify
 from bot.commands import Help, Origin
 from bot.grammar import parse
 from bot.i18n import LANGUAGES, Translator, translator
@@ -81,12 +82,17 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return
         reference = TurnContext.get_conversation_reference(activity)
         reference.activity_id = None  # the address of the conversation, not of this message
+        # Teams writes `tenantId` where the SDK reads `tenantID`: kept, or a 1:1 chat opened later has no tenant.
+        reference.conversation.tenant_id = reference.conversation.tenant_id or _tenant(activity)
         await self.directory.save_conversation(activity.conversation.id, reference.serialize())
         speaker = activity.from_property
         if speaker is not None and speaker.id and activity.type in ("message", "invoke"):
             personal = activity.conversation.id if activity.conversation.conversation_type == "personal" else None
             await self.directory.save_person(
                 TeamsPerson(person_id(speaker), speaker.id, speaker.name or "", personal, activity.conversation.id))
+            if notify.addresses(self.runtime.settings):
+                # Only asked when CRISISBOT_NOTIFY names people by e-mail: otherwise nobody needs it.
+                await self.gateway.learn_email(reference, speaker.id, person_id(speaker))
 
     def _origin(self, activity: Activity) -> Origin:
         locale = (activity.locale or "")[:2].lower()
@@ -198,6 +204,7 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return teams_id
         found = TeamsPerson(person_id(member), teams_id, member.name or str(mentioned.get("name") or ""))
         await self.directory.save_person(found)
+        await self.directory.save_emails(found.person_id, addresses(member))
         return found.person_id
 
     # -- card clicks (Universal Actions) -----------------------------------------------------------
@@ -266,6 +273,13 @@ def _names(activity: Activity) -> tuple[tuple[str, str], ...]:
     if speaker is not None and speaker.id and speaker.name:
         return ((person_id(speaker), speaker.name),)
     return ()
+
+
+def _tenant(activity: Activity) -> str | None:
+    extra = getattr(activity.conversation, "additional_properties", None) or {}
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = extra.get("tenantId") or (data.get("tenant") or {}).get("id")
+    return str(tenant) if tenant else None
 
 
 def _private_text(reply: Reply) -> str:

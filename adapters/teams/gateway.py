@@ -14,10 +14,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from botbuilder.schema import Activity, ConversationReference
+from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 
 from adapters.teams.cards import people_in
 from adapters.teams.messages import card_activity, has_people_picker, names_of, reply_activities, text_activity
+from adapters.recent import Bounded
 from adapters.teams.outbound import Connector, TooLarge
 from adapters.teams.references import Directory, TeamsPerson
 from bot.i18n import Translator, translator
@@ -40,6 +41,9 @@ class TeamsGateway:
         self.default_language = default_language
         # What each recently updated message shows: (conversation, message id) -> (the card's JSON, when).
         self._shown: OrderedDict[tuple[str, str], tuple[str, float]] = OrderedDict()
+        self._unknown_emails: set[str] = set()
+        # People whose member record was asked for their e-mail address by this process: once each is enough.
+        self._asked: dict[str, bool] = Bounded(5_000)
 
     async def reference(self, conversation: str) -> ConversationReference:
         stored = await self.directory.conversation(conversation)
@@ -114,13 +118,40 @@ class TeamsGateway:
             self._shown.popitem(last=False)
 
     async def notify(self, person: str, reply: Reply) -> None:
-        found = await self.directory.person(person)
+        if "@" in person:  # an e-mail address from CRISISBOT_NOTIFY: the core keeps it as typed
+            found = await self.directory.by_email(person)
+            if found is None:
+                self._unreachable(person)
+                return
+        else:
+            found = await self.directory.person(person)
         if found is None:
             log.warning("cannot message %s in Teams: they never spoke to the bot", person)
             return
         chat = found.personal_conversation or await self._open_personal_chat(found)
         if chat is not None:
             await self.send(chat, reply)
+
+    def _unreachable(self, email: str) -> None:
+        # Once per address, not per crisis: it stays unknown until the bot meets someone with it.
+        if email not in self._unknown_emails:
+            self._unknown_emails.add(email)
+            log.warning("CRISISBOT_NOTIFY: the bot has met nobody in Teams with the e-mail address %s; skipped until "
+                        "it does", email)
+
+    async def learn_email(self, reference: ConversationReference, teams_id: str, person_id: str) -> None:
+        """Asks Teams once for the e-mail address of someone who spoke to the bot (activities carry none)."""
+        if person_id in self._asked:
+            return
+        self._asked[person_id] = True
+        if await self.directory.has_email(person_id):
+            return
+        try:
+            member = await self.connector.member(reference, teams_id)
+        except Exception as error:  # a comfort: without it, only this person's e-mail address stays unknown
+            log.warning("could not look up the e-mail address of Teams member %s: %s", teams_id, error)
+            return
+        await self.directory.save_emails(person_id, addresses(member))
 
     async def open_room(self, incident: Incident, members: Sequence[str]) -> Room | None:
         return None
@@ -138,6 +169,13 @@ class TeamsGateway:
         await self.directory.save_conversation(chat, personal.serialize())
         await self.directory.save_person(TeamsPerson(person.person_id, person.teams_id, person.name, chat, person.seen_in))
         return chat
+
+
+def addresses(member: ChannelAccount) -> list[str]:
+    """The e-mail address and user principal name a Bot Connector member record carries (a TeamsChannelAccount:
+    the SDK's ChannelAccount keeps them among its additional properties)."""
+    extra = getattr(member, "additional_properties", None) or {}
+    return [str(extra[key]) for key in ("email", "userPrincipalName") if extra.get(key)]
 
 
 def _channel_root(reference: ConversationReference) -> bool:

@@ -7,6 +7,9 @@ Two small tables owned by the Teams door, created with `metadata.create_all` on 
   from. The conversations an incident lives in are among them, so a broadcast to any of them finds its address.
 - `teams_people`: who a core person id (the Entra object id) is in Teams: the Teams user id that mentions need,
   the display name cards show, and their 1:1 chat with the bot once there is one.
+- `teams_emails`: the e-mail address and user principal name of people the bot looked up (the Bot Connector's
+  member record), so that an e-mail address in CRISISBOT_NOTIFY finds the person. A table of its own because
+  `create_all` creates missing tables but never adds a column to an existing one.
 
 Reads hit an in-memory cache first; every database call runs off the event loop.
 """
@@ -45,6 +48,13 @@ people = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+emails = Table(
+    "teams_emails", metadata,
+    Column("email", String(320), primary_key=True),  # lowercase: addresses are compared case aside
+    Column("person_id", String(255), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 
 @dataclass(frozen=True)
 class TeamsPerson:
@@ -66,9 +76,10 @@ def engine_for(url: str) -> Engine:
 class Directory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine, tables=[conversations, people])
+        metadata.create_all(engine, tables=[conversations, people, emails])
         self._references: dict[str, dict[str, Any]] = Bounded(2_000)
         self._people: dict[str, TeamsPerson] = Bounded(5_000)
+        self._emails: dict[str, str] = Bounded(5_000)
 
     @classmethod
     def from_url(cls, url: str) -> Directory:
@@ -153,6 +164,37 @@ class Directory:
         with self.engine.connect() as db:
             row = db.execute(select(people).where(people.c.teams_id == teams_id)).first()
         return _person(row) if row else None
+
+    # -- e-mail addresses ------------------------------------------------------------------------
+
+    async def save_emails(self, person_id: str, addresses: Iterable[str]) -> None:
+        """Records that these addresses (e-mail, user principal name) are this person's."""
+        for address in {a.strip().lower() for a in addresses if a and "@" in a}:
+            if self._emails.get(address) != person_id:
+                await asyncio.to_thread(self._upsert, emails, "email", address, {"person_id": person_id})
+                self._emails[address] = person_id
+
+    async def by_email(self, address: str) -> TeamsPerson | None:
+        address = address.strip().lower()
+        if address not in self._emails:
+            found = await asyncio.to_thread(self._person_with_email, address)
+            if found is None:
+                return None
+            self._emails[address] = found
+        return await self.person(self._emails[address])
+
+    async def has_email(self, person_id: str) -> bool:
+        if person_id in self._emails.values():
+            return True
+        return await asyncio.to_thread(self._has_email, person_id)
+
+    def _person_with_email(self, address: str) -> str | None:
+        with self.engine.connect() as db:
+            return db.execute(select(emails.c.person_id).where(emails.c.email == address)).scalar_one_or_none()
+
+    def _has_email(self, person_id: str) -> bool:
+        with self.engine.connect() as db:
+            return db.execute(select(emails.c.email).where(emails.c.person_id == person_id).limit(1)).first() is not None
 
     # -- both ------------------------------------------------------------------------------------
 
