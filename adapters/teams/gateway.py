@@ -16,9 +16,9 @@ from collections.abc import Sequence
 
 from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 
+from adapters.recent import Bounded
 from adapters.teams.cards import people_in
 from adapters.teams.messages import card_activity, has_people_picker, names_of, reply_activities, text_activity
-from adapters.recent import Bounded
 from adapters.teams.outbound import Connector, TooLarge
 from adapters.teams.references import Directory, TeamsPerson
 from bot.i18n import Translator, translator

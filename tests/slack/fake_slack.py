@@ -206,7 +206,9 @@ class FakeSlack:
         if method == "users.lookupByEmail":
             # Only the workspace's members are found, by the address Slack holds (case aside).
             user = self.emails.get(str(params.get("email", "")).lower())
-            return {"ok": True, "user": {"id": user, "name": user.lower()}} if user else {"ok": False, "error": "users_not_found"}
+            if user is None:
+                return {"ok": False, "error": "users_not_found"}
+            return {"ok": True, "user": {"id": user, "name": user.lower()}}
         if method == "files.getUploadURLExternal":
             # Slack answers a one-time URL on its file host; here, this server.
             return {"ok": True, "upload_url": f"{self.url}/upload/F{n}", "file_id": f"F{n}"}

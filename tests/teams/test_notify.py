@@ -9,11 +9,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from adapters.teams.references import Directory
 from adapters.runtime import build_runtime
-from adapters.teams.references import TeamsPerson
+from adapters.teams.references import Directory, TeamsPerson
 from tests.fakes import FakeClock
-from tests.teams.conftest import BOT_ID, COLIN, LEA, MEGAN, TeamsClient, serve, thread
+from tests.teams.conftest import BOT_ID, COLIN, LEA, MEGAN, Person, TeamsClient, serve, thread
 from tests.teams.fake_connector import FakeConnector
 
 ROOM = thread("1700000000001")
@@ -30,15 +29,14 @@ def env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def member(person: object, email: str) -> dict[str, str]:
+def member(person: Person, email: str) -> dict[str, str]:
     # What the Bot Connector answers for a member: a TeamsChannelAccount, with the address and principal name.
-    return {"id": person.teams_id, "name": person.name, "aadObjectId": person.aad,  # type: ignore[attr-defined]
+    return {"id": person.teams_id, "name": person.name, "aadObjectId": person.aad,
             "email": email, "userPrincipalName": email.lower()}
 
 
-def direct_messages(teams: TeamsClient, person: object) -> list[str]:
-    chats = [c.conversation for c in teams.connector.of("create")
-             if c.activity["members"] == [{"id": person.teams_id}]]  # type: ignore[attr-defined]
+def direct_messages(teams: TeamsClient, person: Person) -> list[str]:
+    chats = [c.conversation for c in teams.connector.of("create") if c.activity["members"] == [{"id": person.teams_id}]]
     return [text for chat in chats for text in teams.connector.texts(chat)]
 
 
