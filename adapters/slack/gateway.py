@@ -97,7 +97,8 @@ class SlackGateway:
         if "@" in person:  # an e-mail address from CRISISBOT_NOTIFY: the core keeps it as typed
             user = await self.people.user_by_email(person)
             if user is None:
-                self._unreachable(person)
+                if self.people.nobody_has(person):
+                    self._unreachable(person)
                 return
             person = user
         # Posting to a user id lands in the person's direct messages with the app; needs only chat:write.

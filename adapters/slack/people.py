@@ -93,3 +93,8 @@ class People:
                 return None
         self._emails[email] = (time.monotonic(), user)
         return user
+
+    def nobody_has(self, email: str) -> bool:
+        """Slack said no member has this address (rather than refusing to say)."""
+        cached = self._emails.get(email.strip().lower())
+        return cached is not None and cached[1] is None

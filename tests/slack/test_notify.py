@@ -57,3 +57,15 @@ async def test_an_address_nobody_has_is_skipped_and_said_once_not_per_crisis(
     assert len(sent_to(bot, "UCEO")) == 2 and len(sent_to(bot, "UCFO")) == 2
     asked = [c.params["email"] for c in bot.slack.called("users.lookupByEmail")]
     assert asked.count("cfo@example.com") == 1
+
+
+async def test_a_failed_lookup_is_not_taken_for_an_unknown_address(bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    # An app installed before users:read.email was added: Slack refuses the lookup, which says nothing of the person.
+    bot.slack.emails["cfo@example.com"] = "UCFO"
+    bot.slack.errors_once["users.lookupByEmail"] = "missing_scope"
+    caplog.set_level(logging.WARNING)
+    await crisis(bot, "open Viral video --sev 1")
+    assert "users.lookupByEmail failed: missing_scope" in caplog.text
+    assert "no Slack user has the e-mail address cfo@example.com" not in caplog.text
+    await crisis(bot, "open Leaked memo --sev 1", channel="C222")  # reinstalled meanwhile: asked again
+    assert len(sent_to(bot, "UCFO")) == 1
