@@ -17,6 +17,7 @@ from sqlmodel import Field, SQLModel
 from bot.ports import Outgoing
 from bot.replies import Button, Card, Picker, Reply
 from bot.replies import Field as CardField
+from storage.batch import insert_rows
 from storage.tables import UTCDateTime, table_of
 
 PENDING, SENT, GAVE_UP = "pending", "sent", "gave_up"
@@ -60,8 +61,9 @@ class SqlOutbox:
 
     def flush(self) -> None:
         # After the incidents: their version check settles a race before any duplicate message could collide here.
+        # One statement for the whole wake-up's messages, however many.
         if self.pending:
-            self.connection.execute(outbox.insert(), [_row(m) for m in self.pending])
+            insert_rows(self.connection, outbox, [_row(m) for m in self.pending])
             self.pending = []
 
     def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
