@@ -22,7 +22,8 @@ from sqlalchemy import Connection, Table, TextClause, text
 def json_insert(table: Table, columns: tuple[str, ...]) -> TextClause:
     # Names come from the table's own columns, never from data, so building the SQL text is safe.
     names = ", ".join(f'"{name}"' for name in columns)
-    return text(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM json_populate_recordset(NULL::"{table.name}", :rows)')
+    rows = f'json_populate_recordset(NULL::"{table.name}", :rows)'
+    return text(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {rows}')
 
 
 def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:

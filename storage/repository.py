@@ -7,8 +7,25 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Connection, Integer, Row, Select, String, Table, Update, any_, bindparam, exists, func, select
-from sqlalchemy import update
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    Integer,
+    Row,
+    Select,
+    String,
+    Table,
+    Update,
+    any_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
 
 from bot.drafts import Draft, DraftState
 from bot.errors import ConcurrentChange
@@ -100,6 +117,11 @@ WITH_OPEN_DRAFTS = (
     .where(i.status.in_(UNRESOLVED), exists().where(d.incident_number == i.number, d.state.in_(OPEN_DRAFT_STATES)))
     .order_by(i.number)
 )
+# Both lists of a wake-up in one round trip; each branch still reads its own index.
+REMINDER_KEYS = union_all(
+    select(literal("due").label("kind"), i.key, i.next_update_due.label("due_at"), i.number).where(DUE.whereclause),
+    select(literal("waiting").label("kind"), i.key, null().label("due_at"), i.number).where(WITH_OPEN_DRAFTS.whereclause),
+).order_by("kind", "due_at", "number")
 # The version check: a writer that loaded an older version matches no row.
 SAVE_INCIDENT = (
     update(t.incidents)
@@ -178,6 +200,10 @@ class SqlIncidents:
 
     def with_open_drafts(self) -> Sequence[str]:
         return list(self.connection.execute(WITH_OPEN_DRAFTS).scalars())
+
+    def reminder_keys(self, at: datetime) -> tuple[Sequence[str], Sequence[str]]:
+        rows = self.connection.execute(REMINDER_KEYS, {"at": at}).all()
+        return [r.key for r in rows if r.kind == "due"], [r.key for r in rows if r.kind == "waiting"]
 
     # -- loading -------------------------------------------------------------------------------
 
