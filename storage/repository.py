@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Update,
+    and_,
     any_,
     bindparam,
     exists,
@@ -107,20 +108,16 @@ EVENTS_RECORDED = (
     .group_by(t.timeline.c.incident_number)
 )
 MAX_NUMBER = select(func.coalesce(func.max(i.number), 0))
-DUE = (
-    select(i.key)
-    .where(i.status.in_(UNRESOLVED), i.next_update_due <= bindparam("at", type_=t.UTCDateTime))
-    .order_by(i.next_update_due, i.number)
+IS_DUE = and_(i.status.in_(UNRESOLVED), i.next_update_due <= bindparam("at", type_=t.UTCDateTime))
+IS_WAITING = and_(
+    i.status.in_(UNRESOLVED), exists().where(d.incident_number == i.number, d.state.in_(OPEN_DRAFT_STATES))
 )
-WITH_OPEN_DRAFTS = (
-    select(i.key)
-    .where(i.status.in_(UNRESOLVED), exists().where(d.incident_number == i.number, d.state.in_(OPEN_DRAFT_STATES)))
-    .order_by(i.number)
-)
+DUE = select(i.key).where(IS_DUE).order_by(i.next_update_due, i.number)
+WITH_OPEN_DRAFTS = select(i.key).where(IS_WAITING).order_by(i.number)
 # Both lists of a wake-up in one round trip; each branch still reads its own index.
 REMINDER_KEYS = union_all(
-    select(literal("due").label("kind"), i.key, i.next_update_due.label("due_at"), i.number).where(DUE.whereclause),
-    select(literal("waiting").label("kind"), i.key, null().label("due_at"), i.number).where(WITH_OPEN_DRAFTS.whereclause),
+    select(literal("due").label("kind"), i.key, i.next_update_due.label("due_at"), i.number).where(IS_DUE),
+    select(literal("waiting").label("kind"), i.key, null().label("due_at"), i.number).where(IS_WAITING),
 ).order_by("kind", "due_at", "number")
 # The version check: a writer that loaded an older version matches no row.
 SAVE_INCIDENT = (
