@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Index, Text, bindparam, or_, select, update
+from sqlalchemy import ARRAY, JSON, Connection, Index, String, Text, any_, bindparam, or_, select, update
 from sqlmodel import Field, SQLModel
 
 from bot.ports import Outgoing
@@ -47,6 +47,9 @@ outbox = table_of(OutboxRow)
 o = outbox.c
 AT = bindparam("at", type_=UTCDateTime)
 SET_BY_ID = update(outbox).where(o.id == bindparam("message_id"))
+# On PostgreSQL the ids travel as one array, so the SQL text (and psycopg's prepared statement) fits any round's size.
+IDS = {False: o.id.in_(bindparam("ids", expanding=True)), True: o.id == any_(bindparam("ids", type_=ARRAY(String)))}
+MARK_SENT = {pg: update(outbox).where(IDS[pg]).values(state=SENT, sent_at=AT, claimed_until=None) for pg in IDS}
 
 
 class SqlOutbox:
@@ -97,10 +100,10 @@ class SqlOutbox:
         ]
 
     def mark_sent(self, message_ids: Sequence[str], at: datetime) -> None:
-        # One statement for the round (psycopg pipelines the rows): a wake-up settles many messages at once.
+        # One statement for the round, not one per message: a wake-up settles many messages at once.
         if message_ids:
-            rows = [{"message_id": m, "state": SENT, "sent_at": at, "claimed_until": None} for m in message_ids]
-            self.connection.execute(SET_BY_ID, rows)
+            statement = MARK_SENT[self.connection.dialect.name == "postgresql"]
+            self.connection.execute(statement, {"ids": list(message_ids), "at": at})
 
     def retry_later(self, message_id: str, retry_at: datetime | None, error: str) -> None:
         self.connection.execute(
