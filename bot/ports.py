@@ -47,6 +47,9 @@ class IncidentRepository(Protocol):
     def with_open_drafts(self) -> Sequence[str]:
         """Keys of unresolved incidents that have a draft waiting for review."""
 
+    def reminder_keys(self, at: datetime) -> tuple[Sequence[str], Sequence[str]]:
+        """`due_for_checkin(at)` and `with_open_drafts()` together: what a scheduler wake-up looks at."""
+
 
 class RequestLog(Protocol):
     """Remembers the reply to each delivered request id so a retry gets the same answer and no second effect."""

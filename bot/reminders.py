@@ -47,8 +47,7 @@ class Reminders:
 
     def wake(self, at: datetime) -> WakeResult:
         with self.uow_factory() as uow:
-            due = uow.incidents.due_for_checkin(at)
-            waiting = uow.incidents.with_open_drafts()
+            due, waiting = uow.incidents.reminder_keys(at)
         self.approval_hints = {k: self.approval_hints[k] for k in waiting if k in self.approval_hints}
         drafts_due = [k for k in waiting if k not in self.approval_hints or self.approval_hints[k] <= at]
         keys = list(dict.fromkeys([*due, *drafts_due]))

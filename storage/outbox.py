@@ -11,12 +11,13 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Index, Text, bindparam, or_, select, update
+from sqlalchemy import ARRAY, JSON, Connection, Index, String, Text, any_, bindparam, or_, select, update
 from sqlmodel import Field, SQLModel
 
 from bot.ports import Outgoing
 from bot.replies import Button, Card, Picker, Reply
 from bot.replies import Field as CardField
+from storage.batch import insert_rows
 from storage.tables import UTCDateTime, table_of
 
 PENDING, SENT, GAVE_UP = "pending", "sent", "gave_up"
@@ -46,6 +47,9 @@ outbox = table_of(OutboxRow)
 o = outbox.c
 AT = bindparam("at", type_=UTCDateTime)
 SET_BY_ID = update(outbox).where(o.id == bindparam("message_id"))
+# On PostgreSQL the ids travel as one array, so the SQL text (and psycopg's prepared statement) fits any round's size.
+IDS = {False: o.id.in_(bindparam("ids", expanding=True)), True: o.id == any_(bindparam("ids", type_=ARRAY(String)))}
+MARK_SENT = {pg: update(outbox).where(IDS[pg]).values(state=SENT, sent_at=AT, claimed_until=None) for pg in IDS}
 
 
 class SqlOutbox:
@@ -60,8 +64,9 @@ class SqlOutbox:
 
     def flush(self) -> None:
         # After the incidents: their version check settles a race before any duplicate message could collide here.
+        # One statement for the whole wake-up's messages, however many.
         if self.pending:
-            self.connection.execute(outbox.insert(), [_row(m) for m in self.pending])
+            insert_rows(self.connection, outbox, [_row(m) for m in self.pending])
             self.pending = []
 
     def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
@@ -95,10 +100,10 @@ class SqlOutbox:
         ]
 
     def mark_sent(self, message_ids: Sequence[str], at: datetime) -> None:
-        # One statement for the round (psycopg pipelines the rows): a wake-up settles many messages at once.
+        # One statement for the round, not one per message: a wake-up settles many messages at once.
         if message_ids:
-            rows = [{"message_id": m, "state": SENT, "sent_at": at, "claimed_until": None} for m in message_ids]
-            self.connection.execute(SET_BY_ID, rows)
+            statement = MARK_SENT[self.connection.dialect.name == "postgresql"]
+            self.connection.execute(statement, {"ids": list(message_ids), "at": at})
 
     def retry_later(self, message_id: str, retry_at: datetime | None, error: str) -> None:
         self.connection.execute(

@@ -7,7 +7,26 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, Table, Update, bindparam, exists, func, select, update
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    Integer,
+    Row,
+    Select,
+    String,
+    Table,
+    Update,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
 
 from bot.drafts import Draft, DraftState
 from bot.errors import ConcurrentChange
@@ -60,6 +79,28 @@ CHILDREN_OF_MANY = {
     table: _children_query(table).where(table.c.incident_number.in_(bindparam("numbers", expanding=True)))
     for table in CHILDREN
 }
+# A batch (the scheduler's wake-up): each incident row comes with how much history it has, so that is not one more
+# select. On PostgreSQL the keys and numbers travel as one array: the SQL text no longer depends on the batch size, so
+# psycopg's caches and prepared statements apply (an `IN (...)` list is new SQL for every size).
+RECORDED = (
+    select(func.coalesce(func.max(t.timeline.c.seq), 0))
+    .where(t.timeline.c.incident_number == i.number)
+    .scalar_subquery()
+    .label("events_recorded")
+)
+BATCH_BY_KEYS = {
+    "sqlite": select(t.incidents, RECORDED).where(i.key.in_(bindparam("keys", expanding=True))).order_by(i.number),
+    "postgresql": select(t.incidents, RECORDED)
+    .where(i.key == any_(bindparam("keys", type_=ARRAY(String))))
+    .order_by(i.number),
+}
+BATCH_CHILDREN = {
+    "sqlite": CHILDREN_OF_MANY,
+    "postgresql": {
+        table: _children_query(table).where(table.c.incident_number == any_(bindparam("numbers", type_=ARRAY(Integer))))
+        for table in CHILDREN
+    },
+}
 # How much history an incident has, when it is loaded without it (seq runs 1..n, append-only).
 EVENTS_RECORDED = (
     select(t.timeline.c.incident_number, func.max(t.timeline.c.seq))
@@ -67,16 +108,17 @@ EVENTS_RECORDED = (
     .group_by(t.timeline.c.incident_number)
 )
 MAX_NUMBER = select(func.coalesce(func.max(i.number), 0))
-DUE = (
-    select(i.key)
-    .where(i.status.in_(UNRESOLVED), i.next_update_due <= bindparam("at", type_=t.UTCDateTime))
-    .order_by(i.next_update_due, i.number)
+IS_DUE = and_(i.status.in_(UNRESOLVED), i.next_update_due <= bindparam("at", type_=t.UTCDateTime))
+IS_WAITING = and_(
+    i.status.in_(UNRESOLVED), exists().where(d.incident_number == i.number, d.state.in_(OPEN_DRAFT_STATES))
 )
-WITH_OPEN_DRAFTS = (
-    select(i.key)
-    .where(i.status.in_(UNRESOLVED), exists().where(d.incident_number == i.number, d.state.in_(OPEN_DRAFT_STATES)))
-    .order_by(i.number)
-)
+DUE = select(i.key).where(IS_DUE).order_by(i.next_update_due, i.number)
+WITH_OPEN_DRAFTS = select(i.key).where(IS_WAITING).order_by(i.number)
+# Both lists of a wake-up in one round trip; each branch still reads its own index.
+REMINDER_KEYS = union_all(
+    select(literal("due").label("kind"), i.key, i.next_update_due.label("due_at"), i.number).where(IS_DUE),
+    select(literal("waiting").label("kind"), i.key, null().label("due_at"), i.number).where(IS_WAITING),
+).order_by("kind", "due_at", "number")
 # The version check: a writer that loaded an older version matches no row.
 SAVE_INCIDENT = (
     update(t.incidents)
@@ -124,10 +166,12 @@ class SqlIncidents:
 
     def get_many(self, keys: Sequence[str]) -> Sequence[Incident]:
         """One select per table for the whole batch, instead of one load per incident."""
-        rows = self.connection.execute(BY_KEYS, {"keys": list(keys)}).all()
+        dialect = "postgresql" if self.connection.dialect.name == "postgresql" else "sqlite"
+        rows = self.connection.execute(BATCH_BY_KEYS[dialect], {"keys": list(keys)}).all()
         fresh = [row for row in rows if row.number not in self.tracked]
         numbers = {"numbers": [row.number for row in fresh]}
-        for incident in self._assemble(fresh, CHILDREN_OF_MANY.__getitem__, numbers):
+        recorded = {row.number: row.events_recorded for row in fresh}
+        for incident in self._assemble(fresh, BATCH_CHILDREN[dialect].__getitem__, numbers, recorded=recorded):
             self.tracked[incident.number] = (incident, snapshot(incident))
         return [self.tracked[row.number][0] for row in rows]
 
@@ -154,6 +198,10 @@ class SqlIncidents:
     def with_open_drafts(self) -> Sequence[str]:
         return list(self.connection.execute(WITH_OPEN_DRAFTS).scalars())
 
+    def reminder_keys(self, at: datetime) -> tuple[Sequence[str], Sequence[str]]:
+        rows = self.connection.execute(REMINDER_KEYS, {"at": at}).all()
+        return [r.key for r in rows if r.kind == "due"], [r.key for r in rows if r.kind == "waiting"]
+
     # -- loading -------------------------------------------------------------------------------
 
     def _load_tracked(self, query: Select[Any], params: dict[str, Any]) -> Incident | None:
@@ -168,7 +216,8 @@ class SqlIncidents:
         return incident
 
     def _assemble(
-        self, rows: Sequence[Row[Any]], query: ChildQuery, params: dict[str, Any] | None = None, history: bool = False
+        self, rows: Sequence[Row[Any]], query: ChildQuery, params: dict[str, Any] | None = None, history: bool = False,
+        recorded: dict[int, int] | None = None,
     ) -> Incidents:
         """Incidents from their rows plus one select per child table (five fewer while none has a draft).
 
@@ -186,6 +235,8 @@ class SqlIncidents:
         conversations, assignments, updates = (children(table) for table in (t.conversations, t.assignments, t.updates))
         if history:
             timeline, earlier = children(t.timeline), {}
+        elif recorded is not None:  # counted by the caller's select already
+            timeline, earlier = defaultdict(list), recorded
         else:
             timeline = defaultdict(list)
             counted = self.connection.execute(EVENTS_RECORDED, {"numbers": [row.number for row in rows]})

@@ -109,6 +109,9 @@ class FakeIncidents:
             if i.status is not Status.RESOLVED and any(d.is_open for d in i.drafts)
         ]
 
+    def reminder_keys(self, at: datetime) -> tuple[Sequence[str], Sequence[str]]:
+        return self.due_for_checkin(at), self.with_open_drafts()
+
 
 class FakeRequests:
     def __init__(self) -> None:

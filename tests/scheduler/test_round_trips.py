@@ -1,0 +1,102 @@
+"""A wake-up costs a fixed number of SQL statements, however many check-ins are due (SQLite and PostgreSQL).
+
+Each statement is a round trip to PostgreSQL; a loop over incidents or messages that crept back into the wake-up
+(one load, one insert or one claim per row) would multiply them and fail here long before a benchmark notices.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from bot.config import Settings
+from bot.model import Conversation, Incident
+from bot.reminders import Courier, Reminders, WakeResult
+from storage import SqlUnitOfWorkFactory, sql_uow_factory
+from tests.fakes import T0, FakeGateway
+
+# Approvals far off: both wake-ups below record check-ins only, so they do the same kinds of work.
+SETTINGS = Settings(
+    roster={"lead": ("lea",), "comms": ("bob",), "legal": ("carol",)}, approval_deadlines={1: timedelta(days=1)}
+)
+# Every statement of a wake-up with 100 check-ins due: the two key lists (1), the batch load (incidents, their
+# conversations, assignments, updates, drafts, and the five tables of a draft: 10), the save (version-checked
+# incident rows, timeline entries, outbox messages: 3), the claim (1) and the record of what was sent (1).
+BOUND = 16
+
+
+class Counted:
+    def __init__(self, factory: SqlUnitOfWorkFactory) -> None:
+        self.statements: list[str] = []
+        event.listen(factory.engine, "before_cursor_execute", self._count)
+
+    def _count(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+        self.statements.append(statement)
+
+
+@pytest.fixture
+def factory(database_url: str) -> Iterator[SqlUnitOfWorkFactory]:
+    factory = sql_uow_factory(database_url)
+    yield factory
+    factory.dispose()
+
+
+def seed(factory: SqlUnitOfWorkFactory, first: int, count: int, due_in: timedelta) -> None:
+    """`count` severity-1 incidents due at T0 + `due_in`, each in its own console room; the first has a draft."""
+    with factory() as uow:
+        for number in range(first, first + count):
+            room = Conversation("console", f"room-{number}")
+            incident = Incident.open(number, f"Incident {number}", 1, "rita", T0, SETTINGS, conversation=room)
+            if number == first:
+                # The wake-up then loads a draft's five tables too, as it does whenever one of the batch has a draft.
+                incident.create_draft("We are looking into it.", "lea", T0, SETTINGS)
+            incident.next_update_due = T0 + due_in
+            uow.incidents.add(incident)
+        uow.commit()
+
+
+def wake(factory: SqlUnitOfWorkFactory, reminders: Reminders, after: timedelta) -> tuple[WakeResult, int, int]:
+    courier = Courier(factory, {"console": FakeGateway("console")})  # type: ignore[dict-item]
+    counted = Counted(factory)
+    result = reminders.wake(T0 + after)
+    delivered = asyncio.run(courier.deliver(lambda: T0 + after))
+    event.remove(factory.engine, "before_cursor_execute", counted._count)
+    return result, delivered, len(counted.statements)
+
+
+def test_a_wake_up_costs_the_same_statements_for_ten_or_a_hundred_due_checkins(factory: SqlUnitOfWorkFactory) -> None:
+    seed(factory, 1, 10, timedelta(minutes=10))
+    seed(factory, 11, 100, timedelta(minutes=20))
+    reminders = Reminders(factory, SETTINGS)  # type: ignore[arg-type]
+
+    few, delivered_few, statements_few = wake(factory, reminders, timedelta(minutes=15))
+    assert (few.checkins, few.approvals, delivered_few) == (10, 0, 10)
+    many, delivered_many, statements_many = wake(factory, reminders, timedelta(minutes=25))
+    assert (many.checkins, many.approvals, delivered_many) == (100, 0, 100)
+
+    assert statements_many == statements_few
+    assert statements_many <= BOUND
+
+
+def test_nothing_due_costs_one_statement(factory: SqlUnitOfWorkFactory) -> None:
+    seed(factory, 1, 100, timedelta(minutes=20))
+    reminders = Reminders(factory, SETTINGS)  # type: ignore[arg-type]
+    wake(factory, reminders, timedelta(minutes=1))  # the first wake-up loads the incidents with drafts once
+
+    result, delivered, statements = wake(factory, reminders, timedelta(minutes=2))
+
+    assert (result.checkins, delivered) == (0, 0)
+    assert statements == 2  # the key lists, and the claim that finds nothing to send
+
+
+def test_reminder_keys_are_the_due_and_waiting_lists(factory: SqlUnitOfWorkFactory) -> None:
+    seed(factory, 1, 3, timedelta(minutes=30))
+    seed(factory, 4, 3, timedelta(minutes=10))
+    with factory() as uow:
+        for at in (T0, T0 + timedelta(minutes=15), T0 + timedelta(hours=1)):
+            due, waiting = uow.incidents.reminder_keys(at)
+            assert (list(due), list(waiting)) == (list(uow.incidents.due_for_checkin(at)), ["CRI-1", "CRI-4"])
