@@ -46,16 +46,24 @@ def _update_by_key(table: Table) -> Update:
 # Statements are built once: SQLAlchemy then skips rebuilding and most of the cache-key work on each call,
 # which is the largest cost of a load on SQLite.
 i, c, d = t.incidents.c, t.conversations.c, t.drafts.c
-BY_KEY = select(t.incidents).where(i.key == bindparam("key"))
+# How much history an incident has, read with its row: commands append to the timeline and never read it.
+RECORDED = (
+    select(func.coalesce(func.max(t.timeline.c.seq), 0))
+    .where(t.timeline.c.incident_number == i.number)
+    .scalar_subquery()
+    .label("events_recorded")
+)
+WITH_RECORDED = select(t.incidents, RECORDED)
+BY_KEY = WITH_RECORDED.where(i.key == bindparam("key"))
 BY_CONVERSATION = (
-    select(t.incidents)
+    WITH_RECORDED
     .join(t.conversations, c.incident_number == i.number)
     .where(c.platform == bindparam("platform"), c.conversation_id == bindparam("conversation"))
     .order_by(i.number.desc())
     .limit(1)
 )
 CHILDREN_OF_ONE = {table: _children_query(table).where(table.c.incident_number == bindparam("number")) for table in CHILDREN}
-BY_KEYS = select(t.incidents).where(i.key.in_(bindparam("keys", expanding=True))).order_by(i.number)
+BY_KEYS = WITH_RECORDED.where(i.key.in_(bindparam("keys", expanding=True))).order_by(i.number)
 CHILDREN_OF_MANY = {
     table: _children_query(table).where(table.c.incident_number.in_(bindparam("numbers", expanding=True)))
     for table in CHILDREN
@@ -186,6 +194,8 @@ class SqlIncidents:
         conversations, assignments, updates = (children(table) for table in (t.conversations, t.assignments, t.updates))
         if history:
             timeline, earlier = children(t.timeline), {}
+        elif all("events_recorded" in row._fields for row in rows):
+            timeline, earlier = defaultdict(list), {row.number: row.events_recorded for row in rows}
         else:
             timeline = defaultdict(list)
             counted = self.connection.execute(EVENTS_RECORDED, {"numbers": [row.number for row in rows]})

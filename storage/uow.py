@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 
-from sqlalchemy import Connection, Engine, bindparam, select
+from sqlalchemy import Connection, Engine, bindparam, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -26,6 +27,10 @@ CARD_REF = select(t.card_refs.c.message_ref).where(
     t.card_refs.c.platform == bindparam("platform"),
     t.card_refs.c.conversation == bindparam("conversation"),
     t.card_refs.c.card_id == bindparam("card_id"),
+)
+# By (platform, conversation), the leading columns of the key: the primary key index answers it.
+CARDS_IN = select(t.card_refs).where(
+    tuple_(t.card_refs.c.platform, t.card_refs.c.conversation).in_(bindparam("places", expanding=True))
 )
 
 # PostgreSQL serialization failure and deadlock: another transaction won; the dispatcher retries.
@@ -68,17 +73,29 @@ class SqlCardRefs:
     def put(self, platform: str, conversation: str, card_id: str, message_ref: str) -> None:
         self.pending[(platform, conversation, card_id)] = message_ref
 
+    def in_conversations(self, conversations: Collection[tuple[str, str]]) -> dict[tuple[str, str, str], str]:
+        """One select for all the places of an incident."""
+        if not conversations:
+            return {}
+        rows = self.connection.execute(CARDS_IN, {"places": sorted(conversations)})
+        found = {(r.platform, r.conversation, r.card_id): r.message_ref for r in rows}
+        found.update({where: ref for where, ref in self.pending.items() if where[:2] in conversations})
+        return found
+
     def flush(self) -> None:
-        # The latest message wins: an upsert, since two refreshes racing for the same card are harmless.
+        # The latest message wins: an upsert, since two refreshes racing for the same card are harmless. One statement.
+        if not self.pending:
+            return
         dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
-        for (platform, conversation, card_id), ref in self.pending.items():
-            upsert = dialect.insert(t.card_refs).values(
-                platform=platform, conversation=conversation, card_id=card_id, message_ref=ref
-            )
-            upsert = upsert.on_conflict_do_update(
-                index_elements=["platform", "conversation", "card_id"], set_={"message_ref": ref}
-            )
-            self.connection.execute(upsert)
+        rows = [
+            {"platform": p, "conversation": c, "card_id": card, "message_ref": ref}
+            for (p, c, card), ref in sorted(self.pending.items())
+        ]
+        upsert = dialect.insert(t.card_refs)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=["platform", "conversation", "card_id"], set_={"message_ref": upsert.excluded.message_ref}
+        )
+        self.connection.execute(upsert, rows)
         self.pending = {}
 
 
