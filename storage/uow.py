@@ -108,8 +108,9 @@ class SqlUnitOfWork:
     people: PeopleDirectory
     outbox: Outbox
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, known_names: dict[str, str] | None = None) -> None:
         self.engine = engine
+        self.known_names = known_names if known_names is not None else {}
         self.committed = False
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -120,7 +121,7 @@ class SqlUnitOfWork:
         self.cards = self._cards = SqlCardRefs(self.connection)
         self.outbox = self._outbox = SqlOutbox(self.connection)
         self.inbox = self._inbox = SqlInbox(self.connection)
-        self.people = self._people = SqlPeople(self.connection)
+        self.people = self._people = SqlPeople(self.connection, self.known_names)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -136,7 +137,7 @@ class SqlUnitOfWork:
             self._outbox.flush()
             self._cards.flush()
             self._inbox.flush()
-            self._people.flush()
+            names = self._people.flush()
             self.connection.commit()
         except ConcurrentChange:
             self.rollback()
@@ -147,6 +148,7 @@ class SqlUnitOfWork:
                 raise ConcurrentChange() from error
             raise
         self._incidents.committed(saved)
+        self._people.committed(names)
         self.committed = True
 
     def rollback(self) -> None:
@@ -174,9 +176,10 @@ class SqlUnitOfWorkFactory:
     """What the Dispatcher calls for each command; owns the engine (and its connection pool)."""
 
     engine: Engine
+    known_names: dict[str, str] = field(default_factory=dict)  # see `storage.people`
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, self.known_names)
 
     def dispose(self) -> None:
         self.engine.dispose()
