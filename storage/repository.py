@@ -14,6 +14,7 @@ from bot.errors import ConcurrentChange
 from bot.model import Conversation, Incident, Status
 from storage import mapping as m
 from storage import tables as t
+from storage.cache import IncidentCache
 from storage.changes import Changes, Snapshot, changes, is_changed, snapshot
 
 # Parents before children, so foreign keys hold at every insert; with the columns each child is ordered by.
@@ -101,8 +102,9 @@ Incidents = list[Incident]  # the method `list` below shadows the builtin inside
 
 
 class SqlIncidents:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, cache: IncidentCache | None = None) -> None:
         self.connection = connection
+        self.cache = cache if cache is not None else IncidentCache(kept=0)
         # Identity map: number -> (incident, snapshot as stored, or None for an incident added in this unit of work).
         self.tracked: dict[int, tuple[Incident, Snapshot | None]] = {}
 
@@ -170,6 +172,10 @@ class SqlIncidents:
             return None
         if row.number in self.tracked:
             return self.tracked[row.number][0]
+        cached = self.cache.take(row.number, row.version, row.events_recorded)
+        if cached is not None:
+            self.tracked[row.number] = cached
+            return cached[0]
         number = {"number": row.number}
         [incident] = self._assemble([row], CHILDREN_OF_ONE.__getitem__, number)
         self.tracked[row.number] = (incident, snapshot(incident))
@@ -261,6 +267,9 @@ class SqlIncidents:
         for incident, version in saved:
             incident.version = version
             self.tracked[incident.number] = (incident, snapshot(incident))
+        for incident, stored in self.tracked.values():
+            if stored is not None:
+                self.cache.put(incident, stored)
 
     def _write_children(self, written: Sequence[Changes]) -> None:
         for name, statement in UPDATE_CHILD.items():

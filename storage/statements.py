@@ -25,7 +25,7 @@ class Counted:
 
     @property
     def round_trips(self) -> int:
-        """On PostgreSQL each is a round trip (psycopg sends BEGIN on its own; a rollback with nothing begun sends nothing)."""
+        """On PostgreSQL each is one (psycopg sends BEGIN on its own; a rollback with nothing begun sends nothing)."""
         return self.statements + self.begins + self.commits + self.rollbacks + self.pings
 
 
@@ -44,7 +44,7 @@ def counting(engine: Engine) -> Iterator[Counted]:
     def on_commit(_conn: Any) -> None:
         counted.commits += 1
 
-    def on_rollback(conn: Any) -> None:
+    def on_rollback(_conn: Any) -> None:
         counted.rollbacks += 1
 
     def on_checkout(*_args: Any) -> None:

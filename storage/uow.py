@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from bot.errors import ConcurrentChange
 from bot.ports import CardRefs, Inbox, IncidentRepository, Outbox, PeopleDirectory, RequestLog
 from storage import tables as t
+from storage.cache import IncidentCache
 from storage.engine import DEFAULT_URL, make_engine
 from storage.inbox import SqlInbox
 from storage.migrate import ensure_schema
@@ -108,15 +109,18 @@ class SqlUnitOfWork:
     people: PeopleDirectory
     outbox: Outbox
 
-    def __init__(self, engine: Engine, known_names: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, engine: Engine, known_names: dict[str, str] | None = None, cache: IncidentCache | None = None
+    ) -> None:
         self.engine = engine
         self.known_names = known_names if known_names is not None else {}
+        self.cache = cache
         self.committed = False
 
     def __enter__(self) -> SqlUnitOfWork:
         ensure_schema(self.engine)
         self.connection = self.engine.connect()
-        self.incidents = self._incidents = SqlIncidents(self.connection)
+        self.incidents = self._incidents = SqlIncidents(self.connection, self.cache)
         self.requests = self._requests = SqlRequestLog(self.connection)
         self.cards = self._cards = SqlCardRefs(self.connection)
         self.outbox = self._outbox = SqlOutbox(self.connection)
@@ -177,9 +181,10 @@ class SqlUnitOfWorkFactory:
 
     engine: Engine
     known_names: dict[str, str] = field(default_factory=dict)  # see `storage.people`
+    cache: IncidentCache = field(default_factory=IncidentCache)  # see `storage.cache`
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.known_names)
+        return SqlUnitOfWork(self.engine, self.known_names, self.cache)
 
     def dispose(self) -> None:
         self.engine.dispose()
