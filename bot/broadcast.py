@@ -62,7 +62,8 @@ class Broadcaster:
         try:
             await self.refresher.submit(reactions.news, reactions.deliveries)
         finally:
-            self.read_with_commands.remove(outcome)
+            # By identity: outcomes compare by value, deeply.
+            self.read_with_commands = [o for o in self.read_with_commands if o is not outcome]
         await self._send(incident, reactions.messages)
         return list(reactions.cards)
 

@@ -6,7 +6,7 @@ Used by the core benchmark and by tests that bound the statements a command may 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,7 +50,7 @@ def counting(engine: Engine) -> Iterator[Counted]:
     def on_checkout(*_args: Any) -> None:
         counted.pings += pinging
 
-    listeners = [
+    listeners: list[tuple[Any, str, Callable[..., None]]] = [
         (engine, "before_cursor_execute", on_statement),
         (engine, "begin", on_begin),
         (engine, "commit", on_commit),
