@@ -33,6 +33,10 @@ CARD_REF = select(t.card_refs.c.message_ref).where(
 CARDS_IN = select(t.card_refs).where(
     tuple_(t.card_refs.c.platform, t.card_refs.c.conversation).in_(bindparam("places", expanding=True))
 )
+# Most incidents live in one conversation: a plain statement then, without the expanding list's compile step.
+CARDS_IN_ONE = select(t.card_refs).where(
+    t.card_refs.c.platform == bindparam("platform"), t.card_refs.c.conversation == bindparam("conversation")
+)
 
 # PostgreSQL serialization failure and deadlock: another transaction won; the dispatcher retries.
 RETRYABLE_PG_CODES = {"40001", "40P01"}
@@ -78,7 +82,11 @@ class SqlCardRefs:
         """One select for all the places of an incident."""
         if not conversations:
             return {}
-        rows = self.connection.execute(CARDS_IN, {"places": sorted(conversations)})
+        if len(conversations) == 1:
+            [(platform, conversation)] = conversations
+            rows = self.connection.execute(CARDS_IN_ONE, {"platform": platform, "conversation": conversation})
+        else:
+            rows = self.connection.execute(CARDS_IN, {"places": sorted(conversations)})
         found = {(r.platform, r.conversation, r.card_id): r.message_ref for r in rows}
         found.update({where: ref for where, ref in self.pending.items() if where[:2] in conversations})
         return found

@@ -13,6 +13,7 @@ from bot import commands as c
 from bot import events as ev
 from bot.broadcast import known_refs
 from bot.config import Settings
+from bot.model import Conversation
 from bot.service import CrisisService, Dispatcher
 from storage import SqlUnitOfWorkFactory
 from storage.statements import counting
@@ -71,6 +72,10 @@ def test_the_outcome_carries_the_card_refs_of_every_conversation_of_the_incident
     dispatcher.remember_cards({("console", "general", "incident:CRI-1"): "m7", ("console", "elsewhere", "x"): "m8"})
     outcome = dispatcher.dispatch(c.AddNote("Press desk informed"), origin("r2"))
     assert outcome.card_refs == {("console", "general", "incident:CRI-1"): "m7"}
+    dispatcher.link("CRI-1", Conversation("teams", "19:room"), "alice")
+    dispatcher.remember_cards({("teams", "19:room", "incident:CRI-1"): "a1", ("teams", "general", "y"): "a2"})
+    both = dispatcher.dispatch(c.AddNote("Twice"), origin("r3"))
+    assert both.card_refs == {("console", "general", "incident:CRI-1"): "m7", ("teams", "19:room", "incident:CRI-1"): "a1"}
     wanted = [("console", "general", "incident:CRI-1"), ("console", "general", "draft:CRI-1:1"), ("teams", "g", "x")]
     known, missing = known_refs(outcome, wanted)
     # A card never posted where the command read is known to be absent; a place it did not read is looked up.
