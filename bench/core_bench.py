@@ -3,7 +3,9 @@
     python bench/core_bench.py [--lifecycles 300] [--incidents 10000] [--due 100] [--url postgresql+psycopg://...]
 
 Prints commands per second for whole incident lifecycles parsed and run through `Dispatcher.dispatch` in-process
-(goal >= 1,000/s on a 2-core machine), and the time of `due_for_checkin` with 10,000 active incidents of
+(goal >= 3,000/s on a 2-core machine), what one command costs the database (transactions, statements and round
+trips, counted with SQLAlchemy events over a few more lifecycles, including the card references the broadcast
+needs; goal <= 5 round trips on PostgreSQL), and the time of `due_for_checkin` with 10,000 active incidents of
 which 100 are due (goal <= 20 ms).
 """
 
@@ -14,19 +16,28 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy.engine import make_url
+
+from bot.broadcast import known_refs
 from bot.commands import Origin
 from bot.config import Settings
 from bot.drafts import DraftState
 from bot.grammar import parse
+from bot.i18n import translator
 from bot.model import Incident, Status
+from bot.reactions import cards_to_refresh
 from bot.service import Dispatcher
-from storage import SqlUnitOfWorkFactory, sql_uow_factory
+from storage import SqlUnitOfWorkFactory, make_engine, sql_uow_factory
+from storage.statements import Counted, counting
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -72,6 +83,26 @@ def bench_lifecycles(factory: SqlUnitOfWorkFactory, lifecycles: int) -> float:
     return commands / elapsed
 
 
+def count_round_trips(factory: SqlUnitOfWorkFactory, lifecycles: int) -> tuple[Counted, int]:
+    """What the lifecycles cost the database, with the card references a broadcast of each outcome would read."""
+    dispatcher = Dispatcher(factory, Settings(), SteppingClock())
+    commands = 0
+    t = translator("en")
+    with counting(factory.engine) as counted:
+        for n in range(lifecycles):
+            for person, text in LIFECYCLE:
+                commands += 1
+                origin = Origin(person, "console", f"counted-{n}", request_id=f"counted-{n}-{commands}")
+                outcome = dispatcher.dispatch(parse(text), origin)
+                if outcome.incident is not None and outcome.events:
+                    cards = cards_to_refresh(outcome.incident, outcome.events, dispatcher.settings, t)
+                    wanted = [(c.platform, c.id, card.id) for c in outcome.incident.conversations for card in cards]
+                    _, missing = known_refs(outcome, wanted)
+                    if missing:
+                        dispatcher.card_refs(missing)
+    return counted, commands
+
+
 def _check_last(factory: SqlUnitOfWorkFactory, lifecycles: int) -> None:
     with factory() as uow:
         last = uow.incidents.get(f"CRI-{lifecycles}")
@@ -115,6 +146,24 @@ def bench_due_query(factory: SqlUnitOfWorkFactory, total: int, due: int, runs: i
     return result
 
 
+@contextmanager
+def fresh_database(url: str | None, tmp: str) -> Iterator[str]:
+    """A temporary SQLite file, or on PostgreSQL a new schema dropped afterwards (earlier runs' rows would skew it)."""
+    if url is None or make_url(url).get_backend_name() != "postgresql":
+        yield url or f"sqlite:///{tmp}/bench.db"
+        return
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(url)
+    try:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        yield make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lifecycles", type=int, default=300)
@@ -122,12 +171,17 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=100)
     parser.add_argument("--url", help="database URL (default: a temporary SQLite file)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.url or f"sqlite:///{tmp}/bench.db"
+    with tempfile.TemporaryDirectory() as tmp, fresh_database(args.url, tmp) as url:
         factory = sql_uow_factory(url)
         try:
             rate = bench_lifecycles(factory, args.lifecycles)
-            print(f"lifecycles: {args.lifecycles} x {len(LIFECYCLE)} commands, {rate:,.0f} commands/s (goal >= 1,000)")
+            print(f"lifecycles: {args.lifecycles} x {len(LIFECYCLE)} commands, {rate:,.0f} commands/s (goal >= 3,000)")
+            counted, commands = count_round_trips(factory, 20)
+            print(
+                f"per command ({factory.engine.dialect.name}): {counted.begins / commands:.2f} transactions, "
+                f"{counted.statements / commands:.1f} statements, {counted.round_trips / commands:.1f} round trips "
+                f"(statements + begin/commit/rollback + pings; goal <= 5 on PostgreSQL)"
+            )
             due = bench_due_query(factory, args.incidents, args.due)
             print(
                 f"due_for_checkin: {args.incidents:,} active incidents, {due.found} due: "

@@ -27,12 +27,20 @@ if TYPE_CHECKING:  # the service imports this module
 log = logging.getLogger(__name__)
 
 
+def known_refs(outcome: Outcome, wanted: Sequence[Where]) -> tuple[dict[Where, str], list[Where]]:
+    """The refs among `wanted` that the command read with its change, and those it did not read (to look up)."""
+    known = {where: outcome.card_refs[where] for where in wanted if where in outcome.card_refs}
+    missing = [where for where in wanted if where[:2] not in outcome.places]
+    return known, missing
+
+
 @dataclass
 class Broadcaster:
     dispatcher: Dispatcher
     gateways: Mapping[str, ChatGateway]
     timer: Timer | None = None
     refresher: Refresher = field(init=False)
+    read_with_commands: list[Outcome] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         window = self.dispatcher.settings.card_refresh.total_seconds()
@@ -49,7 +57,13 @@ class Broadcaster:
         assert incident is not None
         t = self.dispatcher.translator(origin)
         reactions = plan(incident, outcome.events, self.dispatcher.settings, origin, self.gateways.keys(), t)
-        await self.refresher.submit(reactions.news, reactions.deliveries)
+        # While this submit sends, the card refs the command read answer the refresher's lookups.
+        self.read_with_commands.append(outcome)
+        try:
+            await self.refresher.submit(reactions.news, reactions.deliveries)
+        finally:
+            # By identity: outcomes compare by value, deeply.
+            self.read_with_commands = [o for o in self.read_with_commands if o is not outcome]
         await self._send(incident, reactions.messages)
         return list(reactions.cards)
 
@@ -70,8 +84,14 @@ class Broadcaster:
                 log.exception("could not send %s news of %s to %s", message.platform, incident.key, message.target)
 
     async def _lookup(self, wanted: Sequence[Where]) -> Mapping[Where, str]:
-        # Off the event loop: the loop serves acknowledgements while the database answers.
-        return await asyncio.to_thread(self.dispatcher.card_refs, wanted)
+        found, missing = {}, list(wanted)
+        for outcome in reversed(self.read_with_commands):  # the latest read first
+            known, missing = known_refs(outcome, missing)
+            found.update(known)
+        if missing:
+            # Off the event loop: the loop serves acknowledgements while the database answers.
+            found.update(await asyncio.to_thread(self.dispatcher.card_refs, missing))
+        return found
 
     async def _remember(self, posted: Mapping[Where, str]) -> None:
         await asyncio.to_thread(self.dispatcher.remember_cards, posted)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -60,6 +60,10 @@ class Outcome:
     reply: Reply
     incident: Incident | None = None
     events: list[ev.Event] = field(default_factory=list)
+    # The cards already posted in the incident's conversations (`places`), read in the command's own transaction so
+    # the broadcast needs no second one: (platform, conversation, card id) -> message ref.
+    card_refs: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
+    places: frozenset[tuple[str, str]] = frozenset()
 
 
 Handler = Callable[[Any, Context], Outcome]

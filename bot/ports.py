@@ -66,6 +66,10 @@ class CardRefs(Protocol):
 
     def put(self, platform: str, conversation: str, card_id: str, message_ref: str) -> None: ...
 
+    def in_conversations(self, conversations: Collection[tuple[str, str]]) -> dict[tuple[str, str, str], str]:
+        """Every card posted in these (platform, conversation) places, by (platform, conversation, card id)."""
+        ...
+
 
 class PeopleDirectory(Protocol):
     """Display names of people, as the doors last saw them (ids are what the platforms give: U123, GUIDs)."""

@@ -45,7 +45,9 @@ class Dispatcher:
         t = self.translator(origin)
         for attempt in range(self.attempts):
             try:
-                return self._once(command, origin, t)
+                # The request log is read only on a retry: a delivery already answered collides on the log's key when
+                # the first attempt commits (it is written first), which undoes that attempt and brings us here.
+                return self._once(command, origin, t, look_up_reply=attempt > 0)
             except ConcurrentChange:
                 if attempt == self.attempts - 1:
                     return Outcome(Reply(text=t(ConcurrentChange.message), private=True))
@@ -53,9 +55,9 @@ class Dispatcher:
                 return Outcome(Reply(text=error.text(t), private=True))
         raise AssertionError("unreachable")
 
-    def _once(self, command: c.Command, origin: c.Origin, t: Translator) -> Outcome:
+    def _once(self, command: c.Command, origin: c.Origin, t: Translator, look_up_reply: bool = True) -> Outcome:
         with self.uow_factory() as uow:
-            if origin.request_id:
+            if origin.request_id and look_up_reply:
                 seen = uow.requests.reply_to(origin.request_id)
                 if seen is not None:
                     return Outcome(Reply(text=seen, private=True))
@@ -67,6 +69,9 @@ class Dispatcher:
                 # A refusal is an answer too: remembered, so a redelivery gets it again and the request is done.
                 uow.rollback()
                 outcome = Outcome(Reply(text=error.text(t), private=True))
+            if outcome.incident is not None and outcome.events:
+                places = frozenset((c.platform, c.id) for c in outcome.incident.conversations)
+                outcome = replace(outcome, card_refs=uow.cards.in_conversations(places), places=places)
             if origin.names:
                 uow.people.remember(dict(origin.names))
             if origin.request_id:

@@ -33,6 +33,7 @@ from bot.errors import ConcurrentChange
 from bot.model import Conversation, Incident, Status
 from storage import mapping as m
 from storage import tables as t
+from storage.cache import IncidentCache
 from storage.changes import Changes, Snapshot, changes, is_changed, snapshot
 
 # Parents before children, so foreign keys hold at every insert; with the columns each child is ordered by.
@@ -65,16 +66,24 @@ def _update_by_key(table: Table) -> Update:
 # Statements are built once: SQLAlchemy then skips rebuilding and most of the cache-key work on each call,
 # which is the largest cost of a load on SQLite.
 i, c, d = t.incidents.c, t.conversations.c, t.drafts.c
-BY_KEY = select(t.incidents).where(i.key == bindparam("key"))
+# How much history an incident has, read with its row: commands append to the timeline and never read it.
+RECORDED = (
+    select(func.coalesce(func.max(t.timeline.c.seq), 0))
+    .where(t.timeline.c.incident_number == i.number)
+    .scalar_subquery()
+    .label("events_recorded")
+)
+WITH_RECORDED = select(t.incidents, RECORDED)
+BY_KEY = WITH_RECORDED.where(i.key == bindparam("key"))
 BY_CONVERSATION = (
-    select(t.incidents)
+    WITH_RECORDED
     .join(t.conversations, c.incident_number == i.number)
     .where(c.platform == bindparam("platform"), c.conversation_id == bindparam("conversation"))
     .order_by(i.number.desc())
     .limit(1)
 )
 CHILDREN_OF_ONE = {table: _children_query(table).where(table.c.incident_number == bindparam("number")) for table in CHILDREN}
-BY_KEYS = select(t.incidents).where(i.key.in_(bindparam("keys", expanding=True))).order_by(i.number)
+BY_KEYS = WITH_RECORDED.where(i.key.in_(bindparam("keys", expanding=True))).order_by(i.number)
 CHILDREN_OF_MANY = {
     table: _children_query(table).where(table.c.incident_number.in_(bindparam("numbers", expanding=True)))
     for table in CHILDREN
@@ -135,8 +144,9 @@ Incidents = list[Incident]  # the method `list` below shadows the builtin inside
 
 
 class SqlIncidents:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, cache: IncidentCache | None = None) -> None:
         self.connection = connection
+        self.cache = cache if cache is not None else IncidentCache(kept=0)
         # Identity map: number -> (incident, snapshot as stored, or None for an incident added in this unit of work).
         self.tracked: dict[int, tuple[Incident, Snapshot | None]] = {}
 
@@ -210,6 +220,10 @@ class SqlIncidents:
             return None
         if row.number in self.tracked:
             return self.tracked[row.number][0]
+        cached = self.cache.take(row.number, row.version, row.events_recorded)
+        if cached is not None:
+            self.tracked[row.number] = cached
+            return cached[0]
         number = {"number": row.number}
         [incident] = self._assemble([row], CHILDREN_OF_ONE.__getitem__, number)
         self.tracked[row.number] = (incident, snapshot(incident))
@@ -237,6 +251,8 @@ class SqlIncidents:
             timeline, earlier = children(t.timeline), {}
         elif recorded is not None:  # counted by the caller's select already
             timeline, earlier = defaultdict(list), recorded
+        elif all("events_recorded" in row._fields for row in rows):
+            timeline, earlier = defaultdict(list), {row.number: row.events_recorded for row in rows}
         else:
             timeline = defaultdict(list)
             counted = self.connection.execute(EVENTS_RECORDED, {"numbers": [row.number for row in rows]})
@@ -302,6 +318,9 @@ class SqlIncidents:
         for incident, version in saved:
             incident.version = version
             self.tracked[incident.number] = (incident, snapshot(incident))
+        for incident, stored in self.tracked.values():
+            if stored is not None:
+                self.cache.put(incident, stored)
 
     def _write_children(self, written: Sequence[Changes]) -> None:
         for name, statement in UPDATE_CHILD.items():

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 
-from sqlalchemy import Connection, Engine, bindparam, select
+from sqlalchemy import Connection, Engine, bindparam, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.errors import ConcurrentChange
 from bot.ports import CardRefs, Inbox, IncidentRepository, Outbox, PeopleDirectory, RequestLog
 from storage import tables as t
+from storage.cache import IncidentCache
 from storage.engine import DEFAULT_URL, make_engine
 from storage.inbox import SqlInbox
 from storage.migrate import ensure_schema
@@ -26,6 +28,14 @@ CARD_REF = select(t.card_refs.c.message_ref).where(
     t.card_refs.c.platform == bindparam("platform"),
     t.card_refs.c.conversation == bindparam("conversation"),
     t.card_refs.c.card_id == bindparam("card_id"),
+)
+# By (platform, conversation), the leading columns of the key: the primary key index answers it.
+CARDS_IN = select(t.card_refs).where(
+    tuple_(t.card_refs.c.platform, t.card_refs.c.conversation).in_(bindparam("places", expanding=True))
+)
+# Most incidents live in one conversation: a plain statement then, without the expanding list's compile step.
+CARDS_IN_ONE = select(t.card_refs).where(
+    t.card_refs.c.platform == bindparam("platform"), t.card_refs.c.conversation == bindparam("conversation")
 )
 
 # PostgreSQL serialization failure and deadlock: another transaction won; the dispatcher retries.
@@ -68,17 +78,33 @@ class SqlCardRefs:
     def put(self, platform: str, conversation: str, card_id: str, message_ref: str) -> None:
         self.pending[(platform, conversation, card_id)] = message_ref
 
+    def in_conversations(self, conversations: Collection[tuple[str, str]]) -> dict[tuple[str, str, str], str]:
+        """One select for all the places of an incident."""
+        if not conversations:
+            return {}
+        if len(conversations) == 1:
+            [(platform, conversation)] = conversations
+            rows = self.connection.execute(CARDS_IN_ONE, {"platform": platform, "conversation": conversation})
+        else:
+            rows = self.connection.execute(CARDS_IN, {"places": sorted(conversations)})
+        found = {(r.platform, r.conversation, r.card_id): r.message_ref for r in rows}
+        found.update({where: ref for where, ref in self.pending.items() if where[:2] in conversations})
+        return found
+
     def flush(self) -> None:
-        # The latest message wins: an upsert, since two refreshes racing for the same card are harmless.
+        # The latest message wins: an upsert, since two refreshes racing for the same card are harmless. One statement.
+        if not self.pending:
+            return
         dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
-        for (platform, conversation, card_id), ref in self.pending.items():
-            upsert = dialect.insert(t.card_refs).values(
-                platform=platform, conversation=conversation, card_id=card_id, message_ref=ref
-            )
-            upsert = upsert.on_conflict_do_update(
-                index_elements=["platform", "conversation", "card_id"], set_={"message_ref": ref}
-            )
-            self.connection.execute(upsert)
+        rows = [
+            {"platform": p, "conversation": c, "card_id": card, "message_ref": ref}
+            for (p, c, card), ref in sorted(self.pending.items())
+        ]
+        upsert = dialect.insert(t.card_refs)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=["platform", "conversation", "card_id"], set_={"message_ref": upsert.excluded.message_ref}
+        )
+        self.connection.execute(upsert, rows)
         self.pending = {}
 
 
@@ -91,19 +117,23 @@ class SqlUnitOfWork:
     people: PeopleDirectory
     outbox: Outbox
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, known_names: dict[str, str] | None = None, cache: IncidentCache | None = None
+    ) -> None:
         self.engine = engine
+        self.known_names = known_names if known_names is not None else {}
+        self.cache = cache
         self.committed = False
 
     def __enter__(self) -> SqlUnitOfWork:
         ensure_schema(self.engine)
         self.connection = self.engine.connect()
-        self.incidents = self._incidents = SqlIncidents(self.connection)
+        self.incidents = self._incidents = SqlIncidents(self.connection, self.cache)
         self.requests = self._requests = SqlRequestLog(self.connection)
         self.cards = self._cards = SqlCardRefs(self.connection)
         self.outbox = self._outbox = SqlOutbox(self.connection)
         self.inbox = self._inbox = SqlInbox(self.connection)
-        self.people = self._people = SqlPeople(self.connection)
+        self.people = self._people = SqlPeople(self.connection, self.known_names)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -119,7 +149,7 @@ class SqlUnitOfWork:
             self._outbox.flush()
             self._cards.flush()
             self._inbox.flush()
-            self._people.flush()
+            names = self._people.flush()
             self.connection.commit()
         except ConcurrentChange:
             self.rollback()
@@ -130,6 +160,7 @@ class SqlUnitOfWork:
                 raise ConcurrentChange() from error
             raise
         self._incidents.committed(saved)
+        self._people.committed(names)
         self.committed = True
 
     def rollback(self) -> None:
@@ -157,9 +188,11 @@ class SqlUnitOfWorkFactory:
     """What the Dispatcher calls for each command; owns the engine (and its connection pool)."""
 
     engine: Engine
+    known_names: dict[str, str] = field(default_factory=dict)  # see `storage.people`
+    cache: IncidentCache = field(default_factory=IncidentCache)  # see `storage.cache`
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, self.known_names, self.cache)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -116,12 +116,14 @@ class FakeIncidents:
 class FakeRequests:
     def __init__(self) -> None:
         self.pending: dict[str, str] = {}
+        self.added: set[str] = set()
 
     def reply_to(self, request_id: str) -> str | None:
         return self.pending.get(request_id)
 
     def remember(self, request_id: str, reply_text: str) -> None:
         self.pending[request_id] = reply_text
+        self.added.add(request_id)
 
 
 class FakeCards:
@@ -133,6 +135,9 @@ class FakeCards:
 
     def put(self, platform: str, conversation: str, card_id: str, message_ref: str) -> None:
         self.store.cards[(platform, conversation, card_id)] = message_ref
+
+    def in_conversations(self, conversations: Collection[tuple[str, str]]) -> dict[tuple[str, str, str], str]:
+        return {where: ref for where, ref in self.store.cards.items() if where[:2] in conversations}
 
 
 class FakeTimer:
@@ -302,6 +307,10 @@ class FakeUnitOfWork:
         self.rollback()
 
     def commit(self) -> None:
+        if self._requests.added & self.store.requests.keys():
+            # As the SQL request log's key: a request answered already undoes the transaction that answers it again.
+            self.rollback()
+            raise ConcurrentChange()
         for key, incident in self._incidents.seen.items():
             stored = self.store.incidents.get(key)
             if stored is not None and stored.version != incident.version:
@@ -321,6 +330,7 @@ class FakeUnitOfWork:
 
     def rollback(self) -> None:
         self._incidents.seen = {}
+        self._requests.added = set()
         self._outbox.added = []
         self._inbox.added, self._inbox.finished, self._inbox.leases = {}, {}, {}
         self._people.pending = {}
