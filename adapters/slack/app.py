@@ -175,7 +175,25 @@ class SlackDoor:
         self.recovery.hold(request_id)
         await asyncio.wait({accepting}, timeout=self.accept_within)
         await ack()
-        self.work.spawn(self.run_once_accepted(accepting, command, asker, request_id, client))
+        if not self.work.spawn(self.run_once_accepted(accepting, command, asker, request_id, client)):
+            self.leave_to_recovery(accepting, request_id)
+
+    def leave_to_recovery(self, accepting: asyncio.Future[bool], request_id: str) -> None:
+        """The work queue is full: the request stays in the inbox, no longer held, and recovery runs it.
+
+        Its lease, no longer renewed, lapses (`bot.intake.LEASE`) and the next sweep claims it, here or in another
+        process; nothing of it is kept in memory meanwhile.
+        """
+        self.recovery.release(request_id)
+        if self.work.refused % 1000 == 1:  # once a burst, not once a request
+            log.warning("the work queue is full: requests left to the recovery sweep (%d so far)", self.work.refused)
+
+        def written(accepting: asyncio.Future[bool]) -> None:
+            if not accepting.cancelled() and accepting.exception() is not None:
+                # Acknowledged but never written down: nothing will run it, and no one is told (the queue is full).
+                log.error("a Slack request could not be written down", exc_info=accepting.exception())
+
+        accepting.add_done_callback(written)
 
     async def run_once_accepted(self, accepting: asyncio.Future[bool], command: c.Command, asker: Asker,
                                 request_id: str, client: AsyncWebClient) -> None:
