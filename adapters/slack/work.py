@@ -4,37 +4,44 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
-# Workers running jobs side by side: enough to overlap the core's thread trips with the Web API calls, few enough
-# that acknowledgements (which share the event loop and the 2 cores) keep their turn.
-WORKERS = 4
-# Jobs waiting at most. Each holds a request (a few KB), so memory stays flat under any burst; past this the
-# request is left to the recovery sweep, which runs it from the inbox (see `SlackDoor.take`).
+T = TypeVar("T")
+
+# Workers running side by side: one runs a batch through the core (a thread) while another answers the last one
+# (the Web API); more would only take turns from the acknowledgements, which share the event loop and the cores.
+WORKERS = 2
+# Requests waiting at most. Each is a few small objects, so memory stays flat under any burst; past this a request
+# is left to the recovery sweep, which runs it from the inbox (see `SlackDoor.take`).
 CAPACITY = 1000
+# Requests a worker takes at once: one trip to the core's thread for all of them, their answers sent side by side.
+BATCH = 25
 
 
-class BackgroundWork:
-    """Jobs started after an ack, run in arrival order by at most `workers` tasks; urgent ones run at once.
+class BackgroundWork(Generic[T]):
+    """Work started after an ack, in arrival order, by at most `workers` tasks; urgent work runs at once.
 
-    Acknowledgements come first, since Slack gives up on a request after 3 seconds, but nothing waits on them:
-    a worker yields to the event loop between jobs, so an acknowledgement ready to go is never behind more than
-    one job step per worker. When `capacity` jobs wait, `spawn` refuses the job (it returns False, the coroutine
-    is closed unrun): the caller has already acknowledged and written the request down, and leaves it to recovery.
-    Urgent work (opening a modal, whose trigger expires after 3 seconds) never queues. Workers exist only while
-    there is work, so nothing is left running once the queue is empty.
+    Requests are `offer`ed and run in batches by `run_batch`, in arrival order.
+    Acknowledgements come first, since Slack gives up on a request after 3 seconds, but nothing waits on them: a
+    worker yields to the event loop between batches, and the core runs in a thread. When `capacity` items wait,
+    the queue refuses more (False): the caller has already acknowledged and written the request down, and leaves
+    it to recovery. Urgent work (opening a modal, whose trigger expires after 3 seconds) never queues. Workers
+    exist only while there is work, so nothing is left running once the queue is empty.
     """
 
-    def __init__(self, workers: int = WORKERS, capacity: int = CAPACITY) -> None:
+    def __init__(self, run_batch: Callable[[list[T]], Awaitable[None]], workers: int = WORKERS,
+                 capacity: int = CAPACITY, batch: int = BATCH) -> None:
+        self.run_batch = run_batch
         self.workers = workers
         self.capacity = capacity
-        self.queue: asyncio.Queue[Coroutine[Any, Any, Any]] = asyncio.Queue(capacity)
-        self.tasks: set[asyncio.Task[Any]] = set()  # urgent jobs and workers, kept referenced until done
+        self.batch = batch
+        self.queue: asyncio.Queue[T] = asyncio.Queue(capacity)
+        self.tasks: set[asyncio.Task[Any]] = set()  # urgent work and workers, kept referenced until done
         self.running = 0  # workers alive
-        self.refused = 0  # jobs refused since start: left to recovery
+        self.refused = 0  # items refused since start: left to recovery
         # Requests being acknowledged right now (counted by the HTTP and Socket Mode routes): informative only.
         self.acknowledging = 0
 
@@ -42,15 +49,11 @@ class BackgroundWork:
     def waiting(self) -> int:
         return self.queue.qsize()
 
-    def spawn(self, work: Coroutine[Any, Any, Any], urgent: bool = False) -> bool:
-        """Queues the job (or starts it, if urgent); False when the queue is full and the job was dropped."""
-        if urgent:
-            self._keep(asyncio.ensure_future(work))
-            return True
+    def offer(self, item: T) -> bool:
+        """Queues a request for `run_batch`; False when the queue is full and it was not taken."""
         try:
-            self.queue.put_nowait(work)
+            self.queue.put_nowait(item)
         except asyncio.QueueFull:
-            work.close()  # never awaited: closed, so no "never awaited" warning and its frame is freed now
             self.refused += 1
             return False
         if self.running < self.workers:
@@ -58,17 +61,25 @@ class BackgroundWork:
             self._keep(asyncio.ensure_future(self._worker()))
         return True
 
+    def spawn(self, work: Coroutine[Any, Any, Any], urgent: bool = True) -> None:
+        """Starts urgent work at once (a modal to open, a start-up check); requests go through `offer`."""
+        assert urgent, "only urgent work is spawned: requests are offered to the bounded queue"
+        self._keep(asyncio.ensure_future(work))
+
     async def _worker(self) -> None:
         try:
             while not self.queue.empty():
-                work = self.queue.get_nowait()
+                items = [self.queue.get_nowait()]
+                while len(items) < self.batch and not self.queue.empty():
+                    items.append(self.queue.get_nowait())
                 try:
-                    await work
+                    await self.run_batch(items)
                 except Exception:
                     log.exception("work after the acknowledgement failed")
                 finally:
-                    self.queue.task_done()
-                # One turn for whatever else is ready (acknowledgements above all) before the next job.
+                    for _ in items:
+                        self.queue.task_done()
+                # One turn for whatever else is ready (acknowledgements above all) before the next batch.
                 await asyncio.sleep(0)
         finally:
             self.running -= 1

@@ -11,73 +11,74 @@ from tests.slack.conftest import Bot
 from tests.slack.slack_requests import slash_command
 
 
-async def test_a_full_queue_refuses_the_job_without_running_it_and_urgent_work_still_starts() -> None:
-    work = BackgroundWork(workers=1, capacity=2)
+async def test_a_full_queue_refuses_the_request_and_urgent_work_still_starts() -> None:
     gate = asyncio.Event()
-    ran: list[int] = []
+    ran: list[list[int]] = []
 
-    async def job(n: int) -> None:
+    async def run(batch: list[int]) -> None:
         await gate.wait()
-        ran.append(n)
+        ran.append(batch)
 
-    assert work.spawn(job(0))
-    await asyncio.sleep(0)  # the worker took job 0 and waits on the gate: the queue is empty again
-    assert work.spawn(job(1)) and work.spawn(job(2))
-    refused = job(3)
-    assert not work.spawn(refused)
-    assert refused.cr_frame is None  # closed: it will never run, and holds nothing
-    assert work.waiting == 2 and work.refused == 1
+    work: BackgroundWork[int] = BackgroundWork(run, workers=1, capacity=2)
+    assert work.offer(0)
+    await asyncio.sleep(0)  # the worker took 0 and waits on the gate: the queue is empty again
+    assert work.offer(1) and work.offer(2)
+    assert not work.offer(3)
+    assert work.waiting == 2 and work.refused == 1  # never more than its capacity in memory
 
     urgent = asyncio.Event()
 
     async def open_modal() -> None:
         urgent.set()
 
-    assert work.spawn(open_modal(), urgent=True)
+    work.spawn(open_modal(), urgent=True)
     await asyncio.wait_for(urgent.wait(), 1)  # while the queue is full and its one worker is busy
     gate.set()
     await work.drain()
-    assert ran == [0, 1, 2]  # in arrival order
+    assert ran == [[0], [1, 2]]  # in arrival order, what waited taken together; 3 never
     assert work.running == 0 and not work.tasks  # nothing left running once the queue is empty
 
 
-async def test_jobs_run_side_by_side_up_to_the_number_of_workers() -> None:
-    work = BackgroundWork(workers=3, capacity=100)
+async def test_batches_run_side_by_side_up_to_the_number_of_workers_and_up_to_their_size() -> None:
     at_once = peak = 0
+    sizes: list[int] = []
 
-    async def job() -> None:
+    async def run(batch: list[int]) -> None:
         nonlocal at_once, peak
+        sizes.append(len(batch))
         at_once += 1
         peak = max(peak, at_once)
         await asyncio.sleep(0.01)
         at_once -= 1
 
-    assert all(work.spawn(job()) for _ in range(20))
+    work: BackgroundWork[int] = BackgroundWork(run, workers=3, capacity=100, batch=4)
+    for n in range(20):
+        assert work.offer(n)
+        await asyncio.sleep(0)  # arriving one by one: the first workers start with what is there
     await work.drain()
-    assert peak == 3
+    assert peak == 3 and max(sizes) == 4 and sum(sizes) == 20
 
 
-async def test_a_failing_job_does_not_stop_its_worker() -> None:
-    work = BackgroundWork(workers=1, capacity=10)
+async def test_a_failing_batch_does_not_stop_its_worker() -> None:
     ran = []
 
-    async def boom() -> None:
-        raise RuntimeError("boom")
+    async def run(batch: list[str]) -> None:
+        if "boom" in batch:
+            raise RuntimeError("boom")
+        ran.extend(batch)
 
-    async def fine() -> None:
-        ran.append(True)
-
-    work.spawn(boom())
-    work.spawn(fine())
+    work: BackgroundWork[str] = BackgroundWork(run, workers=1, capacity=10, batch=1)
+    work.offer("boom")
+    work.offer("fine")
     await work.drain()
-    assert ran == [True]
+    assert ran == ["fine"]
 
 
 async def test_every_request_acknowledged_while_the_queue_was_full_runs_exactly_once(bot: Bot) -> None:
     await bot.send(slash_command("open Queue full --sev 2", user="W1", channel="C1", trigger_id="t-open"))
     assert bot.incident() is not None
     # A tiny queue, and leases short enough that a request let go is free again within a second (15 s in production).
-    bot.door.work = BackgroundWork(workers=1, capacity=3)
+    bot.door.work = BackgroundWork(bot.door.run_taken, workers=1, capacity=3, batch=2)
     bot.runtime.dispatcher.lease = timedelta(seconds=1)
     bot.door.recovery.renew_every = 0.2
     bot.door.recovery.sweep_every = 0.2
@@ -94,10 +95,10 @@ async def test_every_request_acknowledged_while_the_queue_was_full_runs_exactly_
             incident = bot.incident()
             assert incident is not None
             texts = [str(e.event.text) for e in incident.timeline if "burst" in str(getattr(e.event, "text", ""))]
-            if len(texts) >= count and not bot.runtime.dispatcher.unfinished("slack", datetime.now(UTC)):
+            settled = not bot.runtime.dispatcher.unfinished("slack", datetime.now(UTC)) and not bot.door.recovery.running
+            if len(texts) >= count and settled:  # every one ran, and nothing is held any more
                 return texts
             await asyncio.sleep(0.1)
 
     texts = await asyncio.wait_for(all_noted(), 30)
     assert Counter(texts) == Counter(f"burst {n}" for n in range(count))  # each one, once
-    assert not bot.door.recovery.running  # nothing held any more
