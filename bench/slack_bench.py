@@ -244,6 +244,7 @@ async def main(requests: int, clients: int, timeout: float) -> None:
         elapsed, latencies, failed = await load(bot_url, bodies(requests, "run", slack_url), clients)
         bot_rate = report("crisisbot serve", elapsed, latencies, failed)
         print(f"ratio            {bot_rate / bare_rate:9.0%} of bare Bolt's acknowledgements per second")
+        print(f"at the last ack  {(await asyncio.to_thread(noted, database, 'run'))[0]} commands processed")
         total, distinct, done = await processed(database, "run", len(latencies), timeout)
         whole = done - started
         missing = f"; {len(latencies) - total} acknowledged commands NOT processed within {timeout:.0f} s" \
