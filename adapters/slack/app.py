@@ -72,6 +72,9 @@ class SlackDoor:
         self.gateway = SlackGateway(self.client, runtime.settings.language, config.announce_channel, workspaces)
         self.gateway.places.remember = remember_in(runtime)
         self.work: BackgroundWork[Taken] = BackgroundWork(self.run_taken)
+        # One batch through the core at a time, new or recovered: batches racing on one incident would only make
+        # each other retry (ConcurrentChange), and a request recovery runs that still loses that race is given up.
+        self.dispatching = asyncio.Lock()
         self.recovery = Recovery(runtime.service, PLATFORM, self.run_recovered)
         self.seen = RecentIds()
         self.accept_within = ACCEPT_WITHIN
@@ -226,8 +229,9 @@ class SlackDoor:
         try:
             prepared = [await self.prepared_taken(taken) for taken in fresh]
             # A command that fails is answered with an apology and left unfinished: recovery runs it once more.
-            replies = await run_many(self.runtime.service, [(taken.command, origin) for taken, (origin, _) in zip(
-                fresh, prepared, strict=True)])
+            async with self.dispatching:
+                replies = await run_many(self.runtime.service, [(taken.command, origin) for taken, (origin, _) in zip(
+                    fresh, prepared, strict=True)])
             turns = asyncio.Semaphore(ANSWERS_AT_ONCE)
 
             async def answer(reply: Reply, taken: Taken, t: Translator) -> None:
@@ -263,8 +267,9 @@ class SlackDoor:
         # Each person looked up once (then cached), not once per request; a lookup that fails costs only names.
         await asyncio.gather(*(self.gateway.people.profile(u) for u in {a.user for a in askers}), return_exceptions=True)
         prepared = [await self.prepared(r, a) for r, a in zip(requests, askers, strict=True)]
-        replies = await run_many(self.runtime.service, [(r.command, origin) for r, (origin, _) in zip(
-            requests, prepared, strict=True)])
+        async with self.dispatching:
+            replies = await run_many(self.runtime.service, [(r.command, origin) for r, (origin, _) in zip(
+                requests, prepared, strict=True)])
         turns = asyncio.Semaphore(ANSWERS_AT_ONCE)
 
         async def answer(reply: Reply, asker: Asker, t: Translator) -> None:
