@@ -9,7 +9,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -45,6 +45,17 @@ ACCEPT_WITHIN = 2.0
 ANSWERS_AT_ONCE = 16
 
 
+@dataclass(frozen=True)
+class Taken:
+    """A request acknowledged and waiting for its turn: `accepting` is its write to the inbox."""
+
+    accepting: asyncio.Future[bool]
+    command: c.Command
+    asker: Asker
+    request_id: str
+    client: AsyncWebClient
+
+
 async def _no_ack(**_: Any) -> None:
     """Events are acknowledged by Bolt itself, once the listener middleware let them through."""
 
@@ -60,7 +71,10 @@ class SlackDoor:
             workspaces = InstalledWorkspaces(self.client, oauth_settings.installation_store, conversations)
         self.gateway = SlackGateway(self.client, runtime.settings.language, config.announce_channel, workspaces)
         self.gateway.places.remember = remember_in(runtime)
-        self.work = BackgroundWork()
+        self.work: BackgroundWork[Taken] = BackgroundWork(self.run_taken)
+        # One batch through the core at a time, new or recovered: batches racing on one incident would only make
+        # each other retry (ConcurrentChange), and a request recovery runs that still loses that race is given up.
+        self.dispatching = asyncio.Lock()
         self.recovery = Recovery(runtime.service, PLATFORM, self.run_recovered)
         self.seen = RecentIds()
         self.accept_within = ACCEPT_WITHIN
@@ -175,25 +189,68 @@ class SlackDoor:
         self.recovery.hold(request_id)
         await asyncio.wait({accepting}, timeout=self.accept_within)
         await ack()
-        self.work.spawn(self.run_once_accepted(accepting, command, asker, request_id, client))
+        if not self.work.offer(Taken(accepting, command, asker, request_id, client)):
+            self.leave_to_recovery(accepting, request_id)
 
-    async def run_once_accepted(self, accepting: asyncio.Future[bool], command: c.Command, asker: Asker,
-                                request_id: str, client: AsyncWebClient) -> None:
+    def leave_to_recovery(self, accepting: asyncio.Future[bool], request_id: str) -> None:
+        """The work queue is full: the request stays in the inbox, no longer held, and recovery runs it.
+
+        Its lease, no longer renewed, lapses (`bot.intake.LEASE`) and the next sweep claims it, here or in another
+        process; nothing of it is kept in memory meanwhile.
+        """
+        self.recovery.release(request_id)
+        if self.work.refused % 1000 == 1:  # once a burst, not once a request
+            log.warning("the work queue is full: requests left to the recovery sweep (%d so far)", self.work.refused)
+
+        def written(accepting: asyncio.Future[bool]) -> None:
+            if not accepting.cancelled() and accepting.exception() is not None:
+                # Acknowledged but never written down: nothing will run it, and no one is told (the queue is full).
+                log.error("a Slack request could not be written down", exc_info=accepting.exception())
+
+        accepting.add_done_callback(written)
+
+    async def run_taken(self, batch: list[Taken]) -> None:
+        """Requests acknowledged a moment ago, in arrival order: the core runs them in one trip to its thread
+        (`run_many`), then each asker gets its answer, side by side. Each is released once it ran."""
+        fresh: list[Taken] = []
+        for taken in batch:
+            try:
+                if await taken.accepting:
+                    fresh.append(taken)
+                else:  # a retried delivery, already accepted (and run, or running) once
+                    self.recovery.release(taken.request_id)
+            except Exception:
+                self.recovery.release(taken.request_id)
+                log.exception("a Slack request could not be written down")
+                t = self.translator_for(taken.asker.user)
+                await Delivery(taken.client, self.gateway.people, t).ephemeral(
+                    taken.asker, t("I could not record this request, so nothing was done; please try again.")
+                )
         try:
-            fresh = await accepting
-        except Exception:
-            self.recovery.release(request_id)
-            log.exception("a Slack request could not be written down")
-            t = self.translator_for(asker.user)
-            await Delivery(client, self.gateway.people, t).ephemeral(
-                asker, t("I could not record this request, so nothing was done; please try again.")
-            )
-            return
-        try:
-            if fresh:
-                await self.run(command, asker, request_id, client)
+            prepared = [await self.prepared_taken(taken) for taken in fresh]
+            # A command that fails is answered with an apology and left unfinished: recovery runs it once more.
+            async with self.dispatching:
+                replies = await run_many(self.runtime.service, [(taken.command, origin) for taken, (origin, _) in zip(
+                    fresh, prepared, strict=True)])
+            turns = asyncio.Semaphore(ANSWERS_AT_ONCE)
+
+            async def answer(reply: Reply, taken: Taken, t: Translator) -> None:
+                async with turns:
+                    await self.answer(reply, taken.asker, t, taken.client)
+
+            await asyncio.gather(*(answer(reply, taken, t) for reply, taken, (_, t) in zip(
+                replies, fresh, prepared, strict=True)))
         finally:
-            self.recovery.release(request_id)
+            for taken in fresh:
+                self.recovery.release(taken.request_id)
+
+    async def prepared_taken(self, taken: Taken) -> tuple[c.Origin, Translator]:
+        try:
+            return await self.origin_for(taken.command, taken.asker, taken.request_id)
+        except Exception:  # Slack unreachable: the request still runs, in the configured language
+            log.exception("could not look up who sent request %s", taken.request_id)
+            origin = c.Origin(taken.asker.user, PLATFORM, taken.asker.channel, None, taken.request_id)
+            return origin, translator(self.runtime.settings.language)
 
     async def recover(self, starting: bool = False) -> int:
         """Runs the requests acknowledged but never answered that no live process holds (see `bot.recovery`)."""
@@ -210,8 +267,9 @@ class SlackDoor:
         # Each person looked up once (then cached), not once per request; a lookup that fails costs only names.
         await asyncio.gather(*(self.gateway.people.profile(u) for u in {a.user for a in askers}), return_exceptions=True)
         prepared = [await self.prepared(r, a) for r, a in zip(requests, askers, strict=True)]
-        replies = await run_many(self.runtime.service, [(r.command, origin) for r, (origin, _) in zip(
-            requests, prepared, strict=True)])
+        async with self.dispatching:
+            replies = await run_many(self.runtime.service, [(r.command, origin) for r, (origin, _) in zip(
+                requests, prepared, strict=True)])
         turns = asyncio.Semaphore(ANSWERS_AT_ONCE)
 
         async def answer(reply: Reply, asker: Asker, t: Translator) -> None:
@@ -246,19 +304,6 @@ class SlackDoor:
         names += ((asker.channel, place),) if place else ()
         origin = c.Origin(asker.user, PLATFORM, asker.channel, language, request_id, names, profile.timezone)
         return origin, t
-
-    async def run(self, command: c.Command, asker: Asker, request_id: str, client: AsyncWebClient) -> None:
-        origin, t = await self.origin_for(command, asker, request_id)
-        try:
-            reply = await self.runtime.service.handle(command, origin)
-        except Exception:
-            # Left unfinished: once its lease lapses the recovery sweep runs it again (harmlessly: its request id).
-            log.exception("a Slack request failed after its acknowledgement")
-            await Delivery(client, self.gateway.people, t).ephemeral(
-                asker, t("Something went wrong on our side; please try again.")
-            )
-            return
-        await self.answer(reply, asker, t, client)
 
     async def answer(self, reply: Reply, asker: Asker, t: Translator, client: AsyncWebClient) -> None:
         try:

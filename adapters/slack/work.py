@@ -1,43 +1,93 @@
-"""Slow work that runs after Slack got its acknowledgement."""
+"""Slow work that runs after Slack got its acknowledgement: a bounded queue drained by a few workers."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 
-class BackgroundWork:
-    """Tasks started after an ack. Kept referenced (asyncio only holds weak references) and drained on shutdown.
+# Workers running side by side: one runs a batch through the core (a thread) while another answers the last one
+# (the Web API); more would only take turns from the acknowledgements, which share the event loop and the cores.
+WORKERS = 2
+# Requests waiting at most. Each is a few small objects, so memory stays flat under any burst; past this a request
+# is left to the recovery sweep, which runs it from the inbox (see `SlackDoor.take`).
+CAPACITY = 1000
+# Requests a worker takes at once: one trip to the core's thread for all of them, their answers sent side by side.
+BATCH = 25
 
-    Acknowledgements come first, since Slack gives up on a request after 3 seconds: at most `slots` jobs run
-    at once, and a job waits (up to `patience` seconds) while requests are being acknowledged. In a burst the
-    work falls behind and catches up afterwards; at ordinary rates nothing waits. Urgent work (opening a modal,
-    whose trigger expires after 3 seconds) never waits. Requests recovered after a crash do not come through
-    here: `bot.recovery` runs them in batches, at the core's pace.
+
+class BackgroundWork(Generic[T]):
+    """Work started after an ack, in arrival order, by at most `workers` tasks; urgent work runs at once.
+
+    Requests are `offer`ed and run in batches by `run_batch`, in arrival order.
+    Acknowledgements come first, since Slack gives up on a request after 3 seconds, but nothing waits on them: a
+    worker yields to the event loop between batches, and the core runs in a thread. When `capacity` items wait,
+    the queue refuses more (False): the caller has already acknowledged and written the request down, and leaves
+    it to recovery. Urgent work (opening a modal, whose trigger expires after 3 seconds) never queues. Workers
+    exist only while there is work, so nothing is left running once the queue is empty.
     """
 
-    def __init__(self, slots: int = 4, patience: float = 0.5) -> None:
-        self.tasks: set[asyncio.Task[Any]] = set()
-        self.slots = asyncio.Semaphore(slots)
-        self.patience = patience
+    def __init__(self, run_batch: Callable[[list[T]], Awaitable[None]], workers: int = WORKERS,
+                 capacity: int = CAPACITY, batch: int = BATCH) -> None:
+        self.run_batch = run_batch
+        self.workers = workers
+        self.capacity = capacity
+        self.batch = batch
+        self.queue: asyncio.Queue[T] = asyncio.Queue(capacity)
+        self.tasks: set[asyncio.Task[Any]] = set()  # urgent work and workers, kept referenced until done
+        self.running = 0  # workers alive
+        self.refused = 0  # items refused since start: left to recovery
+        # Requests being acknowledged right now (counted by the HTTP and Socket Mode routes): informative only.
         self.acknowledging = 0
 
-    def spawn(self, work: Coroutine[Any, Any, Any], urgent: bool = False) -> None:
-        task = asyncio.ensure_future(work if urgent else self._in_turn(work))
+    @property
+    def waiting(self) -> int:
+        return self.queue.qsize()
+
+    def offer(self, item: T) -> bool:
+        """Queues a request for `run_batch`; False when the queue is full and it was not taken."""
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            self.refused += 1
+            return False
+        if self.running < self.workers:
+            self.running += 1
+            self._keep(asyncio.ensure_future(self._worker()))
+        return True
+
+    def spawn(self, work: Coroutine[Any, Any, Any], urgent: bool = True) -> None:
+        """Starts urgent work at once (a modal to open, a start-up check); requests go through `offer`."""
+        assert urgent, "only urgent work is spawned: requests are offered to the bounded queue"
+        self._keep(asyncio.ensure_future(work))
+
+    async def _worker(self) -> None:
+        try:
+            while not self.queue.empty():
+                items = [self.queue.get_nowait()]
+                while len(items) < self.batch and not self.queue.empty():
+                    items.append(self.queue.get_nowait())
+                try:
+                    await self.run_batch(items)
+                except Exception:
+                    log.exception("work after the acknowledgement failed")
+                finally:
+                    for _ in items:
+                        self.queue.task_done()
+                # One turn for whatever else is ready (acknowledgements above all) before the next batch.
+                await asyncio.sleep(0)
+        finally:
+            self.running -= 1
+
+    def _keep(self, task: asyncio.Task[Any]) -> None:
+        # asyncio only holds weak references to tasks.
         self.tasks.add(task)
         task.add_done_callback(self._done)
-
-    async def _in_turn(self, work: Coroutine[Any, Any, Any]) -> Any:
-        async with self.slots:
-            loop = asyncio.get_running_loop()
-            until = loop.time() + self.patience
-            while self.acknowledging and loop.time() < until:
-                await asyncio.sleep(0.005)
-            return await work
 
     def _done(self, task: asyncio.Task[Any]) -> None:
         self.tasks.discard(task)
@@ -45,8 +95,11 @@ class BackgroundWork:
             log.error("work after the acknowledgement failed", exc_info=task.exception())
 
     async def drain(self, timeout: float = 10.0) -> None:
-        """Waits until every started task, and those they started, are done."""
+        """Waits until every queued and started job, and those they started, are done (or `timeout` passed)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while self.tasks and loop.time() < deadline:
-            await asyncio.wait(set(self.tasks), timeout=deadline - loop.time())
+        while (self.tasks or not self.queue.empty()) and loop.time() < deadline:
+            if self.tasks:
+                await asyncio.wait(set(self.tasks), timeout=deadline - loop.time())
+            else:
+                await asyncio.sleep(0)

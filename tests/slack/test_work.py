@@ -1,0 +1,104 @@
+"""The work behind acknowledgements: a bounded queue; what does not fit is acknowledged and left to recovery."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from adapters.slack.work import BackgroundWork
+from tests.slack.conftest import Bot
+from tests.slack.slack_requests import slash_command
+
+
+async def test_a_full_queue_refuses_the_request_and_urgent_work_still_starts() -> None:
+    gate = asyncio.Event()
+    ran: list[list[int]] = []
+
+    async def run(batch: list[int]) -> None:
+        await gate.wait()
+        ran.append(batch)
+
+    work: BackgroundWork[int] = BackgroundWork(run, workers=1, capacity=2)
+    assert work.offer(0)
+    await asyncio.sleep(0)  # the worker took 0 and waits on the gate: the queue is empty again
+    assert work.offer(1) and work.offer(2)
+    assert not work.offer(3)
+    assert work.waiting == 2 and work.refused == 1  # never more than its capacity in memory
+
+    urgent = asyncio.Event()
+
+    async def open_modal() -> None:
+        urgent.set()
+
+    work.spawn(open_modal(), urgent=True)
+    await asyncio.wait_for(urgent.wait(), 1)  # while the queue is full and its one worker is busy
+    gate.set()
+    await work.drain()
+    assert ran == [[0], [1, 2]]  # in arrival order, what waited taken together; 3 never
+    assert work.running == 0 and not work.tasks  # nothing left running once the queue is empty
+
+
+async def test_batches_run_side_by_side_up_to_the_number_of_workers_and_up_to_their_size() -> None:
+    at_once = peak = 0
+    sizes: list[int] = []
+
+    async def run(batch: list[int]) -> None:
+        nonlocal at_once, peak
+        sizes.append(len(batch))
+        at_once += 1
+        peak = max(peak, at_once)
+        await asyncio.sleep(0.01)
+        at_once -= 1
+
+    work: BackgroundWork[int] = BackgroundWork(run, workers=3, capacity=100, batch=4)
+    for n in range(20):
+        assert work.offer(n)
+        await asyncio.sleep(0)  # arriving one by one: the first workers start with what is there
+    await work.drain()
+    assert peak == 3 and max(sizes) == 4 and sum(sizes) == 20
+
+
+async def test_a_failing_batch_does_not_stop_its_worker() -> None:
+    ran = []
+
+    async def run(batch: list[str]) -> None:
+        if "boom" in batch:
+            raise RuntimeError("boom")
+        ran.extend(batch)
+
+    work: BackgroundWork[str] = BackgroundWork(run, workers=1, capacity=10, batch=1)
+    work.offer("boom")
+    work.offer("fine")
+    await work.drain()
+    assert ran == ["fine"]
+
+
+async def test_every_request_acknowledged_while_the_queue_was_full_runs_exactly_once(bot: Bot) -> None:
+    await bot.send(slash_command("open Queue full --sev 2", user="W1", channel="C1", trigger_id="t-open"))
+    assert bot.incident() is not None
+    # A tiny queue, and leases short enough that a request let go is free again within a second (15 s in production).
+    bot.door.work = BackgroundWork(bot.door.run_taken, workers=1, capacity=3, batch=2)
+    bot.runtime.dispatcher.lease = timedelta(seconds=1)
+    bot.door.recovery.renew_every = 0.2
+    bot.door.recovery.sweep_every = 0.2
+
+    count = 40
+    notes = [slash_command(f"CRI-1 note burst {n}", user="W1", channel="C1", trigger_id=f"t-{n}") for n in range(count)]
+    responses = await asyncio.gather(*(bot.post(body) for body in notes))
+    assert all(r.status == 200 for r in responses)  # every one acknowledged
+    assert bot.door.work.refused > 0, "the burst was meant to overflow the queue"
+
+    async def all_noted() -> list[str]:
+        while True:
+            await bot.door.work.drain()
+            incident = bot.incident()
+            assert incident is not None
+            texts = [str(e.event.text) for e in incident.timeline if "burst" in str(getattr(e.event, "text", ""))]
+            settled = not bot.runtime.dispatcher.unfinished("slack", datetime.now(UTC)) and not bot.door.recovery.running
+            if len(texts) >= count and settled:  # every one ran, and nothing is held any more
+                return texts
+            await asyncio.sleep(0.1)
+
+    texts = await asyncio.wait_for(all_noted(), 30)
+    assert Counter(texts) == Counter(f"burst {n}" for n in range(count))  # each one, once
