@@ -124,17 +124,20 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _submitted(self, activity: Activity, origin: Origin) -> None:
         """The `Action.Submit` fallback: the same command as the invoke, answered in the thread (no private answer
         exists for it), the clicked card updated in place."""
-        conversation = activity.conversation.id
-        data, origin = await self._named_pick(activity, activity.value, origin)
-        if missing_input(data):
-            reply = Reply(text=self._t(origin.language)("Please choose or write something first."), private=True)
-        else:
-            reply = await self.runtime.service.handle(parse(click_command(data) or ""), origin)
+        data, reply = await self._click(activity, activity.value, origin)
         if reply.private:
-            await self.gateway.send(conversation, Reply(text=_private_text(reply)), reply_to=activity.reply_to_id,
-                                    language=origin.language, composed=True)
+            await self.gateway.send(activity.conversation.id, Reply(text=_private_text(reply)),
+                                    reply_to=activity.reply_to_id, language=origin.language, composed=True)
             return
         await self._after_click(activity, data, reply, origin)
+
+    async def _click(self, activity: Activity, data: dict[str, Any], origin: Origin) -> tuple[dict[str, Any], Reply]:
+        """What a click on one of our cards does, whichever way it came (invoke or submitted form): the data as
+        run (a picked person named by the id they act by) and the core's reply."""
+        if missing_input(data):
+            return data, Reply(text=self._t(origin.language)("Please choose or write something first."), private=True)
+        data, origin = await self._named_pick(activity, data, origin)
+        return data, await self.runtime.service.handle(parse(click_command(data) or ""), origin)
 
     async def _after_click(self, activity: Activity, data: dict[str, Any], reply: Reply, origin: Origin) -> Card | None:
         """A click that changed something: the clicked message shows the new card to everyone, and the change is
@@ -222,14 +225,9 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         t = self._t(origin.language)
         action = activity.value.get("action") if isinstance(activity.value, dict) else None
         data = action.get("data") if isinstance(action, dict) and action.get("verb") == VERB else None
-        command = click_command(data) if isinstance(data, dict) else None
-        if data is None or command is None:
+        if not isinstance(data, dict) or click_command(data) is None:
             return _message_response(t("This card is not one of crisisbot's; nothing was done."))
-        if missing_input(data):
-            return _message_response(t("Please choose or write something first."))
-        data, origin = await self._named_pick(activity, data, origin)
-        command = click_command(data) or command
-        reply = await self.runtime.service.handle(parse(command), origin)
+        data, reply = await self._click(activity, data, origin)
         if reply.private:
             # A refusal or a usage error: for the clicker's eyes only, and the card stays as it was.
             names = await names_of(self.directory, set(PERSON.findall(reply.text)))
@@ -257,7 +255,7 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         if not any(member.id == activity.recipient.id for member in members_added):
             return
         origin = self._origin(activity)
-        t = translator(origin.language or self.runtime.settings.language)
+        t = self._t(origin.language)
         helped = await self.runtime.service.handle(Help(), Origin(origin.person, PLATFORM, origin.conversation,
                                                                   origin.language))
         intro = t("Hello, I am crisisbot: I coordinate a crisis where it is discussed (incident, roles, "
