@@ -219,6 +219,23 @@ async def test_a_person_picked_who_never_spoke_is_named_and_holds_the_role_by_th
         "CRI-1 · legal: <at>Léa Legal</at>", "CRI-1 · comms: <at>Colin Comms</at>"]
 
 
+async def test_a_person_picked_through_the_action_submit_fallback_is_named_and_holds_the_role(teams: TeamsClient) -> None:
+    teams.connector.members[LEA.teams_id] = {"id": LEA.teams_id, "name": LEA.name, "aadObjectId": LEA.aad}
+    await teams.say("open Wave of complaints --sev 2", conversation=ROOM)
+    incident_card = posted_card(teams, "CRI-1 · Wave of complaints")
+    message_id = incident_card.activity["id"]
+    teams.connector.clear()
+
+    data = {**picker_data(incident_card.cards[0], "legal")}
+    data[data["input"]] = LEA.teams_id  # a Teams id, as some clients answer: the role still goes to her Entra id
+    status, _ = await teams.post(teams.submit(data, message_id, MEGAN, ROOM))
+    assert status == 200
+    assert teams.incident().holder("legal") == LEA.aad
+    updates = [c for c in teams.connector.of("update") if c.activity_id == message_id]
+    assert [facts(u.cards[0])["legal"] for u in updates] == [LEA.name]
+    assert [c.text for c in teams.connector.of("reply")] == ["CRI-1 · legal: <at>Léa Legal</at>"]
+
+
 async def test_a_usage_error_from_a_click_has_no_entities_and_no_help_card(teams: TeamsClient) -> None:
     await teams.say("open Wave of complaints --sev 2", conversation=ROOM)
     incident_card = posted_card(teams, "CRI-1 · Wave of complaints")
