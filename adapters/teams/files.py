@@ -9,11 +9,11 @@ document is cut at a line and the message says so and how to get the whole of it
 
 from __future__ import annotations
 
-import json
 import re
 
 from botbuilder.schema import Activity, ActivityTypes
 
+from adapters.teams.cards import size_of
 from bot.i18n import Translator
 from bot.replies import File, Reply
 
@@ -23,9 +23,9 @@ _BACKTICKS = re.compile(r"`+")
 
 
 def wire_size(text: str) -> int:
-    """Bytes `text` takes in the JSON the connector client sends: every non-ASCII character is a `\\u` escape
-    (6 bytes, 12 beyond the BMP), so a page of Japanese weighs twice its UTF-8 size."""
-    return len(json.dumps(text)) - 2
+    """Bytes `text` takes in the JSON the connector client sends, without its quotes (a page of Japanese weighs
+    twice its UTF-8 size there)."""
+    return size_of(text) - 2
 
 
 def cut(text: str, limit: int = MAX_BYTES) -> str:
