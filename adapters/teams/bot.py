@@ -147,7 +147,7 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         clicked = next((card for card in reply.refreshed if card.id == card_id), None)
         if clicked is not None and message_id:
             try:
-                await self.gateway.show_clicked(conversation, message_id, clicked)
+                await self.gateway.update(conversation, message_id, clicked)
             except Exception:  # the change is stored; the next refresh tries again
                 log.exception("could not update the clicked message %s", message_id)
         if reply.text:

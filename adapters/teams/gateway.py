@@ -1,7 +1,7 @@
 """The core's ChatGateway for Teams: posts, in-place card updates and direct messages at stored addresses.
 
 A crisis lives where it was opened (a channel thread, group chat or 1:1), so `open_room` opens nothing.
-After a click the door updates the clicked message (`show_clicked`); the core's refresher may update it with the
+After a click the door updates the clicked message (`update`); the core's refresher may update it with the
 very same card a moment before or after (when the click falls within the card's refresh window): whichever comes
 second is skipped while the message is known to show that card (`SHOWN_FOR`).
 """
@@ -91,13 +91,7 @@ class TeamsGateway:
             return await self.connector.send(reference, text_activity(notice, {}, t, code=True), reply_to)
 
     async def update(self, conversation: str, message_ref: str, card: Card) -> None:
-        await self._update(conversation, message_ref, card)
-
-    async def show_clicked(self, conversation: str, message_ref: str, card: Card) -> None:
-        """Shows `card` in the clicked message, for everyone in the conversation, unless it just did."""
-        await self._update(conversation, message_ref, card)
-
-    async def _update(self, conversation: str, message_ref: str, card: Card) -> None:
+        """Shows `card` in the message, for everyone in the conversation, unless it just did."""
         reference = await self.reference(conversation)
         names = await names_of(self.directory, people_in(card))
         suggested = await self.directory.seen_in(conversation) if has_people_picker(card) else {}
