@@ -27,16 +27,14 @@ from adapters.teams.cards import (
     ADAPTIVE_CARD,
     INPUT_KEY,
     VERB,
-    adaptive_card,
     click_command,
     clicked_card,
     missing_input,
-    people_in,
     picked_person,
 )
 from adapters.teams.gateway import TeamsGateway, addresses
 from adapters.teams.markup import PERSON, plain
-from adapters.teams.messages import has_people_picker, names_of
+from adapters.teams.messages import card_content, names_of
 from adapters.teams.places import place_name
 from adapters.teams.references import Directory, TeamsPerson
 from bot import notify
@@ -239,9 +237,8 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             names = await names_of(self.directory, set(PERSON.findall(reply.text)))
             return _message_response(plain(reply.text, names))
         # The clicker sees the new card at once; everyone else through the update of the message.
-        names = await names_of(self.directory, people_in(clicked))
-        suggested = await self.directory.seen_in(activity.conversation.id) if has_people_picker(clicked) else {}
-        return {"statusCode": 200, "type": ADAPTIVE_CARD, "value": adaptive_card(clicked, t, names, suggested)}
+        content = await card_content(clicked, t, self.directory, activity.conversation.id)
+        return {"statusCode": 200, "type": ADAPTIVE_CARD, "value": content}
 
     async def _answer_invoke(self, turn_context: TurnContext, body: dict[str, Any]) -> None:
         await turn_context.send_activity(

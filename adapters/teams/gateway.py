@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 
 from adapters.recent import Bounded
-from adapters.teams.cards import people_in
-from adapters.teams.messages import card_activity, has_people_picker, names_of, reply_activities, text_activity
+from adapters.teams.messages import card_activity, card_content, reply_activities, text_activity
 from adapters.teams.outbound import Connector, TooLarge
 from adapters.teams.references import Directory, TeamsPerson
 from bot.i18n import Translator, translator
@@ -93,10 +92,9 @@ class TeamsGateway:
     async def update(self, conversation: str, message_ref: str, card: Card) -> None:
         """Shows `card` in the message, for everyone in the conversation, unless it just did."""
         reference = await self.reference(conversation)
-        names = await names_of(self.directory, people_in(card))
-        suggested = await self.directory.seen_in(conversation) if has_people_picker(card) else {}
-        activity = card_activity(card, translator(self._language(reference)), names, suggested)
-        content = json.dumps(activity.attachments[0].content, sort_keys=True)
+        rendered = await card_content(card, translator(self._language(reference)), self.directory, conversation)
+        activity = card_activity(rendered)
+        content = json.dumps(rendered, sort_keys=True)
         where = (conversation, message_ref)
         shown = self._shown.get(where)
         if shown is not None and shown[0] == content and time.monotonic() - shown[1] < SHOWN_FOR:

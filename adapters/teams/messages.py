@@ -7,6 +7,7 @@ Text is Teams Markdown: what people typed is escaped so it reads as typed; each 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
 
@@ -78,9 +79,15 @@ def _cut(
     return f"{body}\n\n{note}" if kept else note, mentions
 
 
-def card_activity(card: Card, t: Translator, names: Mapping[str, str], people: Mapping[str, str] | None = None) -> Activity:
-    attachment = Attachment(content_type=ADAPTIVE_CARD, content=adaptive_card(card, t, names, people))
-    return Activity(type=ActivityTypes.message, attachments=[attachment])
+def card_activity(content: dict[str, Any]) -> Activity:
+    return Activity(type=ActivityTypes.message, attachments=[Attachment(content_type=ADAPTIVE_CARD, content=content)])
+
+
+async def card_content(card: Card, t: Translator, directory: Directory, conversation: str) -> dict[str, Any]:
+    """One card as Adaptive Card content: its people named, a people picker suggesting who was seen here."""
+    names = await names_of(directory, people_in(card))
+    suggested = await directory.seen_in(conversation) if has_people_picker(card) else {}
+    return adaptive_card(card, t, names, suggested)
 
 
 def has_people_picker(card: Card) -> bool:
@@ -101,5 +108,5 @@ async def reply_activities(
     names = {p: person.name for p, person in people.items() if person.name}  # one lookup serves text and cards
     activities = [text_activity(reply.text, people, t, composed)] if reply.text.strip() else []
     suggested = await directory.seen_in(conversation) if any(has_people_picker(c) for c in reply.cards) else {}
-    activities += [card_activity(card, t, names, suggested) for card in reply.cards]
+    activities += [card_activity(adaptive_card(card, t, names, suggested)) for card in reply.cards]
     return activities
