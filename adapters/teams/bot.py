@@ -228,17 +228,20 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         data, reply = await self._click(activity, data, origin)
         if reply.private:
             # A refusal or a usage error: for the clicker's eyes only, and the card stays as it was.
-            names = await names_of(self.directory, set(PERSON.findall(reply.text)))
-            return _message_response(plain(_private_text(reply), names, code=True))
+            return await self._answer_text(_private_text(reply), code=True)
         clicked = await self._after_click(activity, data, reply, origin)
         if clicked is None:
             # The change left the clicked card as it was (a draft written from the incident card): an empty answer
             # shows the clicker a blank banner, so it says what happened, as the thread does for everyone.
-            names = await names_of(self.directory, set(PERSON.findall(reply.text)))
-            return _message_response(plain(reply.text, names))
+            return await self._answer_text(reply.text)
         # The clicker sees the new card at once; everyone else through the update of the message.
         content = await card_content(clicked, t, self.directory, activity.conversation.id)
         return {"statusCode": 200, "type": ADAPTIVE_CARD, "value": content}
+
+    async def _answer_text(self, text: str, code: bool = False) -> dict[str, Any]:
+        """A message answer to the clicker, the people it mentions by name (Teams shows it as plain text)."""
+        names = await names_of(self.directory, set(PERSON.findall(text)))
+        return _message_response(plain(text, names, code))
 
     async def _answer_invoke(self, turn_context: TurnContext, body: dict[str, Any]) -> None:
         await turn_context.send_activity(
