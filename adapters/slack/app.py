@@ -183,7 +183,7 @@ class SlackDoor:
         if not self.seen.first(request_id):
             await ack()
             return
-        origin = c.Origin(asker.user, PLATFORM, asker.channel, None, request_id)
+        origin = self.bare_origin(asker, request_id)
         accepting = asyncio.ensure_future(self.runtime.service.accept(command, origin, asker.to_json()))
         # Held (its lease renewed) from now until it ran, however long it waits for its turn.
         self.recovery.hold(request_id)
@@ -210,8 +210,8 @@ class SlackDoor:
         accepting.add_done_callback(written)
 
     async def run_taken(self, batch: list[Taken]) -> None:
-        """Requests acknowledged a moment ago, in arrival order: the core runs them in one trip to its thread
-        (`run_many`), then each asker gets its answer, side by side. Each is released once it ran."""
+        """Requests acknowledged a moment ago, in arrival order, run and answered together (`run_and_answer`).
+        Each is released once it ran."""
         fresh: list[Taken] = []
         for taken in batch:
             try:
@@ -227,30 +227,11 @@ class SlackDoor:
                     taken.asker, t("I could not record this request, so nothing was done; please try again.")
                 )
         try:
-            prepared = [await self.prepared_taken(taken) for taken in fresh]
-            # A command that fails is answered with an apology and left unfinished: recovery runs it once more.
-            async with self.dispatching:
-                replies = await run_many(self.runtime.service, [(taken.command, origin) for taken, (origin, _) in zip(
-                    fresh, prepared, strict=True)])
-            turns = asyncio.Semaphore(ANSWERS_AT_ONCE)
-
-            async def answer(reply: Reply, taken: Taken, t: Translator) -> None:
-                async with turns:
-                    await self.answer(reply, taken.asker, t, taken.client)
-
-            await asyncio.gather(*(answer(reply, taken, t) for reply, taken, (_, t) in zip(
-                replies, fresh, prepared, strict=True)))
+            await self.run_and_answer([(t.command, t.asker, self.bare_origin(t.asker, t.request_id), t.client)
+                                       for t in fresh])
         finally:
             for taken in fresh:
                 self.recovery.release(taken.request_id)
-
-    async def prepared_taken(self, taken: Taken) -> tuple[c.Origin, Translator]:
-        try:
-            return await self.origin_for(taken.command, taken.asker, taken.request_id)
-        except Exception:  # Slack unreachable: the request still runs, in the configured language
-            log.exception("could not look up who sent request %s", taken.request_id)
-            origin = c.Origin(taken.asker.user, PLATFORM, taken.asker.channel, None, taken.request_id)
-            return origin, translator(self.runtime.settings.language)
 
     async def recover(self, starting: bool = False) -> int:
         """Runs the requests acknowledged but never answered that no live process holds (see `bot.recovery`)."""
@@ -266,27 +247,39 @@ class SlackDoor:
                 log.error("request %s has no readable reply address: it runs, unanswered", request.request_id)
         # Each person looked up once (then cached), not once per request; a lookup that fails costs only names.
         await asyncio.gather(*(self.gateway.people.profile(u) for u in {a.user for a in askers}), return_exceptions=True)
-        prepared = [await self.prepared(r, a) for r, a in zip(requests, askers, strict=True)]
+        await self.run_and_answer([(r.command, a, r.origin, None) for r, a in zip(requests, askers, strict=True)])
+
+    async def run_and_answer(self, batch: list[tuple[c.Command, Asker, c.Origin, AsyncWebClient | None]]) -> None:
+        """Commands through the core in one trip to its thread (`run_many`), then each asker's answer, side by side.
+
+        Each item carries the origin to fall back on when Slack cannot say who asked, and the client to answer
+        with: None looks up the conversation's workspace token (OAuth mode; the one token otherwise).
+        """
+        prepared = [await self.prepared(command, asker, fallback) for command, asker, fallback, _ in batch]
+        # A command that fails is answered with an apology and left unfinished: recovery runs it once more.
         async with self.dispatching:
-            replies = await run_many(self.runtime.service, [(r.command, origin) for r, (origin, _) in zip(
-                requests, prepared, strict=True)])
+            replies = await run_many(self.runtime.service, [(command, origin) for (command, *_), (origin, _) in zip(
+                batch, prepared, strict=True)])
         turns = asyncio.Semaphore(ANSWERS_AT_ONCE)
 
-        async def answer(reply: Reply, asker: Asker, t: Translator) -> None:
+        async def answer(reply: Reply, asker: Asker, t: Translator, client: AsyncWebClient | None) -> None:
             async with turns:
-                # Each answer with its own workspace's token (OAuth mode); the one token otherwise.
-                client = await self.gateway.workspaces.client_for(asker.channel)
+                client = client or await self.gateway.workspaces.client_for(asker.channel)
                 await self.answer(reply, asker, t, client)
 
-        await asyncio.gather(*(answer(reply, asker, t) for reply, asker, (_, t) in zip(
-            replies, askers, prepared, strict=True)))
+        await asyncio.gather(*(answer(reply, asker, t, client) for reply, (_, asker, _, client), (_, t) in zip(
+            replies, batch, prepared, strict=True)))
 
-    async def prepared(self, request: AcceptedRequest, asker: Asker) -> tuple[c.Origin, Translator]:
+    def bare_origin(self, asker: Asker, request_id: str) -> c.Origin:
+        """The origin written down with a new request, before Slack is asked who the asker is."""
+        return c.Origin(asker.user, PLATFORM, asker.channel, None, request_id)
+
+    async def prepared(self, command: c.Command, asker: Asker, fallback: c.Origin) -> tuple[c.Origin, Translator]:
         try:
-            return await self.origin_for(request.command, asker, request.request_id)
+            return await self.origin_for(command, asker, fallback.request_id or "")
         except Exception:  # Slack unreachable: the request still runs, in the configured language
-            log.exception("could not look up who sent request %s", request.request_id)
-            return request.origin, translator(self.runtime.settings.language)
+            log.exception("could not look up who sent request %s", fallback.request_id)
+            return fallback, translator(self.runtime.settings.language)
 
     # The work after the acknowledgement.
 
