@@ -23,7 +23,7 @@ from adapters.slack.client import web_client
 from adapters.slack.config import SlackConfig
 from adapters.slack.delivery import Asker, Delivery
 from adapters.slack.gateway import SlackGateway
-from adapters.slack.markup import SLACK_USER, from_slack
+from adapters.slack.markup import SLACK_MENTION, SLACK_USER, from_slack
 from adapters.slack.places import remember_in
 from adapters.slack.work import BackgroundWork
 from adapters.slack.workspaces import ConversationWorkspaces, InstalledWorkspaces, Workspace, heard_of
@@ -38,7 +38,6 @@ log = logging.getLogger("crisisbot.slack")
 
 PLATFORM = "slack"
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
-_MENTIONED = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 # Slack gives up on a request after 3 s: wait this long for the database before acknowledging anyway.
 ACCEPT_WITHIN = 2.0
 # Answers to recovered requests sent side by side: enough to keep up with the core, few enough for the Web API.
@@ -335,7 +334,7 @@ def _mentioned(command: c.Command) -> set[str]:
     for name, value in vars(command).items():
         if not isinstance(value, str):
             continue
-        found.update(_MENTIONED.findall(value))
+        found.update(SLACK_MENTION.findall(value))
         if name in ("person", "owner") and SLACK_USER.match(value):
             found.add(value)
     return found
