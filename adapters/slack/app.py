@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.recent import RecentIds
 from adapters.runtime import Runtime
-from adapters.slack import blocks, modals
+from adapters.slack import blocks, inbound, modals
 from adapters.slack.answers import PLATFORM, Answers, bare_origin
 from adapters.slack.client import web_client
 from adapters.slack.config import SlackConfig
@@ -82,9 +82,9 @@ class SlackDoor:
         )
         if workspaces is not None:
             self.bolt.use(self.learn_workspace)
-        self.bolt.command(re.compile(r"^/crisis"))(self.on_command)
-        self.bolt.action(re.compile(r"^crisis\.(run|ask|pick)\."))(self.on_action)
-        self.bolt.view(re.compile(r"^crisis\.(open|ask)$"))(self.on_view)
+        self.bolt.command(inbound.COMMAND)(self.on_command)
+        self.bolt.action(inbound.ACTION)(self.on_action)
+        self.bolt.view(inbound.VIEW)(self.on_view)
         self.bolt.event("app_mention", middleware=[self.take_mention])(self.on_mention)
 
     async def learn_workspace(self, context: AsyncBoltContext, body: dict[str, Any],
