@@ -19,8 +19,7 @@ LONGEST_KEPT = 64
 
 class RecentIds:
     def __init__(self, size: int = 10_000) -> None:
-        self.size = size
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen: Bounded[str, None] = Bounded(size)
 
     def first(self, delivery_id: str | None) -> bool:
         """True the first time an id is seen (and for a missing id, which cannot be told apart)."""
@@ -31,8 +30,6 @@ class RecentIds:
         if delivery_id in self._seen:
             return False
         self._seen[delivery_id] = None
-        if len(self._seen) > self.size:
-            self._seen.popitem(last=False)
         return True
 
 

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -18,31 +18,26 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.recent import RecentIds
 from adapters.runtime import Runtime
-from adapters.slack import blocks, modals
+from adapters.slack import blocks, inbound, modals
+from adapters.slack.answers import PLATFORM, Answers, bare_origin
 from adapters.slack.client import web_client
 from adapters.slack.config import SlackConfig
 from adapters.slack.delivery import Asker, Delivery
 from adapters.slack.gateway import SlackGateway
-from adapters.slack.markup import SLACK_USER, from_slack
+from adapters.slack.markup import from_slack
 from adapters.slack.places import remember_in
 from adapters.slack.work import BackgroundWork
 from adapters.slack.workspaces import ConversationWorkspaces, InstalledWorkspaces, Workspace, heard_of
 from bot import commands as c
 from bot.grammar import parse
-from bot.i18n import Translator, translator
 from bot.ports import AcceptedRequest
-from bot.recovery import Recovery, run_many
-from bot.replies import Reply
+from bot.recovery import Recovery
 
 log = logging.getLogger("crisisbot.slack")
 
-PLATFORM = "slack"
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
-_MENTIONED = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 # Slack gives up on a request after 3 s: wait this long for the database before acknowledging anyway.
 ACCEPT_WITHIN = 2.0
-# Answers to recovered requests sent side by side: enough to keep up with the core, few enough for the Web API.
-ANSWERS_AT_ONCE = 16
 
 
 @dataclass(frozen=True)
@@ -72,9 +67,7 @@ class SlackDoor:
         self.gateway = SlackGateway(self.client, runtime.settings.language, config.announce_channel, workspaces)
         self.gateway.places.remember = remember_in(runtime)
         self.work: BackgroundWork[Taken] = BackgroundWork(self.run_taken)
-        # One batch through the core at a time, new or recovered: batches racing on one incident would only make
-        # each other retry (ConcurrentChange), and a request recovery runs that still loses that race is given up.
-        self.dispatching = asyncio.Lock()
+        self.answers = Answers(runtime, self.gateway)
         self.recovery = Recovery(runtime.service, PLATFORM, self.run_recovered)
         self.seen = RecentIds()
         self.accept_within = ACCEPT_WITHIN
@@ -89,9 +82,9 @@ class SlackDoor:
         )
         if workspaces is not None:
             self.bolt.use(self.learn_workspace)
-        self.bolt.command(re.compile(r"^/crisis"))(self.on_command)
-        self.bolt.action(re.compile(r"^crisis\.(run|ask|pick)\."))(self.on_action)
-        self.bolt.view(re.compile(r"^crisis\.(open|ask)$"))(self.on_view)
+        self.bolt.command(inbound.COMMAND)(self.on_command)
+        self.bolt.action(inbound.ACTION)(self.on_action)
+        self.bolt.view(inbound.VIEW)(self.on_view)
         self.bolt.event("app_mention", middleware=[self.take_mention])(self.on_mention)
 
     async def learn_workspace(self, context: AsyncBoltContext, body: dict[str, Any],
@@ -117,7 +110,7 @@ class SlackDoor:
         if isinstance(wanted, c.AskToOpen):
             await ack()
             if self.seen.first(request_id):
-                view = modals.open_incident_view(self.translator_for(asker.user), asker.channel, wanted.severity)
+                view = modals.open_incident_view(self.answers.translator_for(asker.user), asker.channel, wanted.severity)
                 self.work.spawn(self.open_modal(client, command["trigger_id"], view, asker), urgent=True)
         else:
             await self.take(ack, wanted, asker, request_id, client)
@@ -142,7 +135,7 @@ class SlackDoor:
             await ack()
             if self.seen.first(request_id):
                 label = from_slack((action.get("text") or {}).get("text", ""))
-                view = modals.ask_view(self.translator_for(asker.user), label, question, command, asker.channel)
+                view = modals.ask_view(self.answers.translator_for(asker.user), label, question, command, asker.channel)
                 self.work.spawn(self.open_modal(client, body["trigger_id"], view, asker), urgent=True)
         else:
             await self.take(ack, parse(command), asker, request_id, client)
@@ -151,7 +144,7 @@ class SlackDoor:
                       client: AsyncWebClient) -> None:
         submission = modals.read_submission(view)
         if isinstance(submission.command, c.OpenIncident) and not submission.command.title:
-            t = self.translator_for(body["user"]["id"])
+            t = self.answers.translator_for(body["user"]["id"])
             await ack(response_action="errors", errors={modals.TITLE: t("A crisis needs a title.")})
             return
         request_id = f"slack:view:{view.get('id')}"
@@ -183,7 +176,7 @@ class SlackDoor:
         if not self.seen.first(request_id):
             await ack()
             return
-        origin = c.Origin(asker.user, PLATFORM, asker.channel, None, request_id)
+        origin = bare_origin(asker, request_id)
         accepting = asyncio.ensure_future(self.runtime.service.accept(command, origin, asker.to_json()))
         # Held (its lease renewed) from now until it ran, however long it waits for its turn.
         self.recovery.hold(request_id)
@@ -210,8 +203,8 @@ class SlackDoor:
         accepting.add_done_callback(written)
 
     async def run_taken(self, batch: list[Taken]) -> None:
-        """Requests acknowledged a moment ago, in arrival order: the core runs them in one trip to its thread
-        (`run_many`), then each asker gets its answer, side by side. Each is released once it ran."""
+        """Requests acknowledged a moment ago, in arrival order, run and answered together (`run_and_answer`).
+        Each is released once it ran."""
         fresh: list[Taken] = []
         for taken in batch:
             try:
@@ -222,35 +215,16 @@ class SlackDoor:
             except Exception:
                 self.recovery.release(taken.request_id)
                 log.exception("a Slack request could not be written down")
-                t = self.translator_for(taken.asker.user)
+                t = self.answers.translator_for(taken.asker.user)
                 await Delivery(taken.client, self.gateway.people, t).ephemeral(
                     taken.asker, t("I could not record this request, so nothing was done; please try again.")
                 )
         try:
-            prepared = [await self.prepared_taken(taken) for taken in fresh]
-            # A command that fails is answered with an apology and left unfinished: recovery runs it once more.
-            async with self.dispatching:
-                replies = await run_many(self.runtime.service, [(taken.command, origin) for taken, (origin, _) in zip(
-                    fresh, prepared, strict=True)])
-            turns = asyncio.Semaphore(ANSWERS_AT_ONCE)
-
-            async def answer(reply: Reply, taken: Taken, t: Translator) -> None:
-                async with turns:
-                    await self.answer(reply, taken.asker, t, taken.client)
-
-            await asyncio.gather(*(answer(reply, taken, t) for reply, taken, (_, t) in zip(
-                replies, fresh, prepared, strict=True)))
+            await self.answers.run_and_answer([(t.command, t.asker, bare_origin(t.asker, t.request_id), t.client)
+                                       for t in fresh])
         finally:
             for taken in fresh:
                 self.recovery.release(taken.request_id)
-
-    async def prepared_taken(self, taken: Taken) -> tuple[c.Origin, Translator]:
-        try:
-            return await self.origin_for(taken.command, taken.asker, taken.request_id)
-        except Exception:  # Slack unreachable: the request still runs, in the configured language
-            log.exception("could not look up who sent request %s", taken.request_id)
-            origin = c.Origin(taken.asker.user, PLATFORM, taken.asker.channel, None, taken.request_id)
-            return origin, translator(self.runtime.settings.language)
 
     async def recover(self, starting: bool = False) -> int:
         """Runs the requests acknowledged but never answered that no live process holds (see `bot.recovery`)."""
@@ -266,83 +240,15 @@ class SlackDoor:
                 log.error("request %s has no readable reply address: it runs, unanswered", request.request_id)
         # Each person looked up once (then cached), not once per request; a lookup that fails costs only names.
         await asyncio.gather(*(self.gateway.people.profile(u) for u in {a.user for a in askers}), return_exceptions=True)
-        prepared = [await self.prepared(r, a) for r, a in zip(requests, askers, strict=True)]
-        async with self.dispatching:
-            replies = await run_many(self.runtime.service, [(r.command, origin) for r, (origin, _) in zip(
-                requests, prepared, strict=True)])
-        turns = asyncio.Semaphore(ANSWERS_AT_ONCE)
-
-        async def answer(reply: Reply, asker: Asker, t: Translator) -> None:
-            async with turns:
-                # Each answer with its own workspace's token (OAuth mode); the one token otherwise.
-                client = await self.gateway.workspaces.client_for(asker.channel)
-                await self.answer(reply, asker, t, client)
-
-        await asyncio.gather(*(answer(reply, asker, t) for reply, asker, (_, t) in zip(
-            replies, askers, prepared, strict=True)))
-
-    async def prepared(self, request: AcceptedRequest, asker: Asker) -> tuple[c.Origin, Translator]:
-        try:
-            return await self.origin_for(request.command, asker, request.request_id)
-        except Exception:  # Slack unreachable: the request still runs, in the configured language
-            log.exception("could not look up who sent request %s", request.request_id)
-            return request.origin, translator(self.runtime.settings.language)
-
-    # The work after the acknowledgement.
-
-    def translator_for(self, user: str) -> Translator:
-        return translator(self.gateway.people.known_language(user) or self.runtime.settings.language)
-
-    async def origin_for(self, command: c.Command, asker: Asker, request_id: str) -> tuple[c.Origin, Translator]:
-        # Slack tells each person's locale and time zone (users.info, cached): answers to them follow both.
-        profile = await self.gateway.people.profile(asker.user)
-        language = profile.language
-        people = {asker.user} | _mentioned(command)
-        names = tuple([(person, await self.gateway.people.name(person)) for person in sorted(people)])
-        t = translator(language or self.runtime.settings.language)
-        place = self.gateway.places.name(asker.channel, t)  # "Slack › #general", for timeline facts
-        names += ((asker.channel, place),) if place else ()
-        origin = c.Origin(asker.user, PLATFORM, asker.channel, language, request_id, names, profile.timezone)
-        return origin, t
-
-    async def answer(self, reply: Reply, asker: Asker, t: Translator, client: AsyncWebClient) -> None:
-        try:
-            await Delivery(client, self.gateway.people, t).deliver(with_room(reply, t), asker)
-        except Exception:
-            # The command ran and its effect is stored (the request log says so): only this answer is missing.
-            log.exception("the answer to a Slack request could not be delivered")
+        await self.answers.run_and_answer([(r.command, a, r.origin, None) for r, a in zip(requests, askers, strict=True)])
 
     async def open_modal(self, client: AsyncWebClient, trigger_id: str, view: dict[str, Any], asker: Asker) -> None:
         try:
             await client.views_open(trigger_id=trigger_id, view=view)
         except Exception:
             log.exception("views.open failed")
-            t = self.translator_for(asker.user)
+            t = self.answers.translator_for(asker.user)
             await Delivery(client, self.gateway.people, t).ephemeral(
                 asker, t("I could not open the form; type the command instead, e.g. `/crisis open <title> --sev 2`.")
             )
 
-
-def with_room(reply: Reply, t: Translator) -> Reply:
-    """An opening's reply, completed with where the crisis now lives (the core says), or why it stays here."""
-    room = reply.room
-    if room is None:
-        return reply
-    if room.conversation:
-        note = t("Crisis channel: <#{channel}>", channel=room.conversation)
-    else:
-        note = t("I could not create a channel for it ({reason}), so it lives in this conversation.",
-                 reason=room.problem)
-    return replace(reply, text=f"{reply.text}\n{note}".strip())
-
-
-def _mentioned(command: c.Command) -> set[str]:
-    """The people a command names, by their Slack ids: their names go with the request into the record."""
-    found: set[str] = set()
-    for name, value in vars(command).items():
-        if not isinstance(value, str):
-            continue
-        found.update(_MENTIONED.findall(value))
-        if name in ("person", "owner") and SLACK_USER.match(value):
-            found.add(value)
-    return found

@@ -14,6 +14,7 @@ from typing import Any
 
 from adapters.slack.markup import (
     REFERENCE,
+    SLACK_USER,
     escape,
     readable,
     rich,
@@ -21,7 +22,6 @@ from adapters.slack.markup import (
     shown_length,
     to_mrkdwn,
 )
-from adapters.slack.markup import SLACK_USER as SLACK_USER  # where the door has always found it
 from bot.i18n import Translator
 from bot.replies import Button, Card, Picker, Reply
 

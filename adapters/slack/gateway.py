@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import SLACK_USER, card_blocks, fallback_text, mentioned, reply_blocks
+from adapters.slack.blocks import card_blocks, fallback_text, mentioned, reply_blocks
 from adapters.slack.delivery import TOO_BIG_NOTICE, too_big
-from adapters.slack.markup import escape
+from adapters.slack.markup import SLACK_USER, escape
 from adapters.slack.people import People
 from adapters.slack.places import Places
 from adapters.slack.workspaces import OneWorkspace

@@ -15,10 +15,10 @@ from typing import Any
 from adapters.inbound import Malformed, kind, list_at, object_at, parse_form, parse_json, shown, text_at, utf8
 from adapters.slack import blocks, modals
 
-# The same patterns the listeners in adapters/slack/app.py are registered with.
-_COMMAND = re.compile(r"^/crisis")
-_ACTION = re.compile(r"^crisis\.(run|ask|pick)\.")
-_VIEWS = (modals.OPEN_CALLBACK, modals.ASK_CALLBACK)
+# What the listeners in adapters/slack/app.py are registered for: a body none of them takes is Ignored here.
+COMMAND = re.compile(r"^/crisis")
+ACTION = re.compile(r"^crisis\.(run|ask|pick)\.")
+VIEW = re.compile(rf"^(?:{re.escape(modals.OPEN_CALLBACK)}|{re.escape(modals.ASK_CALLBACK)})\Z")
 # Slack's user and conversation ids (U…, W…, C…, D…, G…): checked because they key caches and reach the grammar.
 _ID = re.compile(r"[A-Z0-9]{1,40}")
 
@@ -73,7 +73,7 @@ def _command(payload: dict[str, Any]) -> Ignored | None:
     text_at(payload, "trigger_id")
     text_at(payload, "text", required=False)
     text_at(payload, "response_url", required=False)
-    return None if _COMMAND.match(name) else Ignored(f"the command {shown(name)}")
+    return None if COMMAND.match(name) else Ignored(f"the command {shown(name)}")
 
 
 def _event(payload: dict[str, Any]) -> Ignored | None:
@@ -100,7 +100,7 @@ def _block_action(payload: dict[str, Any]) -> Ignored | None:
     if not isinstance(action, dict):
         raise Malformed(f"`actions.0` must be an object, not {kind(action)}")
     action_id = text_at(action, "action_id") or ""
-    if not _ACTION.match(action_id):
+    if not ACTION.match(action_id):
         return Ignored(f"the action {shown(action_id)}")
     text_at(action, "action_ts", required=False)
     text_at(action, "selected_option.value", required=False)
@@ -123,7 +123,7 @@ def _view_submission(payload: dict[str, Any]) -> Ignored | None:
     slack_id(payload, "user.id")
     callback_id = text_at(payload, "view.callback_id") or ""
     view_type = text_at(payload, "view.type")  # Bolt reads it unconditionally (workflow steps)
-    if callback_id not in _VIEWS or view_type != "modal":
+    if not VIEW.match(callback_id) or view_type != "modal":
         return Ignored(f"the view {shown(callback_id)} of type {shown(view_type)}")
     text_at(payload, "view.id", required=False)
     metadata = parse_json(text_at(payload, "view.private_metadata", required=False) or "{}", "the view's metadata")

@@ -23,6 +23,8 @@ from typing import Any
 Element = dict[str, Any]
 
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+# A Slack user as Slack writes one in a message or command text: `<@U123>` or `<@U123|name>`.
+SLACK_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 # The references neutral text may carry: a person (with Slack's optional `|label`) or a Slack channel.
 REFERENCE = re.compile(r"<@([A-Za-z0-9._:-]+)(?:\|[^<>]*)?>|<#(C[A-Z0-9]+)>")
 _CODE = re.compile(r"`([^`\n]+)`")

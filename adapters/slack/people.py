@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.recent import Bounded
-from adapters.slack.blocks import SLACK_USER
+from adapters.slack.markup import SLACK_USER
 from bot.i18n import LANGUAGES
 
 log = logging.getLogger(__name__)

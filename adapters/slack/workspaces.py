@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -18,9 +17,9 @@ from typing import Any, Protocol
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-log = logging.getLogger(__name__)
+from adapters.slack.markup import SLACK_MENTION
 
-_MENTIONED = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ def heard_of(body: Mapping[str, Any], channel: str | None, user: str | None) -> 
     event = body.get("event") or {}
     for text in (body.get("text"), event.get("text") if isinstance(event, Mapping) else None):
         if isinstance(text, str):
-            found.extend(_MENTIONED.findall(text))
+            found.extend(SLACK_MENTION.findall(text))
     for action in body.get("actions") or []:
         found.append(action.get("selected_user"))
         found.extend(action.get("selected_users") or [])
