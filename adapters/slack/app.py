@@ -237,7 +237,8 @@ class SlackDoor:
             try:
                 askers[n] = Asker.from_json(request.reply_to)
             except (ValueError, KeyError, TypeError):
-                log.error("request %s has no readable reply address: it runs, unanswered", request.request_id)
+                log.error("request %s has no readable reply address: it runs, answered privately in its conversation",
+                          request.request_id)
         # Each person looked up once (then cached), not once per request; a lookup that fails costs only names.
         await asyncio.gather(*(self.gateway.people.profile(u) for u in {a.user for a in askers}), return_exceptions=True)
         await self.answers.run_and_answer([(r.command, a, r.origin, None) for r, a in zip(requests, askers, strict=True)])
