@@ -14,7 +14,7 @@ from bot import events as ev
 from bot import notify, views
 from bot.commands import Origin
 from bot.config import Settings
-from bot.describe import fact
+from bot.describe import fact, mention
 from bot.drafts import DraftState
 from bot.i18n import Translator, translator
 from bot.model import Conversation, Incident
@@ -140,7 +140,7 @@ def plan(
 ) -> Plan:
     """What these facts cause on the platforms this process reaches, given who caused them and from where."""
     cards = cards_to_refresh(incident, events, settings, t)
-    lines = tuple(f"{incident.key} · <@{origin.person}> · {fact(e, t)}" for e in events if reaction(e).news)
+    lines = tuple(f"{incident.key} · {mention(origin.person)} · {fact(e, t)}" for e in events if reaction(e).news)
     here = Conversation(origin.platform, origin.conversation)
     places = [c for c in incident.conversations if c.platform in platforms]
     deliveries = tuple(CardDelivery(place, card, incident.version) for place in places for card in cards)
