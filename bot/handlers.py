@@ -255,9 +255,8 @@ def snooze(cmd: c.SnoozeCheckIn, ctx: Context) -> Outcome:
 def show_status(cmd: c.ShowStatus, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
     cards = [views.incident_card(incident, ctx.settings, ctx.t)]
-    cards += [
-        views.draft_card(incident, d, ctx.t) for d in incident.drafts if d.is_open or d.state is DraftState.APPROVED
-    ]
+    showing = [d for d in incident.drafts if d.is_open or d.state is DraftState.APPROVED]
+    cards += [views.draft_card(incident, d, ctx.t, ctx.settings.timezone) for d in showing]
     return Outcome(Reply(cards=tuple(cards), private=True, incident=incident.key))
 
 

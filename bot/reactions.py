@@ -126,7 +126,7 @@ def cards_to_refresh(incident: Incident, events: Sequence[ev.Event], settings: S
     for number in sorted(numbers):
         draft = incident.find_draft(number)
         if draft is not None:
-            cards.append(views.draft_card(incident, draft, t))
+            cards.append(views.draft_card(incident, draft, t, settings.timezone))
     return cards
 
 
@@ -150,7 +150,7 @@ def plan(
     people_on = origin.platform if origin.platform in platforms else next((p.platform for p in places), None)
     objections = [e for e in events if reaction(e).objection_notice]
     if people_on is not None and objections:
-        notices = objection_notices(incident, objections, origin.person, t)
+        notices = objection_notices(incident, objections, origin.person, t, settings.timezone)
         messages += [Message(people_on, person, reply) for person, reply in notices]
     concerning = [e for e in events if reaction(e).stakeholders]
     if origin.platform in platforms and concerning:
