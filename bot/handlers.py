@@ -171,14 +171,7 @@ def request_changes(cmd: c.RequestChanges, ctx: Context) -> Outcome:
 @handles(c.PublishDraft)
 def publish_draft(cmd: c.PublishDraft, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
-    published = incident.publish_draft(cmd.number, cmd.where, ctx.origin.person, ctx.now, ctx.settings)
-    draft = incident.draft(published.number) if isinstance(published, ev.DraftPublished) else None
-    # A promise in a draft counts once it is published (a draft the public never read promised nothing), and once:
-    # the same words on one more channel promise nothing new.
-    if draft is None or len([p for p in draft.publications if p.version == draft.version]) != 1:
-        return _changed(ctx, incident, published)
-    promise = incident.hear_public_word(draft.text, ctx.origin.person, ctx.now, ctx.settings)
-    return _changed(ctx, incident, published, promise)
+    return _changed(ctx, incident, *incident.publish_draft(cmd.number, cmd.where, ctx.origin.person, ctx.now, ctx.settings))
 
 
 @handles(c.ObjectToDraft)
