@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from bot.describe import mention
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized
 from bot.objections import Objection, open_objections
 
@@ -203,7 +204,7 @@ class Draft:
             raise InvalidState(
                 "Draft #{number} has an open objection by {person}: {reason}. It must be withdrawn or overridden by the lead first.",  # noqa: E501
                 number=self.number,
-                person=f"<@{found[0].objector}>",
+                person=mention(found[0].objector),
                 reason=found[0].reason,
             )
 

@@ -150,13 +150,6 @@ def _revise(rest: str, key: str | None) -> c.Command:
     return c.ReviseDraft(number=number, text=_required(text), incident=key)
 
 
-def _approve(rest: str, key: str | None) -> c.Command:
-    number, tail = _split_number(rest)
-    if rest.strip() and (number is None or tail.strip()):
-        raise _Malformed
-    return c.ApproveDraft(number=number, incident=key)
-
-
 def _review(final: bool) -> Callable[[str, str | None], c.Command]:
     def parse(rest: str, key: str | None) -> c.Command:
         number, reason = _split_number(rest)
@@ -235,7 +228,7 @@ _PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
     "roles": _no_args(c.ShowRoles),
     "draft": lambda rest, key: c.CreateDraft(text=_required(rest), incident=key),
     "revise": _revise,
-    "approve": _approve,
+    "approve": _draft_number(c.ApproveDraft),
     "reject": _review(final=True),
     "changes": _review(final=False),
     "publish": _publish,

@@ -171,14 +171,7 @@ def request_changes(cmd: c.RequestChanges, ctx: Context) -> Outcome:
 @handles(c.PublishDraft)
 def publish_draft(cmd: c.PublishDraft, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
-    published = incident.publish_draft(cmd.number, cmd.where, ctx.origin.person, ctx.now, ctx.settings)
-    draft = incident.draft(published.number) if isinstance(published, ev.DraftPublished) else None
-    # A promise in a draft counts once it is published (a draft the public never read promised nothing), and once:
-    # the same words on one more channel promise nothing new.
-    if draft is None or len([p for p in draft.publications if p.version == draft.version]) != 1:
-        return _changed(ctx, incident, published)
-    promise = incident.hear_public_word(draft.text, ctx.origin.person, ctx.now, ctx.settings)
-    return _changed(ctx, incident, published, promise)
+    return _changed(ctx, incident, *incident.publish_draft(cmd.number, cmd.where, ctx.origin.person, ctx.now, ctx.settings))
 
 
 @handles(c.ObjectToDraft)
@@ -255,9 +248,8 @@ def snooze(cmd: c.SnoozeCheckIn, ctx: Context) -> Outcome:
 def show_status(cmd: c.ShowStatus, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
     cards = [views.incident_card(incident, ctx.settings, ctx.t)]
-    cards += [
-        views.draft_card(incident, d, ctx.t) for d in incident.drafts if d.is_open or d.state is DraftState.APPROVED
-    ]
+    showing = [d for d in incident.drafts if d.is_open or d.state is DraftState.APPROVED]
+    cards += [views.draft_card(incident, d, ctx.t, ctx.settings.timezone) for d in showing]
     return Outcome(Reply(cards=tuple(cards), private=True, incident=incident.key))
 
 

@@ -402,7 +402,7 @@ class Incident(ObjectionRules):
                 "Only the holders of {roles} (or the lead) can review this draft.", roles=", ".join(draft.required_roles)
             )
 
-    def publish_draft(self, number: int | None, where: str, actor: str, at: datetime, policy: Policy) -> ev.Event:
+    def publish_draft(self, number: int | None, where: str, actor: str, at: datetime, policy: Policy) -> list[ev.Event]:
         if number is None:
             publishable = [d for d in self.drafts if d.can_be_published]
             if not publishable:
@@ -416,7 +416,13 @@ class Incident(ObjectionRules):
             )
         # The policy in force, not only the draft's own requirements: no door publishes below the current severity.
         publication = draft.publish(where.strip(), actor, at, policy.required_roles(self.severity), self.severity)
-        return self._record(at, actor, ev.DraftPublished(draft.number, publication.version, publication.channel))
+        facts = [self._record(at, actor, ev.DraftPublished(draft.number, publication.version, publication.channel))]
+        # A promise in a draft counts once it is published (a draft the public never read promised nothing), and once:
+        # the same words on one more channel promise nothing new.
+        if [p.version for p in draft.publications].count(publication.version) == 1:
+            promise = self.hear_public_word(draft.text, actor, at, policy)
+            facts += [promise] if promise is not None else []
+        return facts
 
     def record_approval_reminder(
         self, draft: Draft, roles: tuple[str, ...], people: tuple[str, ...], escalated: bool, at: datetime

@@ -32,15 +32,10 @@ class Notice:
 
 def targets(settings: Settings, severity: int) -> tuple[tuple[str, bool], ...]:
     """(id, is a channel) for the severity. An e-mail address is a person as typed: each door finds who has it."""
-    found = []
-    for target in settings.notify.get(severity, ()):
-        if target.startswith("#"):
-            found.append((target[1:], True))
-        elif target.startswith("@"):
-            found.append((target[1:], False))
-        else:
-            found.append((target, False))
-    return tuple(found)
+    return tuple(
+        (target[1:], True) if target.startswith("#") else (target.removeprefix("@"), False)
+        for target in settings.notify.get(severity, ())
+    )
 
 
 def addresses(settings: Settings) -> set[str]:

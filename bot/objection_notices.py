@@ -12,7 +12,9 @@ from bot.model import Incident
 from bot.replies import Reply
 
 
-def objection_notices(incident: Incident, events: Sequence[ev.Event], actor: str, t: Translator) -> list[tuple[str, Reply]]:
+def objection_notices(
+    incident: Incident, events: Sequence[ev.Event], actor: str, t: Translator, tz: str = "UTC"
+) -> list[tuple[str, Reply]]:
     """(person, direct message) for each fact that someone must hear of even when not watching the channel.
 
     An objection goes to the draft's author and to the lead (or the reporter while nobody leads); an override goes
@@ -31,7 +33,7 @@ def objection_notices(incident: Incident, events: Sequence[ev.Event], actor: str
                     key=incident.key, person=mention(actor), number=number, version=version, reason=reason,
                 )
                 people = (draft.author, incident.holder("lead") or incident.reporter)
-                card = views.draft_card(incident, draft, t)
+                card = views.draft_card(incident, draft, t, tz)
                 planned += [(p, Reply(text=text, cards=(card,), incident=incident.key, mentions=(actor, p)))
                             for p in dict.fromkeys(people) if p != actor]
             case ev.ObjectionOverridden(number, version, objectors, reason):

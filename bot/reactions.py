@@ -14,7 +14,7 @@ from bot import events as ev
 from bot import notify, views
 from bot.commands import Origin
 from bot.config import Settings
-from bot.describe import fact
+from bot.describe import fact, mention
 from bot.drafts import DraftState
 from bot.i18n import Translator, translator
 from bot.model import Conversation, Incident
@@ -126,7 +126,7 @@ def cards_to_refresh(incident: Incident, events: Sequence[ev.Event], settings: S
     for number in sorted(numbers):
         draft = incident.find_draft(number)
         if draft is not None:
-            cards.append(views.draft_card(incident, draft, t))
+            cards.append(views.draft_card(incident, draft, t, settings.timezone))
     return cards
 
 
@@ -140,7 +140,7 @@ def plan(
 ) -> Plan:
     """What these facts cause on the platforms this process reaches, given who caused them and from where."""
     cards = cards_to_refresh(incident, events, settings, t)
-    lines = tuple(f"{incident.key} · <@{origin.person}> · {fact(e, t)}" for e in events if reaction(e).news)
+    lines = tuple(f"{incident.key} · {mention(origin.person)} · {fact(e, t)}" for e in events if reaction(e).news)
     here = Conversation(origin.platform, origin.conversation)
     places = [c for c in incident.conversations if c.platform in platforms]
     deliveries = tuple(CardDelivery(place, card, incident.version) for place in places for card in cards)
@@ -150,7 +150,7 @@ def plan(
     people_on = origin.platform if origin.platform in platforms else next((p.platform for p in places), None)
     objections = [e for e in events if reaction(e).objection_notice]
     if people_on is not None and objections:
-        notices = objection_notices(incident, objections, origin.person, t)
+        notices = objection_notices(incident, objections, origin.person, t, settings.timezone)
         messages += [Message(people_on, person, reply) for person, reply in notices]
     concerning = [e for e in events if reaction(e).stakeholders]
     if origin.platform in platforms and concerning:

@@ -134,8 +134,5 @@ def _dispatch_all(dispatcher: Dispatcher, work: Sequence[tuple[c.Command, c.Orig
             outcomes.append(dispatcher.dispatch(command, origin))
         except Exception:
             # Not answered, so not finished by the core: the caller decides whether to give it up.
-            log.exception("command %s failed", type(command).__name__)
-            t = dispatcher.translator(origin)
-            apology = t("Something went wrong on our side; nothing was changed. Please try again.")
-            outcomes.append(Outcome(Reply(text=apology, private=True)))
+            outcomes.append(Outcome(dispatcher.apology(command, origin)))
     return outcomes

@@ -145,13 +145,13 @@ def publications(incident: Incident) -> list[Publication]:
     return sorted(found, key=lambda p: (p.at, p.number))
 
 
-# The facts of objections, their withdrawals and the lead's overrides, once the core records them: the report's
-# "Objections and overrides" section lists every timeline entry of these kinds.
+# The facts of objections, their withdrawals and the lead's overrides: the report's "Objections and overrides"
+# section lists every timeline entry of these kinds.
 OBJECTION_FACTS: tuple[type, ...] = (ev.ObjectionRaised, ev.ObjectionWithdrawn, ev.ObjectionOverridden)
 
 
 def objections(incident: Incident) -> list[TimelineEntry]:
-    return [e for e in incident.timeline if OBJECTION_FACTS and isinstance(e.event, OBJECTION_FACTS)]
+    return [e for e in incident.timeline if isinstance(e.event, OBJECTION_FACTS)]
 
 
 def lessons(incident: Incident) -> list[Note]:

@@ -41,6 +41,12 @@ class Dispatcher:
     def translator(self, origin: c.Origin) -> Translator:
         return translator(origin.language or self.settings.language)
 
+    def apology(self, command: c.Command, origin: c.Origin) -> Reply:
+        """The answer to a command that failed unexpectedly (logged here, with its traceback)."""
+        log.exception("command %s failed", type(command).__name__)
+        t = self.translator(origin)
+        return Reply(text=t("Something went wrong on our side; nothing was changed. Please try again."), private=True)
+
     def dispatch(self, command: c.Command, origin: c.Origin) -> Outcome:
         t = self.translator(origin)
         for attempt in range(self.attempts):
@@ -173,9 +179,7 @@ class CrisisService:
         try:
             outcome = await asyncio.to_thread(self.dispatcher.dispatch, command, origin)
         except Exception:
-            log.exception("command %s failed", type(command).__name__)
-            t = self.dispatcher.translator(origin)
-            return Reply(text=t("Something went wrong on our side; nothing was changed. Please try again."), private=True)
+            return self.dispatcher.apology(command, origin)
         return await self.answer(outcome, origin)
 
     async def answer(self, outcome: Outcome, origin: c.Origin) -> Reply:

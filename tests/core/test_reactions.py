@@ -1,10 +1,12 @@
 """What each fact causes, planned without any I/O: cards per conversation, news to the others, direct messages."""
 
 from dataclasses import fields
+from datetime import UTC, datetime
 
 from bot import events as ev
 from bot.commands import Origin
 from bot.config import Settings
+from bot.drafts import DraftState, Publication
 from bot.i18n import translator
 from bot.model import Conversation, Incident
 from bot.reactions import REACTIONS, plan
@@ -94,3 +96,13 @@ def test_nothing_is_planned_for_a_platform_this_process_does_not_reach() -> None
     planned = plan(incident, [ev.SeverityChanged(3, 2)], h.settings, ALICE, {"slack"}, T)
     assert planned.deliveries == () and planned.news == () and planned.messages == ()
     assert [c.id for c in planned.cards] == ["incident:CRI-1"]  # the reply still carries the refreshed card
+
+
+def test_a_refreshed_draft_card_shows_its_publications_in_the_teams_time_zone() -> None:
+    h, incident = crisis_in_two_rooms(Settings(timezone="Europe/Paris"))
+    draft = incident.drafts[0]
+    draft.publications.append(Publication(1, "X", "bob", datetime(2026, 11, 28, 9, 0, tzinfo=UTC), 2))
+    draft.state = DraftState.PUBLISHED
+    planned = plan(incident, [ev.DraftPublished(1, 1, "X")], h.settings, ALICE, {"console"}, T)
+    published = [f.value for c in planned.cards for f in c.fields if f.label == "Published"]
+    assert published == ["X · <@bob> · 2026-11-28 10:00 CET"]
