@@ -64,13 +64,13 @@ def incident_card(incident: Incident, settings: Settings, t: Translator) -> Card
 
 
 def _latest_statement(incident: Incident, settings: Settings, t: Translator) -> str:
-    """What the public last read from the team: the text of the draft published last, with where and when."""
-    published = [d for d in incident.drafts if d.published_at is not None]
-    if not published:
+    """What the public last read from the team: the text of the latest publication, where and when it went out."""
+    found = [(p, d) for d in incident.drafts for p in d.publications]
+    if not found:
         return t("nothing published yet")
-    last = max(published, key=lambda d: d.published_at or incident.created_at)
-    where = f"{last.published_where} · " if last.published_where else ""
-    return f"{last.text} ({where}{when(last.published_at, settings.timezone)})"
+    last, draft = max(found, key=lambda pair: pair[0].at)
+    text = next(v.text for v in draft.versions if v.version == last.version)
+    return f"{text} ({last.channel} · {when(last.at, settings.timezone)})"
 
 
 def draft_card(incident: Incident, draft: Draft, t: Translator, tz: str = "UTC") -> Card:

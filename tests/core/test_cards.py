@@ -71,3 +71,17 @@ def test_usage_errors_answer_the_usage_line_not_the_whole_help() -> None:
     reply = h.say("severity 9")
     assert reply.text == "Usage: `severity <1-4>`" and reply.cards == ()
     assert [c.id for c in h.say("help").cards] == ["help"]
+
+
+def test_the_latest_statement_is_the_latest_publication_even_of_an_older_draft() -> None:
+    h = crisis()
+    h.say("draft First statement.")
+    h.say("approve 1", person="bob")
+    h.say("publish 1 X", person="bob")
+    h.say("draft Second statement.")
+    h.say("approve 2", person="bob")
+    h.say("publish 2 website", person="bob")
+    h.clock.advance(minutes=5)
+    h.say("publish 1 Facebook", person="bob")  # the first words, out again on one more channel
+    [card] = cards_of(h.say("status"), "incident:")
+    assert field(card, "Latest public statement").startswith("First statement. (Facebook · ")
