@@ -8,19 +8,8 @@ from hypothesis import strategies as st
 from bot import views
 from bot.i18n import translator
 from bot.objections import open_objections
-from tests.core.test_approvals import ROLES
+from tests.core.test_approvals import act, drafted
 from tests.harness import Harness
-
-
-def drafted(sev: int = 3) -> Harness:
-    """Rita reports, every role has its holder, Sam (support) writes the draft."""
-    h = Harness()
-    h.person = "rita"
-    h.say(f"open Complaints about the new app --sev {sev}")
-    for role, person in ROLES.items():
-        h.say(f"assign {role} @{person}")
-    h.say("draft We hear you and are on it.", person="sam")
-    return h
 
 
 def buttons(h: Harness) -> list[str]:
@@ -88,9 +77,7 @@ ACTIONS = st.lists(
 def test_the_card_offers_publication_only_when_the_policy_in_force_is_met(actions: list[str]) -> None:
     h = drafted(sev=3)
     for action in actions:
-        text, _, person = action.partition("@")
-        h.clock.advance(minutes=1)
-        h.say(text, person=person or "rita")
+        act(h, action)
         incident = h.incident()
         draft = incident.drafts[0]
         if "Mark published" in buttons(h):
