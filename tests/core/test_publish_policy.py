@@ -8,8 +8,23 @@ from hypothesis import strategies as st
 from bot import views
 from bot.i18n import translator
 from bot.objections import open_objections
-from tests.core.test_approvals import act, drafted
+from tests.core.test_approvals import ROLES, act
 from tests.harness import Harness
+
+
+def drafted(sev: int = 3) -> Harness:
+    """Rita reports, every role has its holder, Sam (support) writes the draft.
+
+    Built here, not imported from test_approvals: tests/storage/test_core_on_storage.py reruns these scenarios on
+    real storage by replacing this module's `Harness`, which a borrowed `drafted` would not see.
+    """
+    h = Harness()
+    h.person = "rita"
+    h.say(f"open Complaints about the new app --sev {sev}")
+    for role, person in ROLES.items():
+        h.say(f"assign {role} @{person}")
+    h.say("draft We hear you and are on it.", person="sam")
+    return h
 
 
 def buttons(h: Harness) -> list[str]:
