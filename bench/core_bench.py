@@ -16,7 +16,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,8 +35,9 @@ from bot.i18n import translator
 from bot.model import Incident, Status
 from bot.reactions import cards_to_refresh
 from bot.service import Dispatcher
-from storage import SqlUnitOfWorkFactory, make_engine, sql_uow_factory
+from storage import SqlUnitOfWorkFactory, sql_uow_factory
 from storage.statements import Counted, counting
+from tests.pg import isolated_schema
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -152,16 +152,8 @@ def fresh_database(url: str | None, tmp: str) -> Iterator[str]:
     if url is None or make_url(url).get_backend_name() != "postgresql":
         yield url or f"sqlite:///{tmp}/bench.db"
         return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(url)
-    try:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        yield make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        admin.dispose()
+    with isolated_schema(url) as schema_url:
+        yield schema_url
 
 
 def main() -> None:

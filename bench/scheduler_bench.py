@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import bindparam, event, update
+from sqlalchemy import bindparam, update
 
 from adapters.runtime import build_runtime
 from adapters.scheduler import Scheduler
@@ -35,6 +35,7 @@ from bot.reminders import Courier, Reminders
 from bot.replies import Card, Reply, Room
 from storage import SqlUnitOfWorkFactory, sql_uow_factory
 from storage import tables as t
+from storage.statements import counting
 
 FAR = timedelta(days=7)
 SET_DUE = update(t.incidents).where(t.incidents.c.number == bindparam("n")).values(
@@ -104,26 +105,19 @@ async def bench_wake_ups(factory: SqlUnitOfWorkFactory, total: int, due: int, ro
     numbers = random.Random(1).sample(range(1, total + 1), due * rounds)
     idle, record, deliver = [], [], []
     statements: list[int] = []
-    counted = [0]
-
-    def count(*_: object) -> None:
-        counted[0] += 1
-
     for r in range(rounds):
         now = datetime.now(UTC)
         started = time.perf_counter()
         assert reminders.wake(now).checkins == 0
         idle.append((time.perf_counter() - started) * 1000)
         make_due(factory, {n: now - timedelta(seconds=1) for n in numbers[r * due : (r + 1) * due]})
-        event.listen(factory.engine, "before_cursor_execute", count)
-        counted[0] = 0
-        started = time.perf_counter()
-        result = reminders.wake(now)
-        recorded = time.perf_counter()
-        delivered = await courier.deliver(lambda at=now: at)
-        done = time.perf_counter()
-        event.remove(factory.engine, "before_cursor_execute", count)
-        statements.append(counted[0])
+        with counting(factory.engine) as counted:
+            started = time.perf_counter()
+            result = reminders.wake(now)
+            recorded = time.perf_counter()
+            delivered = await courier.deliver(lambda at=now: at)
+            done = time.perf_counter()
+        statements.append(counted.statements)
         assert (result.checkins, delivered) == (due, due), (result, delivered)
         record.append((recorded - started) * 1000)
         deliver.append((done - recorded) * 1000)

@@ -56,9 +56,6 @@ def leave(engine: Engine, claimant: str) -> None:
 
 
 def leave_all(engine: Engine) -> None:
-    for engine_id, claimant in [key for key in list(_held) if key[0] == id(engine)]:
-        with _guard:
-            connection = _held.pop((engine_id, claimant), None)
-        if connection is not None:
-            connection.invalidate()
-            connection.close()
+    for engine_id, claimant in list(_held):
+        if engine_id == id(engine):
+            leave(engine, claimant)

@@ -91,17 +91,9 @@ CHILDREN_OF_MANY = {
 # A batch (the scheduler's wake-up): each incident row comes with how much history it has, so that is not one more
 # select. On PostgreSQL the keys and numbers travel as one array: the SQL text no longer depends on the batch size, so
 # psycopg's caches and prepared statements apply (an `IN (...)` list is new SQL for every size).
-RECORDED = (
-    select(func.coalesce(func.max(t.timeline.c.seq), 0))
-    .where(t.timeline.c.incident_number == i.number)
-    .scalar_subquery()
-    .label("events_recorded")
-)
 BATCH_BY_KEYS = {
-    "sqlite": select(t.incidents, RECORDED).where(i.key.in_(bindparam("keys", expanding=True))).order_by(i.number),
-    "postgresql": select(t.incidents, RECORDED)
-    .where(i.key == any_(bindparam("keys", type_=ARRAY(String))))
-    .order_by(i.number),
+    "sqlite": BY_KEYS,
+    "postgresql": WITH_RECORDED.where(i.key == any_(bindparam("keys", type_=ARRAY(String)))).order_by(i.number),
 }
 BATCH_CHILDREN = {
     "sqlite": CHILDREN_OF_MANY,
@@ -180,8 +172,7 @@ class SqlIncidents:
         rows = self.connection.execute(BATCH_BY_KEYS[dialect], {"keys": list(keys)}).all()
         fresh = [row for row in rows if row.number not in self.tracked]
         numbers = {"numbers": [row.number for row in fresh]}
-        recorded = {row.number: row.events_recorded for row in fresh}
-        for incident in self._assemble(fresh, BATCH_CHILDREN[dialect].__getitem__, numbers, recorded=recorded):
+        for incident in self._assemble(fresh, BATCH_CHILDREN[dialect].__getitem__, numbers):
             self.tracked[incident.number] = (incident, snapshot(incident))
         return [self.tracked[row.number][0] for row in rows]
 
@@ -230,8 +221,7 @@ class SqlIncidents:
         return incident
 
     def _assemble(
-        self, rows: Sequence[Row[Any]], query: ChildQuery, params: dict[str, Any] | None = None, history: bool = False,
-        recorded: dict[int, int] | None = None,
+        self, rows: Sequence[Row[Any]], query: ChildQuery, params: dict[str, Any] | None = None, history: bool = False
     ) -> Incidents:
         """Incidents from their rows plus one select per child table (five fewer while none has a draft).
 
@@ -249,8 +239,6 @@ class SqlIncidents:
         conversations, assignments, updates = (children(table) for table in (t.conversations, t.assignments, t.updates))
         if history:
             timeline, earlier = children(t.timeline), {}
-        elif recorded is not None:  # counted by the caller's select already
-            timeline, earlier = defaultdict(list), recorded
         elif all("events_recorded" in row._fields for row in rows):
             timeline, earlier = defaultdict(list), {row.number: row.events_recorded for row in rows}
         else:

@@ -30,6 +30,13 @@ def drafted(sev: int = 3, text: str = "We hear you and are on it.") -> Harness:
     return h
 
 
+def act(h: Harness, action: str) -> None:
+    """One step of a generated sequence: "command@person" (Rita when no one is named), a minute after the last."""
+    text, _, person = action.partition("@")
+    h.clock.advance(minutes=1)
+    h.say(text, person=person or "rita")
+
+
 def facts(h: Harness, kind: type) -> list[ev.Event]:
     return [e.event for e in h.incident().timeline if isinstance(e.event, kind)]
 
@@ -118,9 +125,7 @@ ACTIONS = st.lists(
 def test_no_sequence_of_commands_publishes_words_the_policy_in_force_did_not_approve(actions: list[str]) -> None:
     h = drafted(sev=3)
     for action in actions:
-        text, _, person = action.partition("@")
-        h.clock.advance(minutes=1)
-        h.say(text, person=person or "rita")
+        act(h, action)
     incident = h.incident()
     severity = 3
     for entry in incident.timeline:

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from bot.config import Settings
 from bot.model import Conversation, Incident
 from bot.reminders import Courier, Reminders, WakeResult
 from storage import SqlUnitOfWorkFactory, sql_uow_factory
+from storage.statements import counting
 from tests.fakes import T0, FakeGateway
 
 # Approvals far off: both wake-ups below record check-ins only, so they do the same kinds of work.
@@ -27,15 +27,6 @@ SETTINGS = Settings(
 # conversations, assignments, updates, drafts, and the five tables of a draft: 10), the save (version-checked
 # incident rows, timeline entries, outbox messages: 3), the claim (1) and the record of what was sent (1).
 BOUND = 16
-
-
-class Counted:
-    def __init__(self, factory: SqlUnitOfWorkFactory) -> None:
-        self.statements: list[str] = []
-        event.listen(factory.engine, "before_cursor_execute", self._count)
-
-    def _count(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
-        self.statements.append(statement)
 
 
 @pytest.fixture
@@ -61,11 +52,10 @@ def seed(factory: SqlUnitOfWorkFactory, first: int, count: int, due_in: timedelt
 
 def wake(factory: SqlUnitOfWorkFactory, reminders: Reminders, after: timedelta) -> tuple[WakeResult, int, int]:
     courier = Courier(factory, {"console": FakeGateway("console")})  # type: ignore[dict-item]
-    counted = Counted(factory)
-    result = reminders.wake(T0 + after)
-    delivered = asyncio.run(courier.deliver(lambda: T0 + after))
-    event.remove(factory.engine, "before_cursor_execute", counted._count)
-    return result, delivered, len(counted.statements)
+    with counting(factory.engine) as counted:
+        result = reminders.wake(T0 + after)
+        delivered = asyncio.run(courier.deliver(lambda: T0 + after))
+    return result, delivered, counted.statements
 
 
 def test_a_wake_up_costs_the_same_statements_for_ten_or_a_hundred_due_checkins(factory: SqlUnitOfWorkFactory) -> None:

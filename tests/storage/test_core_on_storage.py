@@ -57,9 +57,14 @@ SCENARIOS: list[tuple[ModuleType, str]] = [
 def test_core_scenario_on_real_storage(
     module: ModuleType, name: str, uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    built: list[harness.Harness] = []
+
     def on_storage(settings: Settings | None = None, **kwargs: Any) -> harness.Harness:
-        return harness.Harness(settings, uow_factory=uow_factory, **kwargs)
+        built.append(harness.Harness(settings, uow_factory=uow_factory, **kwargs))
+        return built[-1]
 
     monkeypatch.setattr(module, "Harness", on_storage)
     scenario: Callable[[], None] = getattr(module, name)
     scenario()
+    # A scenario whose harness comes from another module would pass here on the in-memory fake, proving nothing.
+    assert built, f"{name} never built its Harness in {module.__name__}: it did not run on storage"

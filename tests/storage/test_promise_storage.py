@@ -24,6 +24,7 @@ def test_a_promise_is_stored_and_read_back(uow_factory: SqlUnitOfWorkFactory) ->
         incident.hear_public_word("Prochain point à 11 h 30", "alice", T0, SETTINGS)
         uow.commit()
 
+    uow_factory.cache.clear()  # read back from the rows, not from this process's copy of the incident
     with uow_factory() as uow:
         loaded = uow.incidents.get("CRI-1")
         whole = uow.incidents.get_whole("CRI-1")
