@@ -64,6 +64,9 @@ def create_app(runtime: Runtime) -> web.Application:
         doors[name] = status
         log.info("%s: %s", name, status.detail) if status.enabled else log.warning("%s is off: %s", name, status.detail)
     scheduler.install(app, runtime)
+    from adapters import web as dashboard
+
+    dashboard.install(app, runtime)
     app.on_shutdown.append(send_waiting_cards)
     return app
 

@@ -200,6 +200,11 @@ class ExportReport:
 
 
 @dataclass(frozen=True)
+class ShowDashboard:
+    """A personal link to the live dashboard, answered to the asker alone."""
+
+
+@dataclass(frozen=True)
 class Help:
     """Also what malformed input becomes; `problem` says what was wrong (a msgid) and `detail` fills it."""
 
@@ -239,6 +244,7 @@ Command = (
     | RecordLesson
     | RecordAction
     | ExportReport
+    | ShowDashboard
 )
 
 

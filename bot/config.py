@@ -124,6 +124,10 @@ class Settings:
     # At most one update of a card per conversation in this window (and news lines grouped in one message):
     # a burst of changes costs a few updates, within the platforms' rate limits. Zero sends every change.
     card_refresh: timedelta = timedelta(seconds=1)
+    # The live dashboard: where `crisisbot serve` is reached from outside, and the key that signs personal links
+    # (empty: no dashboard). Kept out of repr so the key is never logged with the settings.
+    public_url: str = "http://localhost:3000"
+    secret_key: str = field(default="", repr=False)
 
     def checkin_interval(self, severity: int, monitoring: bool = False) -> timedelta:
         base = self.checkin_intervals.get(severity, timedelta(hours=1))
@@ -211,4 +215,6 @@ class Settings:
             business_days=days,
             business_hours=hours,
             card_refresh=parse_duration(env.get("CRISISBOT_CARD_REFRESH", "1s")),
+            public_url=env.get("CRISISBOT_PUBLIC_URL", "").strip() or f"http://localhost:{env.get('PORT', '3000')}",
+            secret_key=env.get("CRISISBOT_SECRET_KEY", "").strip(),
         )

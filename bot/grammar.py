@@ -43,6 +43,7 @@ USAGE = {
     "lesson": "lesson <text>",
     "action": "action <text> [@owner]",
     "export": "export",
+    "dashboard": "dashboard",
 }
 
 # French verbs, so a French-speaking team can type in its own language.
@@ -88,6 +89,8 @@ VERB_ALIASES = {
     "leçon": "lesson",
     "lecon": "lesson",
     "exporter": "export",
+    "tableau": "dashboard",
+    "tableau-de-bord": "dashboard",
 }
 
 
@@ -250,6 +253,7 @@ _PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
     "lesson": lambda rest, key: c.RecordLesson(text=_required(rest), incident=key),
     "action": _action,
     "export": _no_args(c.ExportReport),
+    "dashboard": lambda rest, key: c.ShowDashboard(),
 }
 
 # Usage errors that deserve more than the usage line.

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from bot import access, report, views
 from bot import commands as c
 from bot import events as ev
-from bot import report, views
 from bot.config import Settings
 from bot.describe import fact, places_in
 from bot.drafts import DraftState
@@ -307,3 +307,16 @@ def export_report(cmd: c.ExportReport, ctx: Context) -> Outcome:
     document = report.render(incident, ctx.configured or ctx.settings, ctx.t, ctx.now, names)
     text = ctx.t("{key} report", key=incident.key)
     return Outcome(Reply(text=text, incident=incident.key, file=File(report.file_name(incident), document)))
+
+
+@handles(c.ShowDashboard)
+def show_dashboard(cmd: c.ShowDashboard, ctx: Context) -> Outcome:
+    # The link is personal and opens every crisis for 12 hours: only the asker sees it.
+    settings = ctx.configured or ctx.settings
+    if not access.usable_key(settings.secret_key):
+        text = ctx.t("The dashboard is off: the operator must set CRISISBOT_SECRET_KEY (16 characters at least).")
+        return Outcome(Reply(text=text, private=True))
+    granted = access.Pass(ctx.origin.person, ctx.origin.platform, ctx.origin.language, ctx.now + access.LINK_LIFETIME)
+    url = access.link(settings.public_url, settings.secret_key, granted)
+    text = ctx.t("Your dashboard link, for you alone, valid 12 hours: {url}", url=url)
+    return Outcome(Reply(text=text, private=True))
