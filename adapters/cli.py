@@ -67,6 +67,11 @@ def _list(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     runtime = build_runtime()
+    if args.format == "html":
+        from adapters.web.report import export
+
+        name, document = export(runtime, args.key, args.lang)
+        return _write(document, args.out, name, args.lang or runtime.settings.language)
     origin = Origin("cli", "cli", "cli", args.lang)
     reply = runtime.dispatcher.dispatch(ExportReport(incident=args.key), origin).reply
     if reply.file is None:
@@ -78,6 +83,15 @@ def _export(args: argparse.Namespace) -> int:
         print(t("{key} report written to {path}", key=reply.incident, path=args.out))
     else:
         sys.stdout.write(reply.file.content)
+    return 0
+
+
+def _write(document: str, out: str | None, name: str, language: str) -> int:
+    if out:
+        Path(out).write_text(document, encoding="utf-8")
+        print(translator(language)("{key} report written to {path}", key=name, path=out))
+    else:
+        sys.stdout.write(document)
     return 0
 
 
@@ -128,6 +142,8 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("key", help="incident key, e.g. CRI-12")
     export.add_argument("--out", help="file to write (default: standard output)")
     export.add_argument("--lang", choices=("en", "fr"), help="report language")
+    export.add_argument("--format", choices=("md", "html"), default="md",
+                        help="md (default) or html: one self-contained page with the timeline drawn, to print to PDF")
     export.set_defaults(run=_export)
 
     package = commands.add_parser("teams-package", help="build the Teams app package (zip) to upload")

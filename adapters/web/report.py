@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from adapters.runtime import Runtime
 from adapters.web import board, templating, timeline
 from bot import report_figures as rf
 from bot.config import Settings
 from bot.describe import fact, mention, named, places_in, when
-from bot.i18n import Translator
+from bot.errors import UnknownIncident
+from bot.i18n import Translator, translator
 from bot.model import Incident
 from bot.ports import UnitOfWork
 from bot.report import people_in
@@ -26,6 +28,19 @@ class Approved:
     approved: str
     published: str
     text: str
+
+
+def export(runtime: Runtime, key: str, language: str | None) -> tuple[str, str]:
+    """The HTML report of `key` for `crisisbot export --format html`: (incident key, document).
+
+    A shared document, like the Markdown one: its times are the team's (CRISISBOT_TIMEZONE)."""
+    with runtime.uow_factory() as uow:
+        found = load(uow, key)
+    if found is None:
+        raise UnknownIncident(key=key.upper())
+    incident, names = found
+    t = translator(language or runtime.settings.language)
+    return incident.key, render(incident, names, runtime.settings, t, runtime.dispatcher.clock.now())
 
 
 def file_name(incident: Incident) -> str:

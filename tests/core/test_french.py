@@ -50,9 +50,10 @@ SAME_IN_BOTH = {
     "options", "document", "documents", "format", "type", "types", "image", "images", "minute", "promotion",
     "crises", "long", "absent", "important", "justification", "service", "services", "article", "articles", "lecture",
     "alice", "bob", "carol",  # people in examples
+    "stable", "direct", "page", "versions", "cadence", "html",
 }
 # Technical names shown as they are spelled on the platform.
-TECHNICAL = ("channels:manage", "--sev", "--out")
+TECHNICAL = ("channels:manage", "--sev", "--out", "CRISISBOT_SECRET_KEY")
 
 
 def _english_vocabulary() -> set[str]:
