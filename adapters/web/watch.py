@@ -70,14 +70,19 @@ class Watcher:
 
     async def _poll(self) -> None:
         last: Fingerprint | None = None
+        failing = False
         while not self.closed:
             current: Fingerprint | None
             try:
                 current = await asyncio.to_thread(self.read)
-            except Exception:  # a busy or restarting database: the page stays as it is until the next answer
-                log.warning("the dashboard could not read the database", exc_info=True)
+                failing = False
+            except Exception:  # a busy, restarting or still empty database: pages stay as they are until it answers
+                if not failing:  # said once per outage, not every second
+                    log.warning("the dashboard could not read the database", exc_info=True)
+                failing = True
                 current = last
-            if last is not None and current != last:
+            # The first answer counts as a change too: a page rendered before it may already be behind.
+            if current is not None and current != last:
                 async with self._changed:
                     self.generation += 1
                     self._changed.notify_all()
