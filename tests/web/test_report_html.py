@@ -17,7 +17,8 @@ from tests.web.crisis import environment, play_crisis, runtime_for
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     env = environment(tmp_path)
-    play_crisis(runtime_for(env, FakeClock()), FakeClock())
+    clock = FakeClock()
+    play_crisis(runtime_for(env, clock), clock)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)  # no .env of the developer's is read
