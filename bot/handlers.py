@@ -319,4 +319,4 @@ def show_dashboard(cmd: c.ShowDashboard, ctx: Context) -> Outcome:
     granted = access.Pass(ctx.origin.person, ctx.origin.platform, ctx.origin.language, ctx.now + access.LINK_LIFETIME)
     url = access.link(settings.public_url, settings.secret_key, granted)
     text = ctx.t("Your dashboard link, for you alone, valid 12 hours: {url}", url=url)
-    return Outcome(Reply(text=text, private=True))
+    return Outcome(Reply(text=text, private=True, personal=True))

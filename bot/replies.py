@@ -86,3 +86,6 @@ class Reply:
     refreshed: tuple[Card, ...] = field(default=())
     # Where the crisis this command opened now lives, on platforms that open a room for each (None elsewhere).
     room: Room | None = None
+    # For the asker's eyes in the strictest sense (a personal dashboard link): a door that cannot answer one person
+    # alone inside a shared conversation sends it to them in a personal chat instead.
+    personal: bool = False

@@ -117,7 +117,18 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         text, mentioned = await self._command_text(activity)
         origin = replace(origin, names=tuple({**dict(origin.names), **mentioned}.items()))
         reply = await self.runtime.service.handle(parse(text), origin)
+        if reply.personal and activity.conversation.conversation_type != "personal":
+            await self._answer_in_personal_chat(activity, reply, origin)
+            return
         await self.gateway.send(activity.conversation.id, reply, reply_to=activity.id, language=origin.language)
+
+    async def _answer_in_personal_chat(self, activity: Activity, reply: Reply, origin: Origin) -> None:
+        """A typed message has no answer for one person's eyes inside a channel or group chat: what is theirs alone
+        (a personal dashboard link) goes to their 1:1 chat with the bot, and the thread hears only where it went."""
+        await self.gateway.notify(origin.person, reply)
+        note = self._t(origin.language)("I sent you the answer in your personal chat with crisisbot.")
+        await self.gateway.send(activity.conversation.id, Reply(text=note, private=True), reply_to=activity.id,
+                                language=origin.language)
 
     async def _submitted(self, activity: Activity, origin: Origin) -> None:
         """The `Action.Submit` fallback: the same command as the invoke, answered in the thread (no private answer

@@ -107,6 +107,7 @@ async def test_every_command_of_the_grammar_works_from_teams(teams: TeamsClient)
     await say("CRI-1 action Write a delivery FAQ @Colin Comms", conversation=personal, mentions=(COLIN,))
     await say("CRI-1 export", conversation=personal)
     assert "- [ ] Write a delivery FAQ · Owner: @Colin Comms" in connector.of("reply")[-1].text
+    assert "The dashboard is off" in await say("dashboard", conversation=personal)  # no CRISISBOT_SECRET_KEY here
 
     assert used >= set(USAGE), f"not tried from Teams: {set(USAGE) - used}"
 
