@@ -127,3 +127,22 @@ async def test_the_live_part_alone_is_served_for_the_script(served: Served) -> N
     assert "<html" not in fragment and 'id="CRI-3"' in fragment
     page = await (await served.client.get("/dashboard/CRI-2?fragment=1")).text()
     assert "<html" not in page and "Rumour about a data leak" in page
+
+
+async def test_the_board_shows_the_signal_trend_once_signals_are_stored(served: Served, tmp_path: Path) -> None:
+    import sqlite3
+    from datetime import timedelta
+
+    assert served.clock is not None
+    now = served.clock.now()
+    with sqlite3.connect(tmp_path / "crisis.db") as db:  # the signal watch's table, as another part of crisisbot adds it
+        db.execute("CREATE TABLE signals (id TEXT PRIMARY KEY, incident_number INTEGER, received_at DATETIME)")
+        stamps = [now - timedelta(minutes=m) for m in (5, 10, 20, 30, 70)]  # 4 in the last hour, 1 the hour before
+        db.executemany("INSERT INTO signals VALUES (?, 3, ?)",
+                       [(str(n), at.replace(tzinfo=None).isoformat(sep=" ")) for n, at in enumerate(stamps)])
+        db.execute("INSERT INTO signals VALUES ('x', NULL, ?)", (now.replace(tzinfo=None).isoformat(sep=" "),))
+    await served.enter()
+    html = await (await served.client.get("/dashboard")).text()
+    assert "<th>Signals</th>" in html
+    assert "<td>4 signals in the last hour, rising</td>" in row(html, "CRI-3")
+    assert "<td></td>" in row(html, "CRI-2")
