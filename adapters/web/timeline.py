@@ -123,10 +123,12 @@ def draw(incident: Incident, settings: Settings, t: Translator, now: datetime, n
     labels.append(Label(8, row_y(0) + 17, t("Incident")))
     state, since = Status.ACTIVE.value, start
     severity_at: list[tuple[datetime, int]] = []
+    status_at: list[tuple[datetime, str]] = [(start, state)]
     for entry in incident.timeline:
         if isinstance(entry.event, ev.StatusChanged):
             boxes.append(_span(axis, since, entry.at, row_y(0), state, t(state), tz))
             state, since = entry.event.new, entry.at
+            status_at.append((entry.at, state))
         elif isinstance(entry.event, ev.SeverityChanged):
             severity_at.append((entry.at, entry.event.new))
         elif isinstance(entry.event, ev.IncidentOpened):
@@ -134,13 +136,17 @@ def draw(incident: Incident, settings: Settings, t: Translator, now: datetime, n
     if state != Status.RESOLVED.value:
         boxes.append(_span(axis, since, end, row_y(0), state, t(state), tz))
 
-    # Row 1: status updates, and the silences longer than the cadence of the severity of the moment.
+    # Row 1: status updates, and the silences longer than the cadence of the moment (its severity, and the slower
+    # cadence of monitoring); time spent resolved is no silence.
     labels.append(Label(8, row_y(1) + 17, t("Status updates")))
     moments = [start, *(u.at for u in incident.updates)]
     closes = [*moments[1:], end]
     for begin, finish in zip(moments, closes, strict=True):
         severity = next((s for at, s in reversed(severity_at) if at <= begin), incident.severity)
-        if finish - begin > settings.checkin_interval(severity):
+        status = next(s for at, s in reversed(status_at) if at <= begin)
+        if status == Status.RESOLVED.value:
+            continue
+        if finish - begin > settings.checkin_interval(severity, monitoring=status == Status.MONITORING.value):
             title = t("silence of {duration}", duration=duration(finish - begin, t))
             boxes.append(Box(axis.x(begin), row_y(1) + 4, max(axis.x(finish) - axis.x(begin), 1), ROW - 8, "silence",
                              f"{when(begin, tz)} → {when(finish, tz)} · {title}"))
