@@ -51,10 +51,10 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if database == "ok" else 503)
 
 
-def create_app(runtime: Runtime) -> web.Application:
-    from adapters import scheduler, slack, teams
+def create_app(runtime: Runtime, public: bool = False) -> web.Application:
+    from adapters import log_format, metrics, scheduler, slack, teams
 
-    app = web.Application()
+    app = web.Application(middlewares=[log_format.bind_request_id])
     app[RUNTIME] = runtime
     doors: dict[str, DoorStatus] = {}
     app[DOORS] = doors
@@ -64,6 +64,7 @@ def create_app(runtime: Runtime) -> web.Application:
         doors[name] = status
         log.info("%s: %s", name, status.detail) if status.enabled else log.warning("%s is off: %s", name, status.detail)
     scheduler.install(app, runtime)
+    metrics.install(app, runtime, public)  # after the scheduler: it counts the reminders delivered
     app.on_shutdown.append(send_waiting_cards)
     return app
 
@@ -73,5 +74,5 @@ async def send_waiting_cards(app: web.Application) -> None:
     await app[RUNTIME].service.drain()
 
 
-def run(runtime: Runtime, port: int, host: str) -> None:
-    web.run_app(create_app(runtime), host=host, port=port, print=lambda _: None)
+def run(runtime: Runtime, port: int, host: str, public: bool = False) -> None:
+    web.run_app(create_app(runtime, public), host=host, port=port, print=lambda _: None)
