@@ -21,8 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
@@ -200,8 +201,10 @@ def install(app: web.Application, runtime: Runtime, public: bool) -> bool:
                         request.remote)
             return web.Response(status=403, text="/metrics is served on loopback only; "
                                                  "start crisisbot serve --public to let other hosts scrape it.\n")
-        body = await asyncio.to_thread(generate_latest, registry)
-        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+        # Prometheus' classic text format, or OpenMetrics when the scraper asks for it.
+        encode, content_type = choose_encoder(request.headers.get("Accept", ""))
+        body = await asyncio.to_thread(encode, registry)
+        return web.Response(body=body, headers={"Content-Type": content_type})
 
     app.router.add_get(ROUTE, metrics)
     log.info("metrics on %s (%s)", ROUTE, "every host" if public else "loopback only")
