@@ -98,7 +98,8 @@ async def test_a_request_through_a_proxy_is_refused_unless_public(fake_slack: tu
                                                                   tmp_path: Path) -> None:
     for public, expected in ((False, 403), (True, 200)):
         async with crisisbot_server(fake_slack[0], tmp_path, ON, public=public) as bot:
-            async with bot.session.get(f"{bot.url}/metrics", headers={"X-Forwarded-For": "203.0.113.9"}) as response:
+            forwarded = {"X-Forwarded-For": "203.0.113.9"}
+            async with bot.session.get(f"{bot.url}/metrics", headers=forwarded) as response:
                 assert response.status == expected
                 if expected == 403:
                     assert "--public" in await response.text()
@@ -112,10 +113,9 @@ async def test_a_scrape_from_another_address_needs_public(fake_slack: tuple[Fake
         pytest.skip("this machine has no address other than loopback")
     async with crisisbot_server(fake_slack[0], tmp_path, ON, public=public, host="0.0.0.0") as bot:
         port = bot.url.rsplit(":", 1)[1]
-        async with aiohttp.ClientSession() as session:
-            async with session.get(f"http://{address}:{port}/metrics") as response:
-                outside = response.status
-                body = await response.text()
+        async with aiohttp.ClientSession() as session, session.get(f"http://{address}:{port}/metrics") as response:
+            outside = response.status
+            body = await response.text()
         inside, _, _ = await scrape(bot)
     assert inside == 200
     if public:
