@@ -10,7 +10,7 @@ import pytest
 from adapters import metrics
 from tests.ops.conftest import Samples, crisisbot_server, outward_address, samples, scrape, until, value
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.slack_requests import sign, slash_command
+from tests.slack.slack_requests import sign, slash_command, slash_command_payload
 
 ON = {"CRISISBOT_METRICS": "on"}
 
@@ -122,3 +122,25 @@ async def test_a_scrape_from_another_address_needs_public(fake_slack: tuple[Fake
         assert outside == 200 and "crisisbot_database_up 1.0" in body
     else:
         assert outside == 403 and "loopback only" in body
+
+
+async def test_socket_mode_envelopes_are_counted_as_slack_requests(fake_slack: tuple[FakeSlack, str],
+                                                                   tmp_path: Path) -> None:
+    slack = fake_slack[0]
+    env = {**ON, "SLACK_APP_TOKEN": "xapp-1-test-app-token", "SLACK_SIGNING_SECRET": ""}
+    async with crisisbot_server(slack, tmp_path, env) as bot:
+        before = samples((await scrape(bot))[2])
+        await slack.connected.wait()
+        await slack.send_envelope({"envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True,
+                                   "payload": slash_command_payload("open Outage --sev 2", trigger_id="sock.m1")})
+        await slack.wait_for_ack("env-1")
+        await slack.send_envelope({"envelope_id": "env-2", "type": "slash_commands",
+                                   "payload": {"command": "/crisis", "text": "open Sneaky --sev 2"}})
+        await slack.wait_for_ack("env-2")
+        await bot.door.work.drain()
+        after = samples((await scrape(bot))[2])
+    assert value(after, "crisisbot_requests_total", door="slack", outcome="ok") - \
+        value(before, "crisisbot_requests_total", door="slack", outcome="ok") == 1
+    assert value(after, "crisisbot_requests_total", door="slack", outcome="malformed") - \
+        value(before, "crisisbot_requests_total", door="slack", outcome="malformed") == 1
+    assert bot.incident() is not None
