@@ -62,10 +62,22 @@ def signal_received(source: str) -> None:
     SIGNALS.labels(source=source).inc()
 
 
+# `labels()` validates and locks at every call: the children are looked up once, then kept (few label values).
+_requests: dict[tuple[str, str], Any] = {}
+_acks: dict[str, Any] = {}
+_commands: dict[tuple[str, str], Any] = {}
+
+
 def request_seen(door: str, outcome: str, seconds: float) -> None:
     """One request a door answered: for doors that are not HTTP routes of this server (Socket Mode)."""
-    REQUESTS.labels(door=door, outcome=outcome).inc()
-    ACK_SECONDS.labels(door=door).observe(seconds)
+    counter = _requests.get((door, outcome))
+    if counter is None:
+        counter = _requests[(door, outcome)] = REQUESTS.labels(door=door, outcome=outcome)
+    histogram = _acks.get(door)
+    if histogram is None:
+        histogram = _acks[door] = ACK_SECONDS.labels(door=door)
+    counter.inc()
+    histogram.observe(seconds)
 
 
 def outcome_of(status: int) -> str:
@@ -80,7 +92,10 @@ class CommandCounter:
     """The core's command meter (`bot.ports.CommandMeter`) as a Prometheus counter."""
 
     def command(self, name: str, outcome: str) -> None:
-        COMMANDS.labels(command=name, outcome=outcome).inc()
+        counter = _commands.get((name, outcome))
+        if counter is None:
+            counter = _commands[(name, outcome)] = COMMANDS.labels(command=name, outcome=outcome)
+        counter.inc()
 
 
 def reminder_kind(message_id: str) -> str:
@@ -104,8 +119,14 @@ class MeteredCourier(Courier):
 class DatabaseGauges(Collector):
     """Backlogs and open crises, asked of the database when Prometheus scrapes."""
 
+    NAMES = ("crisisbot_database_up", "crisisbot_outbox_backlog", "crisisbot_inbox_backlog", "crisisbot_active_incidents")
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    def describe(self) -> Iterable[GaugeMetricFamily]:
+        # The names alone, so registering asks nothing of the database.
+        return [GaugeMetricFamily(name, "") for name in self.NAMES]
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
         from storage.gauges import OPEN_STATUSES, read_backlog
