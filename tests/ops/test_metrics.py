@@ -36,6 +36,8 @@ async def test_traffic_through_the_slack_door_shows_in_the_metrics(fake_slack: t
         forged = slash_command("open Forged --sev 1", trigger_id="m.5")
         assert (await bot.post(forged, headers=sign(forged, secret="not-the-secret"), signed=False)).status == 401
         assert (await bot.post("payload=%7Bnot-json", signed=True)).status == 400
+        async with bot.session.post(f"{bot.url}/api/messages", data="hello", headers={"Content-Type": "text/plain"}) as r:
+            assert r.status == 415  # the Teams door, counted apart
         after = samples((await scrape(bot))[2])
         async with bot.session.get(f"{bot.url}/metrics", headers={"Accept": "application/openmetrics-text"}) as asked:
             assert asked.headers["Content-Type"].startswith("application/openmetrics-text")
@@ -48,6 +50,7 @@ async def test_traffic_through_the_slack_door_shows_in_the_metrics(fake_slack: t
     assert grew("crisisbot_requests_total", door="slack", outcome="refused") == 1
     assert grew("crisisbot_requests_total", door="slack", outcome="malformed") == 1
     assert grew("crisisbot_ack_seconds_count", door="slack") == 6
+    assert grew("crisisbot_requests_total", door="teams", outcome="malformed") == 1
     assert grew("crisisbot_ack_seconds_bucket", door="slack", le="+Inf") == 6
     assert grew("crisisbot_commands_total", command="OpenIncident", outcome="ok") == 2
     assert grew("crisisbot_commands_total", command="Resolve", outcome="ok") == 1
