@@ -15,7 +15,7 @@ import asyncio
 import ipaddress
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
@@ -121,8 +121,10 @@ class DatabaseGauges(Collector):
 
     NAMES = ("crisisbot_database_up", "crisisbot_outbox_backlog", "crisisbot_inbox_backlog", "crisisbot_active_incidents")
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, platforms: Collection[str] = ()) -> None:
         self.engine = engine
+        # The platforms this process serves (the runtime's gateways, filled as the doors open): listed at zero too.
+        self.platforms = platforms
 
     def describe(self) -> Iterable[GaugeMetricFamily]:
         # The names alone, so registering asks nothing of the database.
@@ -146,8 +148,8 @@ class DatabaseGauges(Collector):
             ("crisisbot_inbox_backlog", "Accepted requests not yet answered, by platform.", backlog.inbox),
         ):
             family = GaugeMetricFamily(name, help_text, labels=["platform"])
-            for platform, count in sorted(counts.items()):
-                family.add_metric([platform], count)
+            for platform in sorted({*self.platforms, *counts}):
+                family.add_metric([platform], counts.get(platform, 0))
             yield family
         crises = GaugeMetricFamily("crisisbot_active_incidents", "Active and monitored incidents, by severity and status.",
                                    labels=["severity", "status"])
@@ -164,11 +166,11 @@ def registry_for(runtime: Runtime) -> CollectorRegistry:
         registry.register(metric)
     engine = getattr(runtime.uow_factory, "engine", None)
     if isinstance(engine, Engine):
-        registry.register(DatabaseGauges(engine))
+        registry.register(DatabaseGauges(engine, runtime.gateways.keys()))
     return registry
 
 
-def enabled(env: dict[str, str] | Any) -> bool:
+def enabled(env: Mapping[str, str]) -> bool:
     return str(env.get("CRISISBOT_METRICS", "off")).strip().lower() in ("on", "1", "true", "yes")
 
 
