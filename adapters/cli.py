@@ -13,6 +13,9 @@ from adapters.runtime import DEFAULT_DATABASE_URL, build_runtime, load_env
 from bot.commands import ExportReport, ListIncidents, Origin
 from bot.errors import CrisisError
 from bot.i18n import translator
+from bot.model import Status
+
+STATUSES = tuple(status.value for status in Status)
 
 
 def _console(args: argparse.Namespace) -> int:
@@ -24,9 +27,14 @@ def _console(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from adapters import server
+    from adapters.log_format import LogFormatError, configure
 
     env = load_env()
-    logging.basicConfig(level=env.get("LOG_LEVEL", "INFO").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        configure(env)
+    except LogFormatError as error:
+        print(f"crisisbot cannot start: {error}", file=sys.stderr)
+        return 2
     # Every scheduler tick and every Alembic plugin would otherwise log at INFO.
     for chatty in ("apscheduler.executors.default", "apscheduler.scheduler", "alembic.runtime.plugins"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
@@ -40,7 +48,7 @@ def _serve(args: argparse.Namespace) -> int:
     runtime = build_runtime(env)
     hint = " (loopback only without MICROSOFT_APP_ID; --public listens everywhere)" if host == "127.0.0.1" else ""
     logging.getLogger("crisisbot.server").info("listening on http://%s:%s%s", host, port, hint)
-    server.run(runtime, port, host)
+    server.run(runtime, port, host, public=args.public)
     return 0
 
 
@@ -55,6 +63,13 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     runtime = build_runtime()
+    if args.all or args.status:
+        from adapters.listing import listing
+
+        t = translator(runtime.settings.language)
+        for line in listing(runtime.dispatcher.uow_factory, args.status, t, runtime.settings.timezone):
+            print(line)
+        return 0
     outcome = runtime.dispatcher.dispatch(ListIncidents(), Origin("cli", "cli", "cli"))
     from adapters.console.render import Controls, reply_text
 
@@ -129,14 +144,19 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP server for Slack and Teams, with the scheduler")
     serve.add_argument("--port", type=int, help="port (default: $PORT or 3000)")
     serve.add_argument("--host", help="interface to bind (default: 0.0.0.0)")
-    serve.add_argument("--public", action="store_true", help="listen on every interface even without MICROSOFT_APP_ID")
+    serve.add_argument("--public", action="store_true",
+                       help="listen on every interface even without MICROSOFT_APP_ID, and serve /metrics to every host")
     serve.set_defaults(run=_serve)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the migrations to DATABASE_URL").set_defaults(run=_db_upgrade)
 
-    commands.add_parser("list", help="list open incidents").set_defaults(run=_list)
+    listed = commands.add_parser("list", help="list open incidents (--all or --status for the others)")
+    which = listed.add_mutually_exclusive_group()
+    which.add_argument("--all", action="store_true", help="every incident, resolved ones included, newest first")
+    which.add_argument("--status", choices=STATUSES, help="only incidents with that status")
+    listed.set_defaults(run=_list)
 
     export = commands.add_parser("export", help="write an incident's post-incident report in Markdown")
     export.add_argument("key", help="incident key, e.g. CRI-12")

@@ -15,6 +15,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from adapters.retention import Pruner
 from adapters.runtime import Runtime
 from bot.config import parse_duration
 from bot.ports import Clock
@@ -34,6 +35,7 @@ class Scheduler:
         self.courier = Courier(factory, runtime.gateways)
         self.tick = tick or parse_duration(runtime.env.get("CRISISBOT_SCHEDULER_TICK", "1s")) or DEFAULT_TICK
         self._apscheduler: AsyncIOScheduler | None = None
+        self.pruner = Pruner.for_runtime(runtime, self.clock)  # None when CRISISBOT_RETENTION=off
         self._inflight: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
@@ -73,6 +75,8 @@ class Scheduler:
             # Catch up at once on what came due while the process was down, rather than one tick later.
             next_run_time=datetime.now(UTC),
         )
+        if self.pruner is not None:
+            self.pruner.schedule(self._apscheduler)
         self._apscheduler.start()
         log.info("scheduler started, waking every %ss", self.tick.total_seconds())
 

@@ -51,10 +51,10 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if database == "ok" else 503)
 
 
-def create_app(runtime: Runtime) -> web.Application:
-    from adapters import scheduler, slack, teams
+def create_app(runtime: Runtime, public: bool = False) -> web.Application:
+    from adapters import log_format, metrics, scheduler, slack, teams
 
-    app = web.Application()
+    app = web.Application(middlewares=[log_format.bind_request_id])
     app[RUNTIME] = runtime
     doors: dict[str, DoorStatus] = {}
     app[DOORS] = doors
@@ -67,6 +67,7 @@ def create_app(runtime: Runtime) -> web.Application:
     from adapters import web as dashboard
 
     dashboard.install(app, runtime)
+    metrics.install(app, runtime, public)  # after the scheduler: it counts the reminders delivered
     app.on_shutdown.append(send_waiting_cards)
     return app
 
@@ -76,5 +77,5 @@ async def send_waiting_cards(app: web.Application) -> None:
     await app[RUNTIME].service.drain()
 
 
-def run(runtime: Runtime, port: int, host: str) -> None:
-    web.run_app(create_app(runtime), host=host, port=port, print=lambda _: None)
+def run(runtime: Runtime, port: int, host: str, public: bool = False) -> None:
+    web.run_app(create_app(runtime, public), host=host, port=port, print=lambda _: None)

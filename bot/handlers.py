@@ -64,6 +64,7 @@ class Outcome:
     # the broadcast needs no second one: (platform, conversation, card id) -> message ref.
     card_refs: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
     places: frozenset[tuple[str, str]] = frozenset()
+    refused: bool = False  # answered by a CrisisError: counted apart by the command meter
 
 
 Handler = Callable[[Any, Context], Outcome]

@@ -190,3 +190,9 @@ class ReminderUnitOfWork(UnitOfWork, Protocol):
     outbox: Outbox
 
     def __enter__(self) -> ReminderUnitOfWork: ...
+
+
+class CommandMeter(Protocol):
+    """Counts each command by type and outcome ("ok", "refused", "conflict", "error"): a counter, never I/O."""
+
+    def command(self, name: str, outcome: str) -> None: ...

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot import commands as c
+from bot import telemetry
 from bot.handlers import Outcome
 from bot.ports import AcceptedRequest
 from bot.replies import Reply
@@ -121,6 +122,7 @@ async def run_many(service: CrisisService, work: Sequence[tuple[c.Command, c.Ori
     async def answer_in_order(positions: list[int]) -> None:
         async with turns:
             for n in positions:
+                telemetry.about(*work[n])
                 replies[n] = await service.answer(outcomes[n], work[n][1])  # logs its own failures
 
     await asyncio.gather(*(answer_in_order(positions) for positions in by_incident.values()))

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bot import commands as c
 from bot import events as ev
+from bot import telemetry
 from bot.broadcast import Broadcaster
 from bot.config import Settings
 from bot.errors import ConcurrentChange, CrisisError
@@ -22,7 +23,7 @@ from bot.handlers import HANDLERS, Context, Outcome
 from bot.i18n import Translator, translator
 from bot.intake import LEASE, Intake, claimant_token
 from bot.model import Conversation, Incident
-from bot.ports import AcceptedRequest, ChatGateway, Clock, SystemClock, UnitOfWork
+from bot.ports import AcceptedRequest, ChatGateway, Clock, CommandMeter, SystemClock, UnitOfWork
 from bot.replies import Card, Reply, Room
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class Dispatcher:
     # Who holds the accepted requests this process runs, and for how long without renewing (see `Inbox`).
     claimant: str = field(default_factory=claimant_token)
     lease: timedelta = LEASE
+    meter: CommandMeter = field(default_factory=telemetry.NoMeter)
 
     def translator(self, origin: c.Origin) -> Translator:
         return translator(origin.language or self.settings.language)
@@ -44,20 +46,26 @@ class Dispatcher:
     def apology(self, command: c.Command, origin: c.Origin) -> Reply:
         """The answer to a command that failed unexpectedly (logged here, with its traceback)."""
         log.exception("command %s failed", type(command).__name__)
+        self.meter.command(type(command).__name__, "error")
         t = self.translator(origin)
         return Reply(text=t("Something went wrong on our side; nothing was changed. Please try again."), private=True)
 
     def dispatch(self, command: c.Command, origin: c.Origin) -> Outcome:
+        telemetry.about(command, origin)
         t = self.translator(origin)
         for attempt in range(self.attempts):
             try:
                 # The request log is read only on a retry: a delivery already answered collides on the log's key when
                 # the first attempt commits (it is written first), which undoes that attempt and brings us here.
-                return self._once(command, origin, t, look_up_reply=attempt > 0)
+                outcome = self._once(command, origin, t, look_up_reply=attempt > 0)
+                self.meter.command(type(command).__name__, "refused" if outcome.refused else "ok")
+                return outcome
             except ConcurrentChange:
                 if attempt == self.attempts - 1:
+                    self.meter.command(type(command).__name__, "conflict")
                     return Outcome(Reply(text=t(ConcurrentChange.message), private=True))
             except CrisisError as error:
+                self.meter.command(type(command).__name__, "refused")
                 return Outcome(Reply(text=error.text(t), private=True))
         raise AssertionError("unreachable")
 
@@ -74,7 +82,7 @@ class Dispatcher:
             except CrisisError as error:
                 # A refusal is an answer too: remembered, so a redelivery gets it again and the request is done.
                 uow.rollback()
-                outcome = Outcome(Reply(text=error.text(t), private=True))
+                outcome = Outcome(Reply(text=error.text(t), private=True), refused=True)
             if outcome.incident is not None and outcome.events:
                 places = frozenset((c.platform, c.id) for c in outcome.incident.conversations)
                 outcome = replace(outcome, card_refs=uow.cards.in_conversations(places), places=places)
@@ -176,6 +184,7 @@ class CrisisService:
 
     async def handle(self, command: c.Command, origin: c.Origin) -> Reply:
         """The one way in for every door: a command from someone somewhere, and all the door needs to answer."""
+        telemetry.about(command, origin)
         try:
             outcome = await asyncio.to_thread(self.dispatcher.dispatch, command, origin)
         except Exception:
@@ -189,6 +198,7 @@ class CrisisService:
         """
         if outcome.incident is None or not outcome.events:
             return outcome.reply
+        telemetry.about_incident(outcome.incident.key)
         room = None
         if any(isinstance(e, ev.IncidentOpened) for e in outcome.events):
             room, linked = await self._open_room(outcome.incident, origin)

@@ -23,6 +23,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters import metrics
 from adapters.inbound import Malformed, kind, parse_json
 from adapters.slack import inbound
 from adapters.slack.app import SlackDoor
@@ -76,14 +77,16 @@ class CheckedSocketModeHandler(AsyncSocketModeHandler):
 
     async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         start = time()
+        outcome = "ok"  # for the metrics: ignored envelopes are acknowledged as they should be
         try:
             bolt_request = checked(req)
         except Malformed as error:
             log.warning("dropped a malformed Socket Mode envelope: %s", error)
-            bolt_request = None
+            bolt_request, outcome = None, "malformed"
         if bolt_request is None:
             # Acknowledged all the same: Slack would otherwise deliver it again, as malformed as before.
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            metrics.request_seen("slack", outcome, time() - start)
             return
         self.door.work.acknowledging += 1
         try:
@@ -91,6 +94,7 @@ class CheckedSocketModeHandler(AsyncSocketModeHandler):
         finally:
             self.door.work.acknowledging -= 1
         await send_async_response(client, req, response, start)
+        metrics.request_seen("slack", metrics.outcome_of(response.status), time() - start)
 
 
 def check_envelope(message: dict[str, Any]) -> None:

@@ -1,15 +1,14 @@
 """Where Teams conversations and people are, kept in the project's database so the bot can post later unasked.
 
-Two small tables owned by the Teams door, created with `metadata.create_all` on the `DATABASE_URL` database
-(not through storage's Alembic migrations, so storage never needs to know about Teams):
+Three small tables owned by the Teams door, in the `DATABASE_URL` database, created by the migrations like every
+other table (`storage.teams_tables`, revision 0010):
 
 - `teams_conversations`: the Bot Framework conversation reference (JSON) of every conversation the bot heard
   from. The conversations an incident lives in are among them, so a broadcast to any of them finds its address.
 - `teams_people`: who a core person id (the Entra object id) is in Teams: the Teams user id that mentions need,
   the display name cards show, and their 1:1 chat with the bot once there is one.
 - `teams_emails`: the e-mail address and user principal name of people the bot looked up (the Bot Connector's
-  member record), so that an e-mail address in CRISISBOT_NOTIFY finds the person. A table of its own because
-  `create_all` creates missing tables but never adds a column to an existing one.
+  member record), so that an e-mail address in CRISISBOT_NOTIFY finds the person.
 
 Reads hit an in-memory cache first; every database call runs off the event loop.
 """
@@ -23,37 +22,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from adapters.recent import Bounded
-
-metadata = MetaData()
-
-conversations = Table(
-    "teams_conversations", metadata,
-    Column("conversation_id", String(512), primary_key=True),
-    Column("reference", Text, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-
-people = Table(
-    "teams_people", metadata,
-    Column("person_id", String(255), primary_key=True),
-    Column("teams_id", String(255), nullable=False),
-    Column("name", String(255), nullable=False, default=""),
-    Column("personal_conversation", String(512), nullable=True),
-    Column("seen_in", String(512), nullable=True),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-
-emails = Table(
-    "teams_emails", metadata,
-    Column("email", String(320), primary_key=True),  # lowercase: addresses are compared case aside
-    Column("person_id", String(255), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
+from storage.migrate import ensure_schema
+from storage.teams_tables import conversations, emails, people
 
 
 @dataclass(frozen=True)
@@ -76,7 +51,7 @@ def engine_for(url: str) -> Engine:
 class Directory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine, tables=[conversations, people, emails])
+        ensure_schema(engine)  # the tables come with the migrations (0010), as a command's first use would bring them
         self._references: dict[str, dict[str, Any]] = Bounded(2_000)
         self._people: dict[str, TeamsPerson] = Bounded(5_000)
         self._emails: dict[str, str] = Bounded(5_000)
