@@ -209,6 +209,51 @@ class Help:
     usage: str = ""
 
 
+@dataclass(frozen=True)
+class ShowTopics:
+    pass
+
+
+@dataclass(frozen=True)
+class WatchTopic:
+    name: str
+    keywords: tuple[str, ...]
+    excluded: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnwatchTopic:
+    name: str
+
+
+@dataclass(frozen=True)
+class ReportSignal:
+    """A signal someone saw and reports from chat: the text, a link, or both."""
+
+    text: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ShowSignals:
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenFromAlert:
+    alert: int
+
+
+@dataclass(frozen=True)
+class WatchAlert:
+    alert: int
+
+
+@dataclass(frozen=True)
+class DismissAlert:
+    alert: int
+
+
 Command = (
     OpenIncident
     | AskToOpen
@@ -239,6 +284,14 @@ Command = (
     | RecordLesson
     | RecordAction
     | ExportReport
+    | ShowTopics
+    | WatchTopic
+    | UnwatchTopic
+    | ReportSignal
+    | ShowSignals
+    | OpenFromAlert
+    | WatchAlert
+    | DismissAlert
 )
 
 

@@ -12,6 +12,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import CrisisError
+from bot.signals.rules import WatchSettings
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,8 @@ class Settings:
     # At most one update of a card per conversation in this window (and news lines grouped in one message):
     # a burst of changes costs a few updates, within the platforms' rate limits. Zero sends every change.
     card_refresh: timedelta = timedelta(seconds=1)
+    # Weak-signal watch: topics, spike rule, where alerts go (`bot.signals.rules`).
+    watch: WatchSettings = field(default_factory=WatchSettings)
 
     def checkin_interval(self, severity: int, monitoring: bool = False) -> timedelta:
         base = self.checkin_intervals.get(severity, timedelta(hours=1))
@@ -211,4 +214,5 @@ class Settings:
             business_days=days,
             business_hours=hours,
             card_refresh=parse_duration(env.get("CRISISBOT_CARD_REFRESH", "1s")),
+            watch=WatchSettings.from_env(env),
         )

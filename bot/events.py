@@ -187,6 +187,17 @@ class ActionRecorded:
     owner: str = ""
 
 
+@dataclass(frozen=True)
+class DetectedFromSignals:
+    """Opened from a weak-signal alert: when the first signal came and when the alert was raised (ISO times)."""
+
+    topic: str
+    alert: int
+    first_signal_at: str
+    alerted_at: str
+    signals: int
+
+
 Event = (
     IncidentOpened
     | ConversationLinked
@@ -215,6 +226,7 @@ Event = (
     | LessonRecorded
     | ActionRecorded
     | PromiseMade
+    | DetectedFromSignals
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.__name__: cls for cls in Event.__args__}

@@ -19,6 +19,7 @@ from bot.i18n import Translator
 from bot.model import Conversation, Incident, Status
 from bot.ports import UnitOfWork
 from bot.replies import File, Reply
+from bot.signals.notices import AlertNotice
 
 
 @dataclass
@@ -64,6 +65,8 @@ class Outcome:
     # the broadcast needs no second one: (platform, conversation, card id) -> message ref.
     card_refs: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
     places: frozenset[tuple[str, str]] = frozenset()
+    # Weak-signal alert cards to post or update in the watch channel (`bot.signals.delivery`).
+    alerts: tuple[AlertNotice, ...] = ()
 
 
 Handler = Callable[[Any, Context], Outcome]
@@ -307,3 +310,7 @@ def export_report(cmd: c.ExportReport, ctx: Context) -> Outcome:
     document = report.render(incident, ctx.configured or ctx.settings, ctx.t, ctx.now, names)
     text = ctx.t("{key} report", key=incident.key)
     return Outcome(Reply(text=text, incident=incident.key, file=File(report.file_name(incident), document)))
+
+
+# The watch's handlers register themselves in HANDLERS (they import this module, hence the import at the end).
+from bot.signals import handlers as _signal_handlers  # noqa: E402, F401

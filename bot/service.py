@@ -24,6 +24,7 @@ from bot.intake import LEASE, Intake, claimant_token
 from bot.model import Conversation, Incident
 from bot.ports import AcceptedRequest, ChatGateway, Clock, SystemClock, UnitOfWork
 from bot.replies import Card, Reply, Room
+from bot.signals.delivery import deliver as deliver_alerts
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +188,8 @@ class CrisisService:
 
         The room is opened before the broadcast, so the cards and news reach it too.
         """
+        if outcome.alerts:
+            await deliver_alerts(self.dispatcher, self.gateways, outcome.alerts)
         if outcome.incident is None or not outcome.events:
             return outcome.reply
         room = None

@@ -1,0 +1,100 @@
+"""Matching public text against watch keywords, in French and English, ignoring case and accents.
+
+`livraison` matches `LIVRAISON`, `livraisón` and `#livraison`, and the plurals `livraisons`/`bateaux`, but never a
+part of a longer word (`raison` is not in `livraison`). Keywords of several words match those words in a row.
+Keywords are best written in the singular: a text's plural finds them, the reverse is not attempted.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.signals.model import Topic
+
+_WORD = re.compile(r"[^\W_]+")
+# Letters NFKD does not split into a base and an accent.
+_FOLD = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
+
+STOPWORDS = frozenset(
+    """
+    a an and are as at be been but by can could did do does for from had has have he her him his how i if in into is
+    it its just me my no not now of on or our out over she so than that the their them then there these they this
+    to too up us was we were what when where which who why will with would you your yours all any about after again
+    get got like one more most only very via https http www com amp
+    au aux avec ce ces cet cette dans de des du elle elles en est et etc eux il ils je la le les leur leurs lui ma
+    mais me meme mes moi mon ne nos notre nous on ou par pas plus pour qu que qui sa sans se ses si son sont sur ta
+    te tes toi ton tu un une vos votre vous ça ca deja encore tout tous toute toutes tres bien fait faire ete etre
+    avoir ont suis sommes etes c d j l m n s t y
+    """.split()
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, without accents, words separated by single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_WORD.findall(bare.translate(_FOLD)))
+
+
+def words(text: str) -> list[str]:
+    return normalise(text).split()
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """The word and its possible singulars (French and English plurals in -s, -x, -es)."""
+    if len(word) > 3 and word.endswith("es"):
+        return (word, word[:-1], word[:-2])
+    if len(word) > 2 and word[-1] in "sx":
+        return (word, word[:-1])
+    return (word,)
+
+
+@dataclass(frozen=True)
+class _Keyword:
+    topic: str
+    words: tuple[str, ...]
+    excluded: bool
+
+
+class Matcher:
+    """Topics compiled once: each text is split once and only keywords starting with one of its words are tried."""
+
+    def __init__(self, topics: Iterable[Topic]) -> None:
+        self.topics = tuple(topics)
+        self._by_first: dict[str, list[_Keyword]] = {}
+        for topic in self.topics:
+            for phrase, excluded in [*((k, False) for k in topic.keywords), *((k, True) for k in topic.excluded)]:
+                tokens = tuple(words(phrase))
+                if tokens:
+                    self._by_first.setdefault(tokens[0], []).append(_Keyword(topic.name, tokens, excluded))
+
+    def topics_of(self, text: str) -> tuple[str, ...]:
+        """The names of the topics the text matches (a topic's excluded keywords veto it), in the topics' order."""
+        tokens = words(text)
+        found: set[str] = set()
+        vetoed: set[str] = set()
+        for position, token in enumerate(tokens):
+            for form in _forms(token):
+                for keyword in self._by_first.get(form, ()):
+                    if _follows(tokens, position, keyword.words):
+                        (vetoed if keyword.excluded else found).add(keyword.topic)
+        return tuple(t.name for t in self.topics if t.name in found and t.name not in vetoed)
+
+
+def _follows(tokens: Sequence[str], start: int, phrase: tuple[str, ...]) -> bool:
+    if start + len(phrase) > len(tokens):
+        return False
+    return all(word in _forms(tokens[start + i]) for i, word in enumerate(phrase))
+
+
+def top_words(texts: Iterable[str], limit: int = 8, skip: Iterable[str] = ()) -> list[tuple[str, int]]:
+    """The most frequent meaningful words, counted once per text (one long rant does not make a trend)."""
+    skipped = set(STOPWORDS) | {w for phrase in skip for w in words(phrase)}
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update({w for w in words(text) if len(w) > 2 and not w.isdigit() and w not in skipped})
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
