@@ -107,9 +107,8 @@ def topics_card(topics: Sequence[Topic], t: Translator) -> Card:
 
 def per_quarter(times: Sequence[datetime], now: datetime, quarters: int = 8) -> list[int]:
     """Counts per 15 minutes, oldest first, over the last `quarters` quarters ending now."""
-    start = now - timedelta(minutes=15 * quarters)
-    counts = Counter(int((at - start) // timedelta(minutes=15)) for at in times if start <= at <= now)
-    return [counts.get(i, 0) for i in range(quarters)]
+    ago = Counter(int((now - at) // timedelta(minutes=15)) for at in times if at <= now)
+    return [ago.get(i, 0) for i in reversed(range(quarters))]
 
 
 def sparkline(counts: Sequence[int]) -> str:

@@ -93,7 +93,7 @@ def window_start(watch: WatchSettings, alert: Alert | None, now: datetime) -> da
     the signals before it do not raise it again."""
     since = now - watch.window
     if alert is not None and not alert.is_live and alert.decided_at is not None:
-        since = max(since, alert.decided_at)
+        since = max(since, alert.decided_at + TICK)
     return since
 
 
