@@ -35,7 +35,9 @@ STOPWORDS = frozenset(
 
 def normalise(text: str) -> str:
     """Lower case, without accents, words separated by single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
+    # Compatibility forms first (𝕬, Ｌ), then case, then once more: folding case may compose again.
+    folded = unicodedata.normalize("NFKD", text).casefold().translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", folded)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_WORD.findall(bare.translate(_FOLD)))
 
