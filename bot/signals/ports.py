@@ -47,4 +47,7 @@ class SignalStore(Protocol):
 
     def next_alert_number(self) -> int: ...
 
+    def add_alert(self, alert: Alert) -> None:
+        """A new alert: a number taken meanwhile by a concurrent transaction fails its commit (ConcurrentChange)."""
+
     def save_alert(self, alert: Alert) -> None: ...

@@ -129,7 +129,8 @@ def _judge(uow: UnitOfWork, topic: str, settings: Settings, now: datetime, t: Tr
             return None
         first = uow.signals.first_at(topic, since) or now
         alert = Alert(uow.signals.next_alert_number(), topic, now, first, seen.in_window, seen.peak_reach, severity, now)
-        repost = True
+        uow.signals.add_alert(alert)
+        return notice(uow, alert, settings, now, t, repost=True)
     uow.signals.save_alert(alert)
     return notice(uow, alert, settings, now, t, repost)
 

@@ -91,5 +91,8 @@ class FakeSignals:
     def next_alert_number(self) -> int:
         return max(self.state.alerts, default=0) + 1
 
+    def add_alert(self, alert: Alert) -> None:
+        self.state.alerts[alert.number] = alert
+
     def save_alert(self, alert: Alert) -> None:
         self.state.alerts[alert.number] = alert
