@@ -17,6 +17,8 @@ log = logging.getLogger("crisisbot.server")
 
 RUNTIME = web.AppKey("runtime", Runtime)
 DOORS = web.AppKey("doors", dict)
+# The weak-signal watch's ways in (`POST /signals`, feeds) and how they fare, shown on /healthz.
+WATCH = web.AppKey("watch", dict)
 
 
 class StartupError(Exception):
@@ -48,7 +50,17 @@ async def healthz(request: web.Request) -> web.Response:
         "doors": {name: {"enabled": d.enabled, "detail": d.detail} for name, d in doors.items()},
         "database": database,
     }
+    if WATCH in request.app:
+        body["signals"] = request.app[WATCH]
     return web.json_response(body, status=200 if database == "ok" else 503)
+
+
+def install_signals(app: web.Application, runtime: Runtime) -> str:
+    from adapters import signals_http
+    from bot.signals.intake import SignalIntake
+
+    intake = SignalIntake(runtime.dispatcher, runtime.gateways)
+    return signals_http.install(app, intake, runtime.env, runtime.dispatcher.clock)
 
 
 def create_app(runtime: Runtime) -> web.Application:
@@ -64,6 +76,7 @@ def create_app(runtime: Runtime) -> web.Application:
         doors[name] = status
         log.info("%s: %s", name, status.detail) if status.enabled else log.warning("%s is off: %s", name, status.detail)
     scheduler.install(app, runtime)
+    app[WATCH] = {"endpoint": install_signals(app, runtime)}
     app.on_shutdown.append(send_waiting_cards)
     return app
 
