@@ -149,7 +149,9 @@ def fact(event: ev.Event, t: Translator) -> str:
             promised = f"{spoken:%Y-%m-%d %H:%M} (UTC{spoken.isoformat()[-6:]})"
             return t("public promise: next update by {due} (“{excerpt}”)", due=promised, excerpt=excerpt)
         case ev.DetectedFromSignals(topic, alert, first, alerted, count):
-            return t("detected by the watch: alert #{alert} on {topic}, {count} signals, first at {first}, alert at {alerted}",
-                     alert=alert, topic=topic, count=count, first=f"{datetime.fromisoformat(first):%H:%M}",
-                     alerted=f"{datetime.fromisoformat(alerted):%H:%M}")
+            return t(
+                "detected by the watch: alert #{alert} on {topic}, {count} signals, first at {first}, alert at {alerted}",
+                alert=alert, topic=topic, count=count, first=f"{datetime.fromisoformat(first):%H:%M}",
+                alerted=f"{datetime.fromisoformat(alerted):%H:%M}",
+            )
     return type(event).__name__  # pragma: no cover - every event is matched above

@@ -12,8 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.errors import ConcurrentChange
-from bot.signals.ports import SignalStore
 from bot.ports import CardRefs, Inbox, IncidentRepository, Outbox, PeopleDirectory, RequestLog
+from bot.signals.ports import SignalStore
 from storage import tables as t
 from storage.cache import IncidentCache
 from storage.engine import DEFAULT_URL, make_engine

@@ -19,7 +19,7 @@ _WORD = re.compile(r"[^\W_]+")
 # Letters NFKD does not split into a base and an accent.
 _FOLD = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
 
-STOPWORDS = frozenset(
+_STOPWORDS = (
     """
     a an and are as at be been but by can could did do does for from had has have he her him his how i if in into is
     it its just me my no not now of on or our out over she so than that the their them then there these they this
@@ -29,8 +29,9 @@ STOPWORDS = frozenset(
     mais me meme mes moi mon ne nos notre nous on ou par pas plus pour qu que qui sa sans se ses si son sont sur ta
     te tes toi ton tu un une vos votre vous ça ca deja encore tout tous toute toutes tres bien fait faire ete etre
     avoir ont suis sommes etes c d j l m n s t y
-    """.split()
+    """
 )
+STOPWORDS = frozenset(_STOPWORDS.split())
 
 
 def normalise(text: str) -> str:

@@ -131,7 +131,7 @@ async def test_a_spike_posts_one_alert_in_the_watch_channel(door: Door) -> None:
 
 
 async def test_without_a_secret_unsigned_signals_are_taken_from_loopback(tmp_path: Path) -> None:
-    runner, url, runtime, gateway = await start(environment(tmp_path, secret=""))
+    runner, url, _, _ = await start(environment(tmp_path, secret=""))
     try:
         async with aiohttp.ClientSession() as session:
             async with session.post(f"{url}/signals", json={"text": "livraison"}) as response:

@@ -17,7 +17,7 @@ WATCH = WatchSettings(topics=parse_topics("delivery: livraison, late delivery"),
 
 
 def harness(**changes: object) -> Harness:
-    watch = WatchSettings(**{**WATCH.__dict__, **changes})  # type: ignore[arg-type]
+    watch = WatchSettings(**{**WATCH.__dict__, **changes})
     return Harness(settings=Settings(watch=watch))
 
 
