@@ -19,9 +19,18 @@ CUT = 140
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
+# Card texts may carry one markup, `<@id>` (a person: every door turns it into a mention; Slack also reads `<#C…>`).
+# Public text is hostile: an invisible word joiner keeps `<@U123>` from pinging anyone while it reads the same.
+INERT = "\u2060"
+
+
+def literal(text: str) -> str:
+    return text.replace("<@", f"<{INERT}@").replace("<#", f"<{INERT}#")
+
+
 def cut(text: str, limit: int = CUT) -> str:
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    return literal(flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…")
 
 
 def minutes(delta: timedelta) -> str:
