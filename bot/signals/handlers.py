@@ -78,7 +78,9 @@ def _live(ctx: Context, number: int) -> Alert:
 def _decided(ctx: Context, alert: Alert, text: str) -> Outcome:
     ctx.uow.signals.save_alert(alert)
     notice = watch.notice(ctx.uow, alert, ctx.configured or ctx.settings, ctx.now, ctx.t)
-    return Outcome(Reply(text=text), alerts=(notice,) if notice else ())
+    # The clicked card, as the click left it, so the door updates the very message at once.
+    refreshed = (notice.card,) if notice else ()
+    return Outcome(Reply(text=text, refreshed=refreshed), alerts=(notice,) if notice else ())
 
 
 @handles(c.WatchAlert)
