@@ -7,17 +7,13 @@ from datetime import timedelta
 
 from bot import commands as c
 from bot import events as ev
-from bot.errors import CrisisError, InvalidState
+from bot.errors import InvalidState, UnknownAlert
 from bot.handlers import Context, Outcome, handles, open_incident
 from bot.model import TimelineEntry
 from bot.replies import Reply
 from bot.signals import watch
 from bot.signals.model import Alert, AlertStatus, Signal, Topic
 from bot.signals.views import per_quarter, signals_card, topics_card
-
-
-class UnknownAlert(CrisisError):
-    message = "There is no signal alert #{number}."
 
 
 @handles(c.ShowTopics)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.errors import CrisisError
+from bot.i18n import N_
 from bot.signals.model import Topic
 
 _SPIKE = re.compile(r"^\s*(\d+)\s*/\s*(\d+\s*[smhd]?)\s*$")
@@ -145,7 +146,7 @@ def suggested_severity(settings: WatchSettings, volume: Volume) -> int:
 def trend(current: int, previous: int) -> str:
     """`rising`, `stable` or `falling` (a msgid): a change of a fifth or more, and at least two signals, counts."""
     if current - previous >= 2 and current >= 1.2 * previous:
-        return "rising"
+        return N_("rising")
     if previous - current >= 2 and current <= 0.8 * previous:
-        return "falling"
-    return "stable"
+        return N_("falling")
+    return N_("stable")

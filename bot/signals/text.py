@@ -95,9 +95,18 @@ def _follows(tokens: Sequence[str], start: int, phrase: tuple[str, ...]) -> bool
 
 
 def top_words(texts: Iterable[str], limit: int = 8, skip: Iterable[str] = ()) -> list[tuple[str, int]]:
-    """The most frequent meaningful words, counted once per text (one long rant does not make a trend)."""
+    """The most frequent meaningful words, counted once per text (one long rant does not make a trend), each
+    shown in its most common written form (`ratée`, not `ratee`)."""
     skipped = set(STOPWORDS) | {w for phrase in skip for w in words(phrase)}
     counts: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
     for text in texts:
-        counts.update({w for w in words(text) if len(w) > 2 and not w.isdigit() and w not in skipped})
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        seen: set[str] = set()
+        for raw in _WORD.findall(text.casefold()):
+            key = normalise(raw)
+            if len(key) > 2 and not key.isdigit() and key not in skipped and " " not in key:
+                forms.setdefault(key, Counter())[raw] += 1
+                seen.add(key)
+        counts.update(seen)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [(forms[key].most_common(1)[0][0], count) for key, count in ranked]
