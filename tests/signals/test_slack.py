@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import aiohttp
 import pytest
 
 from adapters.runtime import build_runtime
 from adapters.server import create_app
+from adapters.slack.inbound import SIGNAL_SHORTCUT
+from tests.fakes import FakeClock
 from tests.slack import slack_shows
 from tests.slack.conftest import Bot, fake_slack, serve, slack_env, uow_factory  # noqa: F401 - a fixture
 from tests.slack.fake_slack import FakeSlack
+from tests.slack.slack_requests import FIXTURES
 from tests.slack.test_cards import card_message, click
 
 WATCH = "CWATCH1"
@@ -70,3 +75,39 @@ async def test_false_alarm_from_slack_is_recorded_with_who(bot: Bot) -> None:
     shown, _ = slack_shows.message(blocks)
     assert "false alarm, said @W778" in shown.text
 
+
+
+def shortcut(text: str, callback_id: str = SIGNAL_SHORTCUT, user: str = "W111", action_ts: str = "1.2") -> str:
+    """The message shortcut exactly as Slack posts it (tests/fixtures/slack/slack_message_shortcut.json)."""
+    payload = json.loads((FIXTURES / "slack_message_shortcut.json").read_text())
+    payload["callback_id"] = callback_id
+    payload["user"]["id"] = user
+    payload["action_ts"] = action_ts
+    payload["message"]["text"] = text
+    return urlencode({"payload": json.dumps(payload)})
+
+
+async def test_report_as_crisis_signal_shortcut_records_the_message(bot: Bot) -> None:
+    response = await bot.send(shortcut("La livraison n'arrive jamais &lt;3 <@W222>"))
+    assert response.status == 200
+    with bot.runtime.dispatcher.uow_factory() as uow:
+        [signal] = uow.signals.matching("delivery", FakeClock().now().replace(year=2000))
+    assert signal.text == "La livraison n'arrive jamais <3 <@W222>"
+    assert signal.url == "https://test-test.slack.com/archives/C111/p1583636382000300"
+    assert signal.author == "W111" and signal.source == "chat"
+    told = bot.slack.called("chat.postEphemeral")[-1].params
+    assert told["user"] == "W111" and "Signal recorded, on delivery." in told["text"]
+
+
+async def test_another_apps_shortcut_is_ignored(bot: Bot) -> None:
+    response = await bot.send(shortcut("livraison", callback_id="someone_else"))
+    assert response.status == 200
+    with bot.runtime.dispatcher.uow_factory() as uow:
+        assert not uow.signals.matching("delivery", FakeClock().now().replace(year=2000))
+
+
+def test_the_manifest_declares_the_shortcut() -> None:
+    text = (Path(__file__).resolve().parents[2] / "manifest.yaml").read_text()
+    shortcuts = text.split("  shortcuts:\n", 1)[1].split("\noauth_config:", 1)[0]
+    assert "- name: Report as crisis signal\n      type: message\n" in shortcuts
+    assert f"callback_id: {SIGNAL_SHORTCUT}\n" in shortcuts
