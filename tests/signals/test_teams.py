@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 
 from adapters.runtime import build_runtime
+from adapters.teams.package import manifest
 from tests.fakes import FakeClock
-from tests.teams.conftest import MEGAN, TEAM_CHANNEL, TeamsClient, connector, serve  # noqa: F401 - a fixture
+from tests.teams.conftest import (  # noqa: F401 - connector is a fixture
+    BOT_ID,
+    MEGAN,
+    TEAM_CHANNEL,
+    TeamsClient,
+    connector,
+    fixture,
+    serve,
+)
 from tests.teams.fake_connector import FakeConnector, card_facts, card_title
 from tests.teams.test_card_clicks import action
 
@@ -54,3 +64,42 @@ async def test_open_crisis_from_the_alert_in_teams(teams: TeamsClient) -> None:
     assert incident is not None and incident.title == "Signals on delivery"
     updated = [c for c in teams.connector.of("update") if c.activity_id == posted.activity["id"]]
     assert updated and "opened as CRI-1" in card_facts(updated[-1].cards[0])["Decision"]
+
+
+def message_action(teams: TeamsClient, html_text: str, command: str = "reportSignal") -> dict[str, Any]:
+    """The message action exactly as Teams sends it (tests/fixtures/teams/teams_message_action_invoke.json)."""
+    activity = fixture("teams_message_action_invoke.json")
+    activity["id"] = f"f:{teams.next_id()}"
+    activity["serviceUrl"] = teams.connector.url
+    activity["from"] = {"id": MEGAN.teams_id, "name": MEGAN.name, "aadObjectId": MEGAN.aad}
+    activity["recipient"] = {"id": BOT_ID, "name": "crisisbot"}
+    activity["value"]["commandId"] = command
+    activity["value"]["messagePayload"]["body"]["content"] = html_text
+    return activity
+
+
+async def test_report_as_crisis_signal_message_action(teams: TeamsClient) -> None:
+    html_text = '<div><at id="0">Olo</at> - La <b>livraison</b> n&#39;arrive pas &lt;@U1&gt;</div>'
+    status, body = await teams.post(message_action(teams, html_text))
+    assert status == 200
+    assert body == {"task": {"type": "message", "value": "Signal recorded, on delivery."}}
+    with teams.runtime.dispatcher.uow_factory() as uow:
+        [signal] = uow.signals.matching("delivery", FakeClock().now().replace(year=2000))
+    assert signal.text == "Olo - La livraison n'arrive pas <@U1>"
+    assert signal.url.startswith("https://teams.microsoft.com/l/message/")
+    assert signal.author == MEGAN.aad and signal.source == "chat"
+
+
+async def test_another_message_action_does_nothing(teams: TeamsClient) -> None:
+    status, body = await teams.post(message_action(teams, "livraison", command="somethingElse"))
+    assert status == 200 and "nothing was done" in body["task"]["value"]
+    with teams.runtime.dispatcher.uow_factory() as uow:
+        assert not uow.signals.matching("delivery", FakeClock().now().replace(year=2000))
+
+
+def test_the_app_package_declares_the_message_action() -> None:
+    content = manifest("6f0c2a5e-1111-4222-8333-944455556666")
+    [command] = content["composeExtensions"][0]["commands"]
+    assert content["composeExtensions"][0]["botId"] == "6f0c2a5e-1111-4222-8333-944455556666"
+    assert (command["id"], command["type"], command["context"], command["fetchTask"]) == (
+        "reportSignal", "action", ["message"], True)
