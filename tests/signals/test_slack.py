@@ -25,7 +25,7 @@ HOSTILE = "<!channel> livraison *ratée* <https://evil.example|cliquez ici> &amp
 
 
 @pytest.fixture
-async def bot(fake_slack: tuple[FakeSlack, str], tmp_path: Path) -> AsyncIterator[Bot]:
+async def bot(fake_slack: tuple[FakeSlack, str], tmp_path: Path) -> AsyncIterator[Bot]:  # noqa: F811
     slack, slack_url = fake_slack
     env = slack_env(slack_url, tmp_path, CRISISBOT_WATCH_TOPICS="delivery: livraison",
                     CRISISBOT_WATCH_CHANNEL=f"slack:{WATCH}", CRISISBOT_SPIKE="3/10m")
