@@ -55,12 +55,18 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if database == "ok" else 503)
 
 
-def install_signals(app: web.Application, runtime: Runtime) -> str:
-    from adapters import signals_http
+def install_signals(app: web.Application, runtime: Runtime) -> dict[str, object]:
+    """`POST /signals` and the feed poller (`adapters.feeds`); what /healthz says of them."""
+    from adapters import feeds, signals_http
     from bot.signals.intake import SignalIntake
 
     intake = SignalIntake(runtime.dispatcher, runtime.gateways)
-    return signals_http.install(app, intake, runtime.env, runtime.dispatcher.clock)
+    status: dict[str, object] = {"endpoint": signals_http.install(app, intake, runtime.env, runtime.dispatcher.clock)}
+    poller = feeds.feed_poller(runtime.env, intake, runtime.dispatcher.clock)
+    if poller is not None:
+        status["feeds"] = poller.health
+        feeds.install(app, poller)
+    return status
 
 
 def create_app(runtime: Runtime) -> web.Application:
@@ -76,7 +82,7 @@ def create_app(runtime: Runtime) -> web.Application:
         doors[name] = status
         log.info("%s: %s", name, status.detail) if status.enabled else log.warning("%s is off: %s", name, status.detail)
     scheduler.install(app, runtime)
-    app[WATCH] = {"endpoint": install_signals(app, runtime)}
+    app[WATCH] = install_signals(app, runtime)
     app.on_shutdown.append(send_waiting_cards)
     return app
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.errors import ConcurrentChange
 from bot.ports import ChatGateway
@@ -20,9 +21,16 @@ class SignalIntake:
     dispatcher: Dispatcher
     gateways: Mapping[str, ChatGateway]
     attempts: int = 3
+    # One batch judged at a time in this process: two batches committed side by side would each count only their
+    # own signals in the window, and a spike they make together would go unseen until the next signal.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, signals: Sequence[Signal]) -> watch.Recorded:
         """Stores and judges a batch; a concurrent batch that won a race (same id, same new alert) means try again."""
+        with self.lock:
+            return self._record(signals)
+
+    def _record(self, signals: Sequence[Signal]) -> watch.Recorded:
         for attempt in range(self.attempts):
             try:
                 with self.dispatcher.uow_factory() as uow:

@@ -25,7 +25,10 @@ class FakeSignals:
         self.state = copy.deepcopy(committed)
 
     def commit(self) -> None:
-        self.committed.__dict__.update(copy.deepcopy(self.state).__dict__)
+        # Merged, not replaced: concurrent units of work (feeds polled side by side) each add their own rows.
+        mine = copy.deepcopy(self.state)
+        for name in ("signals", "topics_of", "incident_of", "topics", "alerts"):
+            getattr(self.committed, name).update(getattr(mine, name))
 
     def rollback(self) -> None:
         self.state = copy.deepcopy(self.committed)
