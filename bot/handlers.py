@@ -307,7 +307,8 @@ def export_report(cmd: c.ExportReport, ctx: Context) -> Outcome:
     assert incident is not None  # found a line above, in the same transaction
     names = ctx.names(report.people_in(incident) | places_in([e.event for e in incident.timeline]))
     # A shared document: its times are the team's (CRISISBOT_TIMEZONE), whoever asked for it.
-    document = report.render(incident, ctx.configured or ctx.settings, ctx.t, ctx.now, names)
+    times = ctx.uow.signals.times_of_incident(incident.key)
+    document = report.render(incident, ctx.configured or ctx.settings, ctx.t, ctx.now, names, signal_times=times)
     text = ctx.t("{key} report", key=incident.key)
     return Outcome(Reply(text=text, incident=incident.key, file=File(report.file_name(incident), document)))
 

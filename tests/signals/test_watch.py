@@ -199,3 +199,29 @@ def test_settings_from_the_environment() -> None:
     for bad in ({"CRISISBOT_SPIKE": "ten"}, {"CRISISBOT_WATCH_TOPICS": "nokeywords"}, {"CRISISBOT_WATCH_CHANNEL": "C1"}):
         with pytest.raises(WatchConfigError):
             WatchSettings.from_env(bad)
+
+
+def test_the_report_starts_with_detection_figures() -> None:
+    h = harness(threshold=3)
+    send(h, *complaints(1))
+    h.clock.advance(minutes=4)
+    send(h, *complaints(2, 1))
+    h.clock.advance(minutes=6)
+    h.say("alert 1 open", person="carol", conversation="watch")
+    for minutes in (5, 10, 20, 40):
+        h.clock.advance(minutes=minutes)
+        send(h, *complaints(minutes // 5, 100 + minutes))
+    h.say("assign comms @bob", conversation="watch")
+    h.say("draft We are sorry for the delays.", person="dan", conversation="watch")
+    h.say("approve", person="bob", conversation="watch")
+    document = h.say("export", conversation="watch").file
+    assert document is not None
+    text = document.content
+    detection = text.split("## Detection", 1)[1].split("\n## ", 1)[0]
+    assert text.index("## Detection") < text.index("## ", text.index("## Detection") + 3)
+    assert "- First signal: 2026-11-23 10:00 UTC" in detection
+    assert "- First signal → alert: 4m" in detection
+    assert "- Alert → crisis opened: 6m" in detection
+    assert "- First signal → first approved public statement: 1h25" in detection
+    assert "- Signals linked to the crisis: 18" in detection
+    assert "- Volume per 15 min: `" in detection
