@@ -31,6 +31,17 @@ MATCHING = (
     .where(ST.c.topic == bindparam("topic"), ST.c.received_at >= bindparam("since"))
     .order_by(ST.c.received_at.desc()).limit(bindparam("limit"))
 )
+WINDOW = (
+    select(ST.c.topic, func.count(), func.max(ST.c.reach))
+    .where(ST.c.topic.in_(bindparam("topics", expanding=True)), ST.c.received_at >= bindparam("since"),
+           ST.c.received_at < bindparam("until"))
+    .group_by(ST.c.topic)
+)
+LATEST = (
+    select(A).where(A.c.number.in_(
+        select(func.max(A.c.number)).where(A.c.topic.in_(bindparam("topics", expanding=True))).group_by(A.c.topic)
+    ))
+)
 KNOWN = select(S.c.id).where(S.c.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -99,6 +110,17 @@ class SqlSignals:
 
     def peak_reach(self, topic: str, since: datetime) -> int:
         return int(self.connection.execute(PEAK, {"topic": topic, "since": since}).scalar_one())
+
+    def window(self, topics: Sequence[str], since: datetime, until: datetime) -> dict[str, tuple[int, int]]:
+        if not topics:
+            return {}
+        rows = self.connection.execute(WINDOW, {"topics": list(topics), "since": since, "until": until})
+        return {r[0]: (int(r[1]), int(r[2] or 0)) for r in rows}
+
+    def latest_alerts(self, topics: Sequence[str]) -> dict[str, Alert]:
+        if not topics:
+            return {}
+        return {r.topic: _alert(r) for r in self.connection.execute(LATEST, {"topics": list(topics)})}
 
     def first_at(self, topic: str, since: datetime) -> datetime | None:
         found = self.connection.execute(FIRST, {"topic": topic, "since": since}).scalar_one_or_none()

@@ -19,6 +19,9 @@ class SignalStore(Protocol):
 
     def peak_reach(self, topic: str, since: datetime) -> int: ...
 
+    def window(self, topics: Sequence[str], since: datetime, until: datetime) -> dict[str, tuple[int, int]]:
+        """For each topic with signals received in [since, until): how many, and the highest reach."""
+
     def first_at(self, topic: str, since: datetime) -> datetime | None:
         """When the earliest signal of the topic received since then was published (or received)."""
 
@@ -41,6 +44,9 @@ class SignalStore(Protocol):
     def alert(self, number: int) -> Alert | None: ...
 
     def latest_alert(self, topic: str) -> Alert | None: ...
+
+    def latest_alerts(self, topics: Sequence[str]) -> dict[str, Alert]:
+        """The latest alert of each topic that has one."""
 
     def incident_alert(self, incident: str) -> Alert | None:
         """The alert the incident was opened from."""

@@ -34,8 +34,32 @@ _STOPWORDS = (
 STOPWORDS = frozenset(_STOPWORDS.split())
 
 
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _latin_fold() -> dict[int, str]:
+    """Latin letters with accents (U+00C0 to U+017F) to their bare lower-case letters: French and most European
+    text then takes the fast path below."""
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x180):
+        bare = "".join(c for c in unicodedata.normalize("NFKD", chr(code).casefold().translate(_FOLD))
+                       if not unicodedata.combining(c))
+        if bare.isascii() and bare.isalpha():
+            table[code] = bare
+    return table
+
+
+_LATIN = _latin_fold()
+
+
 def normalise(text: str) -> str:
     """Lower case, without accents, words separated by single spaces."""
+    if not text.isascii():
+        folded = text.translate(_LATIN)
+        if folded.isascii():
+            text = folded
+    if text.isascii():  # most public text, and the fast path: nothing to decompose
+        return " ".join(_ASCII_WORD.findall(text.lower()))
     # Compatibility forms first (𝕬, Ｌ), then case, then once more: folding case may compose again.
     folded = unicodedata.normalize("NFKD", text).casefold().translate(_FOLD)
     decomposed = unicodedata.normalize("NFKD", folded)

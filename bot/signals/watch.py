@@ -24,6 +24,8 @@ from bot.signals.text import Matcher
 
 # Counts are over [since, until): a signal received at `now` is inside the window ending now.
 TICK = timedelta(microseconds=1)
+# An open alert's card is redrawn at most this often (sooner when it turns more severe).
+ALERT_REFRESH = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,8 @@ def matcher(topics: tuple[Topic, ...]) -> Matcher:
     return Matcher(topics)
 
 
-def active_incident(uow: UnitOfWork, topic: str) -> str | None:
+def active_incident(uow: UnitOfWork, alert: Alert | None) -> str | None:
     """The unresolved incident opened from the topic's latest alert, which its new signals now belong to."""
-    alert = uow.signals.latest_alert(topic)
     if alert is None or alert.status is not AlertStatus.OPENED or alert.incident is None:
         return None
     incident = uow.incidents.get(alert.incident)
@@ -74,13 +75,26 @@ def record(uow: UnitOfWork, signals: Sequence[Signal], settings: Settings, now: 
     notices: list[AlertNotice] = []
     attached: list[tuple[str, int]] = []
     t = translator(settings.language)
+    # A few statements for the whole batch, whatever the number of topics it touches.
+    alerts = uow.signals.latest_alerts(list(by_topic))
+    judged: list[str] = []
     for topic, arrived in by_topic.items():
-        incident = active_incident(uow, topic)
+        incident = active_incident(uow, alerts.get(topic))
         if incident is not None:
             uow.signals.attach([s.id for s in arrived], incident)
             attached.append((incident, len(arrived)))
-            continue
-        notice = _judge(uow, topic, settings, now, t)
+        else:
+            judged.append(topic)
+    current = uow.signals.window(judged, now - watch.window, now + TICK)
+    usual = uow.signals.window(judged, now - watch.baseline, now - watch.window)
+    for topic in judged:
+        alert = alerts.get(topic)
+        since = window_start(watch, alert, now)
+        count, peak = current.get(topic, (0, 0))
+        if since != now - watch.window:
+            count, peak = uow.signals.count(topic, since, now + TICK), uow.signals.peak_reach(topic, since)
+        seen = Volume(in_window=count, before=usual.get(topic, (0, 0))[0], peak_reach=peak)
+        notice = _judge(uow, topic, alert, since, seen, settings, now, t)
         if notice is not None:
             notices.append(notice)
     accepted = sum(fresh)
@@ -97,22 +111,17 @@ def window_start(watch: WatchSettings, alert: Alert | None, now: datetime) -> da
     return since
 
 
-def volume(uow: UnitOfWork, topic: str, watch: WatchSettings, since: datetime, now: datetime) -> Volume:
-    return Volume(
-        in_window=uow.signals.count(topic, since, now + TICK),
-        before=uow.signals.count(topic, now - watch.baseline, now - watch.window),
-        peak_reach=uow.signals.peak_reach(topic, since),
-    )
-
-
-def _judge(uow: UnitOfWork, topic: str, settings: Settings, now: datetime, t: Translator) -> AlertNotice | None:
+def _judge(
+    uow: UnitOfWork, topic: str, alert: Alert | None, since: datetime, seen: Volume, settings: Settings,
+    now: datetime, t: Translator,
+) -> AlertNotice | None:
     watch = settings.watch
-    alert = uow.signals.latest_alert(topic)
-    since = window_start(watch, alert, now)
-    seen = volume(uow, topic, watch, since, now)
     severity = suggested_severity(watch, seen)
     if alert is not None and alert.status is AlertStatus.OPEN:
-        # One alert per spike: it follows the volume in place, never lowering the severity it suggested.
+        # One alert per spike: it follows the volume in place, never lowering the severity it suggested, and at
+        # most every ALERT_REFRESH unless it turns more severe (a card redrawn for every batch helps nobody).
+        if now - alert.updated_at < ALERT_REFRESH and severity >= alert.severity:
+            return None
         alert = replace(alert, count=seen.in_window, peak_reach=max(alert.peak_reach, seen.peak_reach),
                         severity=min(alert.severity, severity), updated_at=now)
         repost = False
@@ -149,7 +158,7 @@ def notice(
 def alert_card(uow: UnitOfWork, alert: Alert, settings: Settings, now: datetime, t: Translator) -> Card:
     watch = settings.watch
     since = now - watch.window
-    recent = uow.signals.matching(alert.topic, min(since, alert.raised_at - watch.window))
+    recent = uow.signals.matching(alert.topic, min(since, alert.raised_at - watch.window), limit=200)
     previous = uow.signals.count(alert.topic, since - watch.window, since)
     current = uow.signals.count(alert.topic, since, now + TICK)
     topic = next((tp for tp in effective_topics(watch, uow) if tp.name == alert.topic), None)

@@ -56,6 +56,14 @@ class FakeSignals:
     def peak_reach(self, topic: str, since: datetime) -> int:
         return max((s.reach for s in self._of(topic, since)), default=0)
 
+    def window(self, topics: Sequence[str], since: datetime, until: datetime) -> dict[str, tuple[int, int]]:
+        found = {t: self._of(t, since, until) for t in topics}
+        return {t: (len(s), max(x.reach for x in s)) for t, s in found.items() if s}
+
+    def latest_alerts(self, topics: Sequence[str]) -> dict[str, Alert]:
+        found = {t: self.latest_alert(t) for t in topics}
+        return {t: a for t, a in found.items() if a is not None}
+
     def first_at(self, topic: str, since: datetime) -> datetime | None:
         return min((s.seen_at for s in self._of(topic, since)), default=None)
 

@@ -123,6 +123,9 @@ async def test_a_body_over_one_megabyte_gets_413(door: Door) -> None:
 
 async def test_a_spike_posts_one_alert_in_the_watch_channel(door: Door) -> None:
     assert (await door.signed([{"text": f"livraison perdue {i}", "reach": i} for i in range(3)]))[0] == 202
+    clock = door.runtime.dispatcher.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(seconds=10)
     assert (await door.signed([{"text": "livraison perdue 4"}]))[0] == 202
     posted = [c for p in door.gateway.posts if p.conversation == "watch" and p.reply for c in p.reply.cards]
     assert [c.id for c in posted] == ["alert:1:1"]

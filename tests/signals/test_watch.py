@@ -45,7 +45,10 @@ def test_no_alert_below_the_threshold_one_at_it_then_updated_in_place() -> None:
     assert alerts(h) == []
     send(h, *complaints(1, 9))
     assert alerts(h) == ["alert:1:1"]
-    send(h, *complaints(3, 10))
+    send(h, *complaints(1, 10))
+    assert h.gateway.updates == []  # redrawn at most every 10 s
+    h.clock.advance(seconds=10)
+    send(h, *complaints(2, 11))
     assert alerts(h) == ["alert:1:1"]
     assert h.gateway.updates[-1].ref == h.gateway.posts[-1].ref
     assert h.gateway.updates[-1].card is not None
