@@ -97,7 +97,10 @@ class Matcher:
             for phrase, excluded in [*((k, False) for k in topic.keywords), *((k, True) for k in topic.excluded)]:
                 tokens = tuple(words(phrase))
                 if tokens:
-                    self._by_first.setdefault(tokens[0], []).append(_Keyword(topic.name, tokens, excluded))
+                    # Indexed under its plurals too, so a text's word needs one look-up, not one per singular.
+                    keyword = _Keyword(topic.name, tokens, excluded)
+                    for form in dict.fromkeys((tokens[0], tokens[0] + "s", tokens[0] + "x", tokens[0] + "es")):
+                        self._by_first.setdefault(form, []).append(keyword)
 
     def topics_of(self, text: str) -> tuple[str, ...]:
         """The names of the topics the text matches (a topic's excluded keywords veto it), in the topics' order."""
@@ -105,10 +108,9 @@ class Matcher:
         found: set[str] = set()
         vetoed: set[str] = set()
         for position, token in enumerate(tokens):
-            for form in _forms(token):
-                for keyword in self._by_first.get(form, ()):
-                    if _follows(tokens, position, keyword.words):
-                        (vetoed if keyword.excluded else found).add(keyword.topic)
+            for keyword in self._by_first.get(token, ()):
+                if len(keyword.words) == 1 or _follows(tokens, position, keyword.words):
+                    (vetoed if keyword.excluded else found).add(keyword.topic)
         return tuple(t.name for t in self.topics if t.name in found and t.name not in vetoed)
 
 
