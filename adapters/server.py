@@ -60,7 +60,7 @@ def install_signals(app: web.Application, runtime: Runtime) -> dict[str, object]
     from adapters import feeds, signals_http
     from bot.signals.intake import SignalIntake
 
-    intake = SignalIntake(runtime.dispatcher, runtime.gateways)
+    intake = SignalIntake(runtime.dispatcher, runtime.gateways, service=runtime.service)
     status: dict[str, object] = {"endpoint": signals_http.install(app, intake, runtime.env, runtime.dispatcher.clock)}
     poller = feeds.feed_poller(runtime.env, intake, runtime.dispatcher.clock)
     if poller is not None:

@@ -154,4 +154,6 @@ def fact(event: ev.Event, t: Translator) -> str:
                 alert=alert, topic=topic, count=count, first=f"{datetime.fromisoformat(first):%H:%M}",
                 alerted=f"{datetime.fromisoformat(alerted):%H:%M}",
             )
+        case ev.SignalsAttached(count):
+            return t("{count} new signals", count=count)
     return type(event).__name__  # pragma: no cover - every event is matched above

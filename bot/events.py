@@ -198,6 +198,13 @@ class DetectedFromSignals:
     signals: int
 
 
+@dataclass(frozen=True)
+class SignalsAttached:
+    """New signals joined a crisis: its card's volume changes. Not written on the timeline (one a batch)."""
+
+    count: int
+
+
 Event = (
     IncidentOpened
     | ConversationLinked
@@ -227,6 +234,7 @@ Event = (
     | ActionRecorded
     | PromiseMade
     | DetectedFromSignals
+    | SignalsAttached
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.__name__: cls for cls in Event.__args__}

@@ -19,6 +19,7 @@ from bot.i18n import Translator
 from bot.model import Conversation, Incident, Status
 from bot.ports import UnitOfWork
 from bot.replies import File, Reply
+from bot.signals.crisis import with_volume
 from bot.signals.notices import AlertNotice
 
 
@@ -49,10 +50,16 @@ class Context:
             incident = self.uow.incidents.get(key.upper())
             if incident is None:
                 raise UnknownIncident(key=key.upper())
-            return incident
+            return self._watched(incident)
         incident = self.uow.incidents.by_conversation(self.conversation)
         if incident is None:
             raise NoIncidentHere()
+        return self._watched(incident)
+
+    def _watched(self, incident: Incident) -> Incident:
+        # Where the weak-signal watch runs, the incident card shows the signals of the last hour.
+        if self.settings.watch.topics or self.settings.watch.channel:
+            return with_volume(incident, self.uow.signals, self.now)
         return incident
 
 

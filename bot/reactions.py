@@ -56,6 +56,7 @@ REACTIONS: dict[type[ev.Event], Reaction] = {
     ev.CheckInSnoozed: INCIDENT,
     ev.PromiseMade: INCIDENT,
     ev.DetectedFromSignals: INCIDENT,
+    ev.SignalsAttached: INCIDENT,
     ev.LessonRecorded: INCIDENT,
     ev.ActionRecorded: INCIDENT,
     ev.DraftCreated: DRAFT_NEWS,

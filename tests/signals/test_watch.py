@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bot.config import Settings
+from bot.reminders import Reminders
+from bot.replies import Card
 from bot.signals.intake import SignalIntake
 from bot.signals.model import Signal
 from bot.signals.rules import Volume, WatchConfigError, WatchSettings, is_spike, parse_topics, suggested_severity
@@ -22,10 +24,15 @@ def harness(**changes: object) -> Harness:
 
 
 def send(h: Harness, *texts: str, reach: int = 0) -> tuple[int, int]:
-    intake = SignalIntake(h.dispatcher, h.service.gateways)
+    intake = SignalIntake(h.dispatcher, h.service.gateways, service=h.service)
     signals = [Signal.of(text, h.clock.now(), source="x", reach=reach) for text in texts]
-    recorded = asyncio.run(intake.ingest(signals))
-    return recorded.accepted, recorded.duplicates
+
+    async def ingest() -> tuple[int, int]:
+        recorded = await intake.ingest(signals)
+        await h.service.drain()
+        return recorded.accepted, recorded.duplicates
+
+    return asyncio.run(ingest())
 
 
 def alerts(h: Harness) -> list[str]:
@@ -228,3 +235,37 @@ def test_the_report_starts_with_detection_figures() -> None:
     assert "- First signal → first approved public statement: 1h25" in detection
     assert "- Signals linked to the crisis: 18" in detection
     assert "- Volume per 15 min: `" in detection
+
+
+def incident_cards(h: Harness) -> list[Card]:
+    updated = [u.card for u in h.gateway.updates if u.card is not None]
+    posted = [c for p in h.gateway.posts if p.reply for c in p.reply.cards]
+    return [c for c in posted + updated if c.id == "incident:CRI-1"]
+
+
+def test_the_crisis_card_shows_the_volume_and_the_check_in_hints_at_calm() -> None:
+    h = harness(threshold=3)
+    send(h, *complaints(4))
+    h.say("alert 1 open", conversation="watch")
+    h.clock.advance(minutes=5)
+    send(h, *complaints(6, 10))
+    volume = {f.label: f.value for f in incident_cards(h)[-1].fields}["Signals"]
+    assert volume == "10 in the last hour · rising"
+    h.clock.advance(hours=3, minutes=10)  # 3h15 after opening: a last burst, then silence
+    send(h, *complaints(5, 30))
+    h.clock.advance(minutes=50)
+    Reminders(h.dispatcher.uow_factory, h.settings).wake(h.clock.now())  # type: ignore[arg-type]
+    [checkin] = [m for m in h.store.unsent() if ":checkin" in m.id or "checkin" in m.id]
+    assert "Signals have been falling for 30 min (5 → 0): time to `monitor`?" in checkin.reply.text
+
+
+def test_no_calm_hint_while_signals_keep_coming() -> None:
+    h = harness(threshold=3)
+    send(h, *complaints(4))
+    h.say("alert 1 open", conversation="watch")
+    for n in range(8):
+        h.clock.advance(minutes=30)
+        send(h, *complaints(5, 100 + 10 * n))
+    Reminders(h.dispatcher.uow_factory, h.settings).wake(h.clock.now())  # type: ignore[arg-type]
+    [checkin] = [m for m in h.store.unsent() if "checkin" in m.id]
+    assert "falling" not in checkin.reply.text
