@@ -33,8 +33,9 @@ from tests.slack.fake_slack import FakeSlack
 
 SECRET = "bench-secret"
 BATCH = 100
-WORDS = ("client service colis commande retard remboursement appli site paiement carte magasin produit qualité prix "
-         "order parcel refund store price quality account login payment shipping support staff app update").split()
+_VOCABULARY = ("client service colis commande retard remboursement appli site paiement carte magasin produit qualité prix "
+               "order parcel refund store price quality account login payment shipping support staff app update")
+WORDS = _VOCABULARY.split()
 THRESHOLD = 10
 
 
