@@ -74,10 +74,12 @@ class Reminders:
         found = WakeResult(result.checkins, result.approvals, result.deferred)
         hints = {}
         with self.uow_factory() as uow:
+            # Only where the weak-signal watch runs does a reminder look at signals (a statement per incident).
+            watching = bool(self.settings.watch.topics or self.settings.watch.channel)
             for incident in uow.incidents.get_many(keys):
-                if self.settings.watch.topics or self.settings.watch.channel:
+                if watching:
                     with_volume(incident, uow.signals, at)
-                self._remind(incident, at, uow.outbox, found, uow.signals)
+                self._remind(incident, at, uow.outbox, found, uow.signals if watching else None)
                 hints[incident.key] = checkins.approvals_not_before(incident, at, self.settings)
             uow.commit()
         # Only what was committed may inform a hint: a rolled-back reminder must be found due again.
