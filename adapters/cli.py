@@ -1,4 +1,4 @@
-"""`crisisbot`: console, serve, db upgrade, list, export, teams-package."""
+"""`crisisbot`: console, serve, db upgrade, list, export, signals import, teams-package."""
 
 from __future__ import annotations
 
@@ -129,6 +129,24 @@ def _teams_package(args: argparse.Namespace) -> int:
     return 0
 
 
+def _signals_import(args: argparse.Namespace) -> int:
+    from adapters import signals_import
+
+    env = load_env()
+    path = Path(args.file)
+    try:
+        if args.url:
+            secret = env.get("CRISISBOT_SIGNALS_SECRET", "").strip()
+            accepted, duplicates = asyncio.run(signals_import.through_server(path, args.url, secret))
+        else:
+            accepted, duplicates = asyncio.run(signals_import.into_database(path, env, print))
+    except (signals_import.BadFile, OSError) as error:
+        print(f"nothing imported: {error}", file=sys.stderr)
+        return 2
+    print(f"{accepted} signal(s) imported, {duplicates} already known")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="crisisbot", description="Cross-team crisis coordination on Slack, Teams and the console."
@@ -165,6 +183,14 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("md", "html"), default="md",
                         help="md (default) or html: one self-contained page with the timeline drawn, to print to PDF")
     export.set_defaults(run=_export)
+
+    signals = commands.add_parser("signals", help="the weak-signal watch")
+    signals_commands = signals.add_subparsers(dest="signals_command", required=True)
+    importing = signals_commands.add_parser("import", help="load signals from a file, one JSON object a line")
+    importing.add_argument("file", help="a .jsonl file: {\"text\": ..., \"source\": ..., \"reach\": ...} a line")
+    importing.add_argument("--url", help="a running crisisbot server to send them to (POST /signals), e.g. "
+                           "http://127.0.0.1:3000; default: straight into DATABASE_URL")
+    importing.set_defaults(run=_signals_import)
 
     package = commands.add_parser("teams-package", help="build the Teams app package (zip) to upload")
     package.add_argument("--out", default="crisisbot-teams.zip", help="zip file to write")

@@ -17,6 +17,8 @@ log = logging.getLogger("crisisbot.server")
 
 RUNTIME = web.AppKey("runtime", Runtime)
 DOORS = web.AppKey("doors", dict)
+# The weak-signal watch's ways in (`POST /signals`, feeds) and how they fare, shown on /healthz.
+WATCH = web.AppKey("watch", dict)
 
 
 class StartupError(Exception):
@@ -48,7 +50,23 @@ async def healthz(request: web.Request) -> web.Response:
         "doors": {name: {"enabled": d.enabled, "detail": d.detail} for name, d in doors.items()},
         "database": database,
     }
+    if WATCH in request.app:
+        body["signals"] = request.app[WATCH]
     return web.json_response(body, status=200 if database == "ok" else 503)
+
+
+def install_signals(app: web.Application, runtime: Runtime) -> dict[str, object]:
+    """`POST /signals` and the feed poller (`adapters.feeds`); what /healthz says of them."""
+    from adapters import feeds, signals_http
+    from bot.signals.intake import SignalIntake
+
+    intake = SignalIntake(runtime.dispatcher, runtime.gateways, service=runtime.service)
+    status: dict[str, object] = {"endpoint": signals_http.install(app, intake, runtime.env, runtime.dispatcher.clock)}
+    poller = feeds.feed_poller(runtime.env, intake, runtime.dispatcher.clock)
+    if poller is not None:
+        status["feeds"] = poller.health
+        feeds.install(app, poller)
+    return status
 
 
 def create_app(runtime: Runtime, public: bool = False) -> web.Application:
@@ -68,6 +86,7 @@ def create_app(runtime: Runtime, public: bool = False) -> web.Application:
 
     dashboard.install(app, runtime)
     metrics.install(app, runtime, public)  # after the scheduler: it counts the reminders delivered
+    app[WATCH] = install_signals(app, runtime)
     app.on_shutdown.append(send_waiting_cards)
     return app
 

@@ -214,6 +214,51 @@ class Help:
     usage: str = ""
 
 
+@dataclass(frozen=True)
+class ShowTopics:
+    pass
+
+
+@dataclass(frozen=True)
+class WatchTopic:
+    name: str
+    keywords: tuple[str, ...]
+    excluded: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnwatchTopic:
+    name: str
+
+
+@dataclass(frozen=True)
+class ReportSignal:
+    """A signal someone saw and reports from chat: the text, a link, or both."""
+
+    text: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ShowSignals:
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenFromAlert:
+    alert: int
+
+
+@dataclass(frozen=True)
+class WatchAlert:
+    alert: int
+
+
+@dataclass(frozen=True)
+class DismissAlert:
+    alert: int
+
+
 Command = (
     OpenIncident
     | AskToOpen
@@ -245,6 +290,14 @@ Command = (
     | RecordAction
     | ExportReport
     | ShowDashboard
+    | ShowTopics
+    | WatchTopic
+    | UnwatchTopic
+    | ReportSignal
+    | ShowSignals
+    | OpenFromAlert
+    | WatchAlert
+    | DismissAlert
 )
 
 

@@ -12,6 +12,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import CrisisError
+from bot.signals.rules import WatchSettings
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,8 @@ class Settings:
     # (empty: no dashboard). Kept out of repr so the key is never logged with the settings.
     public_url: str = "http://localhost:3000"
     secret_key: str = field(default="", repr=False)
+    # Weak-signal watch: topics, spike rule, where alerts go (`bot.signals.rules`).
+    watch: WatchSettings = field(default_factory=WatchSettings)
 
     def checkin_interval(self, severity: int, monitoring: bool = False) -> timedelta:
         base = self.checkin_intervals.get(severity, timedelta(hours=1))
@@ -217,4 +220,5 @@ class Settings:
             card_refresh=parse_duration(env.get("CRISISBOT_CARD_REFRESH", "1s")),
             public_url=env.get("CRISISBOT_PUBLIC_URL", "").strip() or f"http://localhost:{env.get('PORT', '3000')}",
             secret_key=env.get("CRISISBOT_SECRET_KEY", "").strip(),
+            watch=WatchSettings.from_env(env),
         )

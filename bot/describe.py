@@ -148,4 +148,12 @@ def fact(event: ev.Event, t: Translator) -> str:
             spoken = datetime.fromisoformat(due)
             promised = f"{spoken:%Y-%m-%d %H:%M} (UTC{spoken.isoformat()[-6:]})"
             return t("public promise: next update by {due} (“{excerpt}”)", due=promised, excerpt=excerpt)
+        case ev.DetectedFromSignals(topic, alert, first, alerted, count):
+            return t(
+                "detected by the watch: alert #{alert} on {topic}, {count} signals, first at {first}, alert at {alerted}",
+                alert=alert, topic=topic, count=count, first=f"{datetime.fromisoformat(first):%H:%M}",
+                alerted=f"{datetime.fromisoformat(alerted):%H:%M}",
+            )
+        case ev.SignalsAttached(count):
+            return t("{count} new signals", count=count)
     return type(event).__name__  # pragma: no cover - every event is matched above

@@ -63,3 +63,7 @@ class UnknownDraft(CrisisError):
 
 class ConcurrentChange(CrisisError):
     message = "Someone changed this incident at the same moment; please try again."
+
+
+class UnknownAlert(CrisisError):
+    message = "There is no signal alert #{number}."

@@ -187,6 +187,24 @@ class ActionRecorded:
     owner: str = ""
 
 
+@dataclass(frozen=True)
+class DetectedFromSignals:
+    """Opened from a weak-signal alert: when the first signal came and when the alert was raised (ISO times)."""
+
+    topic: str
+    alert: int
+    first_signal_at: str
+    alerted_at: str
+    signals: int
+
+
+@dataclass(frozen=True)
+class SignalsAttached:
+    """New signals joined a crisis: its card's volume changes. Not written on the timeline (one a batch)."""
+
+    count: int
+
+
 Event = (
     IncidentOpened
     | ConversationLinked
@@ -215,6 +233,8 @@ Event = (
     | LessonRecorded
     | ActionRecorded
     | PromiseMade
+    | DetectedFromSignals
+    | SignalsAttached
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.__name__: cls for cls in Event.__args__}

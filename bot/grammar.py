@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from bot import commands as c
 from bot.i18n import N_
+from bot.signals.rules import parse_keywords, topic_name_ok
 
 _KEY = re.compile(r"^([A-Za-z]{2,10}-[0-9]{1,9})(?:\s+|$)(.*)$", re.S)
 _FALSE_ALARM = re.compile(r"(?:^|\s)--(?:false-alarm|fausse-alerte)(?=\s|$)", re.I)
@@ -44,6 +45,11 @@ USAGE = {
     "action": "action <text> [@owner]",
     "export": "export",
     "dashboard": "dashboard",
+    "watch": "watch [<topic> <keyword, keyword…>]",
+    "unwatch": "unwatch <topic>",
+    "signal": "signal <text or link>",
+    "signals": "signals",
+    "alert": "alert <number> open|watch|false-alarm",
 }
 
 # French verbs, so a French-speaking team can type in its own language.
@@ -91,6 +97,11 @@ VERB_ALIASES = {
     "exporter": "export",
     "tableau": "dashboard",
     "tableau-de-bord": "dashboard",
+    "veille": "watch",
+    "fin-veille": "unwatch",
+    "signaler": "signal",
+    "signaux": "signals",
+    "alerte": "alert",
 }
 
 
@@ -224,6 +235,46 @@ def _no_args(cls: Callable[..., c.Command]) -> Callable[[str, str | None], c.Com
     return parse
 
 
+_URL = re.compile(r"^<?(https?://[^\s<>|]+)(?:\|[^>]*)?>?$", re.I)
+_ALERT_DECISIONS: dict[str, Callable[..., c.Command]] = {
+    "open": c.OpenFromAlert, "ouvrir": c.OpenFromAlert,
+    "watch": c.WatchAlert, "veille": c.WatchAlert, "surveiller": c.WatchAlert,
+    "false-alarm": c.DismissAlert, "fausse-alerte": c.DismissAlert, "dismiss": c.DismissAlert,
+}
+
+
+def _watch(rest: str, key: str | None) -> c.Command:
+    if not rest.strip():
+        return c.ShowTopics()
+    name, _, words = rest.strip().partition(" ")
+    keywords, excluded = parse_keywords(words)
+    if not topic_name_ok(name) or not keywords:
+        raise _Malformed
+    return c.WatchTopic(name=name.lower(), keywords=keywords, excluded=excluded)
+
+
+def _unwatch(rest: str, key: str | None) -> c.Command:
+    name = rest.strip()
+    if not name or " " in name:
+        raise _Malformed
+    return c.UnwatchTopic(name=name.lower())
+
+
+def _signal(rest: str, key: str | None) -> c.Command:
+    # A link among the words (Slack wraps it in <…>) is the signal's url; the text is kept whole, as typed.
+    text = _required(rest)
+    url = next((m.group(1) for m in map(_URL.match, text.split()) if m), "")
+    return c.ReportSignal(text=text, url=url)
+
+
+def _alert(rest: str, key: str | None) -> c.Command:
+    number, decision = _split_number(rest)
+    cls = _ALERT_DECISIONS.get(decision.strip().lower())
+    if number is None or cls is None:
+        raise _Malformed
+    return cls(alert=number)
+
+
 _PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
     "open": _open,
     "assign": _assign,
@@ -254,6 +305,11 @@ _PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
     "action": _action,
     "export": _no_args(c.ExportReport),
     "dashboard": lambda rest, key: c.ShowDashboard(),
+    "watch": _watch,
+    "unwatch": _unwatch,
+    "signal": _signal,
+    "signals": _no_args(c.ShowSignals),
+    "alert": _alert,
 }
 
 # Usage errors that deserve more than the usage line.

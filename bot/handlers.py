@@ -19,6 +19,8 @@ from bot.i18n import Translator
 from bot.model import Conversation, Incident, Status
 from bot.ports import UnitOfWork
 from bot.replies import File, Reply
+from bot.signals.crisis import with_volume
+from bot.signals.notices import AlertNotice
 
 
 @dataclass
@@ -48,10 +50,16 @@ class Context:
             incident = self.uow.incidents.get(key.upper())
             if incident is None:
                 raise UnknownIncident(key=key.upper())
-            return incident
+            return self._watched(incident)
         incident = self.uow.incidents.by_conversation(self.conversation)
         if incident is None:
             raise NoIncidentHere()
+        return self._watched(incident)
+
+    def _watched(self, incident: Incident) -> Incident:
+        # Where the weak-signal watch runs, the incident card shows the signals of the last hour.
+        if self.settings.watch.topics or self.settings.watch.channel:
+            return with_volume(incident, self.uow.signals, self.now)
         return incident
 
 
@@ -65,6 +73,8 @@ class Outcome:
     card_refs: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
     places: frozenset[tuple[str, str]] = frozenset()
     refused: bool = False  # answered by a CrisisError: counted apart by the command meter
+    # Weak-signal alert cards to post or update in the watch channel (`bot.signals.delivery`).
+    alerts: tuple[AlertNotice, ...] = ()
 
 
 Handler = Callable[[Any, Context], Outcome]
@@ -305,7 +315,8 @@ def export_report(cmd: c.ExportReport, ctx: Context) -> Outcome:
     assert incident is not None  # found a line above, in the same transaction
     names = ctx.names(report.people_in(incident) | places_in([e.event for e in incident.timeline]))
     # A shared document: its times are the team's (CRISISBOT_TIMEZONE), whoever asked for it.
-    document = report.render(incident, ctx.configured or ctx.settings, ctx.t, ctx.now, names)
+    times = ctx.uow.signals.times_of_incident(incident.key)
+    document = report.render(incident, ctx.configured or ctx.settings, ctx.t, ctx.now, names, signal_times=times)
     text = ctx.t("{key} report", key=incident.key)
     return Outcome(Reply(text=text, incident=incident.key, file=File(report.file_name(incident), document)))
 
@@ -321,3 +332,5 @@ def show_dashboard(cmd: c.ShowDashboard, ctx: Context) -> Outcome:
     url = access.link(settings.public_url, settings.secret_key, granted)
     text = ctx.t("Your dashboard link, for you alone, valid 12 hours: {url}", url=url)
     return Outcome(Reply(text=text, private=True, personal=True))
+# The watch's handlers register themselves in HANDLERS (they import this module, hence the import at the end).
+from bot.signals import handlers as _signal_handlers  # noqa: E402, F401

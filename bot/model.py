@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import events as ev
@@ -108,6 +109,8 @@ class Incident(ObjectionRules):
     missed_checkins: int = 0
     # Optimistic concurrency: storage refuses to save over a newer version.
     version: int = 0
+    # Weak signals attached in the last hours (`bot.signals.crisis.SignalVolume`), read for the card; never stored.
+    signal_volume: Any = field(default=None, compare=False)
 
     @property
     def key(self) -> str:

@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.commands import Command, Origin
 from bot.model import Conversation, Incident
 from bot.replies import Card, Reply, Room
+from bot.signals.ports import SignalStore
 
 
 class Clock(Protocol):
@@ -125,6 +126,7 @@ class UnitOfWork(Protocol):
     cards: CardRefs
     inbox: Inbox
     people: PeopleDirectory
+    signals: SignalStore
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -55,6 +55,8 @@ REACTIONS: dict[type[ev.Event], Reaction] = {
     ev.CheckInReminderSent: Reaction(incident_card=True, stakeholders=True),
     ev.CheckInSnoozed: INCIDENT,
     ev.PromiseMade: INCIDENT,
+    ev.DetectedFromSignals: INCIDENT,
+    ev.SignalsAttached: INCIDENT,
     ev.LessonRecorded: INCIDENT,
     ev.ActionRecorded: INCIDENT,
     ev.DraftCreated: DRAFT_NEWS,

@@ -117,6 +117,8 @@ async def run_many(service: CrisisService, work: Sequence[tuple[c.Command, c.Ori
     for n, outcome in enumerate(outcomes):
         if outcome.incident is not None and outcome.events:
             by_incident.setdefault(outcome.incident.key, []).append(n)
+        elif outcome.alerts:  # a weak-signal alert card to update, on no incident
+            by_incident.setdefault(f"alerts:{n}", []).append(n)
     turns = asyncio.Semaphore(BROADCASTS_AT_ONCE)
 
     async def answer_in_order(positions: list[int]) -> None:

@@ -9,6 +9,7 @@ message to be retried when its claim lapses.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,9 +20,11 @@ from bot import reminder_replies as replies
 from bot.config import Settings
 from bot.errors import ConcurrentChange
 from bot.i18n import translator
-from bot.model import Incident
+from bot.model import Incident, Status
 from bot.ports import ChatGateway, Outbox, Outgoing, ReminderUnitOfWork
 from bot.replies import Reply
+from bot.signals.crisis import calm_hint, with_volume
+from bot.signals.ports import SignalStore
 
 log = logging.getLogger(__name__)
 
@@ -71,31 +74,40 @@ class Reminders:
         found = WakeResult(result.checkins, result.approvals, result.deferred)
         hints = {}
         with self.uow_factory() as uow:
+            # Only where the weak-signal watch runs does a reminder look at signals (a statement per incident).
+            watching = bool(self.settings.watch.topics or self.settings.watch.channel)
             for incident in uow.incidents.get_many(keys):
-                self._remind(incident, at, uow.outbox, found)
+                if watching:
+                    with_volume(incident, uow.signals, at)
+                self._remind(incident, at, uow.outbox, found, uow.signals if watching else None)
                 hints[incident.key] = checkins.approvals_not_before(incident, at, self.settings)
             uow.commit()
         # Only what was committed may inform a hint: a rolled-back reminder must be found due again.
         self.approval_hints.update(hints)
         return found
 
-    def _remind(self, incident: Incident, at: datetime, outbox: Outbox, result: WakeResult) -> None:
+    def _remind(
+        self, incident: Incident, at: datetime, outbox: Outbox, result: WakeResult, signals: SignalStore | None = None
+    ) -> None:
         opening = checkins.checkin_is_deferred(incident, at, self.settings)
         if opening is not None:
             incident.defer_checkin(opening)
             result.deferred += 1
         elif checkins.checkin_is_due(incident, at, self.settings):
-            self._checkin(incident, at, outbox)
+            self._checkin(incident, at, outbox, signals)
             result.checkins += 1
         for due in checkins.approvals_due(incident, at, self.settings):
             self._approval(incident, due, at, outbox)
             result.approvals += 1
 
-    def _checkin(self, incident: Incident, at: datetime, outbox: Outbox) -> None:
+    def _checkin(self, incident: Incident, at: datetime, outbox: Outbox, signals: SignalStore | None = None) -> None:
         t = translator(self.settings.language)
         fact = incident.record_checkin_reminder(at, self.settings)
         people = checkins.checkin_mentions(incident, self.settings, fact.escalated)
         reply = replies.checkin_reminder(incident, fact, people, at, t, self.settings.timezone)
+        hint = calm_hint(signals, incident, at, self.settings.watch.calm_after, t) if signals is not None else ""
+        if hint and incident.status is Status.ACTIVE:
+            reply = dataclasses.replace(reply, text=f"{reply.text}\n{hint}")
         for message in _to_conversations(incident, "checkin", reply, at):
             outbox.add(message)
         platform = incident.conversations[0].platform if incident.conversations else None

@@ -7,7 +7,7 @@ the document together and writes the rest (summary, roles, updates, drafts, time
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot import events as ev
@@ -18,6 +18,7 @@ from bot.drafts import Draft
 from bot.i18n import Translator
 from bot.model import Incident
 from bot.report_figures import Figures, figures
+from bot.signals.report import detection
 from bot.views import severity_label
 
 __all__ = ["Figures", "figures", "file_name", "people_in", "render"]
@@ -34,7 +35,8 @@ def _quote(text: str) -> str:
 
 
 def render(
-    incident: Incident, settings: Settings, t: Translator, now: datetime, names: Mapping[str, str] | None = None
+    incident: Incident, settings: Settings, t: Translator, now: datetime, names: Mapping[str, str] | None = None,
+    signal_times: Sequence[datetime] = (),
 ) -> str:
     """The report of an incident loaded whole (`get_whole`); `names` gives people's and conversations' display names
     (from the doors), else people appear by their ids. Times are in `settings.timezone`."""
@@ -43,6 +45,8 @@ def render(
     numbers = figures(incident, now)
     out = [
         *_summary(incident, t, tz),
+        # A crisis the watch detected starts with how fast it was caught (`signal_times`: its signals, oldest first).
+        *detection(incident, signal_times, t, tz, now),
         *sections.timing(numbers, t, tz),
         *sections.figures(numbers, t, tz),
         *sections.publications(incident, t, tz),

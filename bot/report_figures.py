@@ -78,9 +78,9 @@ class Figures:
 
 
 def first_signal_at(incident: Incident) -> datetime:
-    """When the crisis was first noticed. Only the opening is recorded today; once signals are (a source's own
-    time, a monitoring alert before anyone opened the incident), the earliest of them belongs here."""
-    return incident.created_at
+    """When the crisis was first noticed: the first signal of the watch's alert it was opened from, else its opening."""
+    found = next((e.event for e in incident.timeline if isinstance(e.event, ev.DetectedFromSignals)), None)
+    return datetime.fromisoformat(found.first_signal_at) if found else incident.created_at
 
 
 def _first(incident: Incident, kind: type) -> datetime | None:

@@ -25,6 +25,7 @@ from bot.intake import LEASE, Intake, claimant_token
 from bot.model import Conversation, Incident
 from bot.ports import AcceptedRequest, ChatGateway, Clock, CommandMeter, SystemClock, UnitOfWork
 from bot.replies import Card, Reply, Room
+from bot.signals.delivery import deliver as deliver_alerts
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +197,8 @@ class CrisisService:
 
         The room is opened before the broadcast, so the cards and news reach it too.
         """
+        if outcome.alerts:
+            await deliver_alerts(self.dispatcher, self.gateways, outcome.alerts)
         if outcome.incident is None or not outcome.events:
             return outcome.reply
         telemetry.about_incident(outcome.incident.key)

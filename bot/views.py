@@ -31,6 +31,8 @@ def incident_card(incident: Incident, settings: Settings, t: Translator) -> Card
         Field(t("Next update due"), when(incident.next_update_due, settings.timezone)),
         Field(t("Latest public statement"), _latest_statement(incident, settings, t)),
     ]
+    if incident.signal_volume is not None:  # a crisis the watch feeds (`bot.signals.crisis`)
+        fields.append(Field(t("Signals"), incident.signal_volume.line(t)))
     buttons: list[Button] = []
     pickers: list[Picker] = []
     if incident.status is Status.RESOLVED:

@@ -236,6 +236,74 @@ class CardRefRow(SQLModel, table=True):
     message_ref: str
 
 
+class SignalRow(SQLModel, table=True):
+    """One public item (`bot.signals.model.Signal`), stored once per id."""
+
+    __tablename__ = "signals"
+    __table_args__ = (Index("ix_signals_incident", "incident", "received_at"),)
+
+    id: str = Field(primary_key=True)
+    source: str
+    text: str = Field(sa_type=Text)
+    url: str = Field(default="", sa_type=Text)
+    author: str = ""
+    reach: int = 0
+    language: str = ""
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    # The crisis it was attached to, if any.
+    incident: str | None = None
+
+
+class SignalTopicRow(SQLModel, table=True):
+    """Which topics a signal matched; the received time is copied so a window's count reads this index alone."""
+
+    __tablename__ = "signal_topics"
+    __table_args__ = (
+        ForeignKeyConstraint(["signal_id"], ["signals.id"], ondelete="CASCADE"),
+        Index("ix_signal_topics_topic_received", "topic", "received_at"),
+    )
+
+    signal_id: str = Field(primary_key=True)
+    topic: str = Field(primary_key=True)
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    reach: int = 0
+
+
+class WatchTopicRow(SQLModel, table=True):
+    """A topic set from chat; `removed` hides a configured topic of the same name."""
+
+    __tablename__ = "watch_topics"
+
+    name: str = Field(primary_key=True)
+    keywords: list[str] = Field(sa_type=JSON)
+    excluded: list[str] = Field(sa_type=JSON)
+    removed: bool = False
+    updated_by: str
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SignalAlertRow(SQLModel, table=True):
+    __tablename__ = "signal_alerts"
+    __table_args__ = (Index("ix_signal_alerts_topic", "topic", "number"),)
+
+    number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    topic: str
+    status: str
+    raised_at: datetime = Field(sa_type=UTCDateTime)
+    first_signal_at: datetime = Field(sa_type=UTCDateTime)
+    count: int
+    peak_reach: int
+    severity: int
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    snoozed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    snoozed_count: int = 0
+    decided_by: str = ""
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    incident: str | None = None
+    round: int = 1
+
+
 metadata = SQLModel.metadata
 
 
@@ -259,3 +327,7 @@ updates = table_of(StatusUpdateRow)
 timeline = table_of(TimelineRow)
 requests = table_of(RequestRow)
 card_refs = table_of(CardRefRow)
+signals = table_of(SignalRow)
+signal_topics = table_of(SignalTopicRow)
+watch_topics = table_of(WatchTopicRow)
+signal_alerts = table_of(SignalAlertRow)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.errors import ConcurrentChange
 from bot.ports import CardRefs, Inbox, IncidentRepository, Outbox, PeopleDirectory, RequestLog
+from bot.signals.ports import SignalStore
 from storage import tables as t
 from storage.cache import IncidentCache
 from storage.engine import DEFAULT_URL, make_engine
@@ -21,6 +22,7 @@ from storage.migrate import ensure_schema
 from storage.outbox import SqlOutbox
 from storage.people import SqlPeople
 from storage.repository import SqlIncidents
+from storage.signals import SqlSignals
 
 REPLY_TO = select(t.requests.c.reply).where(t.requests.c.request_id == bindparam("request_id"))
 INSERT_REQUEST = t.requests.insert()
@@ -116,6 +118,7 @@ class SqlUnitOfWork:
     inbox: Inbox
     people: PeopleDirectory
     outbox: Outbox
+    signals: SignalStore
 
     def __init__(
         self, engine: Engine, known_names: dict[str, str] | None = None, cache: IncidentCache | None = None
@@ -134,6 +137,7 @@ class SqlUnitOfWork:
         self.outbox = self._outbox = SqlOutbox(self.connection)
         self.inbox = self._inbox = SqlInbox(self.connection)
         self.people = self._people = SqlPeople(self.connection, self.known_names)
+        self.signals = SqlSignals(self.connection)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

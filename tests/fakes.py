@@ -26,6 +26,8 @@ from bot.ports import (
     RequestLog,
 )
 from bot.replies import Card, Reply, Room
+from bot.signals.ports import SignalStore
+from tests.signals.fakes import FakeSignals, SignalState
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 10:00 UTC
 
@@ -53,6 +55,7 @@ class Store:
     finished: dict[str, datetime] = field(default_factory=dict)
     leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     people: dict[str, str] = field(default_factory=dict)
+    signals: SignalState = field(default_factory=SignalState)
 
     def unsent(self) -> list[Outgoing]:
         return [r.message for r in self.outbox.values() if r.sent_at is None and not r.given_up]
@@ -288,6 +291,7 @@ class FakeUnitOfWork:
     inbox: Inbox
     people: PeopleDirectory
     outbox: Outbox
+    signals: SignalStore
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -301,6 +305,7 @@ class FakeUnitOfWork:
         self.inbox = self._inbox = FakeInbox(self.store)
         self.people = self._people = FakePeople(self.store)
         self.outbox = self._outbox = FakeOutbox(self.store)
+        self.signals = self._signals = FakeSignals(self.store.signals)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -326,6 +331,7 @@ class FakeUnitOfWork:
         self.store.finished.update(self._inbox.finished)
         self.store.leases.update(self._inbox.leases)
         self.store.people.update(self._people.pending)
+        self._signals.commit()
         self.committed = True
 
     def rollback(self) -> None:
@@ -334,6 +340,7 @@ class FakeUnitOfWork:
         self._outbox.added = []
         self._inbox.added, self._inbox.finished, self._inbox.leases = {}, {}, {}
         self._people.pending = {}
+        self._signals.rollback()
 
 
 @dataclass
@@ -379,5 +386,6 @@ if TYPE_CHECKING:
     _outbox: Outbox = FakeOutbox(Store())
     _inbox: Inbox = FakeInbox(Store())
     _people: PeopleDirectory = FakePeople(Store())
+    _signals: SignalStore = FakeSignals(SignalState())
     _uow: ReminderUnitOfWork = FakeUnitOfWork(Store())
     _gateway: ChatGateway = FakeGateway()

@@ -86,6 +86,7 @@ class SlackDoor:
         self.bolt.action(inbound.ACTION)(self.on_action)
         self.bolt.view(inbound.VIEW)(self.on_view)
         self.bolt.event("app_mention", middleware=[self.take_mention])(self.on_mention)
+        self.bolt.shortcut(inbound.SIGNAL_SHORTCUT)(self.on_signal_shortcut)
 
     async def learn_workspace(self, context: AsyncBoltContext, body: dict[str, Any],
                               next: Callable[[], Awaitable[Any]]) -> None:
@@ -150,6 +151,17 @@ class SlackDoor:
         request_id = f"slack:view:{view.get('id')}"
         asker = Asker(body["user"]["id"], submission.channel, click=True)
         await self.take(ack, submission.command or parse(submission.text), asker, request_id, client)
+
+    async def on_signal_shortcut(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any],
+                                 client: AsyncWebClient) -> None:
+        """"Report as crisis signal" on a message: that message's text and link become a signal from the clicker."""
+        user, channel = body["user"]["id"], body["channel"]["id"]
+        message = body.get("message") or {}
+        url = permalink(body.get("team") or {}, channel, str(message.get("ts", "")))
+        text = from_slack(str(message.get("text") or "")).strip() or url
+        asker = Asker(user, channel, body.get("response_url"), click=True)
+        request_id = f"slack:shortcut:{user}:{body.get('action_ts') or message.get('ts')}"
+        await self.take(ack, c.ReportSignal(text=text, url=url), asker, request_id, client)
 
     async def take_mention(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
                            next: Callable[[], Awaitable[Any]]) -> None:
@@ -253,3 +265,9 @@ class SlackDoor:
                 asker, t("I could not open the form; type the command instead, e.g. `/crisis open <title> --sev 2`.")
             )
 
+
+def permalink(team: dict[str, Any], channel: str, ts: str) -> str:
+    """The message's link as Slack writes it, built from the payload: no Web API call before the 3 s ack.
+    (Enterprise Grid workspaces answer the same path on their own domain.)"""
+    domain = str(team.get("domain") or "app")
+    return f"https://{domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}" if ts else ""

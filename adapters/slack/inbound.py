@@ -19,6 +19,8 @@ from adapters.slack import blocks, modals
 COMMAND = re.compile(r"^/crisis")
 ACTION = re.compile(r"^crisis\.(run|ask|pick)\.")
 VIEW = re.compile(rf"^(?:{re.escape(modals.OPEN_CALLBACK)}|{re.escape(modals.ASK_CALLBACK)})\Z")
+# The message shortcut "Report as crisis signal" (manifest.yaml).
+SIGNAL_SHORTCUT = "crisis_report_signal"
 # Slack's user and conversation ids (U…, W…, C…, D…, G…): checked because they key caches and reach the grammar.
 _ID = re.compile(r"[A-Z0-9]{1,40}")
 
@@ -57,6 +59,8 @@ def check(payload: dict[str, Any]) -> Ignored | None:
         return _block_action(payload)
     if kind_ == "view_submission":
         return _view_submission(payload)
+    if kind_ == "message_action":
+        return _message_action(payload)
     return Ignored(f"a request of type {shown(kind_)}")
 
 
@@ -139,4 +143,18 @@ def _view_submission(payload: dict[str, Any]) -> Ignored | None:
         text_at(state, "type", required=False)
         text_at(state, "value", required=False)
         text_at(state, "selected_option.value", required=False)
+    return None
+
+
+def _message_action(payload: dict[str, Any]) -> Ignored | None:
+    callback_id = text_at(payload, "callback_id") or ""
+    if callback_id != SIGNAL_SHORTCUT:
+        return Ignored(f"the shortcut {shown(callback_id)}")
+    slack_id(payload, "user.id")
+    slack_id(payload, "channel.id")
+    text_at(payload, "action_ts", required=False)
+    text_at(payload, "response_url", required=False)
+    text_at(payload, "team.domain", required=False)
+    text_at(payload, "message.text", required=False)
+    text_at(payload, "message.ts")
     return None

@@ -33,12 +33,13 @@ from adapters.teams.cards import (
     picked_person,
 )
 from adapters.teams.gateway import TeamsGateway, addresses
+from adapters.teams.inbound import MESSAGE_ACTION
 from adapters.teams.markup import PERSON, plain
 from adapters.teams.messages import card_content, names_of
 from adapters.teams.places import place_name
 from adapters.teams.references import Directory, TeamsPerson
 from bot import notify
-from bot.commands import Help, Origin
+from bot.commands import Help, Origin, ReportSignal
 from bot.grammar import parse
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.replies import Card, Reply
@@ -46,6 +47,8 @@ from bot.replies import Card, Reply
 log = logging.getLogger(__name__)
 
 PLATFORM = "teams"
+# The message action's command id in the app package (`composeExtensions`).
+SIGNAL_COMMAND = "reportSignal"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
 _TAG = re.compile(r"<(?!@)[^>]*>")
 
@@ -226,7 +229,26 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         # value (the message answer); the answer is built here as the plain JSON Teams expects.
         if turn_context.activity.name == "adaptiveCard/action":
             return InvokeResponse(status=HTTPStatus.OK, body=await self._card_action(turn_context))
+        if turn_context.activity.name == MESSAGE_ACTION:
+            return InvokeResponse(status=HTTPStatus.OK, body=await self._report_signal(turn_context))
         return await super().on_invoke_activity(turn_context)
+
+    async def _report_signal(self, turn_context: TurnContext) -> dict[str, Any]:
+        """"Report as crisis signal" on a message: its text and link become a signal from the clicker; the dialog
+        Teams opens shows the answer."""
+        activity = turn_context.activity
+        origin = self._origin(activity)
+        value = activity.value if isinstance(activity.value, dict) else {}
+        message = value.get("messagePayload") or {}
+        if value.get("commandId") != SIGNAL_COMMAND or not isinstance(message, dict):
+            text = self._t(origin.language)("This action is not one of crisisbot's; nothing was done.")
+            return {"task": {"type": "message", "value": text}}
+        body = message.get("body") or {}
+        content = str(body.get("content") or "") if isinstance(body, dict) else ""
+        url = str(message.get("linkToMessage") or "")
+        text = " ".join(html.unescape(_TAG.sub(" ", content)).replace("\xa0", " ").split()) or url
+        reply = await self.runtime.service.handle(ReportSignal(text=text, url=url), origin)
+        return {"task": {"type": "message", "value": _private_text(reply) if reply.private else reply.text}}
 
     async def _card_action(self, turn_context: TurnContext) -> dict[str, Any]:
         activity = turn_context.activity

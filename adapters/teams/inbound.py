@@ -17,6 +17,8 @@ from botbuilder.schema.teams import TeamsChannelData
 from adapters.inbound import Malformed, kind, list_at, object_at, parse_json, shown, text_at, utf8
 
 CARD_ACTION = "adaptiveCard/action"
+# The message action "Report as crisis signal" (app package `composeExtensions`): Teams asks for its dialog.
+MESSAGE_ACTION = "composeExtension/fetchTask"
 # The activity types the bot does something with; the SDK does nothing with the others but answer 200.
 HANDLED = ("message", "invoke", "conversationUpdate", "installationUpdate")
 
@@ -46,7 +48,7 @@ def check(raw: dict[str, Any]) -> Ignored | None:
     text_at(raw, "name", required=False)
     if activity_type not in HANDLED:
         return Ignored(f"an activity of type {shown(activity_type)}")
-    if activity_type == "invoke" and raw.get("name") != CARD_ACTION:
+    if activity_type == "invoke" and raw.get("name") not in (CARD_ACTION, MESSAGE_ACTION):
         return Ignored(f"an invoke named {shown(raw.get('name'))}")
     for path in ("from.id", "conversation.id", "recipient.id"):
         text_at(raw, path)
@@ -56,6 +58,9 @@ def check(raw: dict[str, Any]) -> Ignored | None:
     for path in ("id", "name", "text", "locale", "localTimezone", "replyToId", "channelId", "from.name",
                  "from.aadObjectId", "conversation.conversationType", "recipient.name"):
         text_at(raw, path, required=False)
+    if raw.get("name") == MESSAGE_ACTION:
+        for path in ("value.commandId", "value.messagePayload.body.content", "value.messagePayload.linkToMessage"):
+            text_at(raw, path, required=False)
     for entity in list_at(raw, "entities"):
         if not isinstance(entity, dict):
             raise Malformed(f"an entity must be an object, not {kind(entity)}")

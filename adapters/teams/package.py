@@ -31,6 +31,8 @@ def manifest(app_id: str) -> dict[str, Any]:
     content["id"] = app_id
     for bot in content["bots"]:
         bot["botId"] = app_id
+    for extension in content.get("composeExtensions", []):  # the message action "Report as crisis signal"
+        extension["botId"] = app_id
     return content
 
 

@@ -109,6 +109,16 @@ async def test_every_command_of_the_grammar_works_from_teams(teams: TeamsClient)
     assert "- [ ] Write a delivery FAQ · Owner: @Colin Comms" in connector.of("reply")[-1].text
     assert "The dashboard is off" in await say("dashboard", conversation=personal)  # no CRISISBOT_SECRET_KEY here
 
+    # The weak-signal watch.
+    assert "Watching delivery" in await say("watch delivery livraison, parcel", conversation=personal)
+    await say("watch", conversation=personal)
+    assert "delivery" in str(connector.of("reply")[-1].cards)
+    assert "Signal recorded, on delivery." in await say("signal Parcel lost again", conversation=personal)
+    assert "There is no signal alert #9." in await say("alert 9 open", conversation=personal)
+    await say("signals")
+    assert card_title(connector.of("reply")[-1].cards[0]) == "CRI-1 · signals"
+    assert "No longer watching delivery." in await say("unwatch delivery", conversation=personal)
+
     assert used >= set(USAGE), f"not tried from Teams: {set(USAGE) - used}"
 
 

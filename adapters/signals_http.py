@@ -1,0 +1,153 @@
+"""`POST /signals`: signals from social-listening tools and scripts, signed like GitHub webhooks.
+
+`X-Crisisbot-Signature: sha256=<hex HMAC-SHA256 of the raw body with CRISISBOT_SIGNALS_SECRET>`. Without a secret
+the endpoint answers only requests from loopback (as the Teams door without an app id). A body is one JSON object or
+an array of them; a single bad item refuses the whole request, so a sender fixes and resends it as a whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from bot.ports import Clock
+from bot.signals.intake import SignalIntake
+from bot.signals.model import Signal
+
+log = logging.getLogger("crisisbot.signals")
+
+ROUTE = "/signals"
+MAX_BODY = 1024 * 1024
+SIGNATURE = "X-Crisisbot-Signature"
+TEXTS = ("id", "source", "url", "author", "language")
+# Longest accepted values: a signal is a post or a review, not a document.
+LIMITS = {"text": 20_000, "url": 2_000, "id": 500, "source": 100, "author": 500, "language": 20}
+
+
+class Refused(Exception):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    def response(self) -> web.Response:
+        body: dict[str, str] = {"error": str(self)}
+        if self.field is not None:
+            body["field"] = self.field
+        return web.json_response(body, status=400)
+
+
+def signature_of(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _loopback(remote: str | None) -> bool:
+    try:
+        return remote is not None and ipaddress.ip_address(remote.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _item(raw: object, where: str, now: datetime) -> Signal:
+    if not isinstance(raw, dict):
+        raise Refused(f"{where or 'body'} must be a JSON object", where or None)
+    prefix = f"{where}." if where else ""
+    values: dict[str, Any] = {}
+    for name in ("text", *TEXTS):
+        value = raw.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise Refused(f"{prefix}{name} must be a string", prefix + name)
+        if len(value) > LIMITS[name]:
+            raise Refused(f"{prefix}{name} is longer than {LIMITS[name]} characters", prefix + name)
+        values[name] = value.strip()
+    if not values.get("text"):
+        raise Refused(f"{prefix}text is required", prefix + "text")
+    reach = raw.get("reach", 0)
+    if reach is None:
+        reach = 0
+    if isinstance(reach, bool) or not isinstance(reach, int) or reach < 0:
+        raise Refused(f"{prefix}reach must be a whole number, 0 or more", prefix + "reach")
+    published = raw.get("published_at")
+    published_at = None
+    if published is not None:
+        try:
+            published_at = datetime.fromisoformat(str(published)) if isinstance(published, str) else None
+        except ValueError:
+            published_at = None
+        if published_at is None:
+            raise Refused(f"{prefix}published_at must be an ISO 8601 time such as 2026-11-28T10:40:00Z",
+                          prefix + "published_at")
+        # A time without offset is taken as UTC, as most listening tools send.
+        published_at = published_at.replace(tzinfo=UTC) if published_at.tzinfo is None else published_at.astimezone(UTC)
+    return Signal.of(
+        values["text"], now, source=values.get("source") or "webhook", id=values.get("id", ""),
+        url=values.get("url", ""), author=values.get("author", ""), reach=reach, language=values.get("language", ""),
+        published_at=published_at,
+    )
+
+
+def parse_signals(body: bytes, now: datetime) -> list[Signal]:
+    """Every signal of the body, or Refused naming the first field at fault."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Refused(f"malformed JSON: {error}") from None
+    if isinstance(data, list):
+        return [_item(raw, f"[{i}]", now) for i, raw in enumerate(data)]
+    return [_item(data, "", now)]
+
+
+async def _read(request: web.Request) -> bytes | None:
+    """The body, or None when it is over the limit (read no further than that)."""
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return None
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > MAX_BODY:
+            return None
+    return bytes(body)
+
+
+def signals_handler(
+    intake: SignalIntake, secret: str, clock: Clock
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def receive(request: web.Request) -> web.Response:
+        if not secret and not _loopback(request.remote):
+            log.warning("refused signals from %s: no CRISISBOT_SIGNALS_SECRET, loopback only", request.remote)
+            return web.json_response({"error": "set CRISISBOT_SIGNALS_SECRET to accept signals from elsewhere"},
+                                     status=403)
+        body = await _read(request)
+        if body is None:
+            return web.json_response({"error": f"body over {MAX_BODY} bytes"}, status=413)
+        if secret:
+            given = request.headers.get(SIGNATURE, "")
+            if not hmac.compare_digest(given.encode(), signature_of(secret, body).encode()):
+                log.warning("refused signals from %s: %s signature", request.remote, "wrong" if given else "no")
+                return web.json_response({"error": f"missing or wrong {SIGNATURE}"}, status=401)
+        try:
+            signals = parse_signals(body, clock.now())
+        except Refused as error:
+            return error.response()
+        recorded = await intake.ingest(signals)
+        return web.json_response({"accepted": recorded.accepted, "duplicates": recorded.duplicates}, status=202)
+
+    return receive
+
+
+def install(app: web.Application, intake: SignalIntake, env: Mapping[str, str], clock: Clock) -> str:
+    secret = env.get("CRISISBOT_SIGNALS_SECRET", "").strip()
+    app.router.add_post(ROUTE, signals_handler(intake, secret, clock))
+    if secret:
+        return f"signals on {ROUTE}, signed with CRISISBOT_SIGNALS_SECRET"
+    log.warning("CRISISBOT_SIGNALS_SECRET is not set: %s accepts unsigned signals from loopback only", ROUTE)
+    return f"signals on {ROUTE} WITHOUT signature (no CRISISBOT_SIGNALS_SECRET): loopback only"

@@ -1,0 +1,151 @@
+"""`POST /signals` over real HTTP on loopback: signed and unsigned, malformed, too big, duplicates, and the alert."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from adapters.runtime import Runtime, build_runtime
+from adapters.server import create_app
+from adapters.signals_http import MAX_BODY, _loopback, signature_of
+from tests.fakes import FakeClock, FakeGateway
+
+SECRET = "s3cret-for-tests"
+
+
+@dataclass
+class Door:
+    session: aiohttp.ClientSession
+    url: str
+    runtime: Runtime
+    gateway: FakeGateway
+
+    async def post(self, body: bytes, signature: str | None = None) -> tuple[int, dict[str, object]]:
+        headers = {"Content-Type": "application/json"}
+        if signature is not None:
+            headers["X-Crisisbot-Signature"] = signature
+        async with self.session.post(f"{self.url}/signals", data=body, headers=headers) as response:
+            return response.status, await response.json()
+
+    async def signed(self, payload: object) -> tuple[int, dict[str, object]]:
+        body = json.dumps(payload).encode()
+        return await self.post(body, signature_of(SECRET, body))
+
+    def stored(self) -> int:
+        with self.runtime.dispatcher.uow_factory() as uow:
+            return uow.signals.count("delivery", FakeClock().now(), FakeClock().now().replace(year=2100))
+
+
+async def start(env: dict[str, str]) -> tuple[web.AppRunner, str, Runtime, FakeGateway]:
+    runtime = build_runtime(env, clock=FakeClock())
+    gateway = FakeGateway("console")
+    runtime.add_gateway(gateway)
+    runner = web.AppRunner(create_app(runtime))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}", runtime, gateway
+
+
+def environment(tmp_path: Path, secret: str = SECRET) -> dict[str, str]:
+    return {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'crisisbot.db'}",
+        "CRISISBOT_SCHEDULER": "off",
+        "CRISISBOT_SIGNALS_SECRET": secret,
+        "CRISISBOT_WATCH_TOPICS": "delivery: livraison, late delivery",
+        "CRISISBOT_WATCH_CHANNEL": "console:watch",
+        "CRISISBOT_SPIKE": "3/10m",
+    }
+
+
+@pytest.fixture
+async def door(tmp_path: Path) -> AsyncIterator[Door]:
+    runner, url, runtime, gateway = await start(environment(tmp_path))
+    async with aiohttp.ClientSession() as session:
+        yield Door(session, url, runtime, gateway)
+    await runner.cleanup()
+
+
+async def test_signed_signals_are_accepted_once(door: Door) -> None:
+    payload = [
+        {"id": "x-1", "source": "x", "text": "Livraison en retard <@U123> *bold*", "url": "https://x.com/1",
+         "author": "@anna", "reach": 1200, "language": "fr", "published_at": "2026-11-23T09:58:00Z"},
+        {"text": "another late delivery"},
+    ]
+    assert await door.signed(payload) == (202, {"accepted": 2, "duplicates": 0})
+    assert await door.signed(payload[0]) == (202, {"accepted": 0, "duplicates": 1})
+    assert door.stored() == 2
+
+
+async def test_a_missing_or_wrong_signature_is_refused(door: Door) -> None:
+    body = json.dumps({"text": "livraison"}).encode()
+    assert (await door.post(body))[0] == 401
+    assert (await door.post(body, signature_of("other", body)))[0] == 401
+    assert (await door.post(body + b" ", signature_of(SECRET, body)))[0] == 401
+    assert door.stored() == 0
+
+
+@pytest.mark.parametrize(("payload", "field"), [
+    (b"{not json", None),
+    (b'{"source": "x"}', "text"),
+    (b'{"text": "   "}', "text"),
+    (b'[{"text": "livraison"}, {"text": 12}]', "[1].text"),
+    (b'{"text": "livraison", "reach": "many"}', "reach"),
+    (b'{"text": "livraison", "reach": true}', "reach"),
+    (b'{"text": "livraison", "published_at": "yesterday"}', "published_at"),
+    (b'[{"text": "livraison"}, 3]', "[1]"),
+    (b'"livraison"', None),
+])
+async def test_malformed_bodies_get_400_naming_the_field_and_store_nothing(
+    door: Door, payload: bytes, field: str | None
+) -> None:
+    status, body = await door.post(payload, signature_of(SECRET, payload))
+    assert status == 400
+    assert body.get("field") == field
+    assert door.stored() == 0
+
+
+async def test_a_body_over_one_megabyte_gets_413(door: Door) -> None:
+    body = json.dumps({"text": "livraison " + "x" * MAX_BODY}).encode()
+    headers = {"Content-Type": "application/json", "X-Crisisbot-Signature": signature_of(SECRET, body)}
+    async with door.session.post(f"{door.url}/signals", data=io.BytesIO(body), headers=headers) as response:
+        assert response.status == 413
+    assert door.stored() == 0
+
+
+async def test_a_spike_posts_one_alert_in_the_watch_channel(door: Door) -> None:
+    assert (await door.signed([{"text": f"livraison perdue {i}", "reach": i} for i in range(3)]))[0] == 202
+    clock = door.runtime.dispatcher.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(seconds=10)
+    assert (await door.signed([{"text": "livraison perdue 4"}]))[0] == 202
+    posted = [c for p in door.gateway.posts if p.conversation == "watch" and p.reply for c in p.reply.cards]
+    assert [c.id for c in posted] == ["alert:1:1"]
+    assert door.gateway.updates[-1].card is not None
+    assert "4 in the last 10 min" in door.gateway.updates[-1].card.fields[0].value
+
+
+async def test_without_a_secret_unsigned_signals_are_taken_from_loopback(tmp_path: Path) -> None:
+    runner, url, _, _ = await start(environment(tmp_path, secret=""))
+    try:
+        async with aiohttp.ClientSession() as session:
+            async with session.post(f"{url}/signals", json={"text": "livraison"}) as response:
+                assert response.status == 202
+            async with session.get(f"{url}/healthz") as response:
+                health = await response.json()
+        assert "loopback only" in health["signals"]["endpoint"]
+    finally:
+        await runner.cleanup()
+
+
+def test_loopback_addresses() -> None:
+    assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("127.8.0.3")
+    assert not _loopback("10.0.0.2") and not _loopback("2001:db8::1") and not _loopback(None) and not _loopback("x")

@@ -1,0 +1,49 @@
+"""`crisisbot signals import`: a JSONL file into the database, its alerts printed; a bad line imports nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from adapters.cli import main
+from adapters.runtime import build_runtime
+from tests.fakes import T0
+
+
+def write(path: Path, lines: list[object]) -> Path:
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}", "CRISISBOT_WATCH_TOPICS": "delivery: livraison",
+              "CRISISBOT_WATCH_CHANNEL": "console:veille", "CRISISBOT_SPIKE": "3/10m"}
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    return values
+
+
+def test_import_stores_signals_once_and_prints_the_alert(
+    env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [{"text": f"livraison ratée {n}", "source": "trustpilot", "reach": n} for n in range(4)]
+    path = write(tmp_path / "drill.jsonl", lines)
+    assert main(["signals", "import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Signal alert #1 · delivery" in out and "4 signal(s) imported, 0 already known" in out
+    assert main(["signals", "import", str(path)]) == 0
+    assert "0 signal(s) imported, 4 already known" in capsys.readouterr().out
+    with build_runtime(env).dispatcher.uow_factory() as uow:
+        assert len(uow.signals.matching("delivery", T0.replace(year=2000))) == 4
+
+
+def test_a_bad_line_imports_nothing(env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path / "bad.jsonl", [{"text": "livraison"}, {"text": "livraison", "reach": "lots"}])
+    assert main(["signals", "import", str(path)]) == 2
+    assert "line 2: reach must be a whole number" in capsys.readouterr().err
+    with build_runtime(env).dispatcher.uow_factory() as uow:
+        assert not uow.signals.matching("delivery", T0.replace(year=2000))
