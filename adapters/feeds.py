@@ -21,6 +21,7 @@ import aiohttp
 import feedparser
 from aiohttp import web
 
+from adapters import metrics
 from bot.config import parse_duration
 from bot.ports import Clock
 from bot.signals.intake import SignalIntake
@@ -121,6 +122,8 @@ class FeedPoller:
                 etag, modified = response.headers.get("ETag", ""), response.headers.get("Last-Modified", "")
             signals = await asyncio.to_thread(signals_of, body, now)
             recorded = await self.intake.ingest(signals)
+            for signal in signals:
+                metrics.signal_received(signal.source)
         except Exception as error:  # a feed that fails must not stop the others, nor the server
             self._failed(feed, now, f"{type(error).__name__}: {error}"[:200])
             return 0

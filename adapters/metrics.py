@@ -54,11 +54,22 @@ SIGNALS = Counter("crisisbot_signals_received", "Signals received from outside s
 EVERY_METRIC = (REQUESTS, ACK_SECONDS, COMMANDS, REMINDERS, REMINDER_DELAY, SIGNALS)
 
 # The doors' HTTP routes; a door added later names its route here.
-DOOR_ROUTES = {"/slack/events": "slack", "/api/messages": "teams"}
+DOOR_ROUTES = {"/slack/events": "slack", "/api/messages": "teams", "/signals": "signals"}
+
+
+# The source is named by whoever sends the signal: past this many distinct names, the rest count as "other", so a
+# sender inventing a name per request cannot grow the metrics without bound.
+MAX_SIGNAL_SOURCES = 50
+_sources: set[str] = set()
 
 
 def signal_received(source: str) -> None:
     """One signal (an alert, a mention, a ticket...) arrived from `source`: call it once per signal."""
+    if source not in _sources:
+        if len(_sources) >= MAX_SIGNAL_SOURCES:
+            source = "other"
+        else:
+            _sources.add(source)
     SIGNALS.labels(source=source).inc()
 
 

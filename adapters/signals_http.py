@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters import metrics
 from bot.ports import Clock
 from bot.signals.intake import SignalIntake
 from bot.signals.model import Signal
@@ -139,6 +140,8 @@ def signals_handler(
         except Refused as error:
             return error.response()
         recorded = await intake.ingest(signals)
+        for signal in signals:
+            metrics.signal_received(signal.source)
         return web.json_response({"accepted": recorded.accepted, "duplicates": recorded.duplicates}, status=202)
 
     return receive

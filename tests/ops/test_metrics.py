@@ -149,3 +149,23 @@ async def test_socket_mode_envelopes_are_counted_as_slack_requests(fake_slack: t
     assert value(after, "crisisbot_requests_total", door="slack", outcome="malformed") - \
         value(before, "crisisbot_requests_total", door="slack", outcome="malformed") == 1
     assert bot.incident() is not None
+
+
+async def test_signals_posted_are_counted_by_source_and_invented_sources_stay_bounded(
+    fake_slack: tuple[FakeSlack, str], tmp_path: Path
+) -> None:
+    async with crisisbot_server(fake_slack[0], tmp_path, ON) as bot:
+        before = samples((await scrape(bot))[2])
+        body = [{"source": "trustpilot", "text": "late parcel"}, {"source": "trustpilot", "text": "still late"}]
+        async with bot.session.post(f"{bot.url}/signals", json=body) as response:
+            assert response.status == 202
+        flood = [{"source": f"made-up-{i}", "text": f"noise {i}"} for i in range(metrics.MAX_SIGNAL_SOURCES + 20)]
+        async with bot.session.post(f"{bot.url}/signals", json=flood) as response:
+            assert response.status == 202
+        after = samples((await scrape(bot))[2])
+    grown = value(after, "crisisbot_signals_received_total", source="trustpilot") - \
+        value(before, "crisisbot_signals_received_total", source="trustpilot")
+    assert grown == 2
+    sources = {dict(labels)["source"] for name, labels in after if name == "crisisbot_signals_received_total"}
+    assert len(sources) <= metrics.MAX_SIGNAL_SOURCES + 1
+    assert "other" in sources
