@@ -15,7 +15,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, TextClause, text
+from sqlalchemy import Insert, Table, TextClause, text
+
+from storage.direct import Batch
 
 
 @cache
@@ -26,15 +28,21 @@ def json_insert(table: Table, columns: tuple[str, ...]) -> TextClause:
     return text(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {rows}')
 
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Inserts `rows` (dicts with the same keys) in one statement on PostgreSQL, one `executemany` elsewhere."""
+@cache
+def plain_insert(table: Table) -> Insert:
+    return table.insert()
+
+
+def add_rows(batch: Batch, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Adds to `batch` the insert of `rows` (dicts with the same keys): one statement on PostgreSQL, one
+    `executemany` elsewhere."""
     if not rows:
         return
-    if connection.dialect.name != "postgresql":
-        connection.execute(table.insert(), list(rows))
+    if batch.connection.dialect.name != "postgresql":
+        batch.add(plain_insert(table), rows, tuple(rows[0]))
         return
     document = json.dumps(list(rows), default=_iso, ensure_ascii=False)
-    connection.execute(json_insert(table, tuple(rows[0])), {"rows": document})
+    batch.add(json_insert(table, tuple(rows[0])), {"rows": document})
 
 
 def _iso(value: Any) -> str:
