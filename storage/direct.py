@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -24,8 +25,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
 
 from storage.statements import noted
+from storage.tables import UTCDateTime
 
 Params = dict[str, Any]
 Processor = Callable[[Any], Any]
@@ -77,16 +80,14 @@ def compiled(statement: ClauseElement, dialect: Dialect, columns: Sequence[str] 
     done = statement.compile(dialect=dialect, column_keys=list(columns) or None)
     assert isinstance(done, SQLCompiler), "only SQL statements run here"
     binds = tuple(
-        (name, process)
-        for name, bind in done.binds.items()
-        if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        (name, process) for name, bind in done.binds.items() if (process := _bind(bind.type, dialect)) is not None
     )
     selected = getattr(statement, "selected_columns", None)
     names: list[str] = list(selected.keys()) if selected is not None else []
     results = tuple(
         (index, process)
         for index, column in enumerate(selected or ())
-        if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
+        if (process := _result(column.type, dialect)) is not None
     )
     entry = Compiled(
         sql=done.string,
@@ -101,6 +102,32 @@ def compiled(statement: ClauseElement, dialect: Dialect, columns: Sequence[str] 
     return entry
 
 
+def _bind(kind: TypeEngine[Any], dialect: Dialect) -> Processor | None:
+    if isinstance(kind, UTCDateTime) and dialect.name == "sqlite":
+        return _sqlite_utc_text
+    return kind.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _result(kind: TypeEngine[Any], dialect: Dialect) -> Processor | None:
+    if isinstance(kind, UTCDateTime) and dialect.name == "sqlite":
+        return _sqlite_utc_datetime
+    return kind.dialect_impl(dialect).result_processor(dialect, None)
+
+
+# SQLAlchemy's own processors for `UTCDateTime` on SQLite, without their layers: the same text ("2026-11-23
+# 08:00:05.000123", always with microseconds, so text order is time order) and the same aware datetimes back.
+def _sqlite_utc_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r} would be ambiguous in storage; use UTC")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_utc_datetime(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
 class Step:
     """One statement of a batch; its rows and row count are there once the batch has run."""
 
@@ -113,6 +140,8 @@ class Step:
         self.cursor = driver.cursor()
         if isinstance(self.params, dict):
             self.cursor.execute(self.compiled.sql, self.compiled.parameters(self.params))
+        elif len(self.params) == 1:  # the usual case, and cheaper than a one-row executemany
+            self.cursor.execute(self.compiled.sql, self.compiled.parameters(self.params[0]))
         else:
             self.cursor.executemany(self.compiled.sql, [self.compiled.parameters(p) for p in self.params])
 
