@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Insert, Table, TextClause, text
 
-from storage.direct import Batch
+from storage.direct import Batch, Step
 
 
 @cache
@@ -26,6 +26,15 @@ def json_insert(table: Table, columns: tuple[str, ...]) -> TextClause:
     names = ", ".join(f'"{name}"' for name in columns)
     rows = f'json_populate_recordset(NULL::"{table.name}", :rows)'
     return text(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {rows}')
+
+
+@cache
+def json_checked_update(table: Table, columns: tuple[str, ...], key: str, check: str) -> TextClause:
+    """Updates the rows named by `key` whose `check` column still holds the value given, and increments it."""
+    sets = ", ".join(f'"{name}" = r."{name}"' for name in columns if name not in (key, check))
+    rows = f'json_populate_recordset(NULL::"{table.name}", :rows) AS r'
+    where = f'"{table.name}"."{key}" = r."{key}" AND "{table.name}"."{check}" = r."{check}"'
+    return text(f'UPDATE "{table.name}" SET {sets}, "{check}" = "{table.name}"."{check}" + 1 FROM {rows} WHERE {where}')
 
 
 @cache
@@ -43,6 +52,14 @@ def add_rows(batch: Batch, table: Table, rows: Sequence[dict[str, Any]]) -> None
         return
     document = json.dumps(list(rows), default=_iso, ensure_ascii=False)
     batch.add(json_insert(table, tuple(rows[0])), {"rows": document})
+
+
+def add_checked_update(batch: Batch, table: Table, rows: Sequence[dict[str, Any]], key: str, check: str) -> Step:
+    """Adds to `batch` the update of many rows in one statement (PostgreSQL only), each row only while its `check`
+    column still holds the value in its dict; that column is incremented. The step's row count says how many
+    matched."""
+    document = json.dumps(list(rows), default=_iso, ensure_ascii=False)
+    return batch.add(json_checked_update(table, tuple(rows[0]), key, check), {"rows": document})
 
 
 def _iso(value: Any) -> str:
