@@ -4,7 +4,7 @@ Statements run by SQLAlchemy are seen through its events; those run on the drive
 themselves here. Round trips follow what psycopg 3 sends to PostgreSQL: a statement is one, and so is the BEGIN
 psycopg sends before the first statement of a transaction, unless that statement goes in a pipeline (the BEGIN then
 goes with it, and a whole pipeline is one round trip); a COMMIT or ROLLBACK is one when a transaction was begun on the
-server, none otherwise. `bench/wire.py` counts the real request/response turns on the socket to check this model.
+server, none otherwise. `tests/storage/wire.py` counts the real request/response turns on the socket to check this model.
 
 Used by the benchmarks and by tests that bound the statements a command may cost, so a regression shows.
 """
