@@ -43,14 +43,18 @@ class Compiled:
     binds: tuple[tuple[str, Processor], ...]
     row: Any  # a namedtuple class, so rows read like SQLAlchemy's (`row.number`, `row._fields`)
     results: tuple[tuple[int, Processor], ...]
+    # For positional drivers: each parameter's name and processor, in order (what `parameters` does, precomputed).
+    ordered: tuple[tuple[str, Processor | None], ...] = ()
 
     def parameters(self, params: Params) -> Any:
+        if self.positional is not None:
+            if self.defaults:
+                params = {**self.defaults, **params}
+            return tuple([params[name] if process is None else process(params[name]) for name, process in self.ordered])
         values = {**self.defaults, **params} if self.defaults else dict(params)
         for name, process in self.binds:
             if name in values:
                 values[name] = process(values[name])
-        if self.positional is not None:
-            return tuple(values[name] for name in self.positional)
         if self.escaped:
             return {self.escaped.get(name, name): value for name, value in values.items()}
         return values
@@ -89,9 +93,12 @@ def compiled(statement: ClauseElement, dialect: Dialect, columns: Sequence[str] 
         for index, column in enumerate(selected or ())
         if (process := _result(column.type, dialect)) is not None
     )
+    positional = tuple(done.positiontup) if done.positiontup is not None else None
+    processors = dict(binds)
     entry = Compiled(
         sql=done.string,
-        positional=tuple(done.positiontup) if done.positiontup is not None else None,
+        positional=positional,
+        ordered=tuple((name, processors.get(name)) for name in positional or ()),
         escaped=dict(done.escaped_bind_names),
         defaults={name: value for name, value in done.params.items() if value is not None},
         binds=binds,

@@ -154,7 +154,8 @@ INSERT_CHILD = {table.name: table.insert() for table in CHILDREN}
 ChildQuery = Callable[[Table], Select[Any]]
 Verify = Callable[[], None]
 ChildRows = dict[Table, defaultdict[Any, list[Any]]]  # the method `list` below shadows the builtin inside the class
-Saved = list[tuple[Incident, int]]  # each incident written, with the version it now has in storage
+# Each incident written, with the version it has in storage once committed and its snapshot then.
+Saved = list[tuple[Incident, int, Snapshot | None]]
 Incidents = list[Incident]  # the method `list` below shadows the builtin inside the class
 
 
@@ -353,13 +354,13 @@ class SqlIncidents:
             if before is None:
                 found = changes(incident)
                 batch.add(INSERT_INCIDENT, {**found.incident, "version": 1}, (*found.incident, "version"))
-                saved.append((incident, 1))
+                saved.append((incident, 1, found.after))
                 written.append(found)
                 continue
             found = changes(incident, before)
             if is_changed(found, before):
                 checked.append({**found.incident, "key_number": incident.number, "key_version": incident.version})
-                saved.append((incident, incident.version + 1))
+                saved.append((incident, incident.version + 1, found.after))
                 written.append(found)
         # Incident rows go first, in one statement: each version check is also the row lock that serializes writers
         # (taken in number order, so two writers cannot deadlock); a row that no longer matches is a lost race.
@@ -385,9 +386,9 @@ class SqlIncidents:
         return saved, verify
 
     def committed(self, saved: Saved) -> None:
-        for incident, version in saved:
+        for incident, version, after in saved:
             incident.version = version
-            self.tracked[incident.number] = (incident, snapshot(incident))
+            self.tracked[incident.number] = (incident, after or snapshot(incident))
         for incident, stored in self.tracked.values():
             if stored is not None:
                 self.cache.put(incident, stored)
