@@ -106,7 +106,7 @@ async def bench_wake_ups(factory: SqlUnitOfWorkFactory, total: int, due: int, ro
     gateway = TimingGateway()
     reminders, courier = Reminders(factory, settings), Courier(factory, {"console": gateway})  # type: ignore[arg-type]
     numbers = random.Random(1).sample(range(1, total + 1), due * rounds)
-    idle, record, deliver = [], [], []
+    idle, record, deliver, cpu = [], [], [], []
     statements: list[int] = []
     trips: list[int] = []
     for r in range(rounds):
@@ -116,11 +116,12 @@ async def bench_wake_ups(factory: SqlUnitOfWorkFactory, total: int, due: int, ro
         idle.append((time.perf_counter() - started) * 1000)
         make_due(factory, {n: now - timedelta(seconds=1) for n in numbers[r * due : (r + 1) * due]})
         with counting(factory.engine) as counted:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             result = reminders.wake(now)
             recorded = time.perf_counter()
             delivered = await courier.deliver(lambda at=now: at)
             done = time.perf_counter()
+            cpu.append((time.process_time() - cpu_started) * 1000)
         statements.append(counted.statements)
         trips.append(counted.round_trips)
         assert (result.checkins, delivered) == (due, due), (result, delivered)
@@ -131,8 +132,13 @@ async def bench_wake_ups(factory: SqlUnitOfWorkFactory, total: int, due: int, ro
     print(
         f"wake-up, {due} due: median {statistics.median(whole):.1f} ms, worst {max(whole):.1f} ms "
         f"(recording {statistics.median(record):.1f} ms + delivery {statistics.median(deliver):.1f} ms) (goal < 50 ms), "
-        f"{min(statements)}-{max(statements)} SQL statements, {min(trips)}-{max(trips)} round trips"
+        f"{min(statements)}-{max(statements)} SQL statements, {min(trips)}-{max(trips)} round trips; "
+        f"this process's CPU time: median {statistics.median(cpu):.1f} ms; load average {_load()}"
     )
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 async def bench_delay(url: str, factory: SqlUnitOfWorkFactory, total: int, due: int, seconds: int) -> None:

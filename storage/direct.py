@@ -83,6 +83,8 @@ def compiled(statement: ClauseElement, dialect: Dialect, columns: Sequence[str] 
         return found[1]
     done = statement.compile(dialect=dialect, column_keys=list(columns) or None)
     assert isinstance(done, SQLCompiler), "only SQL statements run here"
+    # An `IN` list (even of literals) is rendered at run time: such statements stay with SQLAlchemy's `execute`.
+    assert "POSTCOMPILE" not in done.string, f"an IN list cannot run on the driver's cursor: {done.string}"
     binds = tuple(
         (name, process) for name, bind in done.binds.items() if (process := _bind(bind.type, dialect)) is not None
     )

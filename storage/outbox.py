@@ -18,7 +18,7 @@ from bot.ports import Outgoing
 from bot.replies import Button, Card, Picker, Reply
 from bot.replies import Field as CardField
 from storage.batch import add_rows
-from storage.direct import Batch
+from storage.direct import Batch, run_one
 from storage.tables import UTCDateTime, table_of
 
 PENDING, SENT, GAVE_UP = "pending", "sent", "gave_up"
@@ -103,8 +103,11 @@ class SqlOutbox:
     def mark_sent(self, message_ids: Sequence[str], at: datetime) -> None:
         # One statement for the round, not one per message: a wake-up settles many messages at once.
         if message_ids:
-            statement = MARK_SENT[self.connection.dialect.name == "postgresql"]
-            self.connection.execute(statement, {"ids": list(message_ids), "at": at})
+            postgres = self.connection.dialect.name == "postgresql"
+            if postgres:  # the ids as one array: `storage.direct` can run it, with the BEGIN in one round trip
+                run_one(self.connection, MARK_SENT[True], {"ids": list(message_ids), "at": at})
+            else:
+                self.connection.execute(MARK_SENT[False], {"ids": list(message_ids), "at": at})
 
     def retry_later(self, message_id: str, retry_at: datetime | None, error: str) -> None:
         self.connection.execute(
