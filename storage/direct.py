@@ -102,7 +102,9 @@ def compiled(statement: ClauseElement, dialect: Dialect, columns: Sequence[str] 
         positional=positional,
         ordered=tuple((name, processors.get(name)) for name in positional or ()),
         escaped=dict(done.escaped_bind_names),
-        defaults={name: value for name, value in done.params.items() if value is not None},
+        # Values bound in the statement itself, None included (`claimed_until=None`); a parameter given at run time has
+        # no value here.
+        defaults={name: bind.effective_value for name, bind in done.binds.items() if not bind.required},
         binds=binds,
         row=namedtuple("Row", names, rename=True),
         results=results,
