@@ -19,13 +19,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import bindparam, update
+from sqlalchemy.engine import make_url
 
 from adapters.runtime import build_runtime
 from adapters.scheduler import Scheduler
@@ -36,6 +38,7 @@ from bot.replies import Card, Reply, Room
 from storage import SqlUnitOfWorkFactory, sql_uow_factory
 from storage import tables as t
 from storage.statements import counting
+from tests.pg import isolated_schema
 
 FAR = timedelta(days=7)
 SET_DUE = update(t.incidents).where(t.incidents.c.number == bindparam("n")).values(
@@ -103,8 +106,9 @@ async def bench_wake_ups(factory: SqlUnitOfWorkFactory, total: int, due: int, ro
     gateway = TimingGateway()
     reminders, courier = Reminders(factory, settings), Courier(factory, {"console": gateway})  # type: ignore[arg-type]
     numbers = random.Random(1).sample(range(1, total + 1), due * rounds)
-    idle, record, deliver = [], [], []
+    idle, record, deliver, cpu = [], [], [], []
     statements: list[int] = []
+    trips: list[int] = []
     for r in range(rounds):
         now = datetime.now(UTC)
         started = time.perf_counter()
@@ -112,12 +116,14 @@ async def bench_wake_ups(factory: SqlUnitOfWorkFactory, total: int, due: int, ro
         idle.append((time.perf_counter() - started) * 1000)
         make_due(factory, {n: now - timedelta(seconds=1) for n in numbers[r * due : (r + 1) * due]})
         with counting(factory.engine) as counted:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             result = reminders.wake(now)
             recorded = time.perf_counter()
             delivered = await courier.deliver(lambda at=now: at)
             done = time.perf_counter()
+            cpu.append((time.process_time() - cpu_started) * 1000)
         statements.append(counted.statements)
+        trips.append(counted.round_trips)
         assert (result.checkins, delivered) == (due, due), (result, delivered)
         record.append((recorded - started) * 1000)
         deliver.append((done - recorded) * 1000)
@@ -126,8 +132,13 @@ async def bench_wake_ups(factory: SqlUnitOfWorkFactory, total: int, due: int, ro
     print(
         f"wake-up, {due} due: median {statistics.median(whole):.1f} ms, worst {max(whole):.1f} ms "
         f"(recording {statistics.median(record):.1f} ms + delivery {statistics.median(deliver):.1f} ms) (goal < 50 ms), "
-        f"{min(statements)}-{max(statements)} SQL statements"
+        f"{min(statements)}-{max(statements)} SQL statements, {min(trips)}-{max(trips)} round trips; "
+        f"this process's CPU time: median {statistics.median(cpu):.1f} ms; load average {_load()}"
     )
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 async def bench_delay(url: str, factory: SqlUnitOfWorkFactory, total: int, due: int, seconds: int) -> None:
@@ -153,6 +164,17 @@ async def bench_delay(url: str, factory: SqlUnitOfWorkFactory, total: int, due: 
     )
 
 
+@contextmanager
+def fresh_database(url: str | None, tmp: str) -> Iterator[str]:
+    """A temporary SQLite file, or on PostgreSQL a new schema dropped afterwards: earlier runs' incidents would
+    collide with the seeding, and other people's rows would skew the figures."""
+    if url is None or make_url(url).get_backend_name() != "postgresql":
+        yield url or f"sqlite:///{tmp}/bench.db"
+        return
+    with isolated_schema(url) as schema_url:
+        yield schema_url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--incidents", type=int, default=10_000)
@@ -165,8 +187,7 @@ def main() -> None:
     if args.seed_only:
         seed(args.url, args.incidents)
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.url or f"sqlite:///{tmp}/bench.db"
+    with tempfile.TemporaryDirectory() as tmp, fresh_database(args.url, tmp) as url:
         started = time.perf_counter()
         seeder = [sys.executable, __file__, "--seed-only", "--url", url, "--incidents", str(args.incidents)]
         subprocess.run(seeder, check=True)

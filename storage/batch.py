@@ -15,7 +15,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, TextClause, text
+from sqlalchemy import Insert, Table, TextClause, text
+
+from storage.direct import Batch, Step
 
 
 @cache
@@ -26,15 +28,38 @@ def json_insert(table: Table, columns: tuple[str, ...]) -> TextClause:
     return text(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {rows}')
 
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Inserts `rows` (dicts with the same keys) in one statement on PostgreSQL, one `executemany` elsewhere."""
+@cache
+def json_checked_update(table: Table, columns: tuple[str, ...], key: str, check: str) -> TextClause:
+    """Updates the rows named by `key` whose `check` column still holds the value given, and increments it."""
+    sets = ", ".join(f'"{name}" = r."{name}"' for name in columns if name not in (key, check))
+    rows = f'json_populate_recordset(NULL::"{table.name}", :rows) AS r'
+    where = f'"{table.name}"."{key}" = r."{key}" AND "{table.name}"."{check}" = r."{check}"'
+    return text(f'UPDATE "{table.name}" SET {sets}, "{check}" = "{table.name}"."{check}" + 1 FROM {rows} WHERE {where}')
+
+
+@cache
+def plain_insert(table: Table) -> Insert:
+    return table.insert()
+
+
+def add_rows(batch: Batch, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Adds to `batch` the insert of `rows` (dicts with the same keys): one statement on PostgreSQL, one
+    `executemany` elsewhere."""
     if not rows:
         return
-    if connection.dialect.name != "postgresql":
-        connection.execute(table.insert(), list(rows))
+    if batch.connection.dialect.name != "postgresql":
+        batch.add(plain_insert(table), rows, tuple(rows[0]))
         return
     document = json.dumps(list(rows), default=_iso, ensure_ascii=False)
-    connection.execute(json_insert(table, tuple(rows[0])), {"rows": document})
+    batch.add(json_insert(table, tuple(rows[0])), {"rows": document})
+
+
+def add_checked_update(batch: Batch, table: Table, rows: Sequence[dict[str, Any]], key: str, check: str) -> Step:
+    """Adds to `batch` the update of many rows in one statement (PostgreSQL only), each row only while its `check`
+    column still holds the value in its dict; that column is incremented. The step's row count says how many
+    matched."""
+    document = json.dumps(list(rows), default=_iso, ensure_ascii=False)
+    return batch.add(json_checked_update(table, tuple(rows[0]), key, check), {"rows": document})
 
 
 def _iso(value: Any) -> str:

@@ -43,6 +43,8 @@ class Changes:
     incident: Values
     inserts: dict[str, list[Values]] = field(default_factory=dict)
     updates: dict[str, list[Values]] = field(default_factory=dict)
+    # The snapshot of the incident as these rows leave it: what `snapshot` would compute once they are stored.
+    after: Snapshot | None = None
 
     def insert(self, table: str, rows: list[Values]) -> None:
         if rows:
@@ -82,17 +84,22 @@ def changes(incident: Incident, before: Snapshot = EMPTY) -> Changes:
     n = incident.number
     found = Changes(m.incident_values(incident))
     _check_append_only(incident, before)
+    assignments: list[Values] = []
+    drafts: dict[int, DraftSnapshot] = {}
     found.insert("incident_conversations", [
         m.conversation_values(n, seq, c) for seq, c in enumerate(incident.conversations, 1) if seq > before.conversations
     ])
     for seq, assignment in enumerate(incident.assignments, 1):
         row = m.assignment_values(n, seq, assignment)
+        assignments.append(row)
         if seq > len(before.assignments):
             found.insert("role_assignments", [row])
         elif row != before.assignments[seq - 1]:
             found.update("role_assignments", row)
     for draft in incident.drafts:
         row = m.draft_values(n, draft)
+        draft_row = row
+        objections: list[Values] = []
         old = before.drafts.get(draft.number)
         if old is None:
             found.insert("drafts", [row])
@@ -112,10 +119,15 @@ def changes(incident: Incident, before: Snapshot = EMPTY) -> Changes:
         ])
         for seq, objection in enumerate(draft.objections, 1):
             row = m.objection_values(n, draft.number, seq, objection)
+            objections.append(row)
             if seq > len(old.objections):
                 found.insert("draft_objections", [row])
             elif row != old.objections[seq - 1]:
                 found.update("draft_objections", row)
+        drafts[draft.number] = DraftSnapshot(
+            draft_row, len(draft.versions), len(draft.approvals), len(draft.reviews), len(draft.publications),
+            tuple(objections),
+        )
     found.insert("status_updates", [
         m.update_values(n, seq, u) for seq, u in enumerate(incident.updates, 1) if seq > before.updates
     ])
@@ -124,6 +136,9 @@ def changes(incident: Incident, before: Snapshot = EMPTY) -> Changes:
         for seq, e in enumerate(incident.timeline, incident.earlier_events + 1)
         if seq > before.timeline
     ])
+    found.after = Snapshot(
+        found.incident, len(incident.conversations), assignments, drafts, len(incident.updates), incident.events_recorded
+    )
     return found
 
 

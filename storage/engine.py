@@ -16,7 +16,11 @@ def make_engine(url: str = DEFAULT_URL) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         # psycopg 3 is the driver we ship; accept the plain `postgresql://` (and Heroku's `postgres://`) spellings.
-        return create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
+        # No `pool_pre_ping`: it costs every unit of work one more round trip to ask whether the connection lives.
+        # A connection that died in the pool (server restart, idle timeout) fails its first statement instead; that
+        # invalidates it (and the pool's older connections), and the unit of work turns the failure into a retry of
+        # the whole command on a fresh connection (`SqlUnitOfWork.__exit__`), which nothing was committed by.
+        return create_engine(parsed.set(drivername="postgresql+psycopg"))
     if parsed.get_backend_name() != "sqlite":
         raise ValueError(f"unsupported DATABASE_URL {parsed.render_as_string()!r}: use sqlite:/// or postgresql+psycopg://")
     memory = parsed.database in (None, "", ":memory:")

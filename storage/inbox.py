@@ -21,6 +21,7 @@ from sqlmodel import Field, SQLModel
 from bot.commands import Command, Origin, from_record, to_record
 from bot.grammar import parse
 from bot.ports import AcceptedRequest
+from storage.direct import Batch
 from storage.presence import HOLDER_GONE, ensure_alive
 from storage.tables import UTCDateTime, requests, table_of
 
@@ -170,7 +171,7 @@ class SqlInbox:
     def finish(self, request_id: str, at: datetime) -> None:
         self.finished[request_id] = at
 
-    def flush(self) -> None:
+    def flush(self, batch: Batch) -> None:
         if self.finished:
-            self.connection.execute(FINISH, [{"rid": rid, "at": at} for rid, at in self.finished.items()])
+            batch.add(FINISH, [{"rid": rid, "at": at} for rid, at in self.finished.items()], ("finished_at",))
             self.finished = {}

@@ -17,7 +17,8 @@ from sqlmodel import Field, SQLModel
 from bot.ports import Outgoing
 from bot.replies import Button, Card, Picker, Reply
 from bot.replies import Field as CardField
-from storage.batch import insert_rows
+from storage.batch import add_rows
+from storage.direct import Batch, run_one
 from storage.tables import UTCDateTime, table_of
 
 PENDING, SENT, GAVE_UP = "pending", "sent", "gave_up"
@@ -62,11 +63,11 @@ class SqlOutbox:
     def add(self, message: Outgoing) -> None:
         self.pending.append(message)
 
-    def flush(self) -> None:
-        # After the incidents: their version check settles a race before any duplicate message could collide here.
-        # One statement for the whole wake-up's messages, however many.
+    def flush(self, batch: Batch) -> None:
+        # After the incidents: their version check settles a race before any duplicate message could collide here
+        # (and if one does, the key collision is a lost race too). One statement for the wake-up's messages.
         if self.pending:
-            insert_rows(self.connection, outbox, [_row(m) for m in self.pending])
+            add_rows(batch, outbox, [_row(m) for m in self.pending])
             self.pending = []
 
     def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
@@ -102,8 +103,11 @@ class SqlOutbox:
     def mark_sent(self, message_ids: Sequence[str], at: datetime) -> None:
         # One statement for the round, not one per message: a wake-up settles many messages at once.
         if message_ids:
-            statement = MARK_SENT[self.connection.dialect.name == "postgresql"]
-            self.connection.execute(statement, {"ids": list(message_ids), "at": at})
+            postgres = self.connection.dialect.name == "postgresql"
+            if postgres:  # the ids as one array: `storage.direct` can run it, with the BEGIN in one round trip
+                run_one(self.connection, MARK_SENT[True], {"ids": list(message_ids), "at": at})
+            else:
+                self.connection.execute(MARK_SENT[False], {"ids": list(message_ids), "at": at})
 
     def retry_later(self, message_id: str, retry_at: datetime | None, error: str) -> None:
         self.connection.execute(

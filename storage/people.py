@@ -9,6 +9,7 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel
 
+from storage.direct import Batch
 from storage.tables import UTCDateTime, table_of
 
 
@@ -21,6 +22,13 @@ class PersonRow(SQLModel, table=True):
 
 
 people = table_of(PersonRow)
+# Names change rarely; when one does, the latest wins.
+UPSERTS = {
+    dialect.dialect.name: (upsert := dialect.insert(people)).on_conflict_do_update(
+        index_elements=["person_id"], set_={"name": upsert.excluded.name, "seen_at": upsert.excluded.seen_at}
+    )
+    for dialect in (postgresql, sqlite)
+}
 NAMES = select(people.c.person_id, people.c.name).where(people.c.person_id.in_(bindparam("ids", expanding=True)))
 
 
@@ -53,16 +61,11 @@ class SqlPeople:
         found.update({person: name for person, name in self.pending.items() if person in ids})
         return found
 
-    def flush(self) -> dict[str, str]:
+    def flush(self, batch: Batch) -> dict[str, str]:
         """Writes the names; returns them, for `committed` once the transaction is."""
         if not self.pending:
             return {}
-        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
         rows = [{"person_id": p, "name": n, "seen_at": datetime.now(UTC)} for p, n in sorted(self.pending.items())]
-        upsert = dialect.insert(people)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=["person_id"], set_={"name": upsert.excluded.name, "seen_at": upsert.excluded.seen_at}
-        )
-        self.connection.execute(upsert, rows)
+        batch.add(UPSERTS[self.connection.dialect.name], rows, ("person_id", "name", "seen_at"))
         written, self.pending = self.pending, {}
         return written

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ARRAY,
@@ -33,8 +33,13 @@ from bot.errors import ConcurrentChange
 from bot.model import Conversation, Incident, Status
 from storage import mapping as m
 from storage import tables as t
+from storage.batch import add_checked_update, add_rows
 from storage.cache import IncidentCache
 from storage.changes import Changes, Snapshot, changes, is_changed, snapshot
+from storage.direct import Batch, Step
+
+if TYPE_CHECKING:
+    from storage.uow import SqlCardRefs
 
 # Parents before children, so foreign keys hold at every insert; with the columns each child is ordered by.
 CHILDREN: dict[Table, tuple[str, ...]] = {
@@ -81,6 +86,22 @@ BY_CONVERSATION = (
     .where(c.platform == bindparam("platform"), c.conversation_id == bindparam("conversation"))
     .order_by(i.number.desc())
     .limit(1)
+)
+# The cards posted in every conversation of the incident the query above finds, read with it (one round trip on
+# PostgreSQL): a command that changes the incident refreshes them.
+cr = t.card_refs.c
+CARDS_OF_INCIDENTS = select(t.card_refs).join(
+    t.conversations, and_(c.platform == cr.platform, c.conversation_id == cr.conversation)
+)
+CARDS_BY_KEY = CARDS_OF_INCIDENTS.where(
+    c.incident_number == select(i.number).where(i.key == bindparam("key")).scalar_subquery()
+)
+place = t.conversations.alias("place")
+CARDS_BY_CONVERSATION = CARDS_OF_INCIDENTS.where(
+    c.incident_number
+    == select(func.max(place.c.incident_number))
+    .where(place.c.platform == bindparam("platform"), place.c.conversation_id == bindparam("conversation"))
+    .scalar_subquery()
 )
 CHILDREN_OF_ONE = {table: _children_query(table).where(table.c.incident_number == bindparam("number")) for table in CHILDREN}
 BY_KEYS = WITH_RECORDED.where(i.key.in_(bindparam("keys", expanding=True))).order_by(i.number)
@@ -131,21 +152,27 @@ INSERT_INCIDENT = t.incidents.insert()
 INSERT_CHILD = {table.name: table.insert() for table in CHILDREN}
 
 ChildQuery = Callable[[Table], Select[Any]]
-Saved = list[tuple[Incident, int]]  # each incident written, with the version it now has in storage
+Verify = Callable[[], None]
+ChildRows = dict[Table, defaultdict[Any, list[Any]]]  # the method `list` below shadows the builtin inside the class
+# Each incident written, with the version it has in storage once committed and its snapshot then.
+Saved = list[tuple[Incident, int, Snapshot | None]]
 Incidents = list[Incident]  # the method `list` below shadows the builtin inside the class
 
 
 class SqlIncidents:
-    def __init__(self, connection: Connection, cache: IncidentCache | None = None) -> None:
+    def __init__(
+        self, connection: Connection, cache: IncidentCache | None = None, cards: SqlCardRefs | None = None
+    ) -> None:
         self.connection = connection
         self.cache = cache if cache is not None else IncidentCache(kept=0)
+        self.cards = cards  # given the cards of each incident a command loads, when there is one to give them to
         # Identity map: number -> (incident, snapshot as stored, or None for an incident added in this unit of work).
         self.tracked: dict[int, tuple[Incident, Snapshot | None]] = {}
 
     # -- queries -------------------------------------------------------------------------------
 
     def get(self, key: str) -> Incident | None:
-        return self._load_tracked(BY_KEY, {"key": key})
+        return self._load_tracked(BY_KEY, CARDS_BY_KEY, {"key": key})
 
     def get_whole(self, key: str) -> Incident | None:
         row = self.connection.execute(BY_KEY, {"key": key}).first()
@@ -156,13 +183,13 @@ class SqlIncidents:
             # Already in this unit of work without its history: keep that object (it may hold changes), give it
             # the history it lacks, and keep what was recorded since at the end.
             incident = tracked[0]
-            [whole] = self._assemble([row], CHILDREN_OF_ONE.__getitem__, {"number": row.number}, history=True)
+            [whole] = self._assemble([row], CHILDREN_OF_ONE.__getitem__, {"number": row.number}, history=True, direct=True)
             incident.timeline[:0] = whole.timeline[: incident.earlier_events]
             incident.earlier_events = 0
             return incident
         if tracked is not None:
             return tracked[0]
-        [incident] = self._assemble([row], CHILDREN_OF_ONE.__getitem__, {"number": row.number}, history=True)
+        [incident] = self._assemble([row], CHILDREN_OF_ONE.__getitem__, {"number": row.number}, history=True, direct=True)
         self.tracked[row.number] = (incident, snapshot(incident))
         return incident
 
@@ -172,12 +199,14 @@ class SqlIncidents:
         rows = self.connection.execute(BATCH_BY_KEYS[dialect], {"keys": list(keys)}).all()
         fresh = [row for row in rows if row.number not in self.tracked]
         numbers = {"numbers": [row.number for row in fresh]}
-        for incident in self._assemble(fresh, BATCH_CHILDREN[dialect].__getitem__, numbers):
+        direct = dialect == "postgresql"  # SQLite's lists expand into new SQL for each size: SQLAlchemy runs those
+        for incident in self._assemble(fresh, BATCH_CHILDREN[dialect].__getitem__, numbers, direct=direct):
             self.tracked[incident.number] = (incident, snapshot(incident))
         return [self.tracked[row.number][0] for row in rows]
 
     def by_conversation(self, conversation: Conversation) -> Incident | None:
-        return self._load_tracked(BY_CONVERSATION, {"platform": conversation.platform, "conversation": conversation.id})
+        params = {"platform": conversation.platform, "conversation": conversation.id}
+        return self._load_tracked(BY_CONVERSATION, CARDS_BY_CONVERSATION, params)
 
     def add(self, incident: Incident) -> None:
         self.tracked[incident.number] = (incident, None)
@@ -205,36 +234,54 @@ class SqlIncidents:
 
     # -- loading -------------------------------------------------------------------------------
 
-    def _load_tracked(self, query: Select[Any], params: dict[str, Any]) -> Incident | None:
-        row = self.connection.execute(query, params).first()
+    def _load_tracked(self, query: Select[Any], cards: Select[Any], params: dict[str, Any]) -> Incident | None:
+        batch = Batch(self.connection)
+        found = batch.add(query, params)
+        posted = batch.add(cards, params) if self.cards is not None else None
+        batch.run()
+        row = found.first()
         if row is None:
             return None
         if row.number in self.tracked:
             return self.tracked[row.number][0]
         cached = self.cache.take(row.number, row.version, row.events_recorded)
         if cached is not None:
+            incident = cached[0]
             self.tracked[row.number] = cached
-            return cached[0]
-        number = {"number": row.number}
-        [incident] = self._assemble([row], CHILDREN_OF_ONE.__getitem__, number)
-        self.tracked[row.number] = (incident, snapshot(incident))
+        else:
+            number = {"number": row.number}
+            [incident] = self._assemble([row], CHILDREN_OF_ONE.__getitem__, number, direct=True)
+            self.tracked[row.number] = (incident, snapshot(incident))
+        if self.cards is not None and posted is not None:
+            self.cards.read_with({(c.platform, c.id) for c in incident.conversations}, posted.all())
         return incident
 
     def _assemble(
-        self, rows: Sequence[Row[Any]], query: ChildQuery, params: dict[str, Any] | None = None, history: bool = False
+        self,
+        rows: Sequence[Any],
+        query: ChildQuery,
+        params: dict[str, Any] | None = None,
+        history: bool = False,
+        direct: bool = False,
     ) -> Incidents:
         """Incidents from their rows plus one select per child table (five fewer while none has a draft).
 
         Without `history`, the timeline is not read, only its length: commands append to it and never read it.
+        `direct` says the queries are built once, with no expanding list, so `storage.direct` can run them: on
+        PostgreSQL all of them in one round trip (the five tables of drafts too, rather than a second trip to
+        learn whether there are drafts).
         """
         if not rows:
             return []
+        postgres = self.connection.dialect.name == "postgresql"
+        first = [t.conversations, t.assignments, t.updates, t.drafts, *([t.timeline] if history else [])]
+        later = [t.draft_versions, t.approvals, t.reviews, t.publications, t.objections]
+        read = self._children(first + later if postgres and direct else first, query, params or {}, direct)
+        if t.draft_versions not in read and read[t.drafts]:
+            read.update(self._children(later, query, params or {}, direct))
 
-        def children(table: Table) -> defaultdict[Any, list[Row[Any]]]:
-            grouped: defaultdict[Any, list[Row[Any]]] = defaultdict(list)
-            for row in self.connection.execute(query(table), params):
-                grouped[row.incident_number].append(row)
-            return grouped
+        def children(table: Table) -> defaultdict[Any, list[Any]]:
+            return read.get(table, defaultdict(list))
 
         conversations, assignments, updates = (children(table) for table in (t.conversations, t.assignments, t.updates))
         if history:
@@ -271,13 +318,33 @@ class SqlIncidents:
             for row in rows
         ]
 
+    def _children(
+        self, tables: Sequence[Table], query: ChildQuery, params: dict[str, Any], direct: bool
+    ) -> ChildRows:
+        """The rows of each child table, by incident number."""
+        if direct:
+            batch = Batch(self.connection)
+            steps = [batch.add(query(table), params) for table in tables]
+            batch.run()
+            results: list[Sequence[Any]] = [step.all() for step in steps]
+        else:
+            results = [self.connection.execute(query(table), params).all() for table in tables]
+        read: ChildRows = {}
+        for table, found in zip(tables, results, strict=True):
+            grouped = read[table] = defaultdict(list)
+            for row in found:
+                grouped[row.incident_number].append(row)
+        return read
+
     # -- saving --------------------------------------------------------------------------------
 
-    def flush(self) -> Saved:
-        """Writes every tracked incident that changed; returns each with the version it now has in storage.
+    def flush(self, batch: Batch) -> tuple[Saved, Verify]:
+        """Adds to `batch` the writes of every tracked incident that changed; returns each with the version it will
+        have in storage, and the check to make once the batch has run (it raises `ConcurrentChange` if an incident
+        was saved by someone else meanwhile).
 
-        Incident rows go one by one (each update is a version check); their children go together, one statement per
-        table for the whole unit of work, which is what a scheduler wake-up over many incidents needs.
+        Incident rows go in one statement (each row's update is a version check); their children go together, one
+        statement per table for the whole unit of work, which is what a scheduler wake-up over many incidents needs.
         """
         saved: Saved = []
         written: list[Changes] = []
@@ -286,41 +353,60 @@ class SqlIncidents:
             incident, before = self.tracked[number]
             if before is None:
                 found = changes(incident)
-                self.connection.execute(INSERT_INCIDENT, {**found.incident, "version": 1})
-                saved.append((incident, 1))
+                batch.add(INSERT_INCIDENT, {**found.incident, "version": 1}, (*found.incident, "version"))
+                saved.append((incident, 1, found.after))
                 written.append(found)
                 continue
             found = changes(incident, before)
             if is_changed(found, before):
                 checked.append({**found.incident, "key_number": incident.number, "key_version": incident.version})
-                saved.append((incident, incident.version + 1))
+                saved.append((incident, incident.version + 1, found.after))
                 written.append(found)
         # Incident rows go first, in one statement: each version check is also the row lock that serializes writers
         # (taken in number order, so two writers cannot deadlock); a row that no longer matches is a lost race.
-        if checked and self.connection.execute(SAVE_INCIDENT, checked).rowcount != len(checked):
-            raise ConcurrentChange()
-        self._write_children(written)
-        return saved
+        version_check: Step | None = None
+        postgres = self.connection.dialect.name == "postgresql"
+        if checked and postgres and len(checked) > 1:
+            # A wake-up's hundred incidents as one statement rather than a hundred in the pipeline (psycopg encodes
+            # each on the client, the server plans each). Its join usually takes the row locks in the order of the
+            # rows, by number, as one update per row does; a deadlock, were one to happen, is a lost race (retried).
+            rows = [
+                {**{k: v for k, v in r.items() if not k.startswith("key_")}, "version": r["key_version"]} for r in checked
+            ]
+            version_check = add_checked_update(batch, t.incidents, rows, key="number", check="version")
+        elif checked:
+            columns = [name for name in checked[0] if not name.startswith("key_")]
+            version_check = batch.add(SAVE_INCIDENT, checked, columns)
+        self._write_children(batch, written)
+
+        def verify() -> None:
+            if version_check is not None and version_check.rowcount != len(checked):
+                raise ConcurrentChange()
+
+        return saved, verify
 
     def committed(self, saved: Saved) -> None:
-        for incident, version in saved:
+        for incident, version, after in saved:
             incident.version = version
-            self.tracked[incident.number] = (incident, snapshot(incident))
+            self.tracked[incident.number] = (incident, after or snapshot(incident))
         for incident, stored in self.tracked.values():
             if stored is not None:
                 self.cache.put(incident, stored)
 
-    def _write_children(self, written: Sequence[Changes]) -> None:
+    def _write_children(self, batch: Batch, written: Sequence[Changes]) -> None:
         for name, statement in UPDATE_CHILD.items():
             keys = CHILD_TABLES[name].primary_key.columns.keys()
             changed = [row for found in written for row in found.updates.get(name, ())]
             if changed:
-                self.connection.execute(statement, [{**row, **{f"key_{k}": row[k] for k in keys}} for row in changed])
+                batch.add(statement, [{**row, **{f"key_{k}": row[k] for k in keys}} for row in changed], tuple(changed[0]))
         # Parents before children (the order of CHILDREN), so foreign keys hold at every insert.
+        postgres = self.connection.dialect.name == "postgresql"
         for name, insert in INSERT_CHILD.items():
             rows = [row for found in written for row in found.inserts.get(name, ())]
-            if rows:
-                self.connection.execute(insert, rows)
+            if postgres and len(rows) > 1:
+                add_rows(batch, CHILD_TABLES[name], rows)  # one statement, as above
+            elif rows:
+                batch.add(insert, rows, tuple(rows[0]))
 
 
 def _by_draft(grouped: defaultdict[Any, list[Row[Any]]]) -> defaultdict[tuple[int, int], list[Row[Any]]]:

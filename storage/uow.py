@@ -6,6 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,6 +17,7 @@ from bot.ports import CardRefs, Inbox, IncidentRepository, Outbox, PeopleDirecto
 from bot.signals.ports import SignalStore
 from storage import tables as t
 from storage.cache import IncidentCache
+from storage.direct import Batch, run_one
 from storage.engine import DEFAULT_URL, make_engine
 from storage.inbox import SqlInbox
 from storage.migrate import ensure_schema
@@ -39,6 +41,13 @@ CARDS_IN = select(t.card_refs).where(
 CARDS_IN_ONE = select(t.card_refs).where(
     t.card_refs.c.platform == bindparam("platform"), t.card_refs.c.conversation == bindparam("conversation")
 )
+# The latest message wins: an upsert, since two refreshes racing for the same card are harmless.
+CARD_UPSERTS = {
+    dialect.dialect.name: (upsert := dialect.insert(t.card_refs)).on_conflict_do_update(
+        index_elements=["platform", "conversation", "card_id"], set_={"message_ref": upsert.excluded.message_ref}
+    )
+    for dialect in (postgresql, sqlite)
+}
 
 # PostgreSQL serialization failure and deadlock: another transaction won; the dispatcher retries.
 RETRYABLE_PG_CODES = {"40001", "40P01"}
@@ -57,12 +66,12 @@ class SqlRequestLog:
     def remember(self, request_id: str, reply_text: str) -> None:
         self.pending[request_id] = reply_text
 
-    def flush(self) -> None:
+    def flush(self, batch: Batch) -> None:
         # A plain insert: a second delivery of the same request collides here and its whole transaction is undone.
         if self.pending:
             now = datetime.now(UTC)
             rows = [{"request_id": r, "reply": text, "created_at": now} for r, text in self.pending.items()]
-            self.connection.execute(INSERT_REQUEST, rows)
+            batch.add(INSERT_REQUEST, rows, ("request_id", "reply", "created_at"))
             self.pending = {}
 
 
@@ -70,6 +79,16 @@ class SqlCardRefs:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.pending: dict[tuple[str, str, str], str] = {}
+        # Places whose cards were read already in this transaction (with the incident, see `SqlIncidents`).
+        self.read: dict[tuple[str, str], dict[tuple[str, str, str], str]] = {}
+
+    def read_with(self, places: Collection[tuple[str, str]], rows: Collection[Any]) -> None:
+        """The cards of `places`, read with their incident: every card of those places is among `rows`."""
+        for place in places:
+            self.read.setdefault(place, {})
+        for r in rows:
+            if (r.platform, r.conversation) in self.read:
+                self.read[(r.platform, r.conversation)][(r.platform, r.conversation, r.card_id)] = r.message_ref
 
     def get(self, platform: str, conversation: str, card_id: str) -> str | None:
         if (platform, conversation, card_id) in self.pending:
@@ -82,31 +101,32 @@ class SqlCardRefs:
 
     def in_conversations(self, conversations: Collection[tuple[str, str]]) -> dict[tuple[str, str, str], str]:
         """One select for all the places of an incident."""
-        if not conversations:
-            return {}
-        if len(conversations) == 1:
-            [(platform, conversation)] = conversations
-            rows = self.connection.execute(CARDS_IN_ONE, {"platform": platform, "conversation": conversation})
+        found: dict[tuple[str, str, str], str] = {}
+        unread = [place for place in conversations if place not in self.read]
+        for place in conversations:
+            found.update(self.read.get(place, {}))
+        if len(unread) == 1:
+            [(platform, conversation)] = unread
+            rows: Any = run_one(self.connection, CARDS_IN_ONE, {"platform": platform, "conversation": conversation}).all()
+        elif unread:
+            rows = self.connection.execute(CARDS_IN, {"places": sorted(unread)})
         else:
-            rows = self.connection.execute(CARDS_IN, {"places": sorted(conversations)})
-        found = {(r.platform, r.conversation, r.card_id): r.message_ref for r in rows}
+            rows = ()
+        found.update({(r.platform, r.conversation, r.card_id): r.message_ref for r in rows})
         found.update({where: ref for where, ref in self.pending.items() if where[:2] in conversations})
         return found
 
-    def flush(self) -> None:
-        # The latest message wins: an upsert, since two refreshes racing for the same card are harmless. One statement.
+    def flush(self, batch: Batch) -> None:
         if not self.pending:
             return
-        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
         rows = [
             {"platform": p, "conversation": c, "card_id": card, "message_ref": ref}
             for (p, c, card), ref in sorted(self.pending.items())
         ]
-        upsert = dialect.insert(t.card_refs)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=["platform", "conversation", "card_id"], set_={"message_ref": upsert.excluded.message_ref}
-        )
-        self.connection.execute(upsert, rows)
+        upsert = CARD_UPSERTS[self.connection.dialect.name]
+        batch.add(upsert, rows, ("platform", "conversation", "card_id", "message_ref"))
+        for p, c, card in self.pending:
+            self.read.get((p, c), {}).update({(p, c, card): self.pending[(p, c, card)]})
         self.pending = {}
 
 
@@ -131,9 +151,9 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         ensure_schema(self.engine)
         self.connection = self.engine.connect()
-        self.incidents = self._incidents = SqlIncidents(self.connection, self.cache)
         self.requests = self._requests = SqlRequestLog(self.connection)
         self.cards = self._cards = SqlCardRefs(self.connection)
+        self.incidents = self._incidents = SqlIncidents(self.connection, self.cache, self._cards)
         self.outbox = self._outbox = SqlOutbox(self.connection)
         self.inbox = self._inbox = SqlInbox(self.connection)
         self.people = self._people = SqlPeople(self.connection, self.known_names)
@@ -145,22 +165,31 @@ class SqlUnitOfWork:
             self.rollback()
         finally:
             self.connection.close()
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            # The pooled connection had died (a server restart, an idle timeout; the pool no longer pings each
+            # connection it hands out, see `storage.engine`). Nothing of this attempt was committed: it is run again
+            # on a fresh connection, as a lost race is.
+            raise ConcurrentChange() from exc
 
     def commit(self) -> None:
+        """Every write in one batch (one round trip on PostgreSQL), the version check read from it, then COMMIT."""
         try:
-            self._requests.flush()
-            saved = self._incidents.flush()
-            self._outbox.flush()
-            self._cards.flush()
-            self._inbox.flush()
-            names = self._people.flush()
+            batch = Batch(self.connection)
+            self._requests.flush(batch)
+            saved, verify = self._incidents.flush(batch)
+            self._outbox.flush(batch)
+            self._cards.flush(batch)
+            self._inbox.flush(batch)
+            names = self._people.flush(batch)
+            batch.run()
+            verify()
             self.connection.commit()
         except ConcurrentChange:
             self.rollback()
             raise
         except DBAPIError as error:
             self.rollback()
-            if _lost_a_race(error):
+            if _lost_a_race(error) or error.connection_invalidated:
                 raise ConcurrentChange() from error
             raise
         self._incidents.committed(saved)
@@ -172,6 +201,7 @@ class SqlUnitOfWork:
         self._incidents.tracked = {}
         self._requests.pending = {}
         self._cards.pending = {}
+        self._cards.read = {}
         self._outbox.pending = []
         self._inbox.finished = {}
         self._people.pending = {}

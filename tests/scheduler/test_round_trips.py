@@ -90,3 +90,19 @@ def test_reminder_keys_are_the_due_and_waiting_lists(factory: SqlUnitOfWorkFacto
         for at in (T0, T0 + timedelta(minutes=15), T0 + timedelta(hours=1)):
             due, waiting = uow.incidents.reminder_keys(at)
             assert (list(due), list(waiting)) == (list(uow.incidents.due_for_checkin(at)), ["CRI-1", "CRI-4"])
+
+
+def test_on_postgresql_a_wake_up_with_a_hundred_due_costs_thirteen_round_trips(factory: SqlUnitOfWorkFactory) -> None:
+    if factory.engine.dialect.name != "postgresql":
+        pytest.skip("round trips are PostgreSQL's; SQLite runs in process")
+    seed(factory, 1, 100, timedelta(minutes=20))
+    reminders = Reminders(factory, SETTINGS)  # type: ignore[arg-type]
+    courier = Courier(factory, {"console": FakeGateway("console")})  # type: ignore[dict-item]
+    with counting(factory.engine) as counted:
+        result = reminders.wake(T0 + timedelta(minutes=25))
+        delivered = asyncio.run(courier.deliver(lambda: T0 + timedelta(minutes=25)))
+    assert (result.checkins, delivered) == (100, 100)
+    # The key lists (BEGIN, select, ROLLBACK); the batch: its keys (BEGIN, select), its ten child tables in one
+    # pipeline, every write in another, COMMIT; the claim (BEGIN, update, COMMIT); the record of what was sent
+    # (one pipeline with its BEGIN, COMMIT).
+    assert counted.round_trips <= 13, counted
