@@ -23,6 +23,9 @@ class Origin:
     names: tuple[tuple[str, str], ...] = ()
     # The speaker's IANA time zone where the platform tells it: times in answers to them use it.
     timezone: str | None = None
+    # Work e-mail addresses the door knows, by platform account (the speaker's, the people mentioned): one person
+    # across platforms is recognised by them (`bot.identities`).
+    emails: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,18 @@ class Help:
     usage: str = ""
 
 
+@dataclass(frozen=True)
+class JoinIncident:
+    """Links the conversation it is typed in to the incident (`join CRI-12`), so the crisis is followed there too."""
+
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class LeaveIncident:
+    incident: str | None = None
+
+
 Command = (
     OpenIncident
     | AskToOpen
@@ -239,6 +254,8 @@ Command = (
     | RecordLesson
     | RecordAction
     | ExportReport
+    | JoinIncident
+    | LeaveIncident
 )
 
 

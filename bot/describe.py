@@ -70,6 +70,12 @@ def fact(event: ev.Event, t: Translator) -> str:
                 return t("now discussed in {conversation}", conversation=t(UNNAMED_PLACES[platform]))
             # The console's conversations are names people typed, not platform ids.
             return t("now discussed in {platform} {conversation}", platform=platform, conversation=conversation)
+        case ev.ConversationUnlinked(platform, conversation, name):
+            if name:
+                return t("no longer followed in {conversation}", conversation=name)
+            if platform in UNNAMED_PLACES:
+                return t("no longer followed in {conversation}", conversation=t(UNNAMED_PLACES[platform]))
+            return t("no longer followed in {platform} {conversation}", platform=platform, conversation=conversation)
         case ev.RoleAssigned(role, holder, previous):
             if previous:
                 return t(

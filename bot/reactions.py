@@ -36,6 +36,8 @@ class Reaction:
     objection_notice: bool = False
     # May concern the stakeholders of CRISISBOT_NOTIFY (`bot.notify` decides from the fact's details).
     stakeholders: bool = False
+    # A conversation now follows the crisis: it gets the cards of the drafts still waiting, as the others show them.
+    new_place: bool = False
 
 
 INCIDENT = Reaction(incident_card=True)
@@ -45,7 +47,8 @@ DRAFT_NEWS = Reaction(draft_card=True, news=True)
 
 REACTIONS: dict[type[ev.Event], Reaction] = {
     ev.IncidentOpened: Reaction(incident_card=True, stakeholders=True),
-    ev.ConversationLinked: INCIDENT,
+    ev.ConversationLinked: Reaction(incident_card=True, new_place=True),
+    ev.ConversationUnlinked: INCIDENT_NEWS,
     ev.RoleAssigned: INCIDENT_NEWS,
     ev.RoleReleased: INCIDENT,
     ev.SeverityChanged: Reaction(incident_card=True, news=True, stakeholders=True),
@@ -130,6 +133,19 @@ def cards_to_refresh(incident: Incident, events: Sequence[ev.Event], settings: S
     return cards
 
 
+def _for_new_places(
+    incident: Incident, events: Sequence[ev.Event], places: Sequence[Conversation], cards: Sequence[Card],
+    t: Translator, settings: Settings,
+) -> list[tuple[Conversation, Card]]:
+    """The waiting drafts' cards for each conversation that just joined (the incident card goes everywhere anyway)."""
+    joined = {(e.platform, e.conversation) for e in events if reaction(e).new_place and isinstance(e, ev.ConversationLinked)}
+    new = [p for p in places if (p.platform, p.id) in joined]
+    sent = {card.id for card in cards}
+    waiting = [d for d in incident.drafts if d.is_open or d.state is DraftState.APPROVED]
+    drafts = [views.draft_card(incident, d, t, settings.timezone) for d in waiting]
+    return [(place, card) for place in new for card in drafts if card.id not in sent]
+
+
 def plan(
     incident: Incident,
     events: Sequence[ev.Event],
@@ -142,8 +158,11 @@ def plan(
     cards = cards_to_refresh(incident, events, settings, t)
     lines = tuple(f"{incident.key} · {mention(origin.person)} · {fact(e, t)}" for e in events if reaction(e).news)
     here = Conversation(origin.platform, origin.conversation)
-    places = [c for c in incident.conversations if c.platform in platforms]
+    places = [c for c in incident.places if c.platform in platforms]
     deliveries = tuple(CardDelivery(place, card, incident.version) for place in places for card in cards)
+    deliveries += tuple(
+        CardDelivery(place, card, incident.version) for place, card in _for_new_places(incident, events, places, cards, t, settings)
+    )
     news = tuple(NewsDelivery(place, incident.key, lines) for place in places if lines and place != here)
     messages: list[Message] = []
     # People are known by their platform's ids: the speaker's platform first, else where the incident lives.

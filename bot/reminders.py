@@ -137,7 +137,7 @@ class Reminders:
 def _to_conversations(incident: Incident, kind: str, reply: Reply, at: datetime) -> list[Outgoing]:
     tag = f"{incident.key}#{incident.events_recorded}"
     return [
-        Outgoing(f"{tag}:{kind}:{c.platform}:{c.id}", c.platform, c.id, False, reply, at) for c in incident.conversations
+        Outgoing(f"{tag}:{kind}:{c.platform}:{c.id}", c.platform, c.id, False, reply, at) for c in incident.places
     ]
 
 

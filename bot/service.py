@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bot import commands as c
 from bot import events as ev
+from bot import joining  # noqa: F401 - registers the handlers of `join` and `leave`
 from bot.broadcast import Broadcaster
 from bot.config import Settings
 from bot.errors import ConcurrentChange, CrisisError
@@ -76,7 +77,7 @@ class Dispatcher:
                 uow.rollback()
                 outcome = Outcome(Reply(text=error.text(t), private=True))
             if outcome.incident is not None and outcome.events:
-                places = frozenset((c.platform, c.id) for c in outcome.incident.conversations)
+                places = frozenset((c.platform, c.id) for c in outcome.incident.places)
                 outcome = replace(outcome, card_refs=uow.cards.in_conversations(places), places=places)
             if origin.names:
                 uow.people.remember(dict(origin.names))
@@ -218,7 +219,7 @@ class CrisisService:
         if room is None or room.conversation is None:
             return room, None
         linked = await asyncio.to_thread(
-            self.dispatcher.link, incident.key, Conversation(origin.platform, room.conversation), origin.person
+            self.dispatcher.link, incident.key, Conversation(origin.platform, room.conversation, room.name), origin.person
         )
         return room, linked
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Index, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel
 
@@ -66,3 +66,38 @@ class SqlPeople:
         self.connection.execute(upsert, rows)
         written, self.pending = self.pending, {}
         return written
+
+
+# -- one person across platforms ---------------------------------------------------------------------------------
+
+
+class PersonAccountRow(SQLModel, table=True):
+    """A platform account and the person it is (`bot.identities`). `platform` "email" holds people named by e-mail
+    address before any platform account of theirs was seen (`assign legal lina@acme.com`)."""
+
+    __tablename__ = "person_accounts"
+    __table_args__ = (Index("ix_person_accounts_person_id", "person_id"), Index("ix_person_accounts_email", "email"))
+
+    platform: str = Field(primary_key=True)
+    account: str = Field(primary_key=True)
+    person_id: str
+    email: str | None = None
+    first_seen_at: datetime = Field(sa_type=UTCDateTime)
+    # When the person last spoke or clicked from this account: direct messages go where they were last active.
+    seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EmailLookupRow(SQLModel, table=True):
+    """What a platform said a user's e-mail address is (None: it has none, or would not tell), per workspace."""
+
+    __tablename__ = "email_lookups"
+
+    platform: str = Field(primary_key=True)
+    workspace: str = Field(primary_key=True)
+    account: str = Field(primary_key=True)
+    email: str | None = None
+    looked_up_at: datetime = Field(sa_type=UTCDateTime)
+
+
+accounts = table_of(PersonAccountRow)
+email_lookups = table_of(EmailLookupRow)

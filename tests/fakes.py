@@ -78,7 +78,7 @@ class FakeIncidents:
         return [found for found in (self.get(key) for key in keys) if found is not None]
 
     def by_conversation(self, conversation: Conversation) -> Incident | None:
-        here = [i for i in self.store.incidents.values() if conversation in i.conversations]
+        here = [i for i in self.store.incidents.values() if conversation in i.places]
         return self._load(max(here, key=lambda i: i.number)) if here else None
 
     def add(self, incident: Incident) -> None:
