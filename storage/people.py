@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Index, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel
 
+from bot.identities import Account
 from storage.tables import UTCDateTime, table_of
 
 
@@ -34,6 +37,8 @@ class SqlPeople:
         self.connection = connection
         self.pending: dict[str, str] = {}
         self.known = known if known is not None else {}
+        # Account rows to write at commit. Not undone by a refused command's rollback: who spoke is true anyway.
+        self.pending_accounts: dict[tuple[str, str], dict[str, Any]] = {}
 
     def remember(self, names: Mapping[str, str]) -> None:
         # A name equal to the id says nothing (the console's people are their names); one already stored, neither
@@ -53,11 +58,93 @@ class SqlPeople:
         found.update({person: name for person, name in self.pending.items() if person in ids})
         return found
 
+    # -- accounts ---------------------------------------------------------------------------------------------
+
+    def identify(self, platform: str, account: str, email: str | None, at: datetime, active: bool) -> str:
+        email = email.strip().lower() if email else None
+        recent = _RECENT.get((self._database, platform, account, email))
+        if recent is not None and (not active or at - recent[1] < ACTIVE_WRITTEN_EVERY):
+            return recent[0]
+        row = self._account(platform, account)
+        person = (self._owner(email) if email else None) or (row["person_id"] if row else account)
+        values = {
+            "platform": platform, "account": account, "person_id": person,
+            "email": email or (row["email"] if row else None),
+            "first_seen_at": row["first_seen_at"] if row else at,
+            "seen_at": at if active else (row["seen_at"] if row else None),
+        }
+        if values != row:
+            self.pending_accounts[(platform, account)] = values
+            _ACCOUNTS.pop((self._database, person), None)
+            if row is not None:
+                _ACCOUNTS.pop((self._database, row["person_id"]), None)
+        if len(_RECENT) > KNOWN_NAMES_KEPT:
+            _RECENT.clear()
+        _RECENT[(self._database, platform, account, email)] = (person, at)
+        return person
+
+    def by_email(self, email: str, at: datetime) -> str:
+        email = email.strip().lower()
+        owner = self._owner(email)
+        if owner is not None:
+            return owner
+        self.pending_accounts[(BY_EMAIL, email)] = {
+            "platform": BY_EMAIL, "account": email, "person_id": email, "email": email, "first_seen_at": at,
+            "seen_at": None,
+        }
+        return email
+
+    def accounts(self, people: Collection[str]) -> dict[str, list[Account]]:
+        now = time.monotonic()
+        cached = {p: _ACCOUNTS.get((self._database, p)) for p in people}
+        fresh = {p: entry[1] for p, entry in cached.items() if entry is not None and now - entry[0] < ACCOUNTS_KEPT_FOR}
+        missing = sorted(set(people) - fresh.keys())
+        rows = [dict(row._mapping) for row in self.connection.execute(ACCOUNTS_OF, {"people": missing})] if missing else []
+        rows += [row for row in self.pending_accounts.values() if row["person_id"] in people]
+        found: dict[str, list[Account]] = {p: list(a) for p, a in fresh.items() if a is not None}
+        for row in rows:
+            # A person named by e-mail alone has no account yet, but the directory knows them: shown by name.
+            mine = found.setdefault(row["person_id"], [])
+            if row["platform"] != BY_EMAIL:
+                mine[:] = [a for a in mine if (a.platform, a.account) != (row["platform"], row["account"])]
+                mine.append(Account(row["platform"], row["account"], row["seen_at"]))
+        if len(_ACCOUNTS) > KNOWN_NAMES_KEPT:
+            _ACCOUNTS.clear()
+        for person in missing:
+            _ACCOUNTS[(self._database, person)] = (now, tuple(found[person]) if person in found else None)
+        return found
+
+    @property
+    def _database(self) -> str:
+        return str(self.connection.engine.url)
+
+    def _account(self, platform: str, account: str) -> dict[str, Any] | None:
+        if (platform, account) in self.pending_accounts:
+            return self.pending_accounts[(platform, account)]
+        row = self.connection.execute(ACCOUNT, {"platform": platform, "account": account}).first()
+        return dict(row._mapping) if row else None
+
+    def _owner(self, email: str) -> str | None:
+        """Who has this address: the first account recorded with it (so a person's id never changes)."""
+        pending = sorted((r["first_seen_at"], r["platform"], r["account"], r["person_id"])
+                         for r in self.pending_accounts.values() if r["email"] == email)
+        stored = self.connection.execute(OWNER, {"email": email}).first()
+        candidates = [(p[0], p[3]) for p in pending[:1]] + ([(stored.first_seen_at, stored.person_id)] if stored else [])
+        return min(candidates)[1] if candidates else None
+
     def flush(self) -> dict[str, str]:
-        """Writes the names; returns them, for `committed` once the transaction is."""
+        """Writes the names and accounts; returns the names, for `committed` once the transaction is."""
+        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
+        if self.pending_accounts:
+            upsert_accounts = dialect.insert(accounts)
+            upsert_accounts = upsert_accounts.on_conflict_do_update(
+                index_elements=["platform", "account"],
+                set_={k: upsert_accounts.excluded[k] for k in ("person_id", "email", "seen_at")},
+            )
+            self.connection.execute(upsert_accounts, [self.pending_accounts[k] for k in sorted(self.pending_accounts)])
+            self.pending_accounts = {}
         if not self.pending:
             return {}
-        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
         rows = [{"person_id": p, "name": n, "seen_at": datetime.now(UTC)} for p, n in sorted(self.pending.items())]
         upsert = dialect.insert(people)
         upsert = upsert.on_conflict_do_update(
@@ -101,3 +188,23 @@ class EmailLookupRow(SQLModel, table=True):
 
 accounts = table_of(PersonAccountRow)
 email_lookups = table_of(EmailLookupRow)
+ACCOUNT = select(accounts).where(accounts.c.platform == bindparam("platform"), accounts.c.account == bindparam("account"))
+OWNER = (
+    select(accounts.c.person_id, accounts.c.first_seen_at)
+    .where(accounts.c.email == bindparam("email"))
+    .order_by(accounts.c.first_seen_at, accounts.c.platform, accounts.c.account)
+    .limit(1)
+)
+ACCOUNTS_OF = select(accounts).where(accounts.c.person_id.in_(bindparam("people", expanding=True)))
+# The "platform" of people named by e-mail address before any of their accounts was seen.
+BY_EMAIL = "email"
+# Accounts this process recognised lately: (database, platform, account, e-mail) -> (person, when written). A person
+# acting again within this span is not written again; their last activity is known to the minute, which is enough
+# to choose where a direct message goes.
+ACTIVE_WRITTEN_EVERY = timedelta(minutes=1)
+_RECENT: dict[tuple[str, str, str, str | None], tuple[str, datetime]] = {}
+# Accounts of people read lately, (database, person) -> (when read, accounts or None for nobody known): mentions read
+# them for every command, and they change only when someone is first seen on another platform. Another process's
+# news shows here within this many seconds; this process's own at once (`identify` forgets what it changes).
+ACCOUNTS_KEPT_FOR = 30.0
+_ACCOUNTS: dict[tuple[str, str], tuple[float, tuple[Account, ...] | None]] = {}
