@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot import commands as c
@@ -26,7 +26,7 @@ from bot.replies import Card, Field, Picker, Reply
 
 if TYPE_CHECKING:
     from bot.handlers import Outcome
-    from bot.ports import UnitOfWork
+    from bot.ports import Outbox, Outgoing, UnitOfWork
 
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 PERSON = re.compile(r"<@([^>|\s]+)(?:\|[^>]*)?>")
@@ -185,8 +185,41 @@ def with_people(uow: UnitOfWork, outcome: Outcome, origin: c.Origin) -> Outcome:
         wanted |= people_of(outcome.incident, {origin.person})
         platforms |= {place.platform for place in outcome.incident.places}
     people = known(uow, wanted, platforms)
+    # The names this very request told (the directory learns them as it commits, after this).
+    people = replace(people, names={**people.names, **{k: v for k, v in origin.names if k in people.accounts and v}})
     return replace(outcome, reply=for_platform(outcome.reply, origin.platform, people), people=people, origin=origin)
 
 
 def _card_text(card: Card) -> str:
     return "\n".join([card.title, card.text, card.note, *(f.value for f in card.fields)])
+
+
+class Addressed:
+    """An outbox that writes each message for its platform and sends direct messages where the person was last
+    active (falling back to the platform the message was planned for): reminders go through it."""
+
+    def __init__(self, outbox: Outbox, people: People, platforms: Collection[str]) -> None:
+        self.outbox = outbox
+        self.people = people
+        self.platforms = platforms
+
+    def add(self, message: Outgoing) -> None:
+        platform, target = message.platform, message.target
+        if message.direct:
+            platform, target = self.people.reach(target, {*self.platforms, platform}) or (platform, target)
+        reply = for_platform(message.reply, platform, self.people)
+        self.outbox.add(replace(message, platform=platform, target=target, reply=reply))
+
+    def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
+        return self.outbox.claim(platforms, at, lease, limit)
+
+    def mark_sent(self, message_ids: Sequence[str], at: datetime) -> None:
+        self.outbox.mark_sent(message_ids, at)
+
+    def retry_later(self, message_id: str, retry_at: datetime | None, error: str) -> None:
+        self.outbox.retry_later(message_id, retry_at, error)
+
+
+def addressed(uow: UnitOfWork, outbox: Outbox, incident: Incident) -> Addressed:
+    platforms = {place.platform for place in incident.places}
+    return Addressed(outbox, known(uow, people_of(incident), platforms), platforms)

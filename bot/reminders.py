@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import checkins, notify
+from bot import checkins, identities, notify
 from bot import reminder_replies as replies
 from bot.config import Settings
 from bot.errors import ConcurrentChange
@@ -72,7 +72,8 @@ class Reminders:
         hints = {}
         with self.uow_factory() as uow:
             for incident in uow.incidents.get_many(keys):
-                self._remind(incident, at, uow.outbox, found)
+                # Each message written for its platform, each person reached where they were last active.
+                self._remind(incident, at, identities.addressed(uow, uow.outbox, incident), found)
                 hints[incident.key] = checkins.approvals_not_before(incident, at, self.settings)
             uow.commit()
         # Only what was committed may inform a hint: a rolled-back reminder must be found due again.

@@ -26,6 +26,8 @@ class Profile:
     # Only what crisisbot can use: a language it speaks, an IANA time zone; None means "the configured one".
     language: str | None = None
     timezone: str | None = None
+    # The work e-mail address (scope users:read.email): the same person on another platform has it too.
+    email: str | None = None
 
 
 class People:
@@ -65,12 +67,18 @@ class People:
                     name=details.get("display_name") or info.get("real_name") or info.get("name") or user,
                     language=language if language in LANGUAGES else None,
                     timezone=info.get("tz") or None,
+                    email=str(details.get("email") or "").strip().lower() or None,
                 )
             except SlackApiError as error:
                 # A comfort, not a need: without it, ids, the configured language and time zone still work.
                 log.warning("users.info %s failed: %s", user, getattr(error.response, "status_code", "?"))
         self._known[user] = (time.monotonic(), found)
         return found
+
+    async def emails(self, users: set[str]) -> tuple[tuple[str, str], ...]:
+        """(user, e-mail address) of those whose address Slack tells."""
+        found = [(user, (await self.profile(user)).email) for user in sorted(users) if SLACK_USER.match(user)]
+        return tuple((user, email) for user, email in found if email)
 
     async def names(self, users: set[str]) -> dict[str, str]:
         return {user: await self.name(user) for user in users}

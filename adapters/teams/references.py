@@ -188,6 +188,24 @@ class Directory:
             return True
         return await asyncio.to_thread(self._has_email, person_id)
 
+    async def emails_of(self, person_ids: Iterable[str]) -> dict[str, str]:
+        """The e-mail address of each person whose address the bot learned (one each: the first recorded)."""
+        wanted = set(person_ids)
+        known = {p: a for a, p in self._emails.items() if p in wanted}
+        missing = wanted - known.keys()
+        if missing:
+            known.update(await asyncio.to_thread(self._emails_of, missing))
+        return known
+
+    def _emails_of(self, person_ids: set[str]) -> dict[str, str]:
+        with self.engine.connect() as db:
+            rows = db.execute(select(emails.c.email, emails.c.person_id).where(emails.c.person_id.in_(sorted(person_ids)))
+                              .order_by(emails.c.updated_at, emails.c.email)).all()
+        found: dict[str, str] = {}
+        for row in rows:
+            found.setdefault(row.person_id, row.email)
+        return found
+
     def _person_with_email(self, address: str) -> str | None:
         with self.engine.connect() as db:
             return db.execute(select(emails.c.person_id).where(emails.c.email == address)).scalar_one_or_none()
