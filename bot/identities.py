@@ -181,6 +181,8 @@ def with_people(uow: UnitOfWork, outcome: Outcome, origin: c.Origin) -> Outcome:
     """The outcome with the people its answer and broadcast may mention, its reply written for the speaker's platform."""
     wanted = mentioned(outcome.reply.text) | {p for card in outcome.reply.cards for p in mentioned(_card_text(card))}
     platforms = {origin.platform}
+    if outcome.incident is not None and outcome.events:
+        _name_places(uow, outcome.incident)
     if outcome.incident is not None:
         wanted |= people_of(outcome.incident, {origin.person})
         platforms |= {place.platform for place in outcome.incident.places}
@@ -223,3 +225,16 @@ class Addressed:
 def addressed(uow: UnitOfWork, outbox: Outbox, incident: Incident) -> Addressed:
     platforms = {place.platform for place in incident.places}
     return Addressed(outbox, known(uow, people_of(incident), platforms), platforms)
+
+
+def _name_places(uow: UnitOfWork, incident: Incident) -> None:
+    """Names the conversations linked before a door named them (a room opened for the crisis), as doors since have:
+    the card says where a crisis followed in several conversations lives. Saved with the change."""
+    places = incident.places
+    unnamed = [c for c in places if not c.name]
+    if len(places) < 2 or not unnamed:
+        return
+    names = uow.people.names({c.id for c in unnamed})
+    for index, conversation in enumerate(incident.conversations):
+        if not conversation.name and names.get(conversation.id):
+            incident.conversations[index] = replace(conversation, name=names[conversation.id])

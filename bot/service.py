@@ -223,7 +223,7 @@ class CrisisService:
         if room is None or room.conversation is None:
             return room, None
         linked = await asyncio.to_thread(
-            self.dispatcher.link, incident.key, Conversation(origin.platform, room.conversation, room.name), origin.person
+            self.dispatcher.link, incident.key, Conversation(origin.platform, room.conversation), origin.person
         )
         return room, linked
 
