@@ -95,7 +95,7 @@ def recognise(
             renamed[value] = person
             changes[name] = person
     if changes:
-        command = replace(command, **changes)  # type: ignore[type-var]
+        command = replace(command, **changes)
     names = tuple((renamed.get(key, key), name) for key, name in origin.names)
     origin = replace(origin, person=speaker, names=names)
     if isinstance(command, c.OpenIncident) and any(is_email(p) for people in settings.roster.values() for p in people):

@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 
 from bot import commands as c
 from bot import events as ev
-from bot import identities
-from bot import joining  # noqa: F401 - registers the handlers of `join` and `leave`
+from bot import (
+    identities,
+    joining,  # noqa: F401 - registers the handlers of `join` and `leave`
+)
 from bot.broadcast import Broadcaster
 from bot.config import Settings
 from bot.errors import ConcurrentChange, CrisisError

@@ -18,8 +18,8 @@ from tests.fakes import FakeClock
 from tests.slack.conftest import Bot, serve, slack_env, uow_factory
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.slack_requests import slash_command
-from tests.teams.conftest import TeamsClient, thread
 from tests.teams.conftest import Person as TeamsPerson
+from tests.teams.conftest import TeamsClient, thread
 from tests.teams.fake_connector import FakeConnector
 
 # On Slack: the reporter (who writes the draft) and comms.

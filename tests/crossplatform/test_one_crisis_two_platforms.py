@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot.drafts import DraftState
@@ -42,7 +41,8 @@ async def teams_click(both: Both, title: str, button: str, who: Any) -> tuple[in
 
 async def slack_click(both: Both, channel: str, card_id: str, label: str, user: str) -> None:
     ts, blocks = card_message(both.slack, channel, card_id)
-    response = await both.slack.send(button_click(element(blocks, label), user, channel, ts, f"17.{len(both.slack.slack.calls)}"))
+    clicked = button_click(element(blocks, label), user, channel, ts, f"17.{len(both.slack.slack.calls)}")
+    response = await both.slack.send(clicked)
     assert response.status == 200
 
 
