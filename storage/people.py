@@ -7,11 +7,12 @@ from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Index, bindparam, select
+from sqlalchemy import Connection, Engine, Index, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel
 
 from bot.identities import Account
+from storage.migrate import ensure_schema
 from storage.tables import UTCDateTime, table_of
 
 
@@ -208,3 +209,41 @@ _RECENT: dict[tuple[str, str, str, str | None], tuple[str, datetime]] = {}
 # news shows here within this many seconds; this process's own at once (`identify` forgets what it changes).
 ACCOUNTS_KEPT_FOR = 30.0
 _ACCOUNTS: dict[tuple[str, str], tuple[float, tuple[Account, ...] | None]] = {}
+
+
+class SqlEmailLookups:
+    """What a platform said people's e-mail addresses are, per workspace, kept across restarts and shared by the
+    processes of one database (a door's cache: `adapters.slack.people`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def from_url(cls, url: str) -> SqlEmailLookups:
+        from storage import make_engine
+
+        return cls(make_engine(url))
+
+    def get(self, platform: str, workspace: str, account: str) -> tuple[str | None, datetime] | None:
+        ensure_schema(self.engine)
+        with self.engine.connect() as connection:
+            row = connection.execute(LOOKUP, {"platform": platform, "workspace": workspace, "account": account}).first()
+        return (row.email, row.looked_up_at) if row else None
+
+    def put(self, platform: str, workspace: str, account: str, email: str | None, at: datetime) -> None:
+        ensure_schema(self.engine)
+        with self.engine.begin() as connection:
+            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+            upsert = dialect.insert(email_lookups)
+            upsert = upsert.on_conflict_do_update(
+                index_elements=["platform", "workspace", "account"],
+                set_={"email": upsert.excluded.email, "looked_up_at": upsert.excluded.looked_up_at},
+            )
+            connection.execute(upsert, [{"platform": platform, "workspace": workspace, "account": account,
+                                         "email": email, "looked_up_at": at}])
+
+
+LOOKUP = select(email_lookups.c.email, email_lookups.c.looked_up_at).where(
+    email_lookups.c.platform == bindparam("platform"), email_lookups.c.workspace == bindparam("workspace"),
+    email_lookups.c.account == bindparam("account"),
+)
