@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from bot.commands import ExportReport, Origin
 from bot.drafts import DraftState
 from tests.crossplatform.conftest import (
     COMMS,
@@ -102,6 +104,12 @@ async def test_a_crisis_opened_in_slack_is_joined_and_approved_from_teams(both: 
     # The timeline names one person once: Lina's Teams account acted as the person assigned by e-mail.
     actors = {e.actor for e in both.slack.incident().timeline}  # type: ignore[union-attr]
     assert LINA.aad not in actors and REPORTER_IN_TEAMS.aad not in actors and "lina@acme.com" in actors
+    # The report tells one story with one name per person.
+    outcome = await asyncio.to_thread(
+        both.teams.runtime.dispatcher.dispatch, ExportReport(incident="CRI-1"), Origin(REPORTER, "slack", room))
+    report = outcome.reply.file
+    assert report is not None and "Lina Legal" in report.content
+    assert LINA.aad not in report.content and REPORTER_IN_TEAMS.aad not in report.content
 
 
 async def test_someone_who_may_not_change_roles_cannot_link_a_conversation(both: Both) -> None:
@@ -122,8 +130,6 @@ async def test_the_same_person_approving_from_both_platforms_at_once_counts_once
     room = await opened_in_slack_joined_from_teams(both)
     await both.crisis("CRI-1 draft We are aware of the delays.", channel=room)
     # Comms clicks Approve in Slack and, at the same instant, from their Teams account.
-    import asyncio
-
     ts, blocks = card_message(both.slack, room, DRAFT)
     slack_body = button_click(element(blocks, "Approve"), COMMS, room, ts, "18.0001")
     message, card = teams_card(both, "CRI-1 · draft reply #1")
