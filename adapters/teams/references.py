@@ -169,7 +169,8 @@ class Directory:
 
     async def save_emails(self, person_id: str, addresses: Iterable[str]) -> None:
         """Records that these addresses (e-mail, user principal name) are this person's."""
-        for address in {a.strip().lower() for a in addresses if a and "@" in a}:
+        # In the order given (the e-mail address before the user principal name): `emails_of` tells the first.
+        for address in dict.fromkeys(a.strip().lower() for a in addresses if a and "@" in a):
             if self._emails.get(address) != person_id:
                 await asyncio.to_thread(self._upsert, emails, "email", address, {"person_id": person_id})
                 self._emails[address] = person_id
@@ -191,7 +192,10 @@ class Directory:
     async def emails_of(self, person_ids: Iterable[str]) -> dict[str, str]:
         """The e-mail address of each person whose address the bot learned (one each: the first recorded)."""
         wanted = set(person_ids)
-        known = {p: a for a, p in self._emails.items() if p in wanted}
+        known: dict[str, str] = {}
+        for address, person in self._emails.items():  # in the order saved: the e-mail address first
+            if person in wanted:
+                known.setdefault(person, address)
         missing = wanted - known.keys()
         if missing:
             known.update(await asyncio.to_thread(self._emails_of, missing))
