@@ -34,3 +34,19 @@ async def test_an_objection_reaches_the_author_where_they_were_last_active(both:
     assert REPORTER_IN_TEAMS.teams_id in str(created.activity)
     assert any("Still too early" in text for text in teams_direct_messages(both))
     assert not any("Still too early" in text for text in slack_direct_messages(both, REPORTER))
+
+
+async def test_an_approval_reminder_reaches_a_teams_only_legal_counsel_in_teams(both: Both) -> None:
+    room = await opened_in_slack_joined_from_teams(both)
+    both.clock.advance(minutes=2)
+    assert await both.teams.say("note Legal is here", LINA, LEGAL_ROOM) == 200  # seen in Teams, by her address
+    await both.crisis("CRI-1 draft We are aware of the delays.", channel=room)
+    both.connector.clear()
+    both.clock.advance(hours=2)
+    await both.scheduler.wake()
+    await both.settled()
+    [created] = both.connector.of("create")
+    assert LINA.teams_id in str(created.activity)
+    assert any("waited" in text and "your approval" in text for text in teams_direct_messages(both))
+    # Not sent to Slack, where she has no account.
+    assert not [c for c in both.slack.slack.called("chat.postMessage") if "lina" in str(c.params["channel"]).lower()]
