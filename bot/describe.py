@@ -49,14 +49,17 @@ def mention(person: str | None) -> str:
 
 def named(event: ev.Event, places: Mapping[str, str]) -> ev.Event:
     """A conversation linked before any door named it, named as a door has since (`places`: id -> name)."""
-    if isinstance(event, ev.ConversationLinked) and not event.name and places.get(event.conversation):
+    if isinstance(event, ev.ConversationLinked | ev.ConversationUnlinked) and not event.name and places.get(
+        event.conversation
+    ):
         return replace(event, name=places[event.conversation])
     return event
 
 
 def places_in(timeline: Sequence[ev.Event]) -> set[str]:
     """The conversations a timeline names by id alone, so a caller can look their names up in one go."""
-    return {e.conversation for e in timeline if isinstance(e, ev.ConversationLinked) and not e.name}
+    linked = (ev.ConversationLinked, ev.ConversationUnlinked)
+    return {e.conversation for e in timeline if isinstance(e, linked) and not e.name}
 
 
 def fact(event: ev.Event, t: Translator) -> str:
