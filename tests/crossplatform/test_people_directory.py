@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import inspect, text
+
 from bot.config import Settings
 from bot.identities import People
 from bot.model import Conversation, Incident
-from storage import sql_uow_factory
+from storage import make_engine, migrate, sql_uow_factory
 from tests.fakes import T0
 
 SETTINGS = Settings()
@@ -98,3 +100,35 @@ def test_a_left_conversation_is_kept_named_and_no_longer_finds_the_incident(data
     with factory() as uow:
         assert uow.incidents.by_conversation(Conversation("teams", "19:x")) is not None
     factory.dispose()
+
+
+def test_0011_round_trip_keeps_the_conversations_of_incidents(database_url: str) -> None:
+    migrate.upgrade(database_url, "0009")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO incidents (number, key, title, description, source_url, severity, status, reporter, "
+                "created_at, summary, missed_checkins, version) "
+                "VALUES (1, 'CRI-1', 'Buzz', '', '', 2, 'active', 'alice', :at, '', 0, 1)"), {"at": T0})
+            connection.execute(text(
+                "INSERT INTO incident_conversations (incident_number, seq, platform, conversation_id) "
+                "VALUES (1, 1, 'slack', 'C1')"))
+        migrate.upgrade(database_url, "0011")
+        factory = sql_uow_factory(database_url)
+        try:
+            with factory() as uow:
+                incident = uow.incidents.by_conversation(Conversation("slack", "C1"))
+                assert incident is not None and [(c.id, c.name, c.left) for c in incident.places] == [("C1", "", False)]
+                uow.people.identify("slack", "U1", "a@acme.com", T0, True)
+                uow.commit()
+        finally:
+            factory.dispose()
+        migrate.downgrade(database_url, "0009")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT conversation_id FROM incident_conversations")).scalars().all() == ["C1"]
+            tables = inspect(connection).get_table_names()
+        assert "person_accounts" not in tables and "email_lookups" not in tables
+        migrate.upgrade(database_url, "0011")
+    finally:
+        engine.dispose()
