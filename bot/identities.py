@@ -14,7 +14,7 @@ name where they have none there.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -198,18 +198,25 @@ def _card_text(card: Card) -> str:
 
 class Addressed:
     """An outbox that writes each message for its platform and sends direct messages where the person was last
-    active (falling back to the platform the message was planned for): reminders go through it."""
+    active (falling back to the platform the message was planned for): reminders go through it.
 
-    def __init__(self, outbox: Outbox, people: People, platforms: Collection[str]) -> None:
+    The directory is read only when needed (a direct message, or a crisis on several platforms), once per batch: a
+    wake-up over single-platform crises with nothing to send to people costs no statement more."""
+
+    def __init__(self, outbox: Outbox, people: Callable[[], People], platforms: Collection[str]) -> None:
         self.outbox = outbox
         self.people = people
         self.platforms = platforms
 
     def add(self, message: Outgoing) -> None:
+        if not message.direct and len(self.platforms) < 2:
+            self.outbox.add(message)
+            return
+        people = self.people()
         platform, target = message.platform, message.target
         if message.direct:
-            platform, target = self.people.reach(target, {*self.platforms, platform}) or (platform, target)
-        reply = for_platform(message.reply, platform, self.people)
+            platform, target = people.reach(target, {*self.platforms, platform}) or (platform, target)
+        reply = for_platform(message.reply, platform, people)
         self.outbox.add(replace(message, platform=platform, target=target, reply=reply))
 
     def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
@@ -222,9 +229,21 @@ class Addressed:
         self.outbox.retry_later(message_id, retry_at, error)
 
 
-def addressed(uow: UnitOfWork, outbox: Outbox, incident: Incident) -> Addressed:
-    platforms = {place.platform for place in incident.places}
-    return Addressed(outbox, known(uow, people_of(incident), platforms), platforms)
+def people_of_all(uow: UnitOfWork, incidents: Sequence[Incident]) -> Callable[[], People]:
+    """The people of several incidents (a scheduler wake-up), read in one go the first time they are needed."""
+    read: list[People] = []
+
+    def people() -> People:
+        if not read:
+            everyone = set().union(*(people_of(i) for i in incidents)) if incidents else set()
+            read.append(known(uow, everyone, {place.platform for i in incidents for place in i.places}))
+        return read[0]
+
+    return people
+
+
+def addressed(outbox: Outbox, people: Callable[[], People], incident: Incident) -> Addressed:
+    return Addressed(outbox, people, {place.platform for place in incident.places})
 
 
 def _name_places(uow: UnitOfWork, incident: Incident) -> None:

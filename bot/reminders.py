@@ -71,9 +71,12 @@ class Reminders:
         found = WakeResult(result.checkins, result.approvals, result.deferred)
         hints = {}
         with self.uow_factory() as uow:
-            for incident in uow.incidents.get_many(keys):
-                # Each message written for its platform, each person reached where they were last active.
-                self._remind(incident, at, identities.addressed(uow, uow.outbox, incident), found)
+            incidents = list(uow.incidents.get_many(keys))
+            # Each message written for its platform, each person reached where they were last active: the people of
+            # the whole batch are read at once.
+            people = identities.people_of_all(uow, incidents)
+            for incident in incidents:
+                self._remind(incident, at, identities.addressed(uow.outbox, people, incident), found)
                 hints[incident.key] = checkins.approvals_not_before(incident, at, self.settings)
             uow.commit()
         # Only what was committed may inform a hint: a rolled-back reminder must be found due again.
