@@ -18,8 +18,7 @@ def join_incident(cmd: c.JoinIncident, ctx: Context) -> Outcome:
     if joined is None:
         text = ctx.t("{key} is already followed here.", key=incident.key)
         return Outcome(Reply(text=text, private=True, incident=incident.key))
-    outcome = _changed(ctx, incident, joined)
-    return outcome
+    return _changed(ctx, incident, joined)
 
 
 @handles(c.LeaveIncident)
