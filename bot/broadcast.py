@@ -56,7 +56,9 @@ class Broadcaster:
         incident = outcome.incident
         assert incident is not None
         t = self.dispatcher.translator(origin)
-        reactions = plan(incident, outcome.events, self.dispatcher.settings, origin, self.gateways.keys(), t)
+        origin = outcome.origin or origin  # the speaker as the core knows them (`bot.identities`)
+        settings = self.dispatcher.settings
+        reactions = plan(incident, outcome.events, settings, origin, self.gateways.keys(), t, outcome.people)
         # While this submit sends, the card refs the command read answer the refresher's lookups.
         self.read_with_commands.append(outcome)
         try:

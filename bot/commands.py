@@ -23,6 +23,9 @@ class Origin:
     names: tuple[tuple[str, str], ...] = ()
     # The speaker's IANA time zone where the platform tells it: times in answers to them use it.
     timezone: str | None = None
+    # Work e-mail addresses the door knows, by platform account (the speaker's, the people mentioned): one person
+    # across platforms is recognised by them (`bot.identities`).
+    emails: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -259,6 +262,18 @@ class DismissAlert:
     alert: int
 
 
+@dataclass(frozen=True)
+class JoinIncident:
+    """Links the conversation it is typed in to the incident (`join CRI-12`), so the crisis is followed there too."""
+
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class LeaveIncident:
+    incident: str | None = None
+
+
 Command = (
     OpenIncident
     | AskToOpen
@@ -298,6 +313,8 @@ Command = (
     | OpenFromAlert
     | WatchAlert
     | DismissAlert
+    | JoinIncident
+    | LeaveIncident
 )
 
 

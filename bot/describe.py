@@ -49,14 +49,17 @@ def mention(person: str | None) -> str:
 
 def named(event: ev.Event, places: Mapping[str, str]) -> ev.Event:
     """A conversation linked before any door named it, named as a door has since (`places`: id -> name)."""
-    if isinstance(event, ev.ConversationLinked) and not event.name and places.get(event.conversation):
+    if isinstance(event, ev.ConversationLinked | ev.ConversationUnlinked) and not event.name and places.get(
+        event.conversation
+    ):
         return replace(event, name=places[event.conversation])
     return event
 
 
 def places_in(timeline: Sequence[ev.Event]) -> set[str]:
     """The conversations a timeline names by id alone, so a caller can look their names up in one go."""
-    return {e.conversation for e in timeline if isinstance(e, ev.ConversationLinked) and not e.name}
+    linked = (ev.ConversationLinked, ev.ConversationUnlinked)
+    return {e.conversation for e in timeline if isinstance(e, linked) and not e.name}
 
 
 def fact(event: ev.Event, t: Translator) -> str:
@@ -70,6 +73,12 @@ def fact(event: ev.Event, t: Translator) -> str:
                 return t("now discussed in {conversation}", conversation=t(UNNAMED_PLACES[platform]))
             # The console's conversations are names people typed, not platform ids.
             return t("now discussed in {platform} {conversation}", platform=platform, conversation=conversation)
+        case ev.ConversationUnlinked(platform, conversation, name):
+            if name:
+                return t("no longer followed in {conversation}", conversation=name)
+            if platform in UNNAMED_PLACES:
+                return t("no longer followed in {conversation}", conversation=t(UNNAMED_PLACES[platform]))
+            return t("no longer followed in {platform} {conversation}", platform=platform, conversation=conversation)
         case ev.RoleAssigned(role, holder, previous):
             if previous:
                 return t(

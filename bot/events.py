@@ -20,6 +20,13 @@ class ConversationLinked:
 
 
 @dataclass(frozen=True)
+class ConversationUnlinked:
+    platform: str
+    conversation: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class RoleAssigned:
     role: str
     holder: str
@@ -235,6 +242,7 @@ Event = (
     | PromiseMade
     | DetectedFromSignals
     | SignalsAttached
+    | ConversationUnlinked
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.__name__: cls for cls in Event.__args__}

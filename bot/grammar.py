@@ -13,6 +13,8 @@ _KEY = re.compile(r"^([A-Za-z]{2,10}-[0-9]{1,9})(?:\s+|$)(.*)$", re.S)
 _FALSE_ALARM = re.compile(r"(?:^|\s)--(?:false-alarm|fausse-alerte)(?=\s|$)", re.I)
 _SEV_FLAG = re.compile(r"(?:^|\s)(?:--sev|--severity|--gravite|--gravité)(?:=|\s+)(\S+)", re.I)
 # Slack writes mentions as <@U123> or <@U123|name>; people elsewhere type @name.
+# A work e-mail address names a person on every platform (`assign legal lina@acme.com`).
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _MENTION = re.compile(r"^<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>$|^@?([\w.\-]+)$", re.U)
 
 USAGE = {
@@ -50,6 +52,8 @@ USAGE = {
     "signal": "signal <text or link>",
     "signals": "signals",
     "alert": "alert <number> open|watch|false-alarm",
+    "join": "join <key>",
+    "leave": "leave",
 }
 
 # French verbs, so a French-speaking team can type in its own language.
@@ -102,6 +106,8 @@ VERB_ALIASES = {
     "signaler": "signal",
     "signaux": "signals",
     "alerte": "alert",
+    "rejoindre": "join",
+    "quitter": "leave",
 }
 
 
@@ -110,7 +116,9 @@ class _Malformed(Exception):
 
 
 def person(token: str) -> str:
-    """The person id in `@alice`, `alice`, `<@U123>` or `<@U123|alice>`."""
+    """The person id in `@alice`, `alice`, `<@U123>` or `<@U123|alice>`; an e-mail address, lowercased."""
+    if _EMAIL.match(token.strip()):
+        return token.strip().lower()
     match = _MENTION.match(token.strip())
     if not match:
         raise _Malformed
@@ -275,6 +283,20 @@ def _alert(rest: str, key: str | None) -> c.Command:
     return cls(alert=number)
 
 
+def _membership(cls: Callable[..., c.Command]) -> Callable[[str, str | None], c.Command]:
+    """`CRI-12 join` or `join CRI-12`: the key may come after the verb too."""
+
+    def parse(rest: str, key: str | None) -> c.Command:
+        match = _KEY.match(rest.strip())
+        if match and not match.group(2).strip() and key is None:
+            return cls(incident=match.group(1).upper())
+        if rest.strip():
+            raise _Malformed
+        return cls(incident=key)
+
+    return parse
+
+
 _PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
     "open": _open,
     "assign": _assign,
@@ -310,6 +332,8 @@ _PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
     "signal": _signal,
     "signals": _no_args(c.ShowSignals),
     "alert": _alert,
+    "join": _membership(c.JoinIncident),
+    "leave": _membership(c.LeaveIncident),
 }
 
 # Usage errors that deserve more than the usage line.

@@ -16,6 +16,7 @@ from bot.drafts import DraftState
 from bot.errors import NoIncidentHere, UnknownIncident
 from bot.grammar import USAGE
 from bot.i18n import Translator
+from bot.identities import NOBODY, People
 from bot.model import Conversation, Incident, Status
 from bot.ports import UnitOfWork
 from bot.replies import File, Reply
@@ -75,6 +76,10 @@ class Outcome:
     refused: bool = False  # answered by a CrisisError: counted apart by the command meter
     # Weak-signal alert cards to post or update in the watch channel (`bot.signals.delivery`).
     alerts: tuple[AlertNotice, ...] = ()
+    # The people the incident's cards and messages may mention, with their accounts on each platform, and who spoke
+    # as the core knows them (`bot.identities`), read in the command's transaction too.
+    people: People = NOBODY
+    origin: c.Origin | None = None
 
 
 Handler = Callable[[Any, Context], Outcome]

@@ -6,7 +6,7 @@ timeline, so the timeline is complete by construction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -33,6 +33,8 @@ class Conversation:
     id: str
     # What people call it ("Teams › Crisis room"), where the door knows; not part of its identity.
     name: str = field(default="", compare=False)
+    # Unlinked by `leave`: kept in the incident's list (storage only appends), no longer followed there.
+    left: bool = field(default=False, compare=False)
 
 
 @dataclass
@@ -174,6 +176,11 @@ class Incident(ObjectionRules):
         raise UnknownDraft(key=self.key, number=number)
 
     @property
+    def places(self) -> list[Conversation]:
+        """The conversations the crisis lives in now: where its cards, news and reminders go."""
+        return [c for c in self.conversations if not c.left]
+
+    @property
     def events_recorded(self) -> int:
         return self.earlier_events + len(self.timeline)
 
@@ -199,10 +206,33 @@ class Incident(ObjectionRules):
             raise InvalidState("{key} is resolved; `reopen` it first.", key=self.key)
 
     def link(self, conversation: Conversation, actor: str, at: datetime) -> ev.Event | None:
-        if conversation in self.conversations:
+        if conversation in self.places:
             return None
-        self.conversations.append(conversation)
+        if conversation in self.conversations:  # left earlier, followed again
+            self.conversations[self.conversations.index(conversation)] = replace(conversation, left=False)
+        else:
+            self.conversations.append(replace(conversation, left=False))
         return self._record(at, actor, ev.ConversationLinked(conversation.platform, conversation.id, conversation.name))
+
+    def join(self, conversation: Conversation, actor: str, at: datetime) -> ev.Event | None:
+        """Follows the crisis in one more conversation; None when it already is (joining twice is harmless).
+
+        Only those who may change roles may: nobody pipes a crisis into a public channel by mistake."""
+        self._require_coordinator(actor)
+        return self.link(conversation, actor, at)
+
+    def leave(self, conversation: Conversation, actor: str, at: datetime) -> ev.Event:
+        self._require_coordinator(actor)
+        present = self.places
+        if conversation not in present:
+            raise InvalidState("{key} is not followed here.", key=self.key)
+        if conversation == self.conversations[0]:
+            raise InvalidState("{key} was opened here; this conversation cannot leave it.", key=self.key)
+        index = self.conversations.index(conversation)
+        known = self.conversations[index]
+        self.conversations[index] = replace(known, left=True)
+        name = conversation.name or known.name
+        return self._record(at, actor, ev.ConversationUnlinked(conversation.platform, conversation.id, name))
 
     def assign(self, role: str, person: str, actor: str, at: datetime, policy: Policy) -> ev.Event:
         canonical = policy.role(role)

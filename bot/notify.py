@@ -64,7 +64,7 @@ def room_link(conversation: Conversation | None) -> str:
 
 def crisis_room(incident: Incident, platform: str) -> Conversation | None:
     """The conversation last linked on that platform: the dedicated room when one was opened."""
-    here = [c for c in incident.conversations if c.platform == platform]
+    here = [c for c in incident.places if c.platform == platform]
     return here[-1] if here else None
 
 

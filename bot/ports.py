@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Protocol
 
 from bot.commands import Command, Origin
+from bot.identities import Account
 from bot.model import Conversation, Incident
 from bot.replies import Card, Reply, Room
 from bot.signals.ports import SignalStore
@@ -73,11 +74,22 @@ class CardRefs(Protocol):
 
 
 class PeopleDirectory(Protocol):
-    """Display names of people, as the doors last saw them (ids are what the platforms give: U123, GUIDs)."""
+    """Display names of people, as the doors last saw them (ids are what the platforms give: U123, GUIDs), and
+    which platform accounts are one person (`bot.identities`)."""
 
     def remember(self, names: Mapping[str, str]) -> None: ...
 
     def names(self, people: Collection[str]) -> dict[str, str]: ...
+
+    def identify(self, platform: str, account: str, email: str | None, at: datetime, active: bool) -> str:
+        """The person this account is: whoever has its e-mail address, else whom it was already; recorded, with
+        when they were last `active` from it."""
+
+    def by_email(self, email: str, at: datetime) -> str:
+        """The person with this e-mail address; recorded by the address alone while nobody has it yet."""
+
+    def accounts(self, people: Collection[str]) -> dict[str, list[Account]]:
+        """Each person's platform accounts, for mentions and direct messages on each platform."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.describe import fact, mention
 from bot.drafts import DraftState
 from bot.i18n import Translator, translator
+from bot.identities import NOBODY, People, card_for, for_platform, text_for
 from bot.model import Conversation, Incident
 from bot.objection_notices import objection_notices
 from bot.replies import Card, Reply
@@ -36,6 +37,8 @@ class Reaction:
     objection_notice: bool = False
     # May concern the stakeholders of CRISISBOT_NOTIFY (`bot.notify` decides from the fact's details).
     stakeholders: bool = False
+    # A conversation now follows the crisis: it gets the cards of the drafts still waiting, as the others show them.
+    new_place: bool = False
 
 
 INCIDENT = Reaction(incident_card=True)
@@ -45,7 +48,8 @@ DRAFT_NEWS = Reaction(draft_card=True, news=True)
 
 REACTIONS: dict[type[ev.Event], Reaction] = {
     ev.IncidentOpened: Reaction(incident_card=True, stakeholders=True),
-    ev.ConversationLinked: INCIDENT,
+    ev.ConversationLinked: Reaction(incident_card=True, new_place=True),
+    ev.ConversationUnlinked: INCIDENT_NEWS,
     ev.RoleAssigned: INCIDENT_NEWS,
     ev.RoleReleased: INCIDENT,
     ev.SeverityChanged: Reaction(incident_card=True, news=True, stakeholders=True),
@@ -132,6 +136,19 @@ def cards_to_refresh(incident: Incident, events: Sequence[ev.Event], settings: S
     return cards
 
 
+def _for_new_places(
+    incident: Incident, events: Sequence[ev.Event], places: Sequence[Conversation], cards: Sequence[Card],
+    t: Translator, settings: Settings,
+) -> list[tuple[Conversation, Card]]:
+    """The waiting drafts' cards for each conversation that just joined (the incident card goes everywhere anyway)."""
+    joined = {(e.platform, e.conversation) for e in events if reaction(e).new_place and isinstance(e, ev.ConversationLinked)}
+    new = [p for p in places if (p.platform, p.id) in joined]
+    sent = {card.id for card in cards}
+    waiting = [d for d in incident.drafts if d.is_open or d.state is DraftState.APPROVED]
+    drafts = [views.draft_card(incident, d, t, settings.timezone) for d in waiting]
+    return [(place, card) for place in new for card in drafts if card.id not in sent]
+
+
 def plan(
     incident: Incident,
     events: Sequence[ev.Event],
@@ -139,24 +156,39 @@ def plan(
     origin: Origin,
     platforms: Collection[str],
     t: Translator,
+    people: People = NOBODY,
 ) -> Plan:
-    """What these facts cause on the platforms this process reaches, given who caused them and from where."""
+    """What these facts cause on the platforms this process reaches, given who caused them and from where.
+
+    `people` (`bot.identities`): each person is written as their account on the platform that shows it, and direct
+    messages go to the platform where they were last active."""
     cards = cards_to_refresh(incident, events, settings, t)
     lines = tuple(f"{incident.key} · {mention(origin.person)} · {fact(e, t)}" for e in events if reaction(e).news)
     here = Conversation(origin.platform, origin.conversation)
-    places = [c for c in incident.conversations if c.platform in platforms]
-    deliveries = tuple(CardDelivery(place, card, incident.version) for place in places for card in cards)
-    news = tuple(NewsDelivery(place, incident.key, lines) for place in places if lines and place != here)
+    places = [c for c in incident.places if c.platform in platforms]
+    shown = {platform: [card_for(card, platform, people) for card in cards] for platform in {p.platform for p in places}}
+    deliveries = tuple(CardDelivery(place, card, incident.version) for place in places for card in shown[place.platform])
+    deliveries += tuple(
+        CardDelivery(place, card_for(card, place.platform, people), incident.version)
+        for place, card in _for_new_places(incident, events, places, cards, t, settings)
+    )
+    news = tuple(
+        NewsDelivery(place, incident.key, tuple(text_for(line, place.platform, people) for line in lines))
+        for place in places if lines and place != here
+    )
     messages: list[Message] = []
     # People are known by their platform's ids: the speaker's platform first, else where the incident lives.
     people_on = origin.platform if origin.platform in platforms else next((p.platform for p in places), None)
     objections = [e for e in events if reaction(e).objection_notice]
     if people_on is not None and objections:
         notices = objection_notices(incident, objections, origin.person, t, settings.timezone)
-        messages += [Message(people_on, person, reply) for person, reply in notices]
+        for person, reply in notices:
+            platform, account = people.reach(person, platforms) or (people_on, person)
+            messages.append(Message(platform, account, for_platform(reply, platform, people)))
     concerning = [e for e in events if reaction(e).stakeholders]
     if origin.platform in platforms and concerning:
         # Stakeholders read the configured language, whoever caused the change.
         told = notify.plan(incident, concerning, settings, origin.platform, translator(settings.language))
-        messages += [Message(origin.platform, n.target, n.reply, n.channel) for n in told]
-    return Plan(tuple(cards), deliveries, news, tuple(messages))
+        messages += [Message(origin.platform, n.target, for_platform(n.reply, origin.platform, people), n.channel)
+                     for n in told]
+    return Plan(tuple(card_for(card, origin.platform, people) for card in cards), deliveries, news, tuple(messages))

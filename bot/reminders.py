@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import checkins, notify
+from bot import checkins, identities, notify
 from bot import reminder_replies as replies
 from bot.config import Settings
 from bot.errors import ConcurrentChange
@@ -76,10 +76,15 @@ class Reminders:
         with self.uow_factory() as uow:
             # Only where the weak-signal watch runs does a reminder look at signals (a statement per incident).
             watching = bool(self.settings.watch.topics or self.settings.watch.channel)
-            for incident in uow.incidents.get_many(keys):
+            incidents = list(uow.incidents.get_many(keys))
+            # Each message written for its platform, each person reached where they were last active: the people of
+            # the whole batch are read at once.
+            people = identities.people_of_all(uow, incidents)
+            for incident in incidents:
                 if watching:
                     with_volume(incident, uow.signals, at)
-                self._remind(incident, at, uow.outbox, found, uow.signals if watching else None)
+                self._remind(incident, at, identities.addressed(uow.outbox, people, incident), found,
+                             uow.signals if watching else None)
                 hints[incident.key] = checkins.approvals_not_before(incident, at, self.settings)
             uow.commit()
         # Only what was committed may inform a hint: a rolled-back reminder must be found due again.
@@ -149,7 +154,7 @@ class Reminders:
 def _to_conversations(incident: Incident, kind: str, reply: Reply, at: datetime) -> list[Outgoing]:
     tag = f"{incident.key}#{incident.events_recorded}"
     return [
-        Outgoing(f"{tag}:{kind}:{c.platform}:{c.id}", c.platform, c.id, False, reply, at) for c in incident.conversations
+        Outgoing(f"{tag}:{kind}:{c.platform}:{c.id}", c.platform, c.id, False, reply, at) for c in incident.places
     ]
 
 

@@ -15,7 +15,11 @@ from datetime import datetime, timedelta
 
 from bot import commands as c
 from bot import events as ev
-from bot import telemetry
+from bot import (
+    identities,
+    joining,  # noqa: F401 - registers the handlers of `join` and `leave`
+    telemetry,
+)
 from bot.broadcast import Broadcaster
 from bot.config import Settings
 from bot.errors import ConcurrentChange, CrisisError
@@ -77,15 +81,18 @@ class Dispatcher:
                 if seen is not None:
                     return Outcome(Reply(text=seen, private=True))
             settings = self.settings.seen_from(origin.timezone)
+            now = self.clock.now()
             try:
-                context = Context(uow, origin, self.clock.now(), settings, t, self.settings)
+                command, origin, settings = identities.recognise(uow, command, origin, settings, now)
+                context = Context(uow, origin, now, settings, t, self.settings)
                 outcome = HANDLERS[type(command)](command, context)
             except CrisisError as error:
                 # A refusal is an answer too: remembered, so a redelivery gets it again and the request is done.
                 uow.rollback()
                 outcome = Outcome(Reply(text=error.text(t), private=True), refused=True)
+            outcome = identities.with_people(uow, outcome, origin)
             if outcome.incident is not None and outcome.events:
-                places = frozenset((c.platform, c.id) for c in outcome.incident.conversations)
+                places = frozenset((c.platform, c.id) for c in outcome.incident.places)
                 outcome = replace(outcome, card_refs=uow.cards.in_conversations(places), places=places)
             if origin.names:
                 uow.people.remember(dict(origin.names))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.config import Settings
-from bot.describe import fact, mention, named, said, when
+from bot.describe import UNNAMED_PLACES, fact, mention, named, said, when
 from bot.drafts import Draft, DraftState
 from bot.grammar import USAGE
 from bot.i18n import Translator
-from bot.model import Incident, Status
+from bot.model import Conversation, Incident, Status
 from bot.objections import open_objections
 from bot.replies import Button, Card, Field, Picker
 
@@ -33,6 +33,8 @@ def incident_card(incident: Incident, settings: Settings, t: Translator) -> Card
     ]
     if incident.signal_volume is not None:  # a crisis the watch feeds (`bot.signals.crisis`)
         fields.append(Field(t("Signals"), incident.signal_volume.line(t)))
+    if len(incident.places) > 1:  # followed in several conversations: everyone sees where the others are
+        fields.append(Field(t("Followed in"), ", ".join(place_label(c, t) for c in incident.places)))
     buttons: list[Button] = []
     pickers: list[Picker] = []
     if incident.status is Status.RESOLVED:
@@ -63,6 +65,14 @@ def incident_card(incident: Incident, settings: Settings, t: Translator) -> Card
         buttons=tuple(buttons),
         pickers=tuple(pickers),
     )
+
+
+def place_label(conversation: Conversation, t: Translator) -> str:
+    """"Slack › #crisis-cri-12", "Teams › Legal › Crisis": as the door named it, else what it is."""
+    if conversation.name:
+        return conversation.name
+    unnamed = UNNAMED_PLACES.get(conversation.platform)
+    return t(unnamed) if unnamed else f"{conversation.platform} {conversation.id}"
 
 
 def _latest_statement(incident: Incident, settings: Settings, t: Translator) -> str:

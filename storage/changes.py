@@ -34,6 +34,8 @@ class Snapshot:
     drafts: dict[int, DraftSnapshot]
     updates: int
     timeline: int
+    # Conversation rows change in place when one is left or joined again (`Conversation.left`).
+    conversation_rows: tuple[Values, ...] = ()
 
 
 @dataclass
@@ -73,6 +75,7 @@ def snapshot(incident: Incident) -> Snapshot:
         },
         updates=len(incident.updates),
         timeline=incident.events_recorded,
+        conversation_rows=tuple(m.conversation_values(n, seq, c) for seq, c in enumerate(incident.conversations, 1)),
     )
 
 
@@ -89,6 +92,10 @@ def changes(incident: Incident, before: Snapshot = EMPTY) -> Changes:
     found.insert("incident_conversations", [
         m.conversation_values(n, seq, c) for seq, c in enumerate(incident.conversations, 1) if seq > before.conversations
     ])
+    for seq, row in enumerate(before.conversation_rows, 1):
+        now = m.conversation_values(n, seq, incident.conversations[seq - 1])
+        if now != row:
+            found.update("incident_conversations", now)
     for seq, assignment in enumerate(incident.assignments, 1):
         row = m.assignment_values(n, seq, assignment)
         assignments.append(row)

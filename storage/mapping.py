@@ -43,7 +43,10 @@ def incident_values(incident: Incident) -> Values:
 
 
 def conversation_values(number: int, seq: int, conversation: Conversation) -> Values:
-    return {"incident_number": number, "seq": seq, "platform": conversation.platform, "conversation_id": conversation.id}
+    return {
+        "incident_number": number, "seq": seq, "platform": conversation.platform, "conversation_id": conversation.id,
+        "name": conversation.name, "unlinked": conversation.left,
+    }
 
 
 def assignment_values(number: int, seq: int, assignment: RoleAssignment) -> Values:
@@ -115,7 +118,7 @@ def timeline_values(number: int, seq: int, entry: TimelineEntry) -> Values:
 
 
 def conversation_from(row: Any) -> Conversation:
-    return Conversation(row.platform, row.conversation_id)
+    return Conversation(row.platform, row.conversation_id, row.name, bool(row.unlinked))
 
 
 def assignment_from(row: Any) -> RoleAssignment:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Engine, Index, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel
 
+from bot.identities import Account
 from storage.direct import Batch
+from storage.migrate import ensure_schema
 from storage.tables import UTCDateTime, table_of
 
 
@@ -42,6 +46,8 @@ class SqlPeople:
         self.connection = connection
         self.pending: dict[str, str] = {}
         self.known = known if known is not None else {}
+        # Account rows to write at commit. Not undone by a refused command's rollback: who spoke is true anyway.
+        self.pending_accounts: dict[tuple[str, str], dict[str, Any]] = {}
 
     def remember(self, names: Mapping[str, str]) -> None:
         # A name equal to the id says nothing (the console's people are their names); one already stored, neither
@@ -61,11 +67,190 @@ class SqlPeople:
         found.update({person: name for person, name in self.pending.items() if person in ids})
         return found
 
+    # -- accounts ---------------------------------------------------------------------------------------------
+
+    def identify(self, platform: str, account: str, email: str | None, at: datetime, active: bool) -> str:
+        email = email.strip().lower() if email else None
+        recent = _RECENT.get((self._database, platform, account, email))
+        if recent is not None and (not active or at - recent[1] < ACTIVE_WRITTEN_EVERY):
+            return recent[0]
+        row = self._account(platform, account)
+        person = (self._owner(email) if email else None) or (row["person_id"] if row else account)
+        values = {
+            "platform": platform, "account": account, "person_id": person,
+            "email": email or (row["email"] if row else None),
+            "first_seen_at": row["first_seen_at"] if row else at,
+            "seen_at": at if active else (row["seen_at"] if row else None),
+        }
+        if values != row:
+            self.pending_accounts[(platform, account)] = values
+            _ACCOUNTS.pop((self._database, person), None)
+            if row is not None:
+                _ACCOUNTS.pop((self._database, row["person_id"]), None)
+        if len(_RECENT) > KNOWN_NAMES_KEPT:
+            _RECENT.clear()
+        _RECENT[(self._database, platform, account, email)] = (person, at)
+        return person
+
+    def by_email(self, email: str, at: datetime) -> str:
+        email = email.strip().lower()
+        owner = self._owner(email)
+        if owner is not None:
+            return owner
+        self.pending_accounts[(BY_EMAIL, email)] = {
+            "platform": BY_EMAIL, "account": email, "person_id": email, "email": email, "first_seen_at": at,
+            "seen_at": None,
+        }
+        return email
+
+    def accounts(self, people: Collection[str]) -> dict[str, list[Account]]:
+        now = time.monotonic()
+        cached = {p: _ACCOUNTS.get((self._database, p)) for p in people}
+        fresh = {p: entry[1] for p, entry in cached.items() if entry is not None and now - entry[0] < ACCOUNTS_KEPT_FOR}
+        missing = sorted(set(people) - fresh.keys())
+        rows = [dict(row._mapping) for row in self.connection.execute(ACCOUNTS_OF, {"people": missing})] if missing else []
+        rows += [row for row in self.pending_accounts.values() if row["person_id"] in people]
+        found: dict[str, list[Account]] = {p: list(a) for p, a in fresh.items() if a is not None}
+        for row in rows:
+            # A person named by e-mail alone has no account yet, but the directory knows them: shown by name.
+            mine = found.setdefault(row["person_id"], [])
+            if row["platform"] != BY_EMAIL:
+                mine[:] = [a for a in mine if (a.platform, a.account) != (row["platform"], row["account"])]
+                mine.append(Account(row["platform"], row["account"], row["seen_at"]))
+        if len(_ACCOUNTS) > KNOWN_NAMES_KEPT:
+            _ACCOUNTS.clear()
+        for person in missing:
+            _ACCOUNTS[(self._database, person)] = (now, tuple(found[person]) if person in found else None)
+        return found
+
+    @property
+    def _database(self) -> str:
+        return str(self.connection.engine.url)
+
+    def _account(self, platform: str, account: str) -> dict[str, Any] | None:
+        if (platform, account) in self.pending_accounts:
+            return self.pending_accounts[(platform, account)]
+        row = self.connection.execute(ACCOUNT, {"platform": platform, "account": account}).first()
+        return dict(row._mapping) if row else None
+
+    def _owner(self, email: str) -> str | None:
+        """Who has this address: the first account recorded with it (so a person's id never changes)."""
+        pending = sorted((r["first_seen_at"], r["platform"], r["account"], r["person_id"])
+                         for r in self.pending_accounts.values() if r["email"] == email)
+        stored = self.connection.execute(OWNER, {"email": email}).first()
+        candidates = [(p[0], p[3]) for p in pending[:1]] + ([(stored.first_seen_at, stored.person_id)] if stored else [])
+        return min(candidates)[1] if candidates else None
+
     def flush(self, batch: Batch) -> dict[str, str]:
-        """Writes the names; returns them, for `committed` once the transaction is."""
+        """Writes the names and accounts; returns the names, for `committed` once the transaction is."""
+        dialect = self.connection.dialect.name
+        if self.pending_accounts:
+            rows = [self.pending_accounts[k] for k in sorted(self.pending_accounts)]
+            batch.add(ACCOUNT_UPSERTS[dialect], rows, ACCOUNT_COLUMNS)
+            self.pending_accounts = {}
         if not self.pending:
             return {}
         rows = [{"person_id": p, "name": n, "seen_at": datetime.now(UTC)} for p, n in sorted(self.pending.items())]
-        batch.add(UPSERTS[self.connection.dialect.name], rows, ("person_id", "name", "seen_at"))
+        batch.add(UPSERTS[dialect], rows, ("person_id", "name", "seen_at"))
         written, self.pending = self.pending, {}
         return written
+
+
+# -- one person across platforms ---------------------------------------------------------------------------------
+
+
+class PersonAccountRow(SQLModel, table=True):
+    """A platform account and the person it is (`bot.identities`). `platform` "email" holds people named by e-mail
+    address before any platform account of theirs was seen (`assign legal lina@acme.com`)."""
+
+    __tablename__ = "person_accounts"
+    __table_args__ = (Index("ix_person_accounts_person_id", "person_id"), Index("ix_person_accounts_email", "email"))
+
+    platform: str = Field(primary_key=True)
+    account: str = Field(primary_key=True)
+    person_id: str
+    email: str | None = None
+    first_seen_at: datetime = Field(sa_type=UTCDateTime)
+    # When the person last spoke or clicked from this account: direct messages go where they were last active.
+    seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EmailLookupRow(SQLModel, table=True):
+    """What a platform said a user's e-mail address is (None: it has none, or would not tell), per workspace."""
+
+    __tablename__ = "email_lookups"
+
+    platform: str = Field(primary_key=True)
+    workspace: str = Field(primary_key=True)
+    account: str = Field(primary_key=True)
+    email: str | None = None
+    looked_up_at: datetime = Field(sa_type=UTCDateTime)
+
+
+accounts = table_of(PersonAccountRow)
+email_lookups = table_of(EmailLookupRow)
+ACCOUNT_COLUMNS = ("platform", "account", "person_id", "email", "first_seen_at", "seen_at")
+ACCOUNT_UPSERTS = {
+    dialect.dialect.name: (upsert := dialect.insert(accounts)).on_conflict_do_update(
+        index_elements=["platform", "account"], set_={k: upsert.excluded[k] for k in ("person_id", "email", "seen_at")}
+    )
+    for dialect in (postgresql, sqlite)
+}
+ACCOUNT = select(accounts).where(accounts.c.platform == bindparam("platform"), accounts.c.account == bindparam("account"))
+OWNER = (
+    select(accounts.c.person_id, accounts.c.first_seen_at)
+    .where(accounts.c.email == bindparam("email"))
+    .order_by(accounts.c.first_seen_at, accounts.c.platform, accounts.c.account)
+    .limit(1)
+)
+ACCOUNTS_OF = select(accounts).where(accounts.c.person_id.in_(bindparam("people", expanding=True)))
+# The "platform" of people named by e-mail address before any of their accounts was seen.
+BY_EMAIL = "email"
+# Accounts this process recognised lately: (database, platform, account, e-mail) -> (person, when written). A person
+# acting again within this span is not written again; their last activity is known to the minute, which is enough
+# to choose where a direct message goes.
+ACTIVE_WRITTEN_EVERY = timedelta(minutes=1)
+_RECENT: dict[tuple[str, str, str, str | None], tuple[str, datetime]] = {}
+# Accounts of people read lately, (database, person) -> (when read, accounts or None for nobody known): mentions read
+# them for every command, and they change only when someone is first seen on another platform. Another process's
+# news shows here within this many seconds; this process's own at once (`identify` forgets what it changes).
+ACCOUNTS_KEPT_FOR = 30.0
+_ACCOUNTS: dict[tuple[str, str], tuple[float, tuple[Account, ...] | None]] = {}
+
+
+class SqlEmailLookups:
+    """What a platform said people's e-mail addresses are, per workspace, kept across restarts and shared by the
+    processes of one database (a door's cache: `adapters.slack.people`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def from_url(cls, url: str) -> SqlEmailLookups:
+        from storage import make_engine
+
+        return cls(make_engine(url))
+
+    def get(self, platform: str, workspace: str, account: str) -> tuple[str | None, datetime] | None:
+        ensure_schema(self.engine)
+        with self.engine.connect() as connection:
+            row = connection.execute(LOOKUP, {"platform": platform, "workspace": workspace, "account": account}).first()
+        return (row.email, row.looked_up_at) if row else None
+
+    def put(self, platform: str, workspace: str, account: str, email: str | None, at: datetime) -> None:
+        ensure_schema(self.engine)
+        with self.engine.begin() as connection:
+            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+            upsert = dialect.insert(email_lookups)
+            upsert = upsert.on_conflict_do_update(
+                index_elements=["platform", "workspace", "account"],
+                set_={"email": upsert.excluded.email, "looked_up_at": upsert.excluded.looked_up_at},
+            )
+            connection.execute(upsert, [{"platform": platform, "workspace": workspace, "account": account,
+                                         "email": email, "looked_up_at": at}])
+
+
+LOOKUP = select(email_lookups.c.email, email_lookups.c.looked_up_at).where(
+    email_lookups.c.platform == bindparam("platform"), email_lookups.c.workspace == bindparam("workspace"),
+    email_lookups.c.account == bindparam("account"),
+)

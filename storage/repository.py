@@ -20,6 +20,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     exists,
+    false,
     func,
     literal,
     null,
@@ -83,7 +84,7 @@ BY_KEY = WITH_RECORDED.where(i.key == bindparam("key"))
 BY_CONVERSATION = (
     WITH_RECORDED
     .join(t.conversations, c.incident_number == i.number)
-    .where(c.platform == bindparam("platform"), c.conversation_id == bindparam("conversation"))
+    .where(c.platform == bindparam("platform"), c.conversation_id == bindparam("conversation"), c.unlinked == false())
     .order_by(i.number.desc())
     .limit(1)
 )
@@ -147,7 +148,9 @@ SAVE_INCIDENT = (
     .where(i.number == bindparam("key_number"), i.version == bindparam("key_version"))
     .values(version=i.version + 1)
 )
-UPDATE_CHILD = {table.name: _update_by_key(table) for table in (t.assignments, t.drafts, t.objections)}
+UPDATE_CHILD = {
+    table.name: _update_by_key(table) for table in (t.assignments, t.drafts, t.objections, t.conversations)
+}
 INSERT_INCIDENT = t.incidents.insert()
 INSERT_CHILD = {table.name: table.insert() for table in CHILDREN}
 

@@ -91,6 +91,10 @@ class ConversationRow(SQLModel, table=True):
     seq: int = Field(primary_key=True)
     platform: str
     conversation_id: str
+    # What people call it, as the door named it when it was linked ("Teams › Legal › Crisis"), for the card.
+    name: str = ""
+    # Left with `leave`: the row stays (history is appended, never removed), the crisis is no longer followed there.
+    unlinked: bool = False
 
 
 class RoleAssignmentRow(SQLModel, table=True):

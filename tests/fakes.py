@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from bot.errors import ConcurrentChange
+from bot.identities import Account
 from bot.model import Conversation, Incident, Status
 from bot.ports import (
     AcceptedRequest,
@@ -56,6 +57,8 @@ class Store:
     leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     people: dict[str, str] = field(default_factory=dict)
     signals: SignalState = field(default_factory=SignalState)
+    # (platform, account) -> (person, e-mail, first seen, last active): the directory of `bot.identities`.
+    accounts: dict[tuple[str, str], tuple[str, str | None, datetime, datetime | None]] = field(default_factory=dict)
 
     def unsent(self) -> list[Outgoing]:
         return [r.message for r in self.outbox.values() if r.sent_at is None and not r.given_up]
@@ -81,7 +84,7 @@ class FakeIncidents:
         return [found for found in (self.get(key) for key in keys) if found is not None]
 
     def by_conversation(self, conversation: Conversation) -> Incident | None:
-        here = [i for i in self.store.incidents.values() if conversation in i.conversations]
+        here = [i for i in self.store.incidents.values() if conversation in i.places]
         return self._load(max(here, key=lambda i: i.number)) if here else None
 
     def add(self, incident: Incident) -> None:
@@ -280,6 +283,35 @@ class FakePeople:
     def names(self, people: Collection[str]) -> dict[str, str]:
         known = {**self.store.people, **self.pending}
         return {person: known[person] for person in people if person in known}
+
+    def _owner(self, email: str) -> str | None:
+        having = sorted((first, key, person) for key, (person, mail, first, _) in self.store.accounts.items()
+                        if mail == email)
+        return having[0][2] if having else None
+
+    def identify(self, platform: str, account: str, email: str | None, at: datetime, active: bool) -> str:
+        email = email.lower() if email else None
+        row = self.store.accounts.get((platform, account))
+        person = (self._owner(email) if email else None) or (row[0] if row else account)
+        seen = at if active else (row[3] if row else None)
+        self.store.accounts[(platform, account)] = (person, email or (row[1] if row else None), row[2] if row else at, seen)
+        return person
+
+    def by_email(self, email: str, at: datetime) -> str:
+        email = email.lower()
+        owner = self._owner(email)
+        if owner is None:
+            self.store.accounts[("email", email)] = (email, email, at, None)
+        return owner or email
+
+    def accounts(self, people: Collection[str]) -> dict[str, list[Account]]:
+        found: dict[str, list[Account]] = {}
+        for (platform, account), (person, _, _, seen) in self.store.accounts.items():
+            if person in people:
+                found.setdefault(person, [])
+                if platform != "email":
+                    found[person].append(Account(platform, account, seen))
+        return found
 
 
 class FakeUnitOfWork:

@@ -80,7 +80,8 @@ class Answers:
         t = translator(language or self.runtime.settings.language)
         place = self.gateway.places.name(asker.channel, t)  # "Slack › #general", for timeline facts
         names += ((asker.channel, place),) if place else ()
-        origin = c.Origin(asker.user, PLATFORM, asker.channel, language, request_id, names, profile.timezone)
+        emails = await self.gateway.people.emails(people)  # one person across platforms (`bot.identities`)
+        origin = c.Origin(asker.user, PLATFORM, asker.channel, language, request_id, names, profile.timezone, emails)
         return origin, t
 
     async def answer(self, reply: Reply, asker: Asker, t: Translator, client: AsyncWebClient) -> None:

@@ -17,7 +17,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.recent import RecentIds
-from adapters.runtime import Runtime
+from adapters.runtime import DEFAULT_DATABASE_URL, Runtime
 from adapters.slack import blocks, inbound, modals
 from adapters.slack.answers import PLATFORM, Answers, bare_origin
 from adapters.slack.client import web_client
@@ -32,6 +32,7 @@ from bot import commands as c
 from bot.grammar import parse
 from bot.ports import AcceptedRequest
 from bot.recovery import Recovery
+from storage.people import SqlEmailLookups
 
 log = logging.getLogger("crisisbot.slack")
 
@@ -66,6 +67,8 @@ class SlackDoor:
             workspaces = InstalledWorkspaces(self.client, oauth_settings.installation_store, conversations)
         self.gateway = SlackGateway(self.client, runtime.settings.language, config.announce_channel, workspaces)
         self.gateway.places.remember = remember_in(runtime)
+        # E-mail addresses (one person across platforms) kept in the project's database, per workspace.
+        self.gateway.people.lookups = SqlEmailLookups.from_url(runtime.env.get("DATABASE_URL", DEFAULT_DATABASE_URL))
         self.work: BackgroundWork[Taken] = BackgroundWork(self.run_taken)
         self.answers = Answers(runtime, self.gateway)
         self.recovery = Recovery(runtime.service, PLATFORM, self.run_recovered)

@@ -52,7 +52,7 @@ class SlackGateway:
     ) -> None:
         self.client = client
         self.workspaces = workspaces or OneWorkspace(client)
-        self.people = People(client, self.workspaces.client_for)
+        self.people = People(client, self.workspaces.client_for, team_of=self.workspaces.team_of)
         self.places = Places()
         self.announce_channel = announce_channel
         self.t: Translator = translator(language)

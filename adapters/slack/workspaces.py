@@ -87,6 +87,10 @@ class OneWorkspace:
     async def client_for(self, conversation: str) -> AsyncWebClient:
         return self.client
 
+    async def team_of(self, conversation: str) -> str:
+        """The workspace of a conversation or person, "" when there is only one."""
+        return ""
+
 
 class InstalledWorkspaces(OneWorkspace):
     """The bot token of the workspace a conversation belongs to, from the OAuth installation store."""
@@ -122,6 +126,10 @@ class InstalledWorkspaces(OneWorkspace):
             if workspace is not None:
                 self.known[conversation] = workspace
         return workspace
+
+    async def team_of(self, conversation: str) -> str:
+        workspace = await self.workspace_of(conversation)
+        return workspace.team_id or "" if workspace is not None else ""
 
     async def client_for(self, conversation: str) -> AsyncWebClient:
         workspace = await self.workspace_of(conversation)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from http import HTTPStatus
 from typing import Any, cast
@@ -38,7 +39,6 @@ from adapters.teams.markup import PERSON, plain
 from adapters.teams.messages import card_content, names_of
 from adapters.teams.places import place_name
 from adapters.teams.references import Directory, TeamsPerson
-from bot import notify
 from bot.commands import Help, Origin, ReportSignal
 from bot.grammar import parse
 from bot.i18n import LANGUAGES, Translator, translator
@@ -91,9 +91,9 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             personal = activity.conversation.id if activity.conversation.conversation_type == "personal" else None
             await self.directory.save_person(
                 TeamsPerson(person_id(speaker), speaker.id, speaker.name or "", personal, activity.conversation.id))
-            if notify.addresses(self.runtime.settings):
-                # Only asked when CRISISBOT_NOTIFY names people by e-mail: otherwise nobody needs it.
-                await self.gateway.learn_email(reference, speaker.id, person_id(speaker))
+            # Once per person (then kept in SQL): the address makes them one person across platforms
+            # (`bot.identities`) and finds CRISISBOT_NOTIFY's people.
+            await self.gateway.learn_email(reference, speaker.id, person_id(speaker))
 
     def _origin(self, activity: Activity) -> Origin:
         locale = (activity.locale or "")[:2].lower()
@@ -119,6 +119,7 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return
         text, mentioned = await self._command_text(activity)
         origin = replace(origin, names=tuple({**dict(origin.names), **mentioned}.items()))
+        origin = await self._with_emails(origin, mentioned)
         reply = await self.runtime.service.handle(parse(text), origin)
         if reply.personal and activity.conversation.conversation_type != "personal":
             await self._answer_in_personal_chat(activity, reply, origin)
@@ -149,7 +150,14 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         if missing_input(data):
             return data, Reply(text=self._t(origin.language)("Please choose or write something first."), private=True)
         data, origin = await self._named_pick(activity, data, origin)
+        picked = picked_person(data)
+        origin = await self._with_emails(origin, [picked] if picked else [])
         return data, await self.runtime.service.handle(parse(click_command(data) or ""), origin)
+
+    async def _with_emails(self, origin: Origin, people: Iterable[str]) -> Origin:
+        """The e-mail addresses known of the speaker and the people named: one person across platforms."""
+        found = await self.directory.emails_of({origin.person, *people})
+        return replace(origin, emails=tuple(sorted(found.items())))
 
     async def _after_click(self, activity: Activity, data: dict[str, Any], reply: Reply, origin: Origin) -> Card | None:
         """A click that changed something: the clicked message shows the new card to everyone, and the change is

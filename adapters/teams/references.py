@@ -144,7 +144,8 @@ class Directory:
 
     async def save_emails(self, person_id: str, addresses: Iterable[str]) -> None:
         """Records that these addresses (e-mail, user principal name) are this person's."""
-        for address in {a.strip().lower() for a in addresses if a and "@" in a}:
+        # In the order given (the e-mail address before the user principal name): `emails_of` tells the first.
+        for address in dict.fromkeys(a.strip().lower() for a in addresses if a and "@" in a):
             if self._emails.get(address) != person_id:
                 await asyncio.to_thread(self._upsert, emails, "email", address, {"person_id": person_id})
                 self._emails[address] = person_id
@@ -162,6 +163,27 @@ class Directory:
         if person_id in self._emails.values():
             return True
         return await asyncio.to_thread(self._has_email, person_id)
+
+    async def emails_of(self, person_ids: Iterable[str]) -> dict[str, str]:
+        """The e-mail address of each person whose address the bot learned (one each: the first recorded)."""
+        wanted = set(person_ids)
+        known: dict[str, str] = {}
+        for address, person in self._emails.items():  # in the order saved: the e-mail address first
+            if person in wanted:
+                known.setdefault(person, address)
+        missing = wanted - known.keys()
+        if missing:
+            known.update(await asyncio.to_thread(self._emails_of, missing))
+        return known
+
+    def _emails_of(self, person_ids: set[str]) -> dict[str, str]:
+        with self.engine.connect() as db:
+            rows = db.execute(select(emails.c.email, emails.c.person_id).where(emails.c.person_id.in_(sorted(person_ids)))
+                              .order_by(emails.c.updated_at, emails.c.email)).all()
+        found: dict[str, str] = {}
+        for row in rows:
+            found.setdefault(row.person_id, row.email)
+        return found
 
     def _person_with_email(self, address: str) -> str | None:
         with self.engine.connect() as db:

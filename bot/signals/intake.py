@@ -67,7 +67,7 @@ class SignalIntake:
                 if incident is None:
                     continue
                 with_volume(incident, uow.signals, self.dispatcher.clock.now())
-                places = frozenset((c.platform, c.id) for c in incident.conversations)
+                places = frozenset((c.platform, c.id) for c in incident.places)
                 outcomes.append(Outcome(Reply(), incident, [ev.SignalsAttached(count)],
                                         uow.cards.in_conversations(places), places))
         return outcomes

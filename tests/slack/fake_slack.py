@@ -201,6 +201,10 @@ class FakeSlack:
             tz = "Europe/Paris" if user.startswith("UFR") else None
             found = {"id": user, "name": user.lower(), "real_name": f"Person {user}",
                      "profile": {"display_name": f"name-{user.lower()}"}, **({"tz": tz} if tz else {})}
+            # Slack gives the address with scope users:read.email: the members of `emails` have one.
+            email = next((address for address, member in self.emails.items() if member == user), None)
+            if email:
+                found["profile"]["email"] = email
             asked = params.get("include_locale") in (True, "1", "true")
             return {"ok": True, "user": {**found, **({"locale": locale} if asked else {})}}
         if method == "users.lookupByEmail":

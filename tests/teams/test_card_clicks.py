@@ -162,7 +162,8 @@ async def test_refused_clicks_are_explained_to_the_clicker_and_change_nothing(te
     assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
     assert body["value"]
 
-    assert teams.connector.calls == []  # nothing in the thread: the answers were for the clicker only
+    # Nothing in the thread: the answers were for the clicker only.
+    assert [c for c in teams.connector.calls if c.kind != "member"] == []
 
     data = action(draft_card.cards[0], "Approve")
     await teams.post(teams.submit(data, draft_card.activity["id"], SAM, ROOM))  # the fallback path, same answer
@@ -190,7 +191,7 @@ async def test_set_lead_with_nobody_picked_is_answered_to_the_clicker_only(teams
     assert status == 200
     assert body == {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
                     "value": "Please choose or write something first."}
-    assert teams.connector.calls == []  # no usage text, no help card in the thread
+    assert [c for c in teams.connector.calls if c.kind != "member"] == []  # no usage text, no help card in the thread
     assert teams.incident().holder("lead") is None
 
     data[data["input"]] = MEGAN.aad
@@ -245,7 +246,7 @@ async def test_a_usage_error_from_a_click_has_no_entities_and_no_help_card(teams
     status, body = await teams.post(teams.invoke(data, incident_card.activity["id"], MEGAN, ROOM))
     assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
     assert body["value"] == "Usage: `assign <role> <@person>`"
-    assert teams.connector.calls == []
+    assert [c for c in teams.connector.calls if c.kind != "member"] == []
 
 
 async def test_an_invoke_for_another_apps_card_is_answered_200_and_does_nothing(teams: TeamsClient) -> None:

@@ -73,6 +73,12 @@ async def test_every_command_of_the_grammar_works_from_teams(teams: TeamsClient)
 
     await say("update The carrier confirmed the delay")
     assert teams.incident().last_update.text == "The carrier confirmed the delay"
+
+    legal_room = thread("1700000000009")
+    await say("join CRI-1", conversation=legal_room)
+    assert [c.id for c in teams.incident().places] == [ROOM, legal_room]
+    await say("leave", conversation=legal_room)
+    assert [c.id for c in teams.incident().places] == [ROOM]
     await say("severity 1")
     assert teams.incident().severity == 1
     await say("note The press called")

@@ -95,16 +95,20 @@ async def test_addresses_are_remembered_across_restarts_case_aside(env: dict[str
     assert await again.has_email(LEA.aad) and not await again.has_email(COLIN.aad)
 
 
-async def test_without_email_stakeholders_nobody_is_looked_up(env: dict[str, str], connector: FakeConnector) -> None:
+async def test_without_email_stakeholders_a_speaker_is_still_looked_up_once_to_be_recognised_across_platforms(
+    env: dict[str, str], connector: FakeConnector
+) -> None:
     connector.members[LEA.teams_id] = member(LEA, "lea.legal@contoso.com")
     runtime = build_runtime({**env, "CRISISBOT_NOTIFY": f"1=@{COLIN.aad}"}, clock=FakeClock())
     runner, url = await serve(runtime)
     try:
         async with aiohttp.ClientSession() as session:
-            await TeamsClient(session, url, connector, runtime).say("help", who=LEA, conversation=OTHER_ROOM)
+            client = TeamsClient(session, url, connector, runtime)
+            await client.say("help", who=LEA, conversation=OTHER_ROOM)
+            await client.say("help", who=LEA, conversation=OTHER_ROOM)
     finally:
         await runner.cleanup()
-    assert connector.of("reply") and not connector.of("member")
+    assert connector.of("reply") and [c.activity_id for c in connector.of("member")] == [LEA.teams_id]
 
 
 LEA_PERSON = TeamsPerson(LEA.aad, LEA.teams_id, LEA.name)
