@@ -209,6 +209,92 @@ class Help:
     usage: str = ""
 
 
+# -- holding statements, approved answers, the moderation line and the frontline brief (`bot.handlers_frontline`) --
+
+
+@dataclass(frozen=True)
+class ProposeTemplate:
+    name: str
+    text: str
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class ShowTemplate:
+    name: str
+
+
+@dataclass(frozen=True)
+class ListTemplates:
+    pass
+
+
+@dataclass(frozen=True)
+class ApproveTemplate:
+    name: str
+
+
+@dataclass(frozen=True)
+class RejectTemplate:
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RetireTemplate:
+    name: str
+
+
+@dataclass(frozen=True)
+class UseTemplate:
+    name: str
+    values: tuple[tuple[str, str], ...] = ()
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ProposeAnswer:
+    question: str
+    answer: str
+    number: int | None = None
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ApproveAnswer:
+    number: int
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class RejectAnswer:
+    number: int
+    reason: str
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ProposeLine:
+    text: str
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ApproveLine:
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class RejectLine:
+    reason: str
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowBrief:
+    incident: str | None = None
+
+
 Command = (
     OpenIncident
     | AskToOpen
@@ -239,6 +325,20 @@ Command = (
     | RecordLesson
     | RecordAction
     | ExportReport
+    | ProposeTemplate
+    | ShowTemplate
+    | ListTemplates
+    | ApproveTemplate
+    | RejectTemplate
+    | RetireTemplate
+    | UseTemplate
+    | ProposeAnswer
+    | ApproveAnswer
+    | RejectAnswer
+    | ProposeLine
+    | ApproveLine
+    | RejectLine
+    | ShowBrief
 )
 
 
@@ -253,4 +353,6 @@ def to_record(command: Command) -> dict[str, object]:
 def from_record(record: dict[str, object]) -> Command:
     fields: dict[str, Any] = dict(record)  # checked by the dataclass itself: a wrong field raises TypeError
     cls = COMMAND_TYPES[str(fields.pop("type"))]
+    if cls is UseTemplate:  # JSON turned its pairs into lists
+        fields["values"] = tuple(tuple(pair) for pair in fields.get("values", ()))
     return cls(**fields)

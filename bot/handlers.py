@@ -18,6 +18,7 @@ from bot.grammar import USAGE
 from bot.i18n import Translator
 from bot.model import Conversation, Incident, Status
 from bot.ports import UnitOfWork
+from bot.reactions import CardDelivery, NewsDelivery
 from bot.replies import File, Reply
 
 
@@ -64,6 +65,9 @@ class Outcome:
     # the broadcast needs no second one: (platform, conversation, card id) -> message ref.
     card_refs: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
     places: frozenset[tuple[str, str]] = frozenset()
+    # Cards and news beyond the incident's own conversations (a template's card, the frontline brief): `bot.brief`.
+    deliveries: tuple[CardDelivery, ...] = ()
+    news: tuple[NewsDelivery, ...] = ()
 
 
 Handler = Callable[[Any, Context], Outcome]
@@ -147,7 +151,7 @@ def _unheld(text: str, incident: Incident, roles: tuple[str, ...], ctx: Context,
 @handles(c.ReviseDraft)
 def revise_draft(cmd: c.ReviseDraft, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
-    return _changed(ctx, incident, incident.revise_draft(cmd.number, cmd.text, ctx.origin.person, ctx.now))
+    return _changed(ctx, incident, incident.revise_draft(cmd.number, cmd.text, ctx.origin.person, ctx.now, ctx.settings))
 
 
 @handles(c.ApproveDraft)

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 
 from bot import commands as c
 from bot import events as ev
+from bot import handlers_frontline  # noqa: F401 - registers the handlers of templates, answers and the brief
+from bot.brief import with_frontline
 from bot.broadcast import Broadcaster
 from bot.config import Settings
 from bot.errors import ConcurrentChange, CrisisError
@@ -70,7 +72,7 @@ class Dispatcher:
             settings = self.settings.seen_from(origin.timezone)
             try:
                 context = Context(uow, origin, self.clock.now(), settings, t, self.settings)
-                outcome = HANDLERS[type(command)](command, context)
+                outcome = with_frontline(HANDLERS[type(command)](command, context), context)
             except CrisisError as error:
                 # A refusal is an answer too: remembered, so a redelivery gets it again and the request is done.
                 uow.rollback()
@@ -187,6 +189,11 @@ class CrisisService:
 
         The room is opened before the broadcast, so the cards and news reach it too.
         """
+        if outcome.deliveries or outcome.news:
+            # Beyond the incident's conversations (`bot.brief`): only to the platforms this process reaches.
+            reached = [d for d in outcome.deliveries if d.conversation.platform in self.gateways]
+            told = [n for n in outcome.news if n.conversation.platform in self.gateways]
+            await self.broadcaster.refresher.submit(told, reached)
         if outcome.incident is None or not outcome.events:
             return outcome.reply
         room = None

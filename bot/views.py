@@ -81,6 +81,9 @@ def draft_card(incident: Incident, draft: Draft, t: Translator, tz: str = "UTC")
         Field(t("Author"), mention(draft.author)),
         Field(t("State"), t(draft.state.value)),
     ]
+    if draft.template:
+        source = "from approved template {name}" if draft.preapproved else "revised from approved template {name}"
+        fields.append(Field(t("Source"), t(source, name=draft.template)))
     for role in draft.required_roles:
         given = approvals.get(role)
         state = t("approved by {person}", person=mention(given.approver)) if given else t("waiting")

@@ -12,10 +12,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.errors import ConcurrentChange
-from bot.ports import CardRefs, Inbox, IncidentRepository, Outbox, PeopleDirectory, RequestLog
+from bot.ports import (
+    CardRefs, FrontlineBoard, Inbox, IncidentRepository, Outbox, PeopleDirectory, RequestLog, TemplateLibrary,
+)
 from storage import tables as t
 from storage.cache import IncidentCache
 from storage.engine import DEFAULT_URL, make_engine
+from storage import library
 from storage.inbox import SqlInbox
 from storage.migrate import ensure_schema
 from storage.outbox import SqlOutbox
@@ -116,6 +119,8 @@ class SqlUnitOfWork:
     inbox: Inbox
     people: PeopleDirectory
     outbox: Outbox
+    templates: TemplateLibrary
+    frontline: FrontlineBoard
 
     def __init__(
         self, engine: Engine, known_names: dict[str, str] | None = None, cache: IncidentCache | None = None
@@ -134,6 +139,8 @@ class SqlUnitOfWork:
         self.outbox = self._outbox = SqlOutbox(self.connection)
         self.inbox = self._inbox = SqlInbox(self.connection)
         self.people = self._people = SqlPeople(self.connection, self.known_names)
+        self.templates = self._templates = library.SqlTemplates(self.connection)
+        self.frontline = self._frontline = library.SqlFrontline(self.connection)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -150,6 +157,7 @@ class SqlUnitOfWork:
             self._cards.flush()
             self._inbox.flush()
             names = self._people.flush()
+            documents = [*self._templates.flush(), *self._frontline.flush()]
             self.connection.commit()
         except ConcurrentChange:
             self.rollback()
@@ -161,6 +169,7 @@ class SqlUnitOfWork:
             raise
         self._incidents.committed(saved)
         self._people.committed(names)
+        library.committed(documents)
         self.committed = True
 
     def rollback(self) -> None:
@@ -171,6 +180,8 @@ class SqlUnitOfWork:
         self._outbox.pending = []
         self._inbox.finished = {}
         self._people.pending = {}
+        self._templates.tracked = {}
+        self._frontline.tracked = {}
 
 
 def _lost_a_race(error: DBAPIError) -> bool:

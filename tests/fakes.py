@@ -8,8 +8,9 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from bot.answers import Frontline
 from bot.errors import ConcurrentChange
 from bot.model import Conversation, Incident, Status
 from bot.ports import (
@@ -25,7 +26,9 @@ from bot.ports import (
     ReminderUnitOfWork,
     RequestLog,
 )
+from bot.ports import FrontlineBoard, TemplateLibrary
 from bot.replies import Card, Reply, Room
+from bot.templates import Template
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 10:00 UTC
 
@@ -53,6 +56,8 @@ class Store:
     finished: dict[str, datetime] = field(default_factory=dict)
     leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     people: dict[str, str] = field(default_factory=dict)
+    templates: dict[str, Template] = field(default_factory=dict)
+    frontline: dict[int, Frontline] = field(default_factory=dict)
 
     def unsent(self) -> list[Outgoing]:
         return [r.message for r in self.outbox.values() if r.sent_at is None and not r.given_up]
@@ -279,6 +284,50 @@ class FakePeople:
         return {person: known[person] for person in people if person in known}
 
 
+class FakeTemplates:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.seen: dict[str, Template] = {}
+
+    def get(self, name: str) -> Template | None:
+        if name not in self.seen and name in self.store.templates:
+            self.seen[name] = copy.deepcopy(self.store.templates[name])
+        return self.seen.get(name)
+
+    def all(self) -> list[Template]:
+        return [found for name in sorted(self.store.templates | self.seen) if (found := self.get(name)) is not None]
+
+    def add(self, template: Template) -> None:
+        self.seen[template.name] = template
+
+
+class FakeFrontline:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.seen: dict[int, Frontline] = {}
+
+    def get(self, incident: int) -> Frontline:
+        if incident not in self.seen:
+            stored = self.store.frontline.get(incident)
+            self.seen[incident] = copy.deepcopy(stored) if stored is not None else Frontline(incident)
+        return self.seen[incident]
+
+
+K = TypeVar("K")
+D = TypeVar("D", Template, Frontline)
+
+
+def _save_documents(stored: dict[K, D], seen: dict[K, D]) -> None:
+    """As the SQL documents: a version check, then each saved with the next version."""
+    for key, item in seen.items():
+        before = stored.get(key)
+        if (before.version if before is not None else 0) != item.version:
+            raise ConcurrentChange()
+    for key, item in seen.items():
+        item.version += 1
+        stored[key] = copy.deepcopy(item)
+
+
 class FakeUnitOfWork:
     # Typed as the ports (as SqlUnitOfWork is), so this class satisfies `bot.ports.ReminderUnitOfWork`;
     # commit and rollback reach the fakes' own state through the private names.
@@ -288,6 +337,8 @@ class FakeUnitOfWork:
     inbox: Inbox
     people: PeopleDirectory
     outbox: Outbox
+    templates: TemplateLibrary
+    frontline: FrontlineBoard
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -301,6 +352,8 @@ class FakeUnitOfWork:
         self.inbox = self._inbox = FakeInbox(self.store)
         self.people = self._people = FakePeople(self.store)
         self.outbox = self._outbox = FakeOutbox(self.store)
+        self.templates = self._templates = FakeTemplates(self.store)
+        self.frontline = self._frontline = FakeFrontline(self.store)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -315,6 +368,8 @@ class FakeUnitOfWork:
             stored = self.store.incidents.get(key)
             if stored is not None and stored.version != incident.version:
                 raise ConcurrentChange()
+        _save_documents(self.store.templates, self._templates.seen)
+        _save_documents(self.store.frontline, self._frontline.seen)
         for key, incident in self._incidents.seen.items():
             incident.version += 1
             self.store.incidents[key] = copy.deepcopy(incident)
@@ -334,6 +389,7 @@ class FakeUnitOfWork:
         self._outbox.added = []
         self._inbox.added, self._inbox.finished, self._inbox.leases = {}, {}, {}
         self._people.pending = {}
+        self._templates.seen, self._frontline.seen = {}, {}
 
 
 @dataclass
