@@ -291,6 +291,13 @@ class RejectLine:
 
 
 @dataclass(frozen=True)
+class ImportTemplates:
+    """Templates kept in version control (`crisisbot templates import`): (name, language, text) each, all or none."""
+
+    templates: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True)
 class ShowBrief:
     incident: str | None = None
 
@@ -339,6 +346,7 @@ Command = (
     | ApproveLine
     | RejectLine
     | ShowBrief
+    | ImportTemplates
 )
 
 
@@ -355,4 +363,6 @@ def from_record(record: dict[str, object]) -> Command:
     cls = COMMAND_TYPES[str(fields.pop("type"))]
     if cls is UseTemplate:  # JSON turned its pairs into lists
         fields["values"] = tuple(tuple(pair) for pair in fields.get("values", ()))
+    if cls is ImportTemplates:
+        fields["templates"] = tuple(tuple(item) for item in fields.get("templates", ()))
     return cls(**fields)

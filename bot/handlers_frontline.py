@@ -87,6 +87,26 @@ def retire_template(cmd: c.RetireTemplate, ctx: Context) -> Outcome:
     return _template_outcome(ctx, template, ctx.t("Template {name} retired.", name=template.name))
 
 
+@handles(c.ImportTemplates)
+def import_templates(cmd: c.ImportTemplates, ctx: Context) -> Outcome:
+    """Each as if proposed by the importer: new ones and changed words wait for the approvers; same words stay."""
+    roles = ctx.settings.template_approvers
+    counts = {"new": 0, "revised": 0, "unchanged": 0}
+    for name, language, text in cmd.templates:
+        found = ctx.uow.templates.get(check_name(name))
+        if found is None:
+            ctx.uow.templates.add(Template.propose(name, text, language, ctx.origin.person, ctx.now, roles))
+            counts["new"] += 1
+        elif found.signoff.current.text == text.strip() and found.language == language:
+            counts["unchanged"] += 1
+        else:
+            found.revise(text, language, ctx.origin.person, ctx.now, roles)
+            counts["revised"] += 1
+    text = ctx.t("Templates imported: {new} new, {revised} revised, {unchanged} unchanged. New words wait for {roles}.",
+                 roles=", ".join(ctx.t(r) for r in roles), **counts)
+    return Outcome(Reply(text=text, private=True))
+
+
 @handles(c.ShowTemplate)
 def show_template(cmd: c.ShowTemplate, ctx: Context) -> Outcome:
     return Outcome(Reply(cards=(fv.template_card(_template(ctx, cmd.name), ctx.t),), private=True))
