@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.errors import CrisisError
+from bot.i18n import N_
 from bot.signoff import SignOff, clean
 
 MAX_ANSWER_LENGTH = 1500
@@ -18,7 +19,7 @@ Change = tuple[str, str]
 
 
 class UnknownAnswer(CrisisError):
-    message = "Incident {key} has no answer #{number}."
+    message = N_("This incident has no answer #{number}.")
 
 
 @dataclass

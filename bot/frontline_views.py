@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.answers import Answer, Change, Frontline
 from bot.describe import mention, said, when
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.model import Incident, Status
 from bot.replies import Button, Card, Field
 from bot.signoff import SignOff
@@ -94,8 +94,8 @@ def line_card(incident: Incident, line: SignOff, t: Translator) -> Card:
                 fields=tuple(fields), buttons=buttons)
 
 
-CHANGE_NAMES = {"statement": "public statement", "line": "moderation line", "resolved": "incident resolved",
-                "reopened": "incident reopened"}
+CHANGE_NAMES = {"statement": N_("public statement"), "line": N_("moderation line"), "resolved": N_("incident resolved"),
+                "reopened": N_("incident reopened")}
 
 
 def changes_text(changes: Sequence[Change], t: Translator) -> str:

@@ -120,6 +120,8 @@ VERB_ALIASES = {
     "consigne": "line",
     "approuver-consigne": "approve-line",
     "rejeter-consigne": "reject-line",
+    "archiver": "retire",
+    "fiche": "brief",
 }
 
 

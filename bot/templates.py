@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import CrisisError, InvalidCommand, InvalidState, NotAuthorized
+from bot.i18n import N_
 from bot.model import Conversation
 from bot.signoff import SignOff, clean
 
@@ -25,7 +26,7 @@ _KEY = re.compile(r"(?:^|\s)([A-Za-z_][A-Za-z0-9_-]{0,39})=")
 
 
 class UnknownTemplate(CrisisError):
-    message = "There is no template {name}. Try `templates`."
+    message = N_("There is no template {name}. Try `templates`.")
 
 
 def check_name(name: str) -> str:
@@ -94,11 +95,11 @@ class Template:
     def state(self) -> str:
         """A catalog word: retired, approved, pending (no approved version yet), revision pending, rejected."""
         if self.retired:
-            return "retired"
+            return N_("retired")
         if self.signoff.approved_version == self.signoff.version:
             return "approved"
         if self.signoff.approved_version is not None:
-            return "revision pending" if self.signoff.is_waiting else "approved"
+            return N_("revision pending") if self.signoff.is_waiting else "approved"
         return self.signoff.state.value
 
     def revise(self, text: str, language: str, author: str, at: datetime, roles: tuple[str, ...],

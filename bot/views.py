@@ -8,7 +8,7 @@ from bot.config import Settings
 from bot.describe import fact, mention, named, said, when
 from bot.drafts import Draft, DraftState
 from bot.grammar import USAGE
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.model import Incident, Status
 from bot.objections import open_objections
 from bot.replies import Button, Card, Field, Picker
@@ -82,7 +82,7 @@ def draft_card(incident: Incident, draft: Draft, t: Translator, tz: str = "UTC")
         Field(t("State"), t(draft.state.value)),
     ]
     if draft.template:
-        source = "from approved template {name}" if draft.preapproved else "revised from approved template {name}"
+        source = N_("from approved template {name}") if draft.preapproved else N_("revised from approved template {name}")
         fields.append(Field(t("Source"), t(source, name=draft.template)))
     for role in draft.required_roles:
         given = approvals.get(role)
