@@ -93,7 +93,8 @@ def _templates_import(args: argparse.Namespace) -> int:
     runtime = build_runtime()
     outcome = runtime.dispatcher.dispatch(ImportTemplates(items), Origin(args.as_, "cli", "cli", args.lang))
     print(outcome.reply.text)
-    return 0 if outcome.reply.text.startswith(translator(args.lang or runtime.settings.language)("Templates imported")) else 2
+    done = translator(args.lang or runtime.settings.language)("Templates imported")
+    return 0 if outcome.reply.text.startswith(done) else 2
 
 
 def _templates_export(args: argparse.Namespace) -> int:

@@ -169,7 +169,7 @@ def approve_answer(cmd: c.ApproveAnswer, ctx: Context) -> Outcome:
     answer = ctx.uow.frontline.get(incident.number).answer(cmd.number)
     signoff = answer.signoff
     roles = signoff.approve(ctx.origin.person, incident.roles_of(ctx.origin.person), ctx.now)
-    facts = [ev.AnswerApprovalGiven(answer.number, signoff.version, roles)]
+    facts: list[ev.Event] = [ev.AnswerApprovalGiven(answer.number, signoff.version, roles)]
     if signoff.approved_version == signoff.version:
         facts.append(ev.AnswerApproved(answer.number, signoff.version, answer.question))
     card = fv.answer_card(incident, answer, ctx.t)

@@ -53,9 +53,7 @@ def parse_values(text: str) -> tuple[tuple[str, str], ...]:
     values: list[tuple[str, str]] = []
     for found, following in zip(keys, [*keys[1:], None], strict=True):
         value = text[found.end() : following.start() if following else len(text)].strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'“”«»":
-            value = value[1:-1].strip()
-        elif len(value) >= 2 and (value[0], value[-1]) in (("“", "”"), ("«", "»")):
+        if len(value) >= 2 and value[0] + value[-1] in ('""', "''", "“”", "«»", "““", "””"):
             value = value[1:-1].strip()
         values.append((found.group(1), value))
     return tuple(values)

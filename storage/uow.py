@@ -11,14 +11,23 @@ from sqlalchemy import Connection, Engine, bindparam, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from bot.answers import Frontline
 from bot.errors import ConcurrentChange
 from bot.ports import (
-    CardRefs, FrontlineBoard, Inbox, IncidentRepository, Outbox, PeopleDirectory, RequestLog, TemplateLibrary,
+    CardRefs,
+    FrontlineBoard,
+    Inbox,
+    IncidentRepository,
+    Outbox,
+    PeopleDirectory,
+    RequestLog,
+    TemplateLibrary,
 )
+from bot.templates import Template
+from storage import library
 from storage import tables as t
 from storage.cache import IncidentCache
 from storage.engine import DEFAULT_URL, make_engine
-from storage import library
 from storage.inbox import SqlInbox
 from storage.migrate import ensure_schema
 from storage.outbox import SqlOutbox
@@ -157,7 +166,7 @@ class SqlUnitOfWork:
             self._cards.flush()
             self._inbox.flush()
             names = self._people.flush()
-            documents = [*self._templates.flush(), *self._frontline.flush()]
+            documents: list[Template | Frontline] = [*self._templates.flush(), *self._frontline.flush()]
             self.connection.commit()
         except ConcurrentChange:
             self.rollback()

@@ -18,6 +18,7 @@ from bot.ports import (
     CardRefs,
     ChatGateway,
     Clock,
+    FrontlineBoard,
     Inbox,
     IncidentRepository,
     Outbox,
@@ -25,8 +26,8 @@ from bot.ports import (
     PeopleDirectory,
     ReminderUnitOfWork,
     RequestLog,
+    TemplateLibrary,
 )
-from bot.ports import FrontlineBoard, TemplateLibrary
 from bot.replies import Card, Reply, Room
 from bot.templates import Template
 

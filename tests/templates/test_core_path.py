@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from bot.config import Settings
 from bot.drafts import DraftState
 from bot.replies import Card
@@ -110,8 +109,9 @@ def test_revising_an_approved_template_needs_approval_again_and_retiring_keeps_h
     h = harness()
     approved_template(h)
     h.say("template delivery-delay Delays on {product}.", person="sam", conversation="prep")
-    shown = h.say("template delivery-delay").cards[0]
-    assert shown.text == "Delays on {product}." and ("State", "revision pending") in {(f.label, f.value) for f in shown.fields}
+    card = h.say("template delivery-delay").cards[0]
+    assert card.text == "Delays on {product}."
+    assert ("State", "revision pending") in {(f.label, f.value) for f in card.fields}
     h.say("open Kettles --sev 1", person="sam", conversation="war-room")
     h.say("use delivery-delay product=K2 time=18:00", person="sam", conversation="war-room")
     assert "next update at 18:00" in h.incident().drafts[-1].text  # the approved version is still the one used
