@@ -72,14 +72,14 @@ class Frontline:
             found.questions.append(question)
             return found
         number = max((a.number for a in self.answers), default=0) + 1
-        created = Answer(number, [question], SignOff.start(f"answer #{number}", text, author, at, roles))
+        created = Answer(number, [question], SignOff.start("answer", str(number), text, author, at, roles))
         self.answers.append(created)
         return created
 
     def propose_line(self, text: str, author: str, at: datetime, roles: tuple[str, ...]) -> SignOff:
         text = clean(text, MAX_ANSWER_LENGTH, "line <text>")
         if self.line is None:
-            self.line = SignOff.start("the moderation line", text, author, at, roles)
+            self.line = SignOff.start("line", "", text, author, at, roles)
         else:
             self.line.revise(text, author, at, roles)
         return self.line

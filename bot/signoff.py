@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.drafts import Approval, DraftState, DraftVersion, Review
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized
+from bot.i18n import N_
 
 
 def clean(text: str, limit: int, usage: str) -> str:
@@ -23,11 +24,47 @@ def clean(text: str, limit: int, usage: str) -> str:
     return text
 
 
+# What a refusal says, per kind of text, so each reads whole in every language (a name is shown as typed).
+REFUSALS = {
+    "not waiting": {
+        "template": N_("Template {name} is not waiting for approval (it is {state})."),
+        "answer": N_("Answer #{name} is not waiting for approval (it is {state})."),
+        "line": N_("The moderation line is not waiting for approval (it is {state})."),
+    },
+    "author": {
+        "template": N_("You wrote version {version} of template {name}; someone else must approve it (four-eyes)."),
+        "answer": N_("You wrote version {version} of answer #{name}; someone else must approve it (four-eyes)."),
+        "line": N_("You wrote version {version} of the moderation line; someone else must approve it (four-eyes)."),
+    },
+    "already": {
+        "template": N_("You already approved version {version} of template {name}."),
+        "answer": N_("You already approved version {version} of answer #{name}."),
+        "line": N_("You already approved version {version} of the moderation line."),
+    },
+    "no role": {
+        "template": N_("Template {name} needs approval from: {roles}. You hold none of these roles."),
+        "answer": N_("Answer #{name} needs approval from: {roles}. You hold none of these roles."),
+        "line": N_("The moderation line needs approval from: {roles}. You hold none of these roles."),
+    },
+    "not reviewable": {
+        "template": N_("Template {name} is not waiting for review (it is {state})."),
+        "answer": N_("Answer #{name} is not waiting for review (it is {state})."),
+        "line": N_("The moderation line is not waiting for review (it is {state})."),
+    },
+    "not reviewer": {
+        "template": N_("Only the holders of {roles} can review template {name}."),
+        "answer": N_("Only the holders of {roles} can review answer #{name}."),
+        "line": N_("Only the holders of {roles} can review the moderation line."),
+    },
+}
+
+
 @dataclass
 class SignOff:
-    """`subject` names the text in refusals ("template delivery-delay", "answer #2"): a name people typed, shown as is."""
+    """`kind` says what the text is in refusals (template, answer, line), `name` which one (as typed, or a number)."""
 
-    subject: str
+    kind: str
+    name: str
     versions: list[DraftVersion]
     required_roles: tuple[str, ...]
     state: DraftState = DraftState.PENDING
@@ -38,8 +75,11 @@ class SignOff:
     approved_at: datetime | None = None
 
     @classmethod
-    def start(cls, subject: str, text: str, author: str, at: datetime, roles: tuple[str, ...]) -> SignOff:
-        return cls(subject, [DraftVersion(1, text, author, at)], roles)
+    def start(cls, kind: str, name: str, text: str, author: str, at: datetime, roles: tuple[str, ...]) -> SignOff:
+        return cls(kind, name, [DraftVersion(1, text, author, at)], roles)
+
+    def _refusal(self, situation: str) -> str:
+        return REFUSALS[situation][self.kind]
 
     @property
     def current(self) -> DraftVersion:
@@ -74,21 +114,15 @@ class SignOff:
 
     def approve(self, approver: str, held_roles: tuple[str, ...], at: datetime) -> tuple[str, ...]:
         if self.state is not DraftState.PENDING:
-            raise InvalidState("{subject} is not waiting for approval (it is {state}).", subject=self.subject,
-                               state=self.state.value)
+            raise InvalidState(self._refusal("not waiting"), name=self.name, state=self.state.value)
         if approver == self.current.author:
-            raise NotAuthorized(
-                "You wrote version {version} of {subject}; someone else must approve it (four-eyes).",
-                version=self.version, subject=self.subject,
-            )
+            raise NotAuthorized(self._refusal("author"), version=self.version, name=self.name)
         missing = self.missing_roles()
         roles = tuple(r for r in missing if r in held_roles)
         if not roles:
             if any(r in held_roles for r in self.required_roles):
-                raise InvalidState("You already approved version {version} of {subject}.", version=self.version,
-                                   subject=self.subject)
-            raise NotAuthorized("{subject} needs approval from: {roles}. You hold none of these roles.",
-                                subject=self.subject, roles=", ".join(missing))
+                raise InvalidState(self._refusal("already"), version=self.version, name=self.name)
+            raise NotAuthorized(self._refusal("no role"), name=self.name, roles=", ".join(missing))
         self.approvals.extend(Approval(self.version, role, approver, at) for role in roles)
         if not self.missing_roles():
             self.state = DraftState.APPROVED
@@ -98,11 +132,9 @@ class SignOff:
 
     def reject(self, reason: str, reviewer: str, held_roles: tuple[str, ...], at: datetime) -> None:
         if self.state is not DraftState.PENDING:
-            raise InvalidState("{subject} is not waiting for review (it is {state}).", subject=self.subject,
-                               state=self.state.value)
+            raise InvalidState(self._refusal("not reviewable"), name=self.name, state=self.state.value)
         if not set(held_roles) & set(self.required_roles):
-            raise NotAuthorized("Only the holders of {roles} can review {subject}.", roles=", ".join(self.required_roles),
-                                subject=self.subject)
+            raise NotAuthorized(self._refusal("not reviewer"), roles=", ".join(self.required_roles), name=self.name)
         if not reason.strip():
             raise InvalidCommand("Say why it is rejected.")
         self.reviews.append(Review(self.version, True, reviewer, reason.strip(), at))
@@ -112,7 +144,8 @@ class SignOff:
 def signoff_document(signoff: SignOff) -> dict[str, object]:
     """Plain JSON-ready data, for storage (datetimes as ISO 8601 with their offset)."""
     return {
-        "subject": signoff.subject,
+        "kind": signoff.kind,
+        "name": signoff.name,
         "versions": [[v.version, v.text, v.author, v.created_at.isoformat()] for v in signoff.versions],
         "required_roles": list(signoff.required_roles),
         "state": signoff.state.value,
@@ -135,7 +168,8 @@ def signoff_from(doc: dict[str, object]) -> SignOff:
     approved_at = doc.get("approved_at")
     approved_version = doc.get("approved_version")
     return SignOff(
-        subject=str(doc["subject"]),
+        kind=str(doc["kind"]),
+        name=str(doc["name"]),
         versions=[DraftVersion(int(str(v[0])), str(v[1]), str(v[2]), at(v[3])) for v in rows("versions")],
         required_roles=tuple(str(r) for r in rows("required_roles")),
         state=DraftState(str(doc["state"])),

@@ -83,7 +83,7 @@ class Template:
     ) -> Template:
         name = check_name(name)
         text = clean(text, MAX_TEMPLATE_LENGTH, "template <name> <text>")
-        return cls(name, language, SignOff.start(f"template {name}", text, author, at, roles), place)
+        return cls(name, language, SignOff.start("template", name, text, author, at, roles), place)
 
     @property
     def retired(self) -> bool:
