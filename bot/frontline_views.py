@@ -61,7 +61,7 @@ def template_card(template: Template, t: Translator) -> Card:
     )
     title = t("Holding statement {name}", name=template.name)
     return Card(id=f"template:{template.name}", title=title, text=signoff.current.text, fields=tuple(fields),
-                buttons=buttons)
+                buttons=buttons, preview=True)
 
 
 def templates_card(templates: Sequence[Template], t: Translator) -> Card:
@@ -81,7 +81,7 @@ def answer_card(incident: Incident, answer: Answer, t: Translator) -> Card:
         answer.signoff, f"{key} approve-answer {number}", f"{key} reject-answer {number}", t
     )
     return Card(id=f"answer:{key}:{number}", title=t("{key} · answer #{number}", key=key, number=number),
-                text=answer.signoff.current.text, fields=tuple(fields), buttons=buttons)
+                text=answer.signoff.current.text, fields=tuple(fields), buttons=buttons, preview=True)
 
 
 def line_card(incident: Incident, line: SignOff, t: Translator) -> Card:
@@ -91,7 +91,7 @@ def line_card(incident: Incident, line: SignOff, t: Translator) -> Card:
         line, f"{key} approve-line", f"{key} reject-line", t
     )
     return Card(id=f"line:{key}", title=t("{key} · moderation line", key=key), text=line.current.text,
-                fields=tuple(fields), buttons=buttons)
+                fields=tuple(fields), buttons=buttons, preview=True)
 
 
 CHANGE_NAMES = {"statement": N_("public statement"), "line": N_("moderation line"), "resolved": N_("incident resolved"),
