@@ -154,3 +154,36 @@ def test_answers_and_line_are_approved_and_the_frontline_room_holds_the_brief() 
     count = len(shown(h, "support"))
     h.say("publish 1 X", person="lea", conversation="war-room")
     assert len(shown(h, "support")) == count
+
+
+def test_a_severity_raise_leaves_a_prepared_draft_to_the_lead() -> None:
+    h = harness()
+    approved_template(h)
+    h.say("open Kettles --sev 2", person="sam", conversation="war-room")
+    h.say("use delivery-delay product=K2 time=18:00", person="sam", conversation="war-room")
+    h.say("severity 1", person="lea", conversation="war-room")
+    h.say("approve", person="lea", conversation="war-room")
+    h.say("publish 1 X", person="lea", conversation="war-room")
+    assert h.incident().drafts[0].state is DraftState.PUBLISHED
+
+
+def test_rejections_keep_the_approved_words_in_use_and_bad_input_changes_nothing() -> None:
+    h = harness()
+    approved_template(h)
+    h.say("template delivery-delay Worse words for {product}.", person="sam", conversation="prep")
+    assert "can review" in h.say("reject-template delivery-delay no", person="sam").text
+    h.say("reject-template delivery-delay Too vague", person="lina", conversation="prep")
+    card = h.say("template delivery-delay").cards[0]
+    assert ("State", "approved") in {(f.label, f.value) for f in card.fields}
+    assert ("Review", "<@lina>: Too vague") in {(f.label, f.value) for f in card.fields}
+    h.say("open Kettles --sev 1", person="sam", conversation="war-room")
+    h.say("answer Late? | Yes.", person="sam", conversation="war-room")
+    h.say("reject-answer 1 Say how late", person="carl", conversation="war-room")
+    assert "not waiting for approval" in h.say("approve-answer 1", person="carl", conversation="war-room").text
+    assert "no answer #7" in h.say("approve-answer 7", person="carl", conversation="war-room").text
+    assert "no moderation line" in h.say("approve-line", person="carl", conversation="war-room").text
+    assert "Usage" in h.say("answer no bar here", person="sam", conversation="war-room").text
+    assert "no template" in h.say("approve-template nothing", person="carl").text.lower()
+    assert "template name" in h.say("template 9lives Hello", person="sam").text
+    with h.dispatcher.uow_factory() as uow:
+        assert [t.name for t in uow.templates.all()] == ["delivery-delay"]
