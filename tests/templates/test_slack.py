@@ -71,6 +71,9 @@ async def test_answers_and_line_reach_the_frontline_room_updated_in_place_until_
     await crisis(bot, "resolve Delivered", user=LEAD, channel=room)
     _, blocks = card_message(bot, FRONT, "brief:CRI-1")
     assert "no longer changes" in str(blocks)
+    # Anyone, privately, in a direct message: an agent looks the brief up.
     await crisis(bot, "CRI-1 brief", user="UAGENT1", channel="DAGENT1")
-    assert any("frontline brief" in text for text in ephemeral_texts(bot)) or "brief:CRI-1|" in str(
-        [c.params for c in bot.slack.called("chat.postEphemeral")])
+    private = bot.slack.called("chat.postEphemeral")[-1]
+    assert private.params["channel"] == "DAGENT1" and private.params["user"] == "UAGENT1"
+    shown, _ = slack_shows.message(private.blocks(), names={})
+    assert "Yes, by up to *two* days." in shown.text and "no longer changes" in shown.text
