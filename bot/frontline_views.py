@@ -108,16 +108,6 @@ def changes_text(changes: Sequence[Change], t: Translator) -> str:
     return ", ".join(words)
 
 
-def latest_statement(incident: Incident) -> tuple[str, str, str] | None:
-    """The words of the latest publication, where and when they went out (when as a datetime's ISO text)."""
-    found = [(p, d) for d in incident.drafts for p in d.publications]
-    if not found:
-        return None
-    last, draft = max(found, key=lambda pair: pair[0].at)
-    text = next(v.text for v in draft.versions if v.version == last.version)
-    return text, last.channel, last.at.isoformat()
-
-
 def brief_card(incident: Incident, board: Frontline, tz: str, t: Translator) -> Card:
     """What the frontline may say now: the published statement, approved answers, the moderation line."""
     key = incident.key
