@@ -7,14 +7,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import inspect, text
 
 from bot.answers import Frontline
 from bot.config import Settings
 from bot.model import Conversation
 from bot.templates import Template
-from storage import sql_uow_factory
-from storage.library import frontline_document, template_document
+from storage import make_engine, migrate, sql_uow_factory
+from storage.library import frontline_document, frontline_from, template_document
 from tests import harness
+from tests.harness import Harness
 from tests.templates import test_core_path
 
 SCENARIOS = [
@@ -88,8 +90,28 @@ def test_a_frontline_document_keeps_every_version() -> None:
         version = 4
         document = frontline_document(board)
 
-    from storage.library import frontline_from
-
     loaded = frontline_from(Row())
     assert frontline_document(loaded) == frontline_document(board) and loaded.version == 4
     assert loaded.answers[0].signoff.approved is not None and loaded.answers[0].signoff.approved.text == "Yes."
+
+
+def test_migration_0013_downgrades_in_place_and_upgrades_again(database_url: str) -> None:
+    migrate.upgrade(database_url)
+    factory = sql_uow_factory(database_url)
+    try:
+        h = Harness(Settings(roster={"lead": ("lea",)}), uow_factory=factory)
+        h.say("open Kettles", person="sam")
+        h.say("draft We are on it.", person="sam")
+    finally:
+        factory.dispose()
+    migrate.downgrade(database_url, "0009")
+    engine = make_engine(database_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert not {"holding_statements", "frontline"} & tables
+        assert "template" not in {c["name"] for c in inspect(engine).get_columns("drafts")}
+        with engine.connect() as connection:
+            assert connection.execute(text("select count(*) from draft_versions")).scalar_one() == 1  # children kept
+    finally:
+        engine.dispose()
+    migrate.upgrade(database_url)
