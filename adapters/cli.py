@@ -1,4 +1,4 @@
-"""`crisisbot`: console, serve, db upgrade, list, export, signals import, teams-package."""
+"""`crisisbot`: console, serve, db upgrade, list, export, signals import, templates import|export, teams-package."""
 
 from __future__ import annotations
 
@@ -110,6 +110,35 @@ def _write(document: str, out: str | None, name: str, language: str) -> int:
     return 0
 
 
+def _templates_import(args: argparse.Namespace) -> int:
+    from adapters.template_files import TemplateFileError, read_templates
+    from bot.commands import ImportTemplates
+
+    try:
+        items = read_templates(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, TemplateFileError) as error:
+        print(f"{args.file}: {error}; nothing was imported", file=sys.stderr)
+        return 2
+    runtime = build_runtime()
+    outcome = runtime.dispatcher.dispatch(ImportTemplates(items), Origin(args.as_, "cli", "cli", args.lang))
+    print(outcome.reply.text)
+    done = translator(args.lang or runtime.settings.language)("Templates imported")
+    return 0 if outcome.reply.text.startswith(done) else 2
+
+
+def _templates_export(args: argparse.Namespace) -> int:
+    from adapters.template_files import write_templates
+
+    runtime = build_runtime()
+    with runtime.dispatcher.uow_factory() as uow:
+        content = write_templates(list(uow.templates.all()))
+    if args.out:
+        Path(args.out).write_text(content, encoding="utf-8")
+    else:
+        sys.stdout.write(content)
+    return 0
+
+
 def _teams_package(args: argparse.Namespace) -> int:
     from adapters.teams.package import build_package
 
@@ -191,6 +220,16 @@ def parser() -> argparse.ArgumentParser:
     importing.add_argument("--url", help="a running crisisbot server to send them to (POST /signals), e.g. "
                            "http://127.0.0.1:3000; default: straight into DATABASE_URL")
     importing.set_defaults(run=_signals_import)
+    templates = commands.add_parser("templates", help="holding statements kept in a YAML file")
+    template_commands = templates.add_subparsers(dest="templates_command", required=True)
+    imported = template_commands.add_parser("import", help="propose the templates of a YAML file (all or none)")
+    imported.add_argument("file")
+    imported.add_argument("--as", dest="as_", default="crisisbot-import", help="who proposes them (not an approver)")
+    imported.add_argument("--lang", default=None)
+    imported.set_defaults(run=_templates_import)
+    exported = template_commands.add_parser("export", help="write the templates in use as YAML")
+    exported.add_argument("--out", default=None)
+    exported.set_defaults(run=_templates_export)
 
     package = commands.add_parser("teams-package", help="build the Teams app package (zip) to upload")
     package.add_argument("--out", default="crisisbot-teams.zip", help="zip file to write")

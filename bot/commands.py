@@ -274,6 +274,99 @@ class LeaveIncident:
     incident: str | None = None
 
 
+# -- holding statements, approved answers, the moderation line and the frontline brief (`bot.handlers_frontline`) --
+
+
+@dataclass(frozen=True)
+class ProposeTemplate:
+    name: str
+    text: str
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class ShowTemplate:
+    name: str
+
+
+@dataclass(frozen=True)
+class ListTemplates:
+    pass
+
+
+@dataclass(frozen=True)
+class ApproveTemplate:
+    name: str
+
+
+@dataclass(frozen=True)
+class RejectTemplate:
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RetireTemplate:
+    name: str
+
+
+@dataclass(frozen=True)
+class UseTemplate:
+    name: str
+    values: tuple[tuple[str, str], ...] = ()
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ProposeAnswer:
+    question: str
+    answer: str
+    number: int | None = None
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ApproveAnswer:
+    number: int
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class RejectAnswer:
+    number: int
+    reason: str
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ProposeLine:
+    text: str
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ApproveLine:
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class RejectLine:
+    reason: str
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportTemplates:
+    """Templates kept in version control (`crisisbot templates import`): (name, language, text) each, all or none."""
+
+    templates: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True)
+class ShowBrief:
+    incident: str | None = None
+
+
 Command = (
     OpenIncident
     | AskToOpen
@@ -315,6 +408,21 @@ Command = (
     | DismissAlert
     | JoinIncident
     | LeaveIncident
+    | ProposeTemplate
+    | ShowTemplate
+    | ListTemplates
+    | ApproveTemplate
+    | RejectTemplate
+    | RetireTemplate
+    | UseTemplate
+    | ProposeAnswer
+    | ApproveAnswer
+    | RejectAnswer
+    | ProposeLine
+    | ApproveLine
+    | RejectLine
+    | ShowBrief
+    | ImportTemplates
 )
 
 

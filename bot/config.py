@@ -131,6 +131,12 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     # Weak-signal watch: topics, spike rule, where alerts go (`bot.signals.rules`).
     watch: WatchSettings = field(default_factory=WatchSettings)
+    # Holding statements and the frontline (`bot.templates`, `bot.answers`, `bot.brief`): who signs off a template
+    # (from the roster), a draft filled in from one, an answer or the moderation line; and where the brief is kept.
+    template_approvers: tuple[str, ...] = ("comms", "legal")
+    preapproved_approvers: tuple[str, ...] = ("lead",)
+    answer_approvers: tuple[str, ...] = ("comms",)
+    frontline_channels: tuple[tuple[str, str], ...] = ()
 
     def checkin_interval(self, severity: int, monitoring: bool = False) -> timedelta:
         base = self.checkin_intervals.get(severity, timedelta(hours=1))
@@ -221,4 +227,28 @@ class Settings:
             public_url=env.get("CRISISBOT_PUBLIC_URL", "").strip() or f"http://localhost:{env.get('PORT', '3000')}",
             secret_key=env.get("CRISISBOT_SECRET_KEY", "").strip(),
             watch=WatchSettings.from_env(env),
+            template_approvers=_approver_roles(env, "CRISISBOT_TEMPLATE_APPROVERS", "comms+legal", roles),
+            preapproved_approvers=_approver_roles(env, "CRISISBOT_PREAPPROVED_APPROVERS", "lead", roles),
+            answer_approvers=_approver_roles(env, "CRISISBOT_ANSWER_APPROVERS", "comms", roles),
+            frontline_channels=parse_frontline(env.get("CRISISBOT_FRONTLINE_CHANNELS", "")),
         )
+
+
+def _approver_roles(env: Mapping[str, str], name: str, default: str, roles: tuple[str, ...]) -> tuple[str, ...]:
+    """`comms+legal`: roles that must all approve; each must be one of CRISISBOT_ROLES."""
+    needed = tuple(dict.fromkeys(r.strip().lower() for r in (env.get(name) or default).split("+") if r.strip()))
+    unknown = [r for r in needed if r not in roles]
+    if unknown or not needed:
+        raise ConfigError(detail=f"{name}: roles {unknown or '(none)'} are not in CRISISBOT_ROLES")
+    return needed
+
+
+def parse_frontline(text: str) -> tuple[tuple[str, str], ...]:
+    """`slack:C123,teams:19:abc@thread.tacv2` into (("slack", "C123"), ("teams", "19:abc@thread.tacv2"))."""
+    places: list[tuple[str, str]] = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        platform, _, conversation = item.partition(":")
+        if platform.strip().lower() not in ("slack", "teams", "console") or not conversation.strip():
+            raise ConfigError(detail=f"CRISISBOT_FRONTLINE_CHANNELS: {item!r} should look like slack:C123 or teams:<id>")
+        places.append((platform.strip().lower(), conversation.strip()))
+    return tuple(dict.fromkeys(places))

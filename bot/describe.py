@@ -165,4 +165,27 @@ def fact(event: ev.Event, t: Translator) -> str:
             )
         case ev.SignalsAttached(count):
             return t("{count} new signals", count=count)
+        case ev.TemplateUsed(number, template, template_version):
+            return t("draft #{number} filled in from approved template {template} (v{version})",
+                     number=number, template=template, version=template_version)
+        case ev.AnswerProposed(number, version, question):
+            return t("answer #{number} v{version} proposed: “{question}”", number=number, version=version,
+                     question=question)
+        case ev.AnswerApprovalGiven(number, version, roles):
+            return t("answer #{number} v{version} approved for {roles}", number=number, version=version,
+                     roles=", ".join(t(role) for role in roles))
+        case ev.AnswerApproved(number, version, question):
+            return t("answer #{number} v{version} approved: “{question}”", number=number, version=version,
+                     question=question)
+        case ev.AnswerRejected(number, version, reason):
+            return t("answer #{number} v{version} rejected: {reason}", number=number, version=version, reason=reason)
+        case ev.LineProposed(version):
+            return t("moderation line v{version} proposed", version=version)
+        case ev.LineApprovalGiven(version, roles):
+            return t("moderation line v{version} approved for {roles}", version=version,
+                     roles=", ".join(t(role) for role in roles))
+        case ev.LineApproved(version):
+            return t("moderation line v{version} approved", version=version)
+        case ev.LineRejected(version, reason):
+            return t("moderation line v{version} rejected: {reason}", version=version, reason=reason)
     return type(event).__name__  # pragma: no cover - every event is matched above

@@ -90,6 +90,8 @@ class Draft:
     escalated_version: int = 0
     # When a severity raise last asked the current version for more roles: its approval deadline counts from then.
     asked_at: datetime | None = None
+    # The holding statement its first version was filled in from (`use <name>`), or "".
+    template: str = ""
 
     @classmethod
     def create(
@@ -112,6 +114,11 @@ class Draft:
     @property
     def author(self) -> str:
         return self.current.author
+
+    @property
+    def preapproved(self) -> bool:
+        """Words approved ahead as a template and not edited since: only CRISISBOT_PREAPPROVED_APPROVERS sign off."""
+        return bool(self.template) and self.version == 1
 
     @property
     def is_open(self) -> bool:

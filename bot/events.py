@@ -212,6 +212,68 @@ class SignalsAttached:
     count: int
 
 
+# -- holding statements and the frontline (`bot.handlers_frontline`) --
+
+
+@dataclass(frozen=True)
+class TemplateUsed:
+    """Draft `number` was written from the approved version `template_version` of a holding statement."""
+
+    number: int
+    template: str
+    template_version: int
+
+
+@dataclass(frozen=True)
+class AnswerProposed:
+    number: int
+    version: int
+    question: str
+
+
+@dataclass(frozen=True)
+class AnswerApprovalGiven:
+    number: int
+    version: int
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnswerApproved:
+    number: int
+    version: int
+    question: str
+
+
+@dataclass(frozen=True)
+class AnswerRejected:
+    number: int
+    version: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class LineProposed:
+    version: int
+
+
+@dataclass(frozen=True)
+class LineApprovalGiven:
+    version: int
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LineApproved:
+    version: int
+
+
+@dataclass(frozen=True)
+class LineRejected:
+    version: int
+    reason: str
+
+
 Event = (
     IncidentOpened
     | ConversationLinked
@@ -243,6 +305,15 @@ Event = (
     | DetectedFromSignals
     | SignalsAttached
     | ConversationUnlinked
+    | TemplateUsed
+    | AnswerProposed
+    | AnswerApprovalGiven
+    | AnswerApproved
+    | AnswerRejected
+    | LineProposed
+    | LineApprovalGiven
+    | LineApproved
+    | LineRejected
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.__name__: cls for cls in Event.__args__}

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from bot import commands as c
 from bot.i18n import N_
 from bot.signals.rules import parse_keywords, topic_name_ok
+from bot.templates import parse_values
 
 _KEY = re.compile(r"^([A-Za-z]{2,10}-[0-9]{1,9})(?:\s+|$)(.*)$", re.S)
 _FALSE_ALARM = re.compile(r"(?:^|\s)--(?:false-alarm|fausse-alerte)(?=\s|$)", re.I)
@@ -54,6 +55,19 @@ USAGE = {
     "alert": "alert <number> open|watch|false-alarm",
     "join": "join <key>",
     "leave": "leave",
+    "template": "template <name> [--lang xx] [text]",
+    "templates": "templates",
+    "approve-template": "approve-template <name>",
+    "reject-template": "reject-template <name> <reason>",
+    "retire": "retire <name>",
+    "use": "use <name> [key=value …]",
+    "answer": "answer [#no] <question> | <answer>",
+    "approve-answer": "approve-answer <no>",
+    "reject-answer": "reject-answer <no> <reason>",
+    "line": "line <text>",
+    "approve-line": "approve-line",
+    "reject-line": "reject-line <reason>",
+    "brief": "brief",
 }
 
 # French verbs, so a French-speaking team can type in its own language.
@@ -108,6 +122,26 @@ VERB_ALIASES = {
     "alerte": "alert",
     "rejoindre": "join",
     "quitter": "leave",
+    "modèle": "template",
+    "modele": "template",
+    "modèles": "templates",
+    "modeles": "templates",
+    "approuver-modèle": "approve-template",
+    "approuver-modele": "approve-template",
+    "rejeter-modèle": "reject-template",
+    "rejeter-modele": "reject-template",
+    "utiliser": "use",
+    "réponse": "answer",
+    "reponse": "answer",
+    "approuver-réponse": "approve-answer",
+    "approuver-reponse": "approve-answer",
+    "rejeter-réponse": "reject-answer",
+    "rejeter-reponse": "reject-answer",
+    "consigne": "line",
+    "approuver-consigne": "approve-line",
+    "rejeter-consigne": "reject-line",
+    "archiver": "retire",
+    "fiche": "brief",
 }
 
 
@@ -335,6 +369,79 @@ _PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
     "join": _membership(c.JoinIncident),
     "leave": _membership(c.LeaveIncident),
 }
+
+_LANG = re.compile(r"(?:^|\s)--(?:lang|langue)(?:=|\s+)([A-Za-z]{2})(?=\s|$)")
+
+
+def _template(rest: str, key: str | None) -> c.Command:
+    language = ""
+    flag = _LANG.search(rest)
+    if flag:
+        language = flag.group(1).lower()
+        rest = rest[: flag.start()] + rest[flag.end() :]
+    name, _, text = rest.strip().partition(" ")
+    if not name or key:
+        raise _Malformed
+    return c.ProposeTemplate(name=name, text=text.strip(), language=language) if text.strip() else c.ShowTemplate(name)
+
+
+def _use(rest: str, key: str | None) -> c.Command:
+    name, _, values = rest.strip().partition(" ")
+    try:
+        pairs = parse_values(values)
+    except ValueError:
+        raise _Malformed from None
+    return c.UseTemplate(name=_required(name), values=pairs, incident=key)
+
+
+def _answer(rest: str, key: str | None) -> c.Command:
+    number = None
+    if rest.startswith("#"):
+        number, rest = _split_number(rest)
+        if number is None:
+            raise _Malformed
+    question, bar, answer = rest.partition("|")
+    if not bar:
+        raise _Malformed
+    return c.ProposeAnswer(question=_required(question), answer=_required(answer), number=number, incident=key)
+
+
+def _answer_number(rest: str, key: str | None, reason: bool) -> tuple[int, str]:
+    number, tail = _split_number(rest)
+    if number is None or bool(tail.strip()) != reason:
+        raise _Malformed
+    return number, tail.strip()
+
+
+def _no_key(make: Callable[[str], c.Command]) -> Callable[[str, str | None], c.Command]:
+    def parse(rest: str, key: str | None) -> c.Command:
+        if key:
+            raise _Malformed  # templates live outside incidents
+        return make(rest)
+
+    return parse
+
+
+def _reject_template(rest: str) -> c.Command:
+    name, _, reason = rest.partition(" ")
+    return c.RejectTemplate(name=_required(name), reason=_required(reason))
+
+
+_PARSERS.update({
+    "template": _template,
+    "templates": _no_key(lambda rest: c.ListTemplates()),
+    "approve-template": _no_key(lambda rest: c.ApproveTemplate(name=_required(rest))),
+    "reject-template": _no_key(_reject_template),
+    "retire": _no_key(lambda rest: c.RetireTemplate(name=_required(rest))),
+    "use": _use,
+    "answer": _answer,
+    "approve-answer": lambda rest, key: c.ApproveAnswer(number=_answer_number(rest, key, False)[0], incident=key),
+    "reject-answer": lambda rest, key: c.RejectAnswer(*_answer_number(rest, key, True), incident=key),
+    "line": lambda rest, key: c.ProposeLine(text=_required(rest), incident=key),
+    "approve-line": _no_args(c.ApproveLine),
+    "reject-line": lambda rest, key: c.RejectLine(reason=_required(rest), incident=key),
+    "brief": _no_args(c.ShowBrief),
+})
 
 # Usage errors that deserve more than the usage line.
 _PROBLEMS = {

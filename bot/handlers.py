@@ -19,6 +19,7 @@ from bot.i18n import Translator
 from bot.identities import NOBODY, People
 from bot.model import Conversation, Incident, Status
 from bot.ports import UnitOfWork
+from bot.reactions import CardDelivery, NewsDelivery
 from bot.replies import File, Reply
 from bot.signals.crisis import with_volume
 from bot.signals.notices import AlertNotice
@@ -80,6 +81,9 @@ class Outcome:
     # as the core knows them (`bot.identities`), read in the command's transaction too.
     people: People = NOBODY
     origin: c.Origin | None = None
+    # Cards and news beyond the incident's own conversations (a template's card, the frontline brief): `bot.brief`.
+    deliveries: tuple[CardDelivery, ...] = ()
+    news: tuple[NewsDelivery, ...] = ()
 
 
 Handler = Callable[[Any, Context], Outcome]
@@ -163,7 +167,7 @@ def _unheld(text: str, incident: Incident, roles: tuple[str, ...], ctx: Context,
 @handles(c.ReviseDraft)
 def revise_draft(cmd: c.ReviseDraft, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
-    return _changed(ctx, incident, incident.revise_draft(cmd.number, cmd.text, ctx.origin.person, ctx.now))
+    return _changed(ctx, incident, incident.revise_draft(cmd.number, cmd.text, ctx.origin.person, ctx.now, ctx.settings))
 
 
 @handles(c.ApproveDraft)

@@ -190,6 +190,10 @@ class Incident(ObjectionRules):
 
     # -- changes -------------------------------------------------------------------------------
 
+    def record(self, at: datetime, actor: str, event: ev.Event) -> ev.Event:
+        """A fact about the incident decided by a rule kept elsewhere (`bot.handlers_frontline`)."""
+        return self._record(at, actor, event)
+
     def _record(self, at: datetime, actor: str, event: ev.Event) -> ev.Event:
         self.timeline.append(TimelineEntry(at, actor, event))
         self.updated_at = at
@@ -273,6 +277,10 @@ class Incident(ObjectionRules):
         facts = [self._record(at, actor, ev.SeverityChanged(old, new))]
         # Requirements only grow: a lowered severity never drops an approval already asked for or given.
         for draft in self.drafts:
+            if draft.preapproved:
+                # Its words were approved ahead by the template approvers; the severity only moves its peak.
+                draft.peak_severity = min(draft.peak_severity, new)
+                continue
             lacking = draft.require_roles(policy.required_roles(new), new, at)
             if lacking:
                 raised = ev.ApprovalRequirementRaised(draft.number, draft.version, lacking, new, raised=new < old)
@@ -404,10 +412,14 @@ class Incident(ObjectionRules):
         self.drafts.append(draft)
         return self._record(at, actor, ev.DraftCreated(number, 1))
 
-    def revise_draft(self, number: int, text: str, actor: str, at: datetime) -> ev.Event:
+    def revise_draft(self, number: int, text: str, actor: str, at: datetime, policy: Policy | None = None) -> ev.Event:
         self._require_open()
         draft = self.draft(number)
+        preapproved = draft.preapproved
         draft.revise(text, actor, at)
+        if preapproved and policy is not None:
+            # Edited words are no longer the approved template: the severity's full policy applies.
+            draft.required_roles = policy.required_roles(self.severity)
         return self._record(at, actor, ev.DraftRevised(number, draft.version))
 
     def approve_draft(self, number: int | None, actor: str, at: datetime) -> list[ev.Event]:
@@ -448,7 +460,8 @@ class Incident(ObjectionRules):
                 "Only the reporter or someone holding a role in {key} can mark a reply published.", key=self.key
             )
         # The policy in force, not only the draft's own requirements: no door publishes below the current severity.
-        publication = draft.publish(where.strip(), actor, at, policy.required_roles(self.severity), self.severity)
+        required = draft.required_roles if draft.preapproved else policy.required_roles(self.severity)
+        publication = draft.publish(where.strip(), actor, at, required, self.severity)
         facts = [self._record(at, actor, ev.DraftPublished(draft.number, publication.version, publication.channel))]
         # A promise in a draft counts once it is published (a draft the public never read promised nothing), and once:
         # the same words on one more channel promise nothing new.

@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Protocol
 
+from bot.answers import Frontline
 from bot.commands import Command, Origin
 from bot.identities import Account
 from bot.model import Conversation, Incident
 from bot.replies import Card, Reply, Room
 from bot.signals.ports import SignalStore
+from bot.templates import Template
 
 
 class Clock(Protocol):
@@ -132,6 +134,23 @@ class Inbox(Protocol):
         """Done with it: answered, or given up (it was run again and still failed), so no one runs it again."""
 
 
+class TemplateLibrary(Protocol):
+    """Holding statements, by name."""
+
+    def get(self, name: str) -> Template | None: ...
+
+    def all(self) -> Sequence[Template]:
+        """Every template, retired ones included, by name."""
+
+    def add(self, template: Template) -> None: ...
+
+
+class FrontlineBoard(Protocol):
+    """The answers and moderation line of each incident (by its number); an empty one for an incident with none."""
+
+    def get(self, incident: int) -> Frontline: ...
+
+
 class UnitOfWork(Protocol):
     incidents: IncidentRepository
     requests: RequestLog
@@ -139,6 +158,8 @@ class UnitOfWork(Protocol):
     inbox: Inbox
     people: PeopleDirectory
     signals: SignalStore
+    templates: TemplateLibrary
+    frontline: FrontlineBoard
 
     def __enter__(self) -> UnitOfWork: ...
 

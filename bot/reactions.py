@@ -77,6 +77,16 @@ REACTIONS: dict[type[ev.Event], Reaction] = {
     ev.DraftDiscarded: DRAFT_NEWS,
     ev.ApprovalReminderSent: DRAFT,
     ev.DraftClosed: DRAFT,
+    # Holding statements and the frontline: their own cards and the brief are planned by `bot.brief` and the handlers.
+    ev.TemplateUsed: DRAFT,
+    ev.AnswerProposed: Reaction(news=True),
+    ev.AnswerApprovalGiven: Reaction(),
+    ev.AnswerApproved: Reaction(news=True),
+    ev.AnswerRejected: Reaction(news=True),
+    ev.LineProposed: Reaction(news=True),
+    ev.LineApprovalGiven: Reaction(),
+    ev.LineApproved: Reaction(news=True),
+    ev.LineRejected: Reaction(news=True),
 }
 
 

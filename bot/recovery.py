@@ -119,6 +119,8 @@ async def run_many(service: CrisisService, work: Sequence[tuple[c.Command, c.Ori
             by_incident.setdefault(outcome.incident.key, []).append(n)
         elif outcome.alerts:  # a weak-signal alert card to update, on no incident
             by_incident.setdefault(f"alerts:{n}", []).append(n)
+        elif outcome.deliveries:  # a template's card, outside any incident (`bot.handlers_frontline`)
+            by_incident.setdefault("", []).append(n)
     turns = asyncio.Semaphore(BROADCASTS_AT_ONCE)
 
     async def answer_in_order(positions: list[int]) -> None:

@@ -51,6 +51,9 @@ class Card:
     # What the card leaves out ("… 22 earlier entries; `export` for the full record"): written by the bot, shown
     # under the title, and kept by doors whatever else they cut to fit, so their own counts add to it.
     note: str = ""
+    # `text` is words prepared for others to send (a holding statement, an answer): a door that does not itself show
+    # them the way Slack and Teams will (the console) previews that, escaped as those doors send it.
+    preview: bool = False
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,11 @@ def publications(incident: Incident, t: Translator, tz: str) -> list[str]:
             rules = t("published under severity {severity} rules; the incident reached severity {later} later",
                       severity=p.under, later=p.reached_later)
         out.append(f"| {when(p.at, tz)} | {draft} | {cell(p.channel or '-')} | {mention(p.by)} | {rules} |")
+    for used in (d for d in incident.drafts if d.template and d.published_at):
+        # Holding statements exist to make the first words fast: the report says how fast they were.
+        out += ["", t("Draft #{number} came from approved template {template}; from opening to its publication: {took}.",
+                      number=used.number, template=used.template,
+                      took=duration(used.published_at - incident.created_at if used.published_at else None, t))]
     return out
 
 

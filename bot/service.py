@@ -16,10 +16,12 @@ from datetime import datetime, timedelta
 from bot import commands as c
 from bot import events as ev
 from bot import (
+    handlers_frontline,  # noqa: F401 - registers the handlers of templates, answers and the brief
     identities,
     joining,  # noqa: F401 - registers the handlers of `join` and `leave`
     telemetry,
 )
+from bot.brief import with_frontline
 from bot.broadcast import Broadcaster
 from bot.config import Settings
 from bot.errors import ConcurrentChange, CrisisError
@@ -85,7 +87,7 @@ class Dispatcher:
             try:
                 command, origin, settings = identities.recognise(uow, command, origin, settings, now)
                 context = Context(uow, origin, now, settings, t, self.settings)
-                outcome = HANDLERS[type(command)](command, context)
+                outcome = with_frontline(HANDLERS[type(command)](command, context), context)
             except CrisisError as error:
                 # A refusal is an answer too: remembered, so a redelivery gets it again and the request is done.
                 uow.rollback()
@@ -206,6 +208,11 @@ class CrisisService:
         """
         if outcome.alerts:
             await deliver_alerts(self.dispatcher, self.gateways, outcome.alerts)
+        if outcome.deliveries or outcome.news:
+            # Beyond the incident's conversations (`bot.brief`): only to the platforms this process reaches.
+            reached = [d for d in outcome.deliveries if d.conversation.platform in self.gateways]
+            told = [n for n in outcome.news if n.conversation.platform in self.gateways]
+            await self.broadcaster.refresher.submit(told, reached)
         if outcome.incident is None or not outcome.events:
             return outcome.reply
         telemetry.about_incident(outcome.incident.key)

@@ -8,7 +8,7 @@ from bot.config import Settings
 from bot.describe import UNNAMED_PLACES, fact, mention, named, said, when
 from bot.drafts import Draft, DraftState
 from bot.grammar import USAGE
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.model import Conversation, Incident, Status
 from bot.objections import open_objections
 from bot.replies import Button, Card, Field, Picker
@@ -93,6 +93,9 @@ def draft_card(incident: Incident, draft: Draft, t: Translator, tz: str = "UTC")
         Field(t("Author"), mention(draft.author)),
         Field(t("State"), t(draft.state.value)),
     ]
+    if draft.template:
+        source = N_("from approved template {name}") if draft.preapproved else N_("revised from approved template {name}")
+        fields.append(Field(t("Source"), t(source, name=draft.template)))
     for role in draft.required_roles:
         given = approvals.get(role)
         state = t("approved by {person}", person=mention(given.approver)) if given else t("waiting")

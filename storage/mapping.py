@@ -61,7 +61,7 @@ def draft_values(number: int, draft: Draft) -> Values:
         "incident_number": number, "number": draft.number, "required_roles": list(draft.required_roles),
         "state": draft.state.value, "approved_at": draft.approved_at, "peak_severity": draft.peak_severity,
         "reminded_version": draft.reminded_version, "escalated_version": draft.escalated_version,
-        "asked_at": draft.asked_at,
+        "asked_at": draft.asked_at, "template": draft.template,
     }
 
 
@@ -146,6 +146,7 @@ def draft_from(
         reminded_version=row.reminded_version,
         escalated_version=row.escalated_version,
         asked_at=row.asked_at,
+        template=row.template,
     )
 
 

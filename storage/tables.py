@@ -123,6 +123,7 @@ class DraftRow(SQLModel, table=True):
     reminded_version: int = 0
     escalated_version: int = 0
     asked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    template: str = ""
 
 
 class DraftVersionRow(SQLModel, table=True):

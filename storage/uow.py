@@ -12,9 +12,21 @@ from sqlalchemy import Connection, Engine, bindparam, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from bot.answers import Frontline
 from bot.errors import ConcurrentChange
-from bot.ports import CardRefs, Inbox, IncidentRepository, Outbox, PeopleDirectory, RequestLog
+from bot.ports import (
+    CardRefs,
+    FrontlineBoard,
+    Inbox,
+    IncidentRepository,
+    Outbox,
+    PeopleDirectory,
+    RequestLog,
+    TemplateLibrary,
+)
 from bot.signals.ports import SignalStore
+from bot.templates import Template
+from storage import library
 from storage import tables as t
 from storage.cache import IncidentCache
 from storage.direct import Batch, run_one
@@ -139,6 +151,8 @@ class SqlUnitOfWork:
     people: PeopleDirectory
     outbox: Outbox
     signals: SignalStore
+    templates: TemplateLibrary
+    frontline: FrontlineBoard
 
     def __init__(
         self, engine: Engine, known_names: dict[str, str] | None = None, cache: IncidentCache | None = None
@@ -158,6 +172,8 @@ class SqlUnitOfWork:
         self.inbox = self._inbox = SqlInbox(self.connection)
         self.people = self._people = SqlPeople(self.connection, self.known_names)
         self.signals = SqlSignals(self.connection)
+        self.templates = self._templates = library.SqlTemplates(self.connection)
+        self.frontline = self._frontline = library.SqlFrontline(self.connection)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -183,6 +199,8 @@ class SqlUnitOfWork:
             names = self._people.flush(batch)
             batch.run()
             verify()
+            # Templates and frontline documents are rare writes with their own version check: run on their own.
+            documents: list[Template | Frontline] = [*self._templates.flush(), *self._frontline.flush()]
             self.connection.commit()
         except ConcurrentChange:
             self.rollback()
@@ -194,6 +212,7 @@ class SqlUnitOfWork:
             raise
         self._incidents.committed(saved)
         self._people.committed(names)
+        library.committed(documents)
         self.committed = True
 
     def rollback(self) -> None:
@@ -205,6 +224,8 @@ class SqlUnitOfWork:
         self._outbox.pending = []
         self._inbox.finished = {}
         self._people.pending = {}
+        self._templates.tracked = {}
+        self._frontline.tracked = {}
 
 
 def _lost_a_race(error: DBAPIError) -> bool:

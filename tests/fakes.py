@@ -8,8 +8,9 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from bot.answers import Frontline
 from bot.errors import ConcurrentChange
 from bot.identities import Account
 from bot.model import Conversation, Incident, Status
@@ -18,6 +19,7 @@ from bot.ports import (
     CardRefs,
     ChatGateway,
     Clock,
+    FrontlineBoard,
     Inbox,
     IncidentRepository,
     Outbox,
@@ -25,9 +27,11 @@ from bot.ports import (
     PeopleDirectory,
     ReminderUnitOfWork,
     RequestLog,
+    TemplateLibrary,
 )
 from bot.replies import Card, Reply, Room
 from bot.signals.ports import SignalStore
+from bot.templates import Template
 from tests.signals.fakes import FakeSignals, SignalState
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 10:00 UTC
@@ -59,6 +63,8 @@ class Store:
     signals: SignalState = field(default_factory=SignalState)
     # (platform, account) -> (person, e-mail, first seen, last active): the directory of `bot.identities`.
     accounts: dict[tuple[str, str], tuple[str, str | None, datetime, datetime | None]] = field(default_factory=dict)
+    templates: dict[str, Template] = field(default_factory=dict)
+    frontline: dict[int, Frontline] = field(default_factory=dict)
 
     def unsent(self) -> list[Outgoing]:
         return [r.message for r in self.outbox.values() if r.sent_at is None and not r.given_up]
@@ -314,6 +320,50 @@ class FakePeople:
         return found
 
 
+class FakeTemplates:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.seen: dict[str, Template] = {}
+
+    def get(self, name: str) -> Template | None:
+        if name not in self.seen and name in self.store.templates:
+            self.seen[name] = copy.deepcopy(self.store.templates[name])
+        return self.seen.get(name)
+
+    def all(self) -> list[Template]:
+        return [found for name in sorted(self.store.templates | self.seen) if (found := self.get(name)) is not None]
+
+    def add(self, template: Template) -> None:
+        self.seen[template.name] = template
+
+
+class FakeFrontline:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.seen: dict[int, Frontline] = {}
+
+    def get(self, incident: int) -> Frontline:
+        if incident not in self.seen:
+            stored = self.store.frontline.get(incident)
+            self.seen[incident] = copy.deepcopy(stored) if stored is not None else Frontline(incident)
+        return self.seen[incident]
+
+
+K = TypeVar("K")
+D = TypeVar("D", Template, Frontline)
+
+
+def _save_documents(stored: dict[K, D], seen: dict[K, D]) -> None:
+    """As the SQL documents: a version check, then each saved with the next version."""
+    for key, item in seen.items():
+        before = stored.get(key)
+        if (before.version if before is not None else 0) != item.version:
+            raise ConcurrentChange()
+    for key, item in seen.items():
+        item.version += 1
+        stored[key] = copy.deepcopy(item)
+
+
 class FakeUnitOfWork:
     # Typed as the ports (as SqlUnitOfWork is), so this class satisfies `bot.ports.ReminderUnitOfWork`;
     # commit and rollback reach the fakes' own state through the private names.
@@ -324,6 +374,8 @@ class FakeUnitOfWork:
     people: PeopleDirectory
     outbox: Outbox
     signals: SignalStore
+    templates: TemplateLibrary
+    frontline: FrontlineBoard
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -338,6 +390,8 @@ class FakeUnitOfWork:
         self.people = self._people = FakePeople(self.store)
         self.outbox = self._outbox = FakeOutbox(self.store)
         self.signals = self._signals = FakeSignals(self.store.signals)
+        self.templates = self._templates = FakeTemplates(self.store)
+        self.frontline = self._frontline = FakeFrontline(self.store)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -352,6 +406,8 @@ class FakeUnitOfWork:
             stored = self.store.incidents.get(key)
             if stored is not None and stored.version != incident.version:
                 raise ConcurrentChange()
+        _save_documents(self.store.templates, self._templates.seen)
+        _save_documents(self.store.frontline, self._frontline.seen)
         for key, incident in self._incidents.seen.items():
             incident.version += 1
             self.store.incidents[key] = copy.deepcopy(incident)
@@ -373,6 +429,7 @@ class FakeUnitOfWork:
         self._inbox.added, self._inbox.finished, self._inbox.leases = {}, {}, {}
         self._people.pending = {}
         self._signals.rollback()
+        self._templates.seen, self._frontline.seen = {}, {}
 
 
 @dataclass

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from adapters.slack.markup import escape as slack_escape
+from adapters.teams.markup import escape_markdown
 from bot.describe import said
 from bot.i18n import Translator
 from bot.replies import Button, Card, Picker, Reply
@@ -44,11 +46,22 @@ def card_text(card: Card, controls: Controls, t: Translator) -> list[str]:
         # A value of several lines (a draft's publications) stays inside the card's frame.
         first, *more = said(t, f.label, plain(f.value)).splitlines() or [""]
         lines += [f"│ {first}", *(f"│   {line}" for line in more)]
+    if card.preview:
+        lines += _previews(card.text, t)
     actions = [f"[{controls.number(b)}] {b.label}{'…' if b.ask else ''}" for b in card.buttons]
     actions += [f"[{controls.number(p)}] {p.label} ▾" for p in card.pickers]
     if actions:
         lines.append("│ " + "  ".join(actions))
     lines.append("└")
+    return lines
+
+
+def _previews(text: str, t: Translator) -> list[str]:
+    """Words prepared for Slack and Teams, as those doors send them: escaped, so they read there exactly as typed."""
+    lines = []
+    for platform, escaped in (("Slack", slack_escape(text)), ("Teams", escape_markdown(text))):
+        first, *more = said(t, t("{platform} preview", platform=platform), escaped).splitlines() or [""]
+        lines += [f"│ {first}", *(f"│   {line}" for line in more)]
     return lines
 
 

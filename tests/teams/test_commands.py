@@ -100,6 +100,22 @@ async def test_every_command_of_the_grammar_works_from_teams(teams: TeamsClient)
     await say("reopen")
     assert teams.incident().status is Status.ACTIVE
 
+    # Holding statements (no roster here: their approval is refused with the reason), answers, the line, the brief.
+    await say("template delay-notice We are aware of delays on {product}.", who=SAM)
+    await say("templates")
+    assert "hold none" in await say("approve-template delay-notice", who=COLIN)
+    await say("reject-template delay-notice Too vague", who=COLIN)
+    assert "template approvers" in await say("retire delay-notice", who=COLIN)
+    assert "not approved yet" in await say("use delay-notice product=K2")
+    await say("answer Is my order late? | Yes, by two days.", who=SAM)
+    await say("approve-answer 1", who=COLIN)
+    await say("reject-answer 1 Too late", who=COLIN)
+    await say("line Hide insults, never delete complaints.", who=SAM)
+    await say("reject-line Too strict", who=COLIN)
+    await say("approve-line", who=COLIN)
+    await say("brief")
+    assert "Yes, by two days." in str(connector.of("reply")[-1].cards)
+
     # Outside the incident's conversation: the 1:1 chat, where the key is given first.
     personal = "a:1megan-personal-chat"
     answer = await say("list", conversation=personal)
