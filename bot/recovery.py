@@ -13,10 +13,10 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot import commands as c
-from bot.handlers import Outcome
+from bot.batch import dispatch_together
 from bot.ports import AcceptedRequest
 from bot.replies import Reply
-from bot.service import CrisisService, Dispatcher
+from bot.service import CrisisService
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +105,13 @@ class Recovery:
 
 
 async def run_many(service: CrisisService, work: Sequence[tuple[c.Command, c.Origin]]) -> list[Reply]:
-    """Runs commands one after another in one trip off the event loop, then broadcasts what they changed.
+    """Runs commands in one trip off the event loop and one transaction (`bot.batch`), then broadcasts what they
+    changed.
 
-    One trip for the batch, not one per command: recovered requests run as fast as the core does, without
-    waiting for turns behind new acknowledgements.
+    One trip and one commit for the batch, not one of each per command: requests run as fast as the core does,
+    without waiting for turns behind new acknowledgements.
     """
-    outcomes = await asyncio.to_thread(_dispatch_all, service.dispatcher, work)
+    outcomes = await asyncio.to_thread(dispatch_together, service.dispatcher, work)
     replies = [outcome.reply for outcome in outcomes]
     by_incident: dict[str, list[int]] = {}
     for n, outcome in enumerate(outcomes):
@@ -126,13 +127,3 @@ async def run_many(service: CrisisService, work: Sequence[tuple[c.Command, c.Ori
     await asyncio.gather(*(answer_in_order(positions) for positions in by_incident.values()))
     return replies
 
-
-def _dispatch_all(dispatcher: Dispatcher, work: Sequence[tuple[c.Command, c.Origin]]) -> list[Outcome]:
-    outcomes = []
-    for command, origin in work:
-        try:
-            outcomes.append(dispatcher.dispatch(command, origin))
-        except Exception:
-            # Not answered, so not finished by the core: the caller decides whether to give it up.
-            outcomes.append(Outcome(dispatcher.apology(command, origin)))
-    return outcomes

@@ -18,7 +18,7 @@ WORKERS = 2
 # is left to the recovery sweep, which runs it from the inbox (see `SlackDoor.take`).
 CAPACITY = 1000
 # Requests a worker takes at once: one trip to the core's thread for all of them, their answers sent side by side.
-BATCH = 25
+BATCH = 100
 
 
 class BackgroundWork(Generic[T]):
