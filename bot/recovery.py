@@ -123,6 +123,7 @@ async def run_many(service: CrisisService, work: Sequence[tuple[c.Command, c.Ori
         async with turns:
             for n in positions:
                 replies[n] = await service.answer(outcomes[n], work[n][1])  # logs its own failures
+                await asyncio.sleep(0)  # a turn for the acknowledgements waiting, between two broadcasts
 
     await asyncio.gather(*(answer_in_order(positions) for positions in by_incident.values()))
     return replies
