@@ -5,7 +5,8 @@ from 50 concurrent clients; each runs in its own process and talks to the same f
 which also serves the response URLs). Then the benchmark waits until every command crisisbot acknowledged is on the
 incident's timeline (read from its SQLite file), and prints: requests/s and p50/p99 acknowledgement latency for both
 and their ratio; commands processed per second over the whole run (load plus drain); the `chat.update`s that
-reached the fake Slack, per card and per second; the server's peak RSS.
+reached the fake Slack, per card and per second; the server's peak RSS; and the CPU time each server used per request
+(user plus system, all threads), a figure that depends far less on the machine's other load than rates do.
 
     python bench/slack_bench.py [--requests 20000] [--clients 50]
 """
