@@ -5,7 +5,8 @@ from 50 concurrent clients; each runs in its own process and talks to the same f
 which also serves the response URLs). Then the benchmark waits until every command crisisbot acknowledged is on the
 incident's timeline (read from its SQLite file), and prints: requests/s and p50/p99 acknowledgement latency for both
 and their ratio; commands processed per second over the whole run (load plus drain); the `chat.update`s that
-reached the fake Slack, per card and per second; the server's peak RSS.
+reached the fake Slack, per card and per second; the server's peak RSS; and the CPU time each server used per request
+(user plus system, all threads), a figure that depends far less on the machine's other load than rates do.
 
     python bench/slack_bench.py [--requests 20000] [--clients 50]
 """
@@ -193,6 +194,12 @@ def rss_kb(pid: int, field: str) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process (all its threads) has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def report(name: str, elapsed: float, latencies: list[float], failed: int) -> float:
     ordered = sorted(latencies)
     rate = len(ordered) / elapsed
@@ -239,14 +246,23 @@ async def main(requests: int, clients: int, timeout: float) -> None:
             print(f"load average before the run: {' '.join(f.read().split()[:3])} ({os.cpu_count()} cores)")
         print(f"{requests} distinct `/crisis CRI-1 note …` slash commands, {clients} concurrent clients, SQLite")
         print(GOALS)
+        bare_cpu = cpu_seconds(processes[2].pid)
         bare_rate = report("bare Bolt", *await load(bare_url, bodies(requests, "run", slack_url), clients))
+        bare_cpu = cpu_seconds(processes[2].pid) - bare_cpu
+        bot_cpu = cpu_seconds(server.pid)
         started = time.perf_counter()
         elapsed, latencies, failed = await load(bot_url, bodies(requests, "run", slack_url), clients)
         bot_rate = report("crisisbot serve", elapsed, latencies, failed)
+        acking_cpu = cpu_seconds(server.pid) - bot_cpu
         print(f"ratio            {bot_rate / bare_rate:9.0%} of bare Bolt's acknowledgements per second")
         print(f"at the last ack  {(await asyncio.to_thread(noted, database, 'run'))[0]} commands processed")
         total, distinct, done = await processed(database, "run", len(latencies), timeout)
         whole = done - started
+        bot_cpu = cpu_seconds(server.pid) - bot_cpu
+        # CPU time per request depends far less on what else the machine runs than rates do.
+        print(f"server CPU       bare Bolt {bare_cpu / requests * 1000:.2f} ms per acknowledgement; crisisbot "
+              f"{acking_cpu / requests * 1000:.2f} ms per request while acknowledging, "
+              f"{bot_cpu / max(total, 1) * 1000:.2f} ms per command over load plus drain")
         missing = f"; {len(latencies) - total} acknowledged commands NOT processed within {timeout:.0f} s" \
             if total < len(latencies) else ""
         twice = f"; {total - distinct} ran twice" if distinct != total else ""

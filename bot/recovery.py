@@ -14,10 +14,10 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot import commands as c
 from bot import telemetry
-from bot.handlers import Outcome
+from bot.batch import dispatch_together
 from bot.ports import AcceptedRequest
 from bot.replies import Reply
-from bot.service import CrisisService, Dispatcher
+from bot.service import CrisisService
 
 log = logging.getLogger(__name__)
 
@@ -106,12 +106,13 @@ class Recovery:
 
 
 async def run_many(service: CrisisService, work: Sequence[tuple[c.Command, c.Origin]]) -> list[Reply]:
-    """Runs commands one after another in one trip off the event loop, then broadcasts what they changed.
+    """Runs commands in one trip off the event loop and one transaction (`bot.batch`), then broadcasts what they
+    changed.
 
-    One trip for the batch, not one per command: recovered requests run as fast as the core does, without
-    waiting for turns behind new acknowledgements.
+    One trip and one commit for the batch, not one of each per command: requests run as fast as the core does,
+    without waiting for turns behind new acknowledgements.
     """
-    outcomes = await asyncio.to_thread(_dispatch_all, service.dispatcher, work)
+    outcomes = await asyncio.to_thread(dispatch_together, service.dispatcher, work)
     replies = [outcome.reply for outcome in outcomes]
     by_incident: dict[str, list[int]] = {}
     for n, outcome in enumerate(outcomes):
@@ -128,17 +129,8 @@ async def run_many(service: CrisisService, work: Sequence[tuple[c.Command, c.Ori
             for n in positions:
                 telemetry.about(*work[n])
                 replies[n] = await service.answer(outcomes[n], work[n][1])  # logs its own failures
+                await asyncio.sleep(0)  # a turn for the acknowledgements waiting, between two broadcasts
 
     await asyncio.gather(*(answer_in_order(positions) for positions in by_incident.values()))
     return replies
 
-
-def _dispatch_all(dispatcher: Dispatcher, work: Sequence[tuple[c.Command, c.Origin]]) -> list[Outcome]:
-    outcomes = []
-    for command, origin in work:
-        try:
-            outcomes.append(dispatcher.dispatch(command, origin))
-        except Exception:
-            # Not answered, so not finished by the core: the caller decides whether to give it up.
-            outcomes.append(Outcome(dispatcher.apology(command, origin)))
-    return outcomes

@@ -82,27 +82,50 @@ class Dispatcher:
                 seen = uow.requests.reply_to(origin.request_id)
                 if seen is not None:
                     return Outcome(Reply(text=seen, private=True))
-            settings = self.settings.seen_from(origin.timezone)
-            now = self.clock.now()
             try:
-                command, origin, settings = identities.recognise(uow, command, origin, settings, now)
-                context = Context(uow, origin, now, settings, t, self.settings)
-                outcome = with_frontline(HANDLERS[type(command)](command, context), context)
+                outcome, origin = self.run_in(uow, command, origin, t)
             except CrisisError as error:
                 # A refusal is an answer too: remembered, so a redelivery gets it again and the request is done.
                 uow.rollback()
                 outcome = Outcome(Reply(text=error.text(t), private=True), refused=True)
-            outcome = identities.with_people(uow, outcome, origin)
-            if outcome.incident is not None and outcome.events:
-                places = frozenset((c.platform, c.id) for c in outcome.incident.places)
-                outcome = replace(outcome, card_refs=uow.cards.in_conversations(places), places=places)
-            if origin.names:
-                uow.people.remember(dict(origin.names))
-            if origin.request_id:
-                uow.requests.remember(origin.request_id, outcome.reply.text)
-                uow.inbox.finish(origin.request_id, self.clock.now())  # answered: no sweep needs to look at it
+            outcome = self.settle(uow, outcome, origin)
             uow.commit()
             return outcome
+
+    def run_in(self, uow: UnitOfWork, command: c.Command, origin: c.Origin, t: Translator) -> tuple[Outcome, c.Origin]:
+        """A command's effect in `uow`, not committed, and the origin as the core recognised its people. Raises the
+        command's refusal. Shared by `dispatch` and a door's batches (`bot.batch`), so both apply the same rules."""
+        settings = self.settings.seen_from(origin.timezone)
+        now = self.clock.now()
+        command, origin, settings = identities.recognise(uow, command, origin, settings, now)
+        context = Context(uow, origin, now, settings, t, self.settings)
+        return with_frontline(HANDLERS[type(command)](command, context), context), origin
+
+    def settle(
+        self,
+        uow: UnitOfWork,
+        outcome: Outcome,
+        origin: c.Origin,
+        cards: dict[frozenset[tuple[str, str]], Mapping[tuple[str, str, str], str]] | None = None,
+    ) -> Outcome:
+        """Completes an outcome in the command's own transaction: the people and card references the broadcast
+        needs (read once per set of places when a batch shares `cards`), the names the door told, and the request
+        marked answered."""
+        outcome = identities.with_people(uow, outcome, origin)
+        if outcome.incident is not None and outcome.events:
+            places = frozenset((c.platform, c.id) for c in outcome.incident.places)
+            refs = cards.get(places) if cards is not None else None
+            if refs is None:
+                refs = uow.cards.in_conversations(places)
+                if cards is not None:
+                    cards[places] = refs
+            outcome = replace(outcome, card_refs=refs, places=places)
+        if origin.names:
+            uow.people.remember(dict(origin.names))
+        if origin.request_id:
+            uow.requests.remember(origin.request_id, outcome.reply.text)
+            uow.inbox.finish(origin.request_id, self.clock.now())  # answered: no sweep needs to look at it
+        return outcome
 
     def accept(self, request: AcceptedRequest) -> bool:
         return self.accept_many([request])[0]

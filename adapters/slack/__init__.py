@@ -19,6 +19,10 @@ log = logging.getLogger("crisisbot.slack")
 
 # Typed without importing the door at start-up: Bolt is loaded only when Slack is configured.
 SLACK_DOOR: web.AppKey[SlackDoor] = web.AppKey("slack_door")
+# The event loop releases the GIL at every socket call; while the core runs a batch in its thread (pure Python, CPU
+# bound), each time the loop wants the GIL back it waits up to the switch interval, 5 ms by default, so a burst
+# of acknowledgements crawled at one socket call per 5 ms. A shorter interval gives the loop its turn sooner.
+GIL_SWITCH_INTERVAL = 0.001
 
 
 def install(app: web.Application, runtime: Runtime) -> DoorStatus:
@@ -32,6 +36,8 @@ def install(app: web.Application, runtime: Runtime) -> DoorStatus:
     if off:
         return DoorStatus(False, off)
 
+    import sys
+
     from adapters.slack.app import SlackDoor
     from adapters.slack.http import SignatureCheck, events_handler, oauth_handler
     from adapters.slack.socket_mode import socket_mode_context
@@ -44,6 +50,7 @@ def install(app: web.Application, runtime: Runtime) -> DoorStatus:
             # slack_sdk's SQLAlchemy installation store imports sqlalchemy.ext.asyncio, which needs greenlet.
             raise StartupError(f"Slack OAuth (SLACK_CLIENT_ID) needs a package that is not installed: {error}") from None
         stores = oauth_stores(config)
+    sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL))
     door = SlackDoor(runtime, config, stores.settings if stores else None, stores.conversations if stores else None)
     runtime.add_gateway(door.gateway)
     app[SLACK_DOOR] = door

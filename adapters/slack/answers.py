@@ -25,6 +25,10 @@ log = logging.getLogger("crisisbot.slack")
 PLATFORM = "slack"
 # Answers sent side by side: enough to keep up with the core, few enough for the Web API.
 ANSWERS_AT_ONCE = 16
+# Public answers of one batch sent as one message, at most this many lines and characters (one Slack message shows
+# up to 40,000 characters; this keeps one readable).
+TOGETHER_LINES = 50
+TOGETHER_CHARACTERS = 8000
 
 
 def bare_origin(asker: Asker, request_id: str) -> c.Origin:
@@ -53,13 +57,19 @@ class Answers:
                 batch, prepared, strict=True)])
         turns = asyncio.Semaphore(ANSWERS_AT_ONCE)
 
-        async def answer(reply: Reply, asker: Asker, t: Translator, client: AsyncWebClient | None) -> None:
+        async def answer(answers: list[Answer]) -> None:
             async with turns:
+                _, asker, t, client = answers[0]
                 client = client or await self.gateway.workspaces.client_for(asker.channel)
-                await self.answer(reply, asker, t, client)
+                if len(answers) == 1:
+                    await self.answer(answers[0][0], asker, t, client)
+                elif not await self.post_together(answers, client):
+                    for reply, one, _, _ in answers:  # each by its own ways: response URL, ephemeral, DM
+                        await self.answer(reply, one, t, client)
 
-        await asyncio.gather(*(answer(reply, asker, t, client) for reply, (_, asker, _, client), (_, t) in zip(
-            replies, batch, prepared, strict=True)))
+        await asyncio.gather(*(answer(answers) for answers in together(
+            [(reply, asker, t, client) for reply, (_, asker, _, client), (_, t) in zip(replies, batch, prepared,
+                                                                                         strict=True)])))
 
     async def prepared(self, command: c.Command, asker: Asker, fallback: c.Origin) -> tuple[c.Origin, Translator]:
         try:
@@ -90,6 +100,52 @@ class Answers:
         except Exception:
             # The command ran and its effect is stored (the request log says so): only this answer is missing.
             log.exception("the answer to a Slack request could not be delivered")
+
+
+    async def post_together(self, answers: list[Answer], client: AsyncWebClient) -> bool:
+        """The answers of one conversation as one message (see `together`); False if Slack did not take it."""
+        _, asker, t, _ = answers[0]
+        text = "\n".join(reply.text for reply, *_ in answers)
+        try:
+            return await Delivery(client, self.gateway.people, t).post_in_channel(Reply(text=text), asker.channel)
+        except Exception:
+            log.exception("answers to %d Slack requests could not be delivered together", len(answers))
+            return False
+
+
+Answer = tuple[Reply, Asker, Translator, AsyncWebClient | None]
+
+
+def together(answers: list[Answer]) -> list[list[Answer]]:
+    """Answers grouped into messages: typed commands answered in public, in one conversation, in one language, go
+    together (in order) up to `TOGETHER_LINES` lines; everything else goes alone.
+
+    A burst of commands into one conversation would otherwise post one message each, and Slack allows a channel
+    about one message per second: the answers of one batch go as one message, as news lines do. A single request
+    (the batch of a quiet moment) is answered exactly as before.
+    """
+    groups: list[list[Answer]] = []
+    open_groups: dict[tuple[str, str, int], list[Answer]] = {}
+    for answer in answers:
+        reply, asker, t, client = answer
+        if not _joinable(reply, asker):
+            groups.append([answer])
+            continue
+        key = (asker.channel, t.language, id(client))
+        group = open_groups.get(key)
+        lines = sum(a[0].text.count("\n") + 1 for a in group) if group else 0
+        if group is None or lines + reply.text.count("\n") + 1 > TOGETHER_LINES or \
+                sum(len(a[0].text) for a in group) + len(reply.text) > TOGETHER_CHARACTERS:
+            group = open_groups[key] = []
+            groups.append(group)
+        group.append(answer)
+    return groups
+
+
+def _joinable(reply: Reply, asker: Asker) -> bool:
+    # A click's answer may replace the clicked message, a card or a file is a message of its own, a private answer
+    # goes to one person: only plain public text from a typed command joins others.
+    return bool(reply.text) and not (reply.private or reply.cards or reply.file or reply.room or asker.click)
 
 
 def with_room(reply: Reply, t: Translator) -> Reply:

@@ -92,6 +92,18 @@ class Delivery:
                     return
         await self._ephemeral(asker, text, blocks)
 
+    async def post_in_channel(self, reply: Reply, channel: str) -> bool:
+        """`reply` in the channel, and nowhere else: False when Slack refused it (the caller has other ways)."""
+        names = await self.people.names(mentioned(reply))
+        try:
+            await self.client.chat_postMessage(channel=channel, text=fallback_text(reply, names),
+                                               blocks=reply_blocks(reply, self.t, names), unfurl_links=False,
+                                               mrkdwn=False)
+            return True
+        except SlackApiError as error:
+            log.info("chat.postMessage in %s failed (%s)", channel, error.response.get("error"))
+            return False
+
     async def upload(self, reply: Reply, file: File, asker: Asker) -> None:
         """A file (a report) is uploaded where it was asked for: Slack has no file only one person sees. Where the app
         cannot upload, the person is told why and how else to get it."""

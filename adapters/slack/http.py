@@ -1,4 +1,5 @@
-"""The HTTP side of the door: POST /slack/events (verified here, then handed to Bolt) and the OAuth pages."""
+"""The HTTP side of the door: POST /slack/events (verified and read here, then handed to its listener, straight or
+through Bolt: see `adapters.slack.direct`) and the OAuth pages."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from adapters.inbound import Malformed
 from adapters.slack import inbound
 from adapters.slack.app import SlackDoor
+from adapters.slack.direct import dispatch, takes_directly
 
 log = logging.getLogger("crisisbot.slack")
 
@@ -55,12 +57,14 @@ def events_handler(door: SlackDoor, check: SignatureCheck) -> Callable[[web.Requ
             if ignored is not None:
                 log.info("ignored a Slack request: no listener takes %s", ignored.reason)
                 return web.json_response({"ignored": ignored.reason})
-            bolt_request = bolt_request_of(payload, request)
+            bolt_request = None if takes_directly(door, payload) else bolt_request_of(payload, request)
         except Malformed as error:
             log.warning("refused a malformed Slack request from %s: %s", request.remote, error)
             return web.json_response({"error": str(error)}, status=400)
         door.work.acknowledging += 1
         try:
+            if bolt_request is None:
+                return await to_aiohttp_response(await dispatch(door, payload))
             return await to_aiohttp_response(await door.bolt.async_dispatch(bolt_request))
         finally:
             door.work.acknowledging -= 1

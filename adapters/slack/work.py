@@ -17,8 +17,9 @@ WORKERS = 2
 # Requests waiting at most. Each is a few small objects, so memory stays flat under any burst; past this a request
 # is left to the recovery sweep, which runs it from the inbox (see `SlackDoor.take`).
 CAPACITY = 1000
-# Requests a worker takes at once: one trip to the core's thread for all of them, their answers sent side by side.
-BATCH = 25
+# Requests a worker takes at once: one trip to the core's thread and one transaction for all of them (`bot.batch`),
+# their answers sent side by side.
+BATCH = 100
 
 
 class BackgroundWork(Generic[T]):

@@ -6,6 +6,7 @@ import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+from adapters.slack.app import Taken
 from adapters.slack.work import BackgroundWork
 from tests.slack.conftest import Bot
 from tests.slack.slack_requests import slash_command
@@ -102,3 +103,31 @@ async def test_every_request_acknowledged_while_the_queue_was_full_runs_exactly_
 
     texts = await asyncio.wait_for(all_noted(), 30)
     assert Counter(texts) == Counter(f"burst {n}" for n in range(count))  # each one, once
+
+
+async def test_public_answers_of_one_batch_go_to_their_channel_as_one_message(bot: Bot) -> None:
+    await bot.send(slash_command("open Burst --sev 2", user="W1", channel="C1", trigger_id="t-open"))
+    gate = asyncio.Event()
+
+    async def held(batch: list[Taken]) -> None:
+        await gate.wait()
+        await bot.door.run_taken(batch)
+
+    bot.door.work = BackgroundWork(held, workers=1, capacity=100, batch=100)
+    before = len(bot.slack.calls)
+    bodies = [slash_command(f"CRI-1 note burst {n}", user=f"W{n % 3}", channel="C1", trigger_id=f"t-{n}")
+              for n in range(12)]
+    bodies.insert(6, slash_command("CRI-9 note lost", user="W2", channel="C1", trigger_id="t-lost"))
+    for body in bodies:  # one by one, so their order is known
+        assert (await bot.post(body)).status == 200
+    gate.set()
+    await bot.settled()
+
+    calls = bot.slack.calls[before:]
+    public = [c.params["text"] for c in calls if c.method == "chat.postMessage" and "burst" in c.params["text"]]
+    # The first request ran alone (its batch started at once); the other eleven waited and went together.
+    assert len(public) == 2, public
+    lines = [line for text in public for line in text.splitlines()]
+    assert [line.rpartition(" ")[2] for line in lines] == [str(n) for n in range(12)]
+    refused = [c for c in calls if c.method == "chat.postEphemeral" and "CRI-9" in c.params["text"]]
+    assert len(refused) == 1 and refused[0].params["user"] == "W2"  # a refusal is still for its sender only
