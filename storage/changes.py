@@ -92,10 +92,10 @@ def changes(incident: Incident, before: Snapshot = EMPTY) -> Changes:
     found.insert("incident_conversations", [
         m.conversation_values(n, seq, c) for seq, c in enumerate(incident.conversations, 1) if seq > before.conversations
     ])
+    conversation_rows = tuple(m.conversation_values(n, seq, c) for seq, c in enumerate(incident.conversations, 1))
     for seq, row in enumerate(before.conversation_rows, 1):
-        now = m.conversation_values(n, seq, incident.conversations[seq - 1])
-        if now != row:
-            found.update("incident_conversations", now)
+        if conversation_rows[seq - 1] != row:
+            found.update("incident_conversations", conversation_rows[seq - 1])
     for seq, assignment in enumerate(incident.assignments, 1):
         row = m.assignment_values(n, seq, assignment)
         assignments.append(row)
@@ -144,7 +144,8 @@ def changes(incident: Incident, before: Snapshot = EMPTY) -> Changes:
         if seq > before.timeline
     ])
     found.after = Snapshot(
-        found.incident, len(incident.conversations), assignments, drafts, len(incident.updates), incident.events_recorded
+        found.incident, len(incident.conversations), assignments, drafts, len(incident.updates), incident.events_recorded,
+        conversation_rows,
     )
     return found
 
