@@ -130,7 +130,8 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         """A typed message has no answer for one person's eyes inside a channel or group chat: what is theirs alone
         (a personal dashboard link) goes to their 1:1 chat with the bot, and the thread hears only where it went."""
         await self.gateway.notify(origin.person, reply)
-        note = self._t(origin.language)("I sent you the answer in your personal chat with crisisbot.")
+        t = self._t(origin.language)
+        note = t("I sent you the answer in your personal chat with crisisbot.")
         await self.gateway.send(activity.conversation.id, Reply(text=note, private=True), reply_to=activity.id,
                                 language=origin.language)
 
@@ -148,7 +149,8 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         """What a click on one of our cards does, whichever way it came (invoke or submitted form): the data as
         run (a picked person named by the id they act by) and the core's reply."""
         if missing_input(data):
-            return data, Reply(text=self._t(origin.language)("Please choose or write something first."), private=True)
+            t = self._t(origin.language)
+            return data, Reply(text=t("Please choose or write something first."), private=True)
         data, origin = await self._named_pick(activity, data, origin)
         picked = picked_person(data)
         origin = await self._with_emails(origin, [picked] if picked else [])
@@ -249,7 +251,8 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         value = activity.value if isinstance(activity.value, dict) else {}
         message = value.get("messagePayload") or {}
         if value.get("commandId") != SIGNAL_COMMAND or not isinstance(message, dict):
-            text = self._t(origin.language)("This action is not one of crisisbot's; nothing was done.")
+            t = self._t(origin.language)
+            text = t("This action is not one of crisisbot's; nothing was done.")
             return {"task": {"type": "message", "value": text}}
         body = message.get("body") or {}
         content = str(body.get("content") or "") if isinstance(body, dict) else ""

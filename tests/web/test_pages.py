@@ -129,20 +129,21 @@ async def test_the_live_part_alone_is_served_for_the_script(served: Served) -> N
     assert "<html" not in page and "Rumour about a data leak" in page
 
 
-async def test_the_board_shows_the_signal_trend_once_signals_are_stored(served: Served, tmp_path: Path) -> None:
-    import sqlite3
+async def test_the_board_shows_the_signal_trend_once_signals_are_stored(served: Served) -> None:
     from datetime import timedelta
+
+    from bot.signals.model import Signal
 
     assert served.clock is not None
     now = served.clock.now()
-    with sqlite3.connect(tmp_path / "crisis.db") as db:  # the signal watch's table, as another part of crisisbot adds it
-        db.execute("CREATE TABLE signals (id TEXT PRIMARY KEY, incident_number INTEGER, received_at DATETIME)")
-        stamps = [now - timedelta(minutes=m) for m in (5, 10, 20, 30, 70)]  # 4 in the last hour, 1 the hour before
-        db.executemany("INSERT INTO signals VALUES (?, 3, ?)",
-                       [(str(n), at.replace(tzinfo=None).isoformat(sep=" ")) for n, at in enumerate(stamps)])
-        db.execute("INSERT INTO signals VALUES ('x', NULL, ?)", (now.replace(tzinfo=None).isoformat(sep=" "),))
+    stamps = [now - timedelta(minutes=m) for m in (5, 10, 20, 30, 70)]  # 4 in the last hour, 1 the hour before
+    signals = [Signal.of(f"late parcel {n}", at, source="x", id=f"s{n}") for n, at in enumerate(stamps)]
+    with served.runtime.uow_factory() as uow:  # as the watch stores them, attached to CRI-3; one attached to nothing
+        uow.signals.add([*signals, Signal.of("unrelated", now, source="x", id="other")], [(), (), (), (), (), ()])
+        uow.signals.attach([s.id for s in signals], "CRI-3")
+        uow.commit()
     await served.enter()
     html = await (await served.client.get("/dashboard")).text()
     assert "<th>Signals</th>" in html
-    assert "<td>4 signals in the last hour, rising</td>" in row(html, "CRI-3")
+    assert "<td>4 in the last hour · rising</td>" in row(html, "CRI-3")
     assert "<td></td>" in row(html, "CRI-2")
