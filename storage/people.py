@@ -48,6 +48,7 @@ class SqlPeople:
         self.known = known if known is not None else {}
         # Account rows to write at commit. Not undone by a refused command's rollback: who spoke is true anyway.
         self.pending_accounts: dict[tuple[str, str], dict[str, Any]] = {}
+        self._url: str | None = None
 
     def remember(self, names: Mapping[str, str]) -> None:
         # A name equal to the id says nothing (the console's people are their names); one already stored, neither
@@ -71,9 +72,19 @@ class SqlPeople:
 
     def identify(self, platform: str, account: str, email: str | None, at: datetime, active: bool) -> str:
         email = email.strip().lower() if email else None
-        recent = _RECENT.get((self._database, platform, account, email))
-        if recent is not None and (not active or at - recent[1] < ACTIVE_WRITTEN_EVERY):
-            return recent[0]
+        key = (self._database, platform, account, email)
+        recent = _RECENT.get(key)
+        if recent is not None:
+            values, active_at = recent
+            if not active or (active_at is not None and at - active_at < ACTIVE_WRITTEN_EVERY):
+                return str(values["person_id"])
+            # Known to this process: only the last activity changes, written without reading the row again (an
+            # upsert of the whole row, so it holds even if the write that taught us the row was rolled back).
+            values = {**values, "seen_at": at}
+            self.pending_accounts[(platform, account)] = values
+            _active_again(self._database, values)
+            _RECENT[key] = (values, at)
+            return str(values["person_id"])
         row = self._account(platform, account)
         person = (self._owner(email) if email else None) or (row["person_id"] if row else account)
         values = {
@@ -89,7 +100,7 @@ class SqlPeople:
                 _ACCOUNTS.pop((self._database, row["person_id"]), None)
         if len(_RECENT) > KNOWN_NAMES_KEPT:
             _RECENT.clear()
-        _RECENT[(self._database, platform, account, email)] = (person, at)
+        _RECENT[key] = (values, at if active else None)
         return person
 
     def by_email(self, email: str, at: datetime) -> str:
@@ -125,7 +136,9 @@ class SqlPeople:
 
     @property
     def _database(self) -> str:
-        return str(self.connection.engine.url)
+        if self._url is None:
+            self._url = str(self.connection.engine.url)
+        return self._url
 
     def _account(self, platform: str, account: str) -> dict[str, Any] | None:
         if (platform, account) in self.pending_accounts:
@@ -210,12 +223,22 @@ BY_EMAIL = "email"
 # acting again within this span is not written again; their last activity is known to the minute, which is enough
 # to choose where a direct message goes.
 ACTIVE_WRITTEN_EVERY = timedelta(minutes=1)
-_RECENT: dict[tuple[str, str, str, str | None], tuple[str, datetime]] = {}
+_RECENT: dict[tuple[str, str, str, str | None], tuple[dict[str, Any], datetime | None]] = {}
 # Accounts of people read lately, (database, person) -> (when read, accounts or None for nobody known): mentions read
 # them for every command, and they change only when someone is first seen on another platform. Another process's
 # news shows here within this many seconds; this process's own at once (`identify` forgets what it changes).
 ACCOUNTS_KEPT_FOR = 30.0
 _ACCOUNTS: dict[tuple[str, str], tuple[float, tuple[Account, ...] | None]] = {}
+
+
+def _active_again(database: str, values: dict[str, Any]) -> None:
+    """The accounts read lately, with this account's new last activity (nothing else of the person changed)."""
+    entry = _ACCOUNTS.get((database, values["person_id"]))
+    if entry is None or entry[1] is None:
+        return
+    fresh = tuple(Account(a.platform, a.account, values["seen_at"])
+                  if (a.platform, a.account) == (values["platform"], values["account"]) else a for a in entry[1])
+    _ACCOUNTS[(database, values["person_id"])] = (entry[0], fresh)
 
 
 class SqlEmailLookups:
