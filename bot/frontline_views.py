@@ -124,7 +124,7 @@ def brief_card(incident: Incident, board: Frontline, tz: str, t: Translator) -> 
         assert approved is not None
         fields.append(Field(t("Q: {question}", question=answer.approved_question()), approved.text))
     line = board.line.approved if board.line else None
-    fields.append(Field(t("Moderation line"), line.text if line else t("none yet")))
+    fields.append(Field(t("Moderation line"), line.text if line else t("no line yet")))
     if board.changed:
         fields.append(Field(t("Changed ({at})", at=when(board.changed_at, tz)), changes_text(board.changed, t)))
     note = ""
