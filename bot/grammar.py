@@ -460,6 +460,8 @@ def parse(text: str) -> c.Command:
     verb, _, rest = text.strip().partition(" ")
     if not verb and key:
         return c.ShowStatus(incident=key)
+    if verb.lower() == "retirer" and not key and rest.strip() and _split_number(rest.strip())[0] is None:
+        verb = "retire"  # French `retirer <name>` retires a template; `retirer [n]` withdraws an objection
     verb = VERB_ALIASES.get(verb.lower(), verb.lower())
     parser = _PARSERS.get(verb)
     if parser is None:
