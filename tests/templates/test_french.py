@@ -52,3 +52,13 @@ def test_retirer_with_a_name_retires_the_template_and_with_a_number_withdraws() 
     assert parse("retirer retard-livraison") == c.RetireTemplate(name="retard-livraison")
     assert parse("retirer 2") == c.WithdrawObjection(number=2)
     assert parse("retirer") == c.WithdrawObjection(number=None)
+
+
+def test_a_template_language_flag_names_a_language_the_bot_speaks() -> None:
+    from bot import commands as c
+    from bot.grammar import parse
+
+    assert parse("modèle retard --langue fr Bonjour").language == "fr"  # type: ignore[attr-defined]
+    for text in ("template delay --lang zz Hello", "template delay --lang", "modèle retard --langue"):
+        command = parse(text)
+        assert isinstance(command, c.Help) and command.usage == "template", text
