@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from bot import commands as c
-from bot.i18n import N_
+from bot.i18n import LANGUAGES, N_
 from bot.signals.rules import parse_keywords, topic_name_ok
 from bot.templates import parse_values
 
@@ -371,6 +371,7 @@ _PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
 }
 
 _LANG = re.compile(r"(?:^|\s)--(?:lang|langue)(?:=|\s+)([A-Za-z]{2})(?=\s|$)")
+_LANG_FLAG = re.compile(r"(?:^|\s)--(?:lang|langue)(?=\s|=|$)")
 
 
 def _template(rest: str, key: str | None) -> c.Command:
@@ -379,6 +380,8 @@ def _template(rest: str, key: str | None) -> c.Command:
     if flag:
         language = flag.group(1).lower()
         rest = rest[: flag.start()] + rest[flag.end() :]
+    if language not in ("", *LANGUAGES) or _LANG_FLAG.search(rest):
+        raise _Malformed  # a language the bot does not speak, or the flag without one
     name, _, text = rest.strip().partition(" ")
     if not name or key:
         raise _Malformed
@@ -460,6 +463,8 @@ def parse(text: str) -> c.Command:
     verb, _, rest = text.strip().partition(" ")
     if not verb and key:
         return c.ShowStatus(incident=key)
+    if verb.lower() == "retirer" and not key and rest.strip() and _split_number(rest.strip())[0] is None:
+        verb = "retire"  # French `retirer <name>` retires a template; `retirer [n]` withdraws an objection
     verb = VERB_ALIASES.get(verb.lower(), verb.lower())
     parser = _PARSERS.get(verb)
     if parser is None:

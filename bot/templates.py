@@ -23,6 +23,7 @@ NAME = re.compile(r"^[a-z][a-z0-9_-]{0,59}$")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_-]{0,39})\}")
 # `key=value` pairs of `use`: a value runs to the next ` key=`, and may be quoted.
 _KEY = re.compile(r"(?:^|\s)([A-Za-z_][A-Za-z0-9_-]{0,39})=")
+_CLOSING = {'"': '"', "'": "'", "“": "”", "«": "»"}
 
 
 class UnknownTemplate(CrisisError):
@@ -45,7 +46,15 @@ def placeholders(text: str) -> tuple[str, ...]:
 def parse_values(text: str) -> tuple[tuple[str, str], ...]:
     """`product=Kettle K2 time="18:00"` into (("product", "Kettle K2"), ("time", "18:00")); ValueError if malformed."""
     text = text.strip()
-    keys = list(_KEY.finditer(text))
+    keys: list[re.Match[str]] = []
+    quoted_until = -1
+    for found in _KEY.finditer(text):
+        if found.start() < quoted_until:
+            continue  # a ` key=` inside a quoted value is part of the value
+        keys.append(found)
+        closing = _CLOSING.get(text[found.end() : found.end() + 1])
+        end = text.find(closing, found.end() + 1) if closing else -1
+        quoted_until = end if end != -1 else -1
     if not text:
         return ()
     if not keys or text[: keys[0].start()].strip():

@@ -187,3 +187,11 @@ def test_rejections_keep_the_approved_words_in_use_and_bad_input_changes_nothing
     assert "template name" in h.say("template 9lives Hello", person="sam").text
     with h.dispatcher.uow_factory() as uow:
         assert [t.name for t in uow.templates.all()] == ["delivery-delay"]
+
+
+def test_a_quoted_value_keeps_what_looks_like_a_key_inside_it() -> None:
+    from bot.templates import parse_values
+
+    assert parse_values('issue="price x=3 today" time=18h') == (("issue", "price x=3 today"), ("time", "18h"))
+    assert parse_values("issue=« tarif x=3 » time=18h") == (("issue", "tarif x=3"), ("time", "18h"))
+    assert parse_values("issue=a x=3") == (("issue", "a"), ("x", "3"))

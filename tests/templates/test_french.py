@@ -43,3 +43,22 @@ def test_a_french_team_prepares_and_uses_a_holding_statement() -> None:
     leftovers = {line: english_words(line) for line in shown if english_words(line)}
     assert leftovers == {}
     assert any("quatre yeux" in line for line in said)
+
+
+def test_retirer_with_a_name_retires_the_template_and_with_a_number_withdraws() -> None:
+    from bot import commands as c
+    from bot.grammar import parse
+
+    assert parse("retirer retard-livraison") == c.RetireTemplate(name="retard-livraison")
+    assert parse("retirer 2") == c.WithdrawObjection(number=2)
+    assert parse("retirer") == c.WithdrawObjection(number=None)
+
+
+def test_a_template_language_flag_names_a_language_the_bot_speaks() -> None:
+    from bot import commands as c
+    from bot.grammar import parse
+
+    assert parse("modèle retard --langue fr Bonjour").language == "fr"  # type: ignore[attr-defined]
+    for text in ("template delay --lang zz Hello", "template delay --lang", "modèle retard --langue"):
+        command = parse(text)
+        assert isinstance(command, c.Help) and command.usage == "template", text
