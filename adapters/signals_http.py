@@ -31,6 +31,8 @@ SIGNATURE = "X-Crisisbot-Signature"
 TEXTS = ("id", "source", "url", "author", "language")
 # Longest accepted values: a signal is a post or a review, not a document.
 LIMITS = {"text": 20_000, "url": 2_000, "id": 500, "source": 100, "author": 500, "language": 20}
+# The reach column is a 32-bit INTEGER in PostgreSQL; no post reaches more people than that.
+MAX_REACH = 2**31 - 1
 
 
 class Refused(Exception):
@@ -75,8 +77,8 @@ def _item(raw: object, where: str, now: datetime) -> Signal:
     reach = raw.get("reach", 0)
     if reach is None:
         reach = 0
-    if isinstance(reach, bool) or not isinstance(reach, int) or reach < 0:
-        raise Refused(f"{prefix}reach must be a whole number, 0 or more", prefix + "reach")
+    if isinstance(reach, bool) or not isinstance(reach, int) or not 0 <= reach <= MAX_REACH:
+        raise Refused(f"{prefix}reach must be a whole number from 0 to {MAX_REACH}", prefix + "reach")
     published = raw.get("published_at")
     published_at = None
     if published is not None:
@@ -100,8 +102,10 @@ def parse_signals(body: bytes, now: datetime) -> list[Signal]:
     """Every signal of the body, or Refused naming the first field at fault."""
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except ValueError as error:  # bad UTF-8 or JSON, or a number of more than 4300 digits
         raise Refused(f"malformed JSON: {error}") from None
+    except RecursionError:
+        raise Refused("malformed JSON: nested too deeply") from None
     if isinstance(data, list):
         return [_item(raw, f"[{i}]", now) for i, raw in enumerate(data)]
     return [_item(data, "", now)]

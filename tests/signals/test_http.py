@@ -149,3 +149,16 @@ async def test_without_a_secret_unsigned_signals_are_taken_from_loopback(tmp_pat
 def test_loopback_addresses() -> None:
     assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("127.8.0.3")
     assert not _loopback("10.0.0.2") and not _loopback("2001:db8::1") and not _loopback(None) and not _loopback("x")
+
+
+@pytest.mark.parametrize("payload, field", [
+    (b"[" * 100_000 + b"]" * 100_000, None),
+    (b'{"text": "livraison", "reach": ' + b"9" * 5000 + b"}", None),
+    (b'{"text": "livraison", "reach": ' + str(2**70).encode() + b"}", "reach"),
+])
+async def test_hostile_json_gets_400_and_stores_nothing(door: Door, payload: bytes, field: str | None) -> None:
+    status, body = await door.post(payload, signature_of(SECRET, payload))
+    assert status == 400
+    assert body.get("field") == field
+    assert door.stored() == 0
+
