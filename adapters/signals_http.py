@@ -1,7 +1,7 @@
 """`POST /signals`: signals from social-listening tools and scripts, signed like GitHub webhooks.
 
 `X-Crisisbot-Signature: sha256=<hex HMAC-SHA256 of the raw body with CRISISBOT_SIGNALS_SECRET>`. Without a secret
-the endpoint answers only requests from loopback (as the Teams door without an app id). A body is one JSON object or
+the endpoint answers only requests from loopback, not relayed by a proxy (as /metrics). A body is one JSON object or
 an array of them; a single bad item refuses the whole request, so a sender fixes and resends it as a whole.
 """
 
@@ -127,7 +127,9 @@ def signals_handler(
     intake: SignalIntake, secret: str, clock: Clock
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def receive(request: web.Request) -> web.Response:
-        if not secret and not _loopback(request.remote):
+        # Through a proxy on this host every request comes from loopback: the proxy's headers make it remote.
+        forwarded = "Forwarded" in request.headers or "X-Forwarded-For" in request.headers
+        if not secret and (forwarded or not _loopback(request.remote)):
             log.warning("refused signals from %s: no CRISISBOT_SIGNALS_SECRET, loopback only", request.remote)
             return web.json_response({"error": "set CRISISBOT_SIGNALS_SECRET to accept signals from elsewhere"},
                                      status=403)

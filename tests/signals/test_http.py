@@ -162,3 +162,15 @@ async def test_hostile_json_gets_400_and_stores_nothing(door: Door, payload: byt
     assert body.get("field") == field
     assert door.stored() == 0
 
+
+async def test_without_a_secret_a_request_through_a_proxy_is_not_loopback(tmp_path: Path) -> None:
+    runner, url, runtime, _ = await start(environment(tmp_path, secret=""))
+    try:
+        async with aiohttp.ClientSession() as session:
+            for header in ({"X-Forwarded-For": "203.0.113.9"}, {"Forwarded": "for=203.0.113.9"}):
+                async with session.post(f"{url}/signals", json={"text": "livraison"}, headers=header) as response:
+                    assert response.status == 403
+        with runtime.dispatcher.uow_factory() as uow:
+            assert uow.signals.count("delivery", FakeClock().now(), FakeClock().now().replace(year=2100)) == 0
+    finally:
+        await runner.cleanup()
