@@ -32,8 +32,10 @@ FORGED = slash_command("open Forged crisis --sev 1")
         (lambda: sign(FORGED, secret="not-the-secret"), "does not match"),
         (lambda: sign("another body"), "does not match"),
         (lambda: sign(FORGED, timestamp=int(time.time()) - 6 * 60), "stale"),
+        (lambda: {**sign(FORGED), "X-Slack-Request-Timestamp": "\u00b2"}, "stale"),
+        (lambda: {**sign(FORGED), "X-Slack-Request-Timestamp": "9" * 5000}, "stale"),
     ],
-    ids=["missing", "wrong-secret", "other-body", "stale"],
+    ids=["missing", "wrong-secret", "other-body", "stale", "superscript-timestamp", "huge-timestamp"],
 )
 async def test_untrusted_requests_get_401_and_change_nothing(bot: Bot, headers: Callable[[], dict[str, str]],
                                                              problem: str) -> None:
