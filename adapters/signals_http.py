@@ -71,6 +71,8 @@ def _item(raw: object, where: str, now: datetime) -> Signal:
             raise Refused(f"{prefix}{name} must be a string", prefix + name)
         if len(value) > LIMITS[name]:
             raise Refused(f"{prefix}{name} is longer than {LIMITS[name]} characters", prefix + name)
+        if "\x00" in value:  # PostgreSQL stores no NUL in text
+            raise Refused(f"{prefix}{name} must not contain a NUL character", prefix + name)
         values[name] = value.strip()
     if not values.get("text"):
         raise Refused(f"{prefix}text is required", prefix + "text")

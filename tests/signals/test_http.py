@@ -174,3 +174,17 @@ async def test_without_a_secret_a_request_through_a_proxy_is_not_loopback(tmp_pa
             assert uow.signals.count("delivery", FakeClock().now(), FakeClock().now().replace(year=2100)) == 0
     finally:
         await runner.cleanup()
+
+
+async def test_a_nul_character_gets_400_on_every_database(database_url: str, tmp_path: Path) -> None:
+    # PostgreSQL stores no NUL in text: refused at the door, on SQLite too, so both databases answer the same.
+    runner, url, runtime, _ = await start(environment(tmp_path) | {"DATABASE_URL": database_url})
+    try:
+        async with aiohttp.ClientSession() as session:
+            door = Door(session, url, runtime, FakeGateway("console"))
+            for payload in ({"text": "livraison\u0000 perdue"}, {"text": "livraison", "author": "\u0000"}):
+                status, body = await door.signed(payload)
+                assert status == 400 and "NUL" in str(body["error"])
+            assert door.stored() == 0
+    finally:
+        await runner.cleanup()
