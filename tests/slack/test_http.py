@@ -167,3 +167,16 @@ async def test_secrets_never_reach_the_logs(bot: Bot, caplog: pytest.LogCaptureF
     await bot.post(body, headers=sign(body, secret="wrong"), signed=False)
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert logged and BOT_TOKEN not in logged and SIGNING_SECRET not in logged
+
+
+@pytest.mark.parametrize("severity", ["\u00b2", "9" * 5000])
+async def test_a_modal_severity_that_is_no_number_opens_the_crisis_at_the_default(bot: Bot, severity: str) -> None:
+    await bot.send(slash_command("open", trigger_id="modal.3"))
+    view = bot.slack.called("views.open")[0].params["view"]
+    body = view_submission(view, {"title": "Odd severity", "severity": severity}, user=LEAD)
+    async with bot.session.post(f"{bot.url}/slack/events", data=body,
+                                headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body)}) as response:
+        assert response.status == 200
+    await bot.door.work.drain()
+    incident = bot.incident()
+    assert incident is not None and incident.title == "Odd severity" and incident.severity == 3
