@@ -92,7 +92,11 @@ def _item(raw: object, where: str, now: datetime) -> Signal:
             raise Refused(f"{prefix}published_at must be an ISO 8601 time such as 2026-11-28T10:40:00Z",
                           prefix + "published_at")
         # A time without offset is taken as UTC, as most listening tools send.
-        published_at = published_at.replace(tzinfo=UTC) if published_at.tzinfo is None else published_at.astimezone(UTC)
+        try:
+            published_at = (published_at.replace(tzinfo=UTC) if published_at.tzinfo is None
+                            else published_at.astimezone(UTC))
+        except OverflowError:  # year 1 or 9999 moved out of range by its offset
+            raise Refused(f"{prefix}published_at is out of range", prefix + "published_at") from None
     return Signal.of(
         values["text"], now, source=values.get("source") or "webhook", id=values.get("id", ""),
         url=values.get("url", ""), author=values.get("author", ""), reach=reach, language=values.get("language", ""),

@@ -155,6 +155,7 @@ def test_loopback_addresses() -> None:
     (b"[" * 100_000 + b"]" * 100_000, None),
     (b'{"text": "livraison", "reach": ' + b"9" * 5000 + b"}", None),
     (b'{"text": "livraison", "reach": ' + str(2**70).encode() + b"}", "reach"),
+    (b'{"text": "livraison", "published_at": "0001-01-01T00:00:00+01:00"}', "published_at"),
 ])
 async def test_hostile_json_gets_400_and_stores_nothing(door: Door, payload: bytes, field: str | None) -> None:
     status, body = await door.post(payload, signature_of(SECRET, payload))
