@@ -12,6 +12,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +31,7 @@ MAX_BODY = 1024 * 1024
 SIGNATURE = "X-Crisisbot-Signature"
 TEXTS = ("id", "source", "url", "author", "language")
 # Longest accepted values: a signal is a post or a review, not a document.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 LIMITS = {"text": 20_000, "url": 2_000, "id": 500, "source": 100, "author": 500, "language": 20}
 # The reach column is a 32-bit INTEGER in PostgreSQL; no post reaches more people than that.
 MAX_REACH = 2**31 - 1
@@ -73,6 +75,8 @@ def _item(raw: object, where: str, now: datetime) -> Signal:
             raise Refused(f"{prefix}{name} is longer than {LIMITS[name]} characters", prefix + name)
         if "\x00" in value:  # PostgreSQL stores no NUL in text
             raise Refused(f"{prefix}{name} must not contain a NUL character", prefix + name)
+        if _SURROGATE.search(value):  # "\ud800" is valid JSON, but no UTF-8 text
+            raise Refused(f"{prefix}{name} must not contain a lone surrogate (\\ud800-\\udfff)", prefix + name)
         values[name] = value.strip()
     if not values.get("text"):
         raise Refused(f"{prefix}text is required", prefix + "text")

@@ -186,6 +186,10 @@ async def test_a_nul_character_gets_400_on_every_database(database_url: str, tmp
             for payload in ({"text": "livraison\u0000 perdue"}, {"text": "livraison", "author": "\u0000"}):
                 status, body = await door.signed(payload)
                 assert status == 400 and "NUL" in str(body["error"])
+            # A lone surrogate, valid as a JSON escape, is no character any database can store.
+            for payload in ({"text": "livraison \ud800"}, {"text": "livraison", "url": "\udfff"}):
+                status, body = await door.signed(payload)
+                assert status == 400 and "surrogate" in str(body["error"])
             assert door.stored() == 0
     finally:
         await runner.cleanup()
