@@ -1,7 +1,7 @@
 """`POST /signals`: signals from social-listening tools and scripts, signed like GitHub webhooks.
 
 `X-Crisisbot-Signature: sha256=<hex HMAC-SHA256 of the raw body with CRISISBOT_SIGNALS_SECRET>`. Without a secret
-the endpoint answers only requests from loopback (as the Teams door without an app id). A body is one JSON object or
+the endpoint answers only requests from loopback, not relayed by a proxy (as /metrics). A body is one JSON object or
 an array of them; a single bad item refuses the whole request, so a sender fixes and resends it as a whole.
 """
 
@@ -12,6 +12,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +31,10 @@ MAX_BODY = 1024 * 1024
 SIGNATURE = "X-Crisisbot-Signature"
 TEXTS = ("id", "source", "url", "author", "language")
 # Longest accepted values: a signal is a post or a review, not a document.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 LIMITS = {"text": 20_000, "url": 2_000, "id": 500, "source": 100, "author": 500, "language": 20}
+# The reach column is a 32-bit INTEGER in PostgreSQL; no post reaches more people than that.
+MAX_REACH = 2**31 - 1
 
 
 class Refused(Exception):
@@ -69,14 +73,18 @@ def _item(raw: object, where: str, now: datetime) -> Signal:
             raise Refused(f"{prefix}{name} must be a string", prefix + name)
         if len(value) > LIMITS[name]:
             raise Refused(f"{prefix}{name} is longer than {LIMITS[name]} characters", prefix + name)
+        if "\x00" in value:  # PostgreSQL stores no NUL in text
+            raise Refused(f"{prefix}{name} must not contain a NUL character", prefix + name)
+        if _SURROGATE.search(value):  # "\ud800" is valid JSON, but no UTF-8 text
+            raise Refused(f"{prefix}{name} must not contain a lone surrogate (\\ud800-\\udfff)", prefix + name)
         values[name] = value.strip()
     if not values.get("text"):
         raise Refused(f"{prefix}text is required", prefix + "text")
     reach = raw.get("reach", 0)
     if reach is None:
         reach = 0
-    if isinstance(reach, bool) or not isinstance(reach, int) or reach < 0:
-        raise Refused(f"{prefix}reach must be a whole number, 0 or more", prefix + "reach")
+    if isinstance(reach, bool) or not isinstance(reach, int) or not 0 <= reach <= MAX_REACH:
+        raise Refused(f"{prefix}reach must be a whole number from 0 to {MAX_REACH}", prefix + "reach")
     published = raw.get("published_at")
     published_at = None
     if published is not None:
@@ -88,7 +96,11 @@ def _item(raw: object, where: str, now: datetime) -> Signal:
             raise Refused(f"{prefix}published_at must be an ISO 8601 time such as 2026-11-28T10:40:00Z",
                           prefix + "published_at")
         # A time without offset is taken as UTC, as most listening tools send.
-        published_at = published_at.replace(tzinfo=UTC) if published_at.tzinfo is None else published_at.astimezone(UTC)
+        try:
+            published_at = (published_at.replace(tzinfo=UTC) if published_at.tzinfo is None
+                            else published_at.astimezone(UTC))
+        except OverflowError:  # year 1 or 9999 moved out of range by its offset
+            raise Refused(f"{prefix}published_at is out of range", prefix + "published_at") from None
     return Signal.of(
         values["text"], now, source=values.get("source") or "webhook", id=values.get("id", ""),
         url=values.get("url", ""), author=values.get("author", ""), reach=reach, language=values.get("language", ""),
@@ -100,8 +112,10 @@ def parse_signals(body: bytes, now: datetime) -> list[Signal]:
     """Every signal of the body, or Refused naming the first field at fault."""
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except ValueError as error:  # bad UTF-8 or JSON, or a number of more than 4300 digits
         raise Refused(f"malformed JSON: {error}") from None
+    except RecursionError:
+        raise Refused("malformed JSON: nested too deeply") from None
     if isinstance(data, list):
         return [_item(raw, f"[{i}]", now) for i, raw in enumerate(data)]
     return [_item(data, "", now)]
@@ -123,7 +137,9 @@ def signals_handler(
     intake: SignalIntake, secret: str, clock: Clock
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def receive(request: web.Request) -> web.Response:
-        if not secret and not _loopback(request.remote):
+        # Through a proxy on this host every request comes from loopback: the proxy's headers make it remote.
+        forwarded = "Forwarded" in request.headers or "X-Forwarded-For" in request.headers
+        if not secret and (forwarded or not _loopback(request.remote)):
             log.warning("refused signals from %s: no CRISISBOT_SIGNALS_SECRET, loopback only", request.remote)
             return web.json_response({"error": "set CRISISBOT_SIGNALS_SECRET to accept signals from elsewhere"},
                                      status=403)

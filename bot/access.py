@@ -66,7 +66,8 @@ def verify(key: str, token: str, now: datetime) -> Pass:
     """The pass a token carries, or BadLink saying why it opens nothing (forged, malformed, expired)."""
     version, _, rest = token.strip().partition(".")
     payload, _, signature = rest.partition(".")
-    if version != _VERSION or not payload or not signature:
+    # ASCII only: the signature is computed over ASCII, and compare_digest refuses other strings.
+    if version != _VERSION or not payload or not signature or not (payload.isascii() and signature.isascii()):
         raise BadLink("malformed")
     if not hmac.compare_digest(_signature(key, payload), signature):
         raise BadLink("forged")

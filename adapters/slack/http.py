@@ -34,7 +34,9 @@ class SignatureCheck:
         """Why the request cannot be trusted, or None."""
         if not timestamp or not signature:
             return "missing X-Slack-Signature or X-Slack-Request-Timestamp header"
-        if not timestamp.isdigit() or abs(self.clock() - int(timestamp)) > MAX_AGE_SECONDS:
+        # ASCII digits only, and few of them: str.isdigit() also takes "²", which int() refuses.
+        readable = timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12
+        if not readable or abs(self.clock() - int(timestamp)) > MAX_AGE_SECONDS:
             return "stale request: X-Slack-Request-Timestamp is more than 5 minutes away from now"
         expected = "v0=" + hmac.new(self._secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, signature):

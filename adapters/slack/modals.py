@@ -82,8 +82,10 @@ def read_submission(view: dict[str, Any]) -> Submission:
     channel = str(metadata.get("channel", ""))
     if view.get("callback_id") == OPEN_CALLBACK:
         severity = _value(values, SEVERITY)
+        # ASCII digits only, and few of them: str.isdigit() also takes "²", which int() refuses.
+        readable = severity.isascii() and severity.isdigit() and len(severity) <= 3
         return Submission(channel, command=c.OpenIncident(
-            title=_value(values, TITLE), severity=int(severity) if severity.isdigit() else 3,
+            title=_value(values, TITLE), severity=int(severity) if readable else 3,
             description=_value(values, DESCRIPTION), source_url=_value(values, SOURCE),
         ))
     return Submission(channel, text=f"{metadata.get('command', '')} {_value(values, ANSWER)}".strip())

@@ -121,7 +121,8 @@ async def stream_changes(request: web.Request) -> web.StreamResponse:
         return visitor
     watcher = request.app[WATCHER]
     since = request.query.get("since") or request.headers.get("Last-Event-ID") or ""
-    seen = int(since) if since.isdigit() else watcher.generation
+    # ASCII digits only, and few of them: str.isdigit() also takes "²", which int() refuses.
+    seen = int(since) if since.isascii() and since.isdigit() and len(since) <= 18 else watcher.generation
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "X-Accel-Buffering": "no"})
     access.harden(response, scripts=False)
     await response.prepare(request)

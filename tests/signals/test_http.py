@@ -149,3 +149,47 @@ async def test_without_a_secret_unsigned_signals_are_taken_from_loopback(tmp_pat
 def test_loopback_addresses() -> None:
     assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("127.8.0.3")
     assert not _loopback("10.0.0.2") and not _loopback("2001:db8::1") and not _loopback(None) and not _loopback("x")
+
+
+@pytest.mark.parametrize("payload, field", [
+    (b"[" * 100_000 + b"]" * 100_000, None),
+    (b'{"text": "livraison", "reach": ' + b"9" * 5000 + b"}", None),
+    (b'{"text": "livraison", "reach": ' + str(2**70).encode() + b"}", "reach"),
+    (b'{"text": "livraison", "published_at": "0001-01-01T00:00:00+01:00"}', "published_at"),
+])
+async def test_hostile_json_gets_400_and_stores_nothing(door: Door, payload: bytes, field: str | None) -> None:
+    status, body = await door.post(payload, signature_of(SECRET, payload))
+    assert status == 400
+    assert body.get("field") == field
+    assert door.stored() == 0
+
+
+async def test_without_a_secret_a_request_through_a_proxy_is_not_loopback(tmp_path: Path) -> None:
+    runner, url, runtime, _ = await start(environment(tmp_path, secret=""))
+    try:
+        async with aiohttp.ClientSession() as session:
+            for header in ({"X-Forwarded-For": "203.0.113.9"}, {"Forwarded": "for=203.0.113.9"}):
+                async with session.post(f"{url}/signals", json={"text": "livraison"}, headers=header) as response:
+                    assert response.status == 403
+        with runtime.dispatcher.uow_factory() as uow:
+            assert uow.signals.count("delivery", FakeClock().now(), FakeClock().now().replace(year=2100)) == 0
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_nul_character_gets_400_on_every_database(database_url: str, tmp_path: Path) -> None:
+    # PostgreSQL stores no NUL in text: refused at the door, on SQLite too, so both databases answer the same.
+    runner, url, runtime, _ = await start(environment(tmp_path) | {"DATABASE_URL": database_url})
+    try:
+        async with aiohttp.ClientSession() as session:
+            door = Door(session, url, runtime, FakeGateway("console"))
+            for payload in ({"text": "livraison\u0000 perdue"}, {"text": "livraison", "author": "\u0000"}):
+                status, body = await door.signed(payload)
+                assert status == 400 and "NUL" in str(body["error"])
+            # A lone surrogate, valid as a JSON escape, is no character any database can store.
+            for payload in ({"text": "livraison \ud800"}, {"text": "livraison", "url": "\udfff"}):
+                status, body = await door.signed(payload)
+                assert status == 400 and "surrogate" in str(body["error"])
+            assert door.stored() == 0
+    finally:
+        await runner.cleanup()

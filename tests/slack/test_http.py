@@ -32,8 +32,10 @@ FORGED = slash_command("open Forged crisis --sev 1")
         (lambda: sign(FORGED, secret="not-the-secret"), "does not match"),
         (lambda: sign("another body"), "does not match"),
         (lambda: sign(FORGED, timestamp=int(time.time()) - 6 * 60), "stale"),
+        (lambda: {**sign(FORGED), "X-Slack-Request-Timestamp": "\u00b2"}, "stale"),
+        (lambda: {**sign(FORGED), "X-Slack-Request-Timestamp": "9" * 5000}, "stale"),
     ],
-    ids=["missing", "wrong-secret", "other-body", "stale"],
+    ids=["missing", "wrong-secret", "other-body", "stale", "superscript-timestamp", "huge-timestamp"],
 )
 async def test_untrusted_requests_get_401_and_change_nothing(bot: Bot, headers: Callable[[], dict[str, str]],
                                                              problem: str) -> None:
@@ -165,3 +167,16 @@ async def test_secrets_never_reach_the_logs(bot: Bot, caplog: pytest.LogCaptureF
     await bot.post(body, headers=sign(body, secret="wrong"), signed=False)
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert logged and BOT_TOKEN not in logged and SIGNING_SECRET not in logged
+
+
+@pytest.mark.parametrize("severity", ["\u00b2", "9" * 5000])
+async def test_a_modal_severity_that_is_no_number_opens_the_crisis_at_the_default(bot: Bot, severity: str) -> None:
+    await bot.send(slash_command("open", trigger_id="modal.3"))
+    view = bot.slack.called("views.open")[0].params["view"]
+    body = view_submission(view, {"title": "Odd severity", "severity": severity}, user=LEAD)
+    async with bot.session.post(f"{bot.url}/slack/events", data=body,
+                                headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body)}) as response:
+        assert response.status == 200
+    await bot.door.work.drain()
+    incident = bot.incident()
+    assert incident is not None and incident.title == "Odd severity" and incident.severity == 3

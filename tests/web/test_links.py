@@ -65,12 +65,14 @@ async def test_a_forged_link_gets_401_and_shows_nothing(served: Served) -> None:
     other = access.Pass("mallory", "console", None, served.clock.now() + timedelta(days=30))  # type: ignore[union-attr]
     forged = [
         f"{version}.{payload}.{'0' * len(signature)}",
+        f"{version}.{payload}\u00e9.{signature}",  # a letter no base32 payload has
+        f"{version}.{payload}.{signature[:-1]}\u00e9",
         access.sign("another-key-of-enough-length", other),
         f"{version}.{access.sign(SECRET, other).split('.')[1]}.{signature}",  # someone else's payload, alice's signature
         "garbage",
     ]
     for token in forged:
-        response = await served.client.get(f"/dashboard?token={token}")
+        response = await served.client.get("/dashboard", params={"token": token})
         assert response.status == 401, token
         body = await response.text()
         assert "This dashboard link is not valid." in body

@@ -81,3 +81,16 @@ async def test_the_event_stream_needs_a_link_too(tmp_path: Path) -> None:
         assert response.status == 401
     finally:
         await served.client.close()
+
+
+async def test_a_stream_asked_from_a_hostile_position_starts_from_now(tmp_path: Path) -> None:
+    served = await start(environment(tmp_path), clock=None, crisis=False)
+    try:
+        await served.enter()
+        for query, headers in (("?since=%C2%B2", {}), ("?since=" + "9" * 5000, {}), ("", {"Last-Event-ID": "¹"})):
+            stream = await served.client.get(f"/dashboard/events{query}", headers=headers)
+            assert stream.status == 200
+            assert await asyncio.wait_for(stream.content.readline(), 5) == b"retry: 2000\n"
+            stream.close()
+    finally:
+        await served.client.close()
