@@ -48,6 +48,11 @@ class SqlPeople:
         self.known = known if known is not None else {}
         # Account rows to write at commit. Not undone by a refused command's rollback: who spoke is true anyway.
         self.pending_accounts: dict[tuple[str, str], dict[str, Any]] = {}
+        # What this transaction taught about accounts, shared with the process's caches only once it commits: a
+        # transaction thrown away (a lost race, a batch run again) must not leave them believing its rows stored.
+        self.learned: dict[tuple[str, str, str, str | None], tuple[dict[str, Any], datetime | None]] = {}
+        self.active: list[dict[str, Any]] = []
+        self.changed: set[str] = set()
         self._url: str | None = None
 
     def remember(self, names: Mapping[str, str]) -> None:
@@ -62,6 +67,14 @@ class SqlPeople:
         if len(self.known) + len(written) > KNOWN_NAMES_KEPT:
             self.known.clear()
         self.known.update(written)
+        for person in self.changed:
+            _ACCOUNTS.pop((self._database, person), None)
+        for values in self.active:
+            _active_again(self._database, values)
+        if len(_RECENT) + len(self.learned) > KNOWN_NAMES_KEPT:
+            _RECENT.clear()
+        _RECENT.update(self.learned)
+        self.learned, self.active, self.changed = {}, [], set()
 
     def names(self, ids: Collection[str]) -> dict[str, str]:
         found = {row.person_id: row.name for row in self.connection.execute(NAMES, {"ids": list(ids)})} if ids else {}
@@ -73,7 +86,7 @@ class SqlPeople:
     def identify(self, platform: str, account: str, email: str | None, at: datetime, active: bool) -> str:
         email = email.strip().lower() if email else None
         key = (self._database, platform, account, email)
-        recent = _RECENT.get(key)
+        recent = self.learned.get(key) or _RECENT.get(key)
         if recent is not None:
             values, active_at = recent
             if not active or (active_at is not None and at - active_at < ACTIVE_WRITTEN_EVERY):
@@ -82,8 +95,8 @@ class SqlPeople:
             # upsert of the whole row, so it holds even if the write that taught us the row was rolled back).
             values = {**values, "seen_at": at}
             self.pending_accounts[(platform, account)] = values
-            _active_again(self._database, values)
-            _RECENT[key] = (values, at)
+            self.active.append(values)
+            self.learned[key] = (values, at)
             return str(values["person_id"])
         row = self._account(platform, account)
         person = (self._owner(email) if email else None) or (row["person_id"] if row else account)
@@ -95,12 +108,12 @@ class SqlPeople:
         }
         if values != row:
             self.pending_accounts[(platform, account)] = values
+            self.changed.add(person)
             _ACCOUNTS.pop((self._database, person), None)
             if row is not None:
+                self.changed.add(row["person_id"])
                 _ACCOUNTS.pop((self._database, row["person_id"]), None)
-        if len(_RECENT) > KNOWN_NAMES_KEPT:
-            _RECENT.clear()
-        _RECENT[key] = (values, at if active else None)
+        self.learned[key] = (values, at if active else None)
         return person
 
     def by_email(self, email: str, at: datetime) -> str:
@@ -130,7 +143,9 @@ class SqlPeople:
                 mine.append(Account(row["platform"], row["account"], row["seen_at"]))
         if len(_ACCOUNTS) > KNOWN_NAMES_KEPT:
             _ACCOUNTS.clear()
-        for person in missing:
+        # Only what is stored is kept for other units of work: this transaction's own rows may yet be thrown away.
+        unstored = {row["person_id"] for row in self.pending_accounts.values()}
+        for person in set(missing) - unstored:
             _ACCOUNTS[(self._database, person)] = (now, tuple(found[person]) if person in found else None)
         return found
 
