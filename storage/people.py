@@ -53,6 +53,7 @@ class SqlPeople:
         self.learned: dict[tuple[str, str, str, str | None], tuple[dict[str, Any], datetime | None]] = {}
         self.active: list[dict[str, Any]] = []
         self.changed: set[str] = set()
+        self.spoke: set[tuple[str, str]] = set()  # accounts seen acting in this transaction
         self._url: str | None = None
 
     def remember(self, names: Mapping[str, str]) -> None:
@@ -62,6 +63,13 @@ class SqlPeople:
             person: name for person, name in names.items()
             if name and name != person and self.known.get(person) != name
         })
+
+    def rollback(self) -> None:
+        """A refused command: who spoke is kept (true anyway), not the people it named, who may not exist."""
+        self.pending = {}
+        self.pending_accounts = {k: v for k, v in self.pending_accounts.items() if k in self.spoke}
+        self.learned = {k: v for k, v in self.learned.items() if (k[1], k[2]) in self.spoke}
+        self.active = [v for v in self.active if (v["platform"], v["account"]) in self.spoke]
 
     def committed(self, written: Mapping[str, str]) -> None:
         if len(self.known) + len(written) > KNOWN_NAMES_KEPT:
@@ -85,6 +93,8 @@ class SqlPeople:
 
     def identify(self, platform: str, account: str, email: str | None, at: datetime, active: bool) -> str:
         email = email.strip().lower() if email else None
+        if active:
+            self.spoke.add((platform, account))
         key = (self._database, platform, account, email)
         recent = self.learned.get(key) or _RECENT.get(key)
         if recent is not None:

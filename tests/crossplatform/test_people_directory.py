@@ -150,3 +150,21 @@ def test_an_account_learned_in_a_transaction_thrown_away_is_written_by_the_next(
     engine.dispose()
     assert [tuple(r) for r in rows] == [("U5", "eve@acme.com")]
     factory.dispose()
+
+
+def test_a_refused_command_records_who_spoke_and_no_one_it_named(database_url: str) -> None:
+    from bot import commands as c
+    from bot.service import Dispatcher
+    from tests.fakes import FakeClock
+
+    factory = sql_uow_factory(database_url)
+    dispatcher = Dispatcher(factory, SETTINGS, FakeClock())
+    origin = c.Origin("U8", "slack", "C1", request_id="r1")
+    outcome = dispatcher.dispatch(c.AssignRole("legal", "nia@acme.com", "CRI-42"), origin)
+    assert outcome.refused
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("select platform, account from person_accounts order by platform")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("slack", "U8")]
+    factory.dispose()
