@@ -54,6 +54,8 @@ class SqlPeople:
         self.active: list[dict[str, Any]] = []
         self.changed: set[str] = set()
         self.spoke: set[tuple[str, str]] = set()  # accounts seen acting in this transaction
+        # Accounts read with this transaction's own rows: kept for other units of work once it commits.
+        self.read_unstored: dict[str, tuple[Account, ...] | None] = {}
         self._url: str | None = None
 
     def remember(self, names: Mapping[str, str]) -> None:
@@ -69,6 +71,7 @@ class SqlPeople:
         self.pending = {}
         self.pending_accounts = {k: v for k, v in self.pending_accounts.items() if k in self.spoke}
         self.learned = {k: v for k, v in self.learned.items() if (k[1], k[2]) in self.spoke}
+        self.read_unstored = {}
         self.active = [v for v in self.active if (v["platform"], v["account"]) in self.spoke]
 
     def committed(self, written: Mapping[str, str]) -> None:
@@ -79,10 +82,13 @@ class SqlPeople:
             _ACCOUNTS.pop((self._database, person), None)
         for values in self.active:
             _active_again(self._database, values)
+        now = time.monotonic()
+        for person, found in self.read_unstored.items():
+            _ACCOUNTS[(self._database, person)] = (now, found)
         if len(_RECENT) + len(self.learned) > KNOWN_NAMES_KEPT:
             _RECENT.clear()
         _RECENT.update(self.learned)
-        self.learned, self.active, self.changed = {}, [], set()
+        self.learned, self.active, self.changed, self.read_unstored = {}, [], set(), {}
 
     def names(self, ids: Collection[str]) -> dict[str, str]:
         found = {row.person_id: row.name for row in self.connection.execute(NAMES, {"ids": list(ids)})} if ids else {}
@@ -119,9 +125,11 @@ class SqlPeople:
         if values != row:
             self.pending_accounts[(platform, account)] = values
             self.changed.add(person)
+            self.read_unstored.pop(person, None)
             _ACCOUNTS.pop((self._database, person), None)
             if row is not None:
                 self.changed.add(row["person_id"])
+                self.read_unstored.pop(row["person_id"], None)
                 _ACCOUNTS.pop((self._database, row["person_id"]), None)
         self.learned[key] = (values, at if active else None)
         return person
@@ -155,8 +163,12 @@ class SqlPeople:
             _ACCOUNTS.clear()
         # Only what is stored is kept for other units of work: this transaction's own rows may yet be thrown away.
         unstored = {row["person_id"] for row in self.pending_accounts.values()}
-        for person in set(missing) - unstored:
-            _ACCOUNTS[(self._database, person)] = (now, tuple(found[person]) if person in found else None)
+        for person in missing:
+            accounts = tuple(found[person]) if person in found else None
+            if person in unstored:
+                self.read_unstored[person] = accounts
+            else:
+                _ACCOUNTS[(self._database, person)] = (now, accounts)
         return found
 
     @property
