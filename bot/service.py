@@ -84,6 +84,8 @@ class Dispatcher:
                     return Outcome(Reply(text=seen, private=True))
             try:
                 outcome, origin = self.run_in(uow, command, origin, t)
+            except ConcurrentChange:
+                raise  # a lost race met while running (a key another process took first): retried, not an answer
             except CrisisError as error:
                 # A refusal is an answer too: remembered, so a redelivery gets it again and the request is done.
                 uow.rollback()

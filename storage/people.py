@@ -48,6 +48,14 @@ class SqlPeople:
         self.known = known if known is not None else {}
         # Account rows to write at commit. Not undone by a refused command's rollback: who spoke is true anyway.
         self.pending_accounts: dict[tuple[str, str], dict[str, Any]] = {}
+        # What this transaction taught about accounts, shared with the process's caches only once it commits: a
+        # transaction thrown away (a lost race, a batch run again) must not leave them believing its rows stored.
+        self.learned: dict[tuple[str, str, str, str | None], tuple[dict[str, Any], datetime | None]] = {}
+        self.active: list[dict[str, Any]] = []
+        self.changed: set[str] = set()
+        self.spoke: set[tuple[str, str]] = set()  # accounts seen acting in this transaction
+        # Accounts read with this transaction's own rows: kept for other units of work once it commits.
+        self.read_unstored: dict[str, tuple[Account, ...] | None] = {}
         self._url: str | None = None
 
     def remember(self, names: Mapping[str, str]) -> None:
@@ -58,10 +66,29 @@ class SqlPeople:
             if name and name != person and self.known.get(person) != name
         })
 
+    def rollback(self) -> None:
+        """A refused command: who spoke is kept (true anyway), not the people it named, who may not exist."""
+        self.pending = {}
+        self.pending_accounts = {k: v for k, v in self.pending_accounts.items() if k in self.spoke}
+        self.learned = {k: v for k, v in self.learned.items() if (k[1], k[2]) in self.spoke}
+        self.read_unstored = {}
+        self.active = [v for v in self.active if (v["platform"], v["account"]) in self.spoke]
+
     def committed(self, written: Mapping[str, str]) -> None:
         if len(self.known) + len(written) > KNOWN_NAMES_KEPT:
             self.known.clear()
         self.known.update(written)
+        for person in self.changed:
+            _ACCOUNTS.pop((self._database, person), None)
+        for values in self.active:
+            _active_again(self._database, values)
+        now = time.monotonic()
+        for person, found in self.read_unstored.items():
+            _ACCOUNTS[(self._database, person)] = (now, found)
+        if len(_RECENT) + len(self.learned) > KNOWN_NAMES_KEPT:
+            _RECENT.clear()
+        _RECENT.update(self.learned)
+        self.learned, self.active, self.changed, self.read_unstored = {}, [], set(), {}
 
     def names(self, ids: Collection[str]) -> dict[str, str]:
         found = {row.person_id: row.name for row in self.connection.execute(NAMES, {"ids": list(ids)})} if ids else {}
@@ -72,8 +99,10 @@ class SqlPeople:
 
     def identify(self, platform: str, account: str, email: str | None, at: datetime, active: bool) -> str:
         email = email.strip().lower() if email else None
+        if active:
+            self.spoke.add((platform, account))
         key = (self._database, platform, account, email)
-        recent = _RECENT.get(key)
+        recent = self.learned.get(key) or _RECENT.get(key)
         if recent is not None:
             values, active_at = recent
             if not active or (active_at is not None and at - active_at < ACTIVE_WRITTEN_EVERY):
@@ -82,8 +111,8 @@ class SqlPeople:
             # upsert of the whole row, so it holds even if the write that taught us the row was rolled back).
             values = {**values, "seen_at": at}
             self.pending_accounts[(platform, account)] = values
-            _active_again(self._database, values)
-            _RECENT[key] = (values, at)
+            self.active.append(values)
+            self.learned[key] = (values, at)
             return str(values["person_id"])
         row = self._account(platform, account)
         person = (self._owner(email) if email else None) or (row["person_id"] if row else account)
@@ -95,12 +124,14 @@ class SqlPeople:
         }
         if values != row:
             self.pending_accounts[(platform, account)] = values
+            self.changed.add(person)
+            self.read_unstored.pop(person, None)
             _ACCOUNTS.pop((self._database, person), None)
             if row is not None:
+                self.changed.add(row["person_id"])
+                self.read_unstored.pop(row["person_id"], None)
                 _ACCOUNTS.pop((self._database, row["person_id"]), None)
-        if len(_RECENT) > KNOWN_NAMES_KEPT:
-            _RECENT.clear()
-        _RECENT[key] = (values, at if active else None)
+        self.learned[key] = (values, at if active else None)
         return person
 
     def by_email(self, email: str, at: datetime) -> str:
@@ -130,8 +161,14 @@ class SqlPeople:
                 mine.append(Account(row["platform"], row["account"], row["seen_at"]))
         if len(_ACCOUNTS) > KNOWN_NAMES_KEPT:
             _ACCOUNTS.clear()
+        # Only what is stored is kept for other units of work: this transaction's own rows may yet be thrown away.
+        unstored = {row["person_id"] for row in self.pending_accounts.values()}
         for person in missing:
-            _ACCOUNTS[(self._database, person)] = (now, tuple(found[person]) if person in found else None)
+            accounts = tuple(found[person]) if person in found else None
+            if person in unstored:
+                self.read_unstored[person] = accounts
+            else:
+                _ACCOUNTS[(self._database, person)] = (now, accounts)
         return found
 
     @property

@@ -223,7 +223,7 @@ class SqlUnitOfWork:
         self._cards.read = {}
         self._outbox.pending = []
         self._inbox.finished = {}
-        self._people.pending = {}
+        self._people.rollback()
         self._templates.tracked = {}
         self._frontline.tracked = {}
 

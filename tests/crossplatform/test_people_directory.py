@@ -132,3 +132,39 @@ def test_0011_round_trip_keeps_the_conversations_of_incidents(database_url: str)
         migrate.upgrade(database_url, "0011")
     finally:
         engine.dispose()
+
+
+def test_an_account_learned_in_a_transaction_thrown_away_is_written_by_the_next(database_url: str) -> None:
+    factory = sql_uow_factory(database_url)
+    with factory() as uow:
+        assert uow.people.identify("slack", "U5", "eve@acme.com", T0, True) == "U5"
+        assert [a.account for a in uow.people.accounts({"U5"})["U5"]] == ["U5"]
+        # No commit: a lost race or a batch thrown away; the command runs again in a new unit of work.
+    with factory() as uow:
+        assert uow.people.accounts({"U5"}) == {}  # nothing stored: not remembered as stored either
+        assert uow.people.identify("slack", "U5", "eve@acme.com", T0 + timedelta(seconds=1), True) == "U5"
+        uow.commit()
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("select person_id, email from person_accounts where account = 'U5'")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("U5", "eve@acme.com")]
+    factory.dispose()
+
+
+def test_a_refused_command_records_who_spoke_and_no_one_it_named(database_url: str) -> None:
+    from bot import commands as c
+    from bot.service import Dispatcher
+    from tests.fakes import FakeClock
+
+    factory = sql_uow_factory(database_url)
+    dispatcher = Dispatcher(factory, SETTINGS, FakeClock())
+    origin = c.Origin("U8", "slack", "C1", request_id="r1")
+    outcome = dispatcher.dispatch(c.AssignRole("legal", "nia@acme.com", "CRI-42"), origin)
+    assert outcome.refused
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("select platform, account from person_accounts order by platform")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("slack", "U8")]
+    factory.dispose()
