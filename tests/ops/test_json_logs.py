@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import io
 import json
 import logging
@@ -76,10 +77,15 @@ def test_secrets_are_masked_in_both_formats(root_logging: io.StringIO) -> None:
 
 def test_an_exception_stays_in_its_line(root_logging: io.StringIO) -> None:
     log_format.configure({"CRISISBOT_LOG_FORMAT": "json"}, root_logging)
-    try:
-        raise RuntimeError("boom\nsecond line")
-    except RuntimeError:
-        logging.getLogger("crisisbot.test").exception("it failed\nacross lines")
+
+    def fail() -> None:
+        try:
+            raise RuntimeError("boom\nsecond line")
+        except RuntimeError:
+            logging.getLogger("crisisbot.test").exception("it failed\nacross lines")
+
+    # Logged where no request is bound: an empty context, whatever earlier tests bound in this thread's own.
+    contextvars.Context().run(fail)
     (line,) = lines_of(root_logging)
     assert line["level"] == "ERROR" and line["message"] == "it failed\nacross lines"
     assert "Traceback" in str(line["exception"]) and "RuntimeError: boom" in str(line["exception"])
