@@ -65,9 +65,27 @@ def parse_json(text: str, what: str = "the body") -> Any:
     if too_deep(text):
         raise Malformed(f"{what} is JSON nested deeper than {MAX_DEPTH} levels")
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise Malformed(f"{what} is not valid JSON ({type(error).__name__})") from None
+    # Decoded UTF-8 holds no surrogate, but a `\ud800` escape does: refused here, or storage fails on it later.
+    if ("\\ud" in text or "\\uD" in text) and _has_lone_surrogate(value):
+        raise Malformed(f"{what} holds a lone surrogate escape (\\ud800-\\udfff)")
+    return value
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
 
 
 def parse_form(text: str) -> dict[str, str]:

@@ -44,3 +44,10 @@ def test_shown_escapes_and_cuts() -> None:
     assert shown("line\nbreak\x1b[31m", limit=100) == "'line\\nbreak\\x1b[31m'"
     assert shown("x" * 1_000) == repr("x" * 40) + "…"
     assert shown(["not", "text"]) == "list"
+
+
+def test_a_lone_surrogate_escape_is_refused_and_a_pair_is_kept() -> None:
+    for body in ('{"text": "\\ud800"}', '{"a": ["x", {"\\udfff": 1}]}', '{"text": "ok \\uDC00 then"}'):
+        with pytest.raises(Malformed, match="lone surrogate"):
+            parse_json(body)
+    assert parse_json('{"text": "\\ud83d\\ude00"}') == {"text": "\U0001f600"}

@@ -51,6 +51,7 @@ UNREADABLE: dict[str, tuple[bytes, str]] = {
     "top-level null": (b"null", "not null"),
     "top-level list": (b"[]", "not a list"),
     "no type": (b'{"text": "help"}', "`type` is missing"),
+    "lone surrogate": (b'{"type": "message", "text": "open \\ud800 crisis"}', "lone surrogate"),
 }
 
 
