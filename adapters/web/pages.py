@@ -47,6 +47,16 @@ def _html(body: str, nonce: str, status: int = 200) -> web.Response:
     return response
 
 
+def _visit(request: web.Request) -> tuple[Runtime, datetime, access.Visitor] | web.StreamResponse:
+    """Who is looking and when, or the page that turns them away (401, 503)."""
+    runtime = request.app[RUNTIME]
+    now = _now(runtime)
+    visitor = access.check(request, runtime.settings, now)
+    if isinstance(visitor, web.StreamResponse):
+        return visitor
+    return runtime, now, visitor
+
+
 def _common(request: web.Request, visitor: access.Visitor, now: datetime) -> dict[str, Any]:
     runtime = request.app[RUNTIME]
     t = translator(visitor.language)
@@ -61,11 +71,10 @@ def _common(request: web.Request, visitor: access.Visitor, now: datetime) -> dic
 
 
 async def show_board(request: web.Request) -> web.StreamResponse:
-    runtime = request.app[RUNTIME]
-    now = _now(runtime)
-    visitor = access.check(request, runtime.settings, now)
-    if isinstance(visitor, web.StreamResponse):
-        return visitor
+    visit = _visit(request)
+    if isinstance(visit, web.StreamResponse):
+        return visit
+    runtime, now, visitor = visit
     values = _common(request, visitor, now)
     t = translator(visitor.language)
     signals = await asyncio.to_thread(request.app[SIGNALS], now, t)
@@ -76,11 +85,10 @@ async def show_board(request: web.Request) -> web.StreamResponse:
 
 
 async def show_incident(request: web.Request) -> web.StreamResponse:
-    runtime = request.app[RUNTIME]
-    now = _now(runtime)
-    visitor = access.check(request, runtime.settings, now)
-    if isinstance(visitor, web.StreamResponse):
-        return visitor
+    visit = _visit(request)
+    if isinstance(visit, web.StreamResponse):
+        return visit
+    runtime, now, visitor = visit
     values = _common(request, visitor, now)
     t = translator(visitor.language)
     key = request.match_info["key"].upper()
@@ -96,11 +104,10 @@ async def show_incident(request: web.Request) -> web.StreamResponse:
 
 
 async def show_report(request: web.Request) -> web.StreamResponse:
-    runtime = request.app[RUNTIME]
-    now = _now(runtime)
-    visitor = access.check(request, runtime.settings, now)
-    if isinstance(visitor, web.StreamResponse):
-        return visitor
+    visit = _visit(request)
+    if isinstance(visit, web.StreamResponse):
+        return visit
+    runtime, now, visitor = visit
     t = translator(visitor.language)
     found = await _read(runtime, lambda uow: report.load(uow, request.match_info["key"]))
     if found is None:
