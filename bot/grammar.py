@@ -397,15 +397,20 @@ def _use(rest: str, key: str | None) -> c.Command:
     return c.UseTemplate(name=_required(name), values=pairs, incident=key)
 
 
+_ANSWER_BAR = re.compile(r"\|(?![^<>]*>)")
+
+
 def _answer(rest: str, key: str | None) -> c.Command:
     number = None
     if rest.startswith("#"):
         number, rest = _split_number(rest)
         if number is None:
             raise _Malformed
-    question, bar, answer = rest.partition("|")
-    if not bar:
+    # The first bar outside Slack's <…> markup: a link written `<https://x|here>` stays inside the question.
+    bar = _ANSWER_BAR.search(rest)
+    if bar is None:
         raise _Malformed
+    question, answer = rest[: bar.start()], rest[bar.end() :]
     return c.ProposeAnswer(question=_required(question), answer=_required(answer), number=number, incident=key)
 
 

@@ -115,3 +115,10 @@ def test_a_publication_needs_a_channel_and_an_objection_a_reason(text: str) -> N
 def test_publishing_without_a_channel_asks_where() -> None:
     command = parse("publish 2")
     assert isinstance(command, c.Help) and command.problem.startswith("Where was it published?")
+
+
+def test_an_answer_splits_at_the_first_bar_outside_a_slack_link() -> None:
+    command = parse("answer Where is it? <https://shop.example/track|tracking page> | Late <@U1>, sorry")
+    assert command == c.ProposeAnswer(question="Where is it? <https://shop.example/track|tracking page>",
+                                      answer="Late <@U1>, sorry")
+    assert parse("answer Q | A | B") == c.ProposeAnswer(question="Q", answer="A | B")
