@@ -103,6 +103,8 @@ class AcceptedRequest:
     command: Command
     reply_to: str
     accepted_at: datetime
+    # False: written down for whoever claims it first (`bot.backlog`), not for this process to run.
+    held: bool = True
 
 
 class Inbox(Protocol):
@@ -113,7 +115,8 @@ class Inbox(Protocol):
     """
 
     def accept(self, requests: Sequence[AcceptedRequest], claimant: str, lease_until: datetime) -> list[bool]:
-        """Records the requests, held by `claimant`; False for each whose id was already accepted (a retry)."""
+        """Records the requests, those `held` held by `claimant`, the others free to claim at once; False for each
+        whose id was already accepted (a retry)."""
 
     def claim(
         self, platform: str, claimant: str, at: datetime, lease_until: datetime, limit: int, starting: bool = False

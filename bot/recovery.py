@@ -52,8 +52,10 @@ class Recovery:
         if self.running:
             await asyncio.to_thread(self.service.dispatcher.renew, sorted(self.running))
 
-    async def recover(self, starting: bool = False) -> int:
-        """Claims and runs batch after batch until nothing claimable is left; how many requests it ran."""
+    async def recover(self, starting: bool = False, backlog: bool = False) -> int:
+        """Claims and runs batch after batch until nothing claimable is left; how many requests it ran.
+
+        `backlog`: claiming for `bot.backlog`, whose requests were left unheld on purpose, not lost."""
         dispatcher = self.service.dispatcher
         ran = 0
         while True:
@@ -61,7 +63,10 @@ class Recovery:
             # Already running here (its renewal was late): not twice in one process.
             fresh = [r for r in claimed if r.request_id not in self.running]
             if fresh:
-                log.warning("running %d requests again: acknowledged but never answered", len(fresh))
+                if backlog:
+                    log.debug("running %d requests from the backlog", len(fresh))
+                else:
+                    log.warning("running %d requests again: acknowledged but never answered", len(fresh))
                 ids = [r.request_id for r in fresh]
                 self.running.update(ids)
                 try:

@@ -197,14 +197,14 @@ class CrisisService:
     def settings(self) -> Settings:
         return self.dispatcher.settings
 
-    async def accept(self, command: c.Command, origin: c.Origin, reply_to: str) -> bool:
+    async def accept(self, command: c.Command, origin: c.Origin, reply_to: str, held: bool = True) -> bool:
         """Writes a request down before its door acknowledges it; False for a delivery already accepted.
 
-        This process holds it (a lease) while the door runs it; the core marks it finished as it answers. What a
-        crash interrupts is claimed again (`bot.recovery`) and run again, harmlessly, since its request id is known.
+        This process holds it (a lease) while the door runs it, unless not `held`: then it waits in the inbox for the
+        first claim (`bot.backlog`). The core marks it finished as it answers. What a crash interrupts is claimed again (`bot.recovery`) and run again, harmlessly, since its request id is known.
         """
         assert origin.request_id, "an accepted request needs its delivery id"
-        request = AcceptedRequest(origin.request_id, origin, command, reply_to, self.dispatcher.clock.now())
+        request = AcceptedRequest(origin.request_id, origin, command, reply_to, self.dispatcher.clock.now(), held)
         return await self.intake.accept(request)
 
     async def run_accepted(self, request: AcceptedRequest) -> Reply:

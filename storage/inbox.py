@@ -115,8 +115,8 @@ class SqlInbox:
                 "command": _write_command(r.command),
                 "reply_to": r.reply_to,
                 "accepted_at": r.accepted_at,
-                "claimed_by": claimant,
-                "lease_until": lease_until,
+                "claimed_by": claimant if r.held else None,
+                "lease_until": lease_until if r.held else None,
             }
             for r in requests
         ]

@@ -242,7 +242,8 @@ class FakeInbox:
             fresh.append(new)
             if new:
                 self.added[request.request_id] = request
-                self.leases[request.request_id] = (claimant, lease_until)
+                if request.held:
+                    self.leases[request.request_id] = (claimant, lease_until)
         return fresh
 
     def claim(

@@ -71,6 +71,7 @@ def install(app: web.Application, runtime: Runtime) -> DoorStatus:
             if config.bot_token:  # one workspace, one token: its announce channel can be checked now
                 door.work.spawn(door.gateway.check_announce_channel(), urgent=True)
             yield
+            await door.backlog.stop()
             await door.recovery.stop()
             await door.work.drain()
             door.client.session = None

@@ -30,6 +30,7 @@ from adapters.slack.work import BackgroundWork
 from adapters.slack.workspaces import ConversationWorkspaces, InstalledWorkspaces, Workspace, heard_of
 from bot import commands as c
 from bot.grammar import parse
+from bot.backlog import Backlog
 from bot.ports import AcceptedRequest
 from bot.recovery import Recovery
 from storage.people import SqlEmailLookups
@@ -72,6 +73,7 @@ class SlackDoor:
         self.work: BackgroundWork[Taken] = BackgroundWork(self.run_taken)
         self.answers = Answers(runtime, self.gateway)
         self.recovery = Recovery(runtime.service, PLATFORM, self.run_recovered)
+        self.backlog = Backlog(self.recovery, lambda: self.work.emptied())
         self.seen = RecentIds()
         self.accept_within = ACCEPT_WITHIN
         self.bolt = AsyncApp(
@@ -192,23 +194,23 @@ class SlackDoor:
             await ack()
             return
         origin = bare_origin(asker, request_id)
-        accepting = asyncio.ensure_future(self.runtime.service.accept(command, origin, asker.to_json()))
-        # Held (its lease renewed) from now until it ran, however long it waits for its turn.
-        self.recovery.hold(request_id)
+        # Behind a backlog, or with the queue full, a request joins the backlog: it runs after those before it.
+        queued = not self.backlog.active and self.work.reserve()
+        accepting = asyncio.ensure_future(self.runtime.service.accept(command, origin, asker.to_json(), held=queued))
+        if queued:
+            # Held (its lease renewed) from now until it ran, however long it waits for its turn.
+            self.recovery.hold(request_id)
+        else:
+            self.join_backlog(accepting)
         await asyncio.wait({accepting}, timeout=self.accept_within)
         await ack()
-        if not self.work.offer(Taken(accepting, command, asker, request_id, client)):
-            self.leave_to_recovery(accepting, request_id)
+        if queued:
+            self.work.put(Taken(accepting, command, asker, request_id, client))
 
-    def leave_to_recovery(self, accepting: asyncio.Future[bool], request_id: str) -> None:
-        """The work queue is full: the request stays in the inbox, no longer held, and recovery runs it.
-
-        Its lease, no longer renewed, lapses (`bot.intake.LEASE`) and the next sweep claims it, here or in another
-        process; nothing of it is kept in memory meanwhile.
-        """
-        self.recovery.release(request_id)
+    def join_backlog(self, accepting: asyncio.Future[bool]) -> None:
+        """The request waits in the inbox, free for the first claim, and nothing of it is kept in memory."""
         if self.work.refused % 1000 == 1:  # once a burst, not once a request
-            log.warning("the work queue is full: requests left to the recovery sweep (%d so far)", self.work.refused)
+            log.warning("the work queue is full: requests wait in the inbox (%d so far)", self.work.refused)
 
         def written(accepting: asyncio.Future[bool]) -> None:
             if not accepting.cancelled() and accepting.exception() is not None:
@@ -216,6 +218,7 @@ class SlackDoor:
                 log.error("a Slack request could not be written down", exc_info=accepting.exception())
 
         accepting.add_done_callback(written)
+        self.backlog.add(accepting)
 
     async def run_taken(self, batch: list[Taken]) -> None:
         """Requests acknowledged a moment ago, in arrival order, run and answered together (`run_and_answer`).

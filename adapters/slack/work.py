@@ -14,8 +14,8 @@ T = TypeVar("T")
 # Workers running side by side: one runs a batch through the core (a thread) while another answers the last one
 # (the Web API); more would only take turns from the acknowledgements, which share the event loop and the cores.
 WORKERS = 2
-# Requests waiting at most. Each is a few small objects, so memory stays flat under any burst; past this a request
-# is left to the recovery sweep, which runs it from the inbox (see `SlackDoor.take`).
+# Requests waiting at most, those about to be queued included. Each is a few small objects, so memory stays flat
+# under any burst; past this requests wait in the inbox, and `bot.backlog` runs them from there.
 CAPACITY = 1000
 # Requests a worker takes at once: one trip to the core's thread and one transaction for all of them (`bot.batch`),
 # their answers sent side by side.
@@ -28,8 +28,8 @@ class BackgroundWork(Generic[T]):
     Requests are `offer`ed and run in batches by `run_batch`, in arrival order.
     Acknowledgements come first, since Slack gives up on a request after 3 seconds, but nothing waits on them: a
     worker yields to the event loop between batches, and the core runs in a thread. When `capacity` items wait,
-    the queue refuses more (False): the caller has already acknowledged and written the request down, and leaves
-    it to recovery. Urgent work (opening a modal, whose trigger expires after 3 seconds) never queues. Workers
+    the queue refuses more: a caller `reserve`s a place before it acknowledges a request, and writes it down for
+    the backlog (`bot.backlog`) when there is none. Urgent work (opening a modal, whose trigger expires after 3 seconds) never queues. Workers
     exist only while there is work, so nothing is left running once the queue is empty.
     """
 
@@ -39,10 +39,11 @@ class BackgroundWork(Generic[T]):
         self.workers = workers
         self.capacity = capacity
         self.batch = batch
-        self.queue: asyncio.Queue[T] = asyncio.Queue(capacity)
+        self.queue: asyncio.Queue[T] = asyncio.Queue()  # bounded by `reserve`
+        self.reserved = 0  # places promised to requests being acknowledged
         self.tasks: set[asyncio.Task[Any]] = set()  # urgent work and workers, kept referenced until done
         self.running = 0  # workers alive
-        self.refused = 0  # items refused since start: left to recovery
+        self.refused = 0  # items refused since start: left to the backlog
         # Requests being acknowledged right now (counted by the HTTP and Socket Mode routes): informative only.
         self.acknowledging = 0
 
@@ -50,17 +51,28 @@ class BackgroundWork(Generic[T]):
     def waiting(self) -> int:
         return self.queue.qsize()
 
-    def offer(self, item: T) -> bool:
-        """Queues a request for `run_batch`; False when the queue is full and it was not taken."""
-        try:
-            self.queue.put_nowait(item)
-        except asyncio.QueueFull:
+    def reserve(self) -> bool:
+        """A place for a request about to be acknowledged, then `put`; False when the queue is full."""
+        if self.queue.qsize() + self.reserved >= self.capacity:
             self.refused += 1
             return False
+        self.reserved += 1
+        return True
+
+    def offer(self, item: T) -> bool:
+        """Queues a request for `run_batch`; False when the queue is full and it was not taken."""
+        if not self.reserve():
+            return False
+        self.put(item)
+        return True
+
+    def put(self, item: T) -> None:
+        """Queues a request in the place `reserve` kept for it."""
+        self.reserved -= 1
+        self.queue.put_nowait(item)
         if self.running < self.workers:
             self.running += 1
             self._keep(asyncio.ensure_future(self._worker()))
-        return True
 
     def spawn(self, work: Coroutine[Any, Any, Any], urgent: bool = True) -> None:
         """Starts urgent work at once (a modal to open, a start-up check); requests go through `offer`."""
@@ -94,6 +106,14 @@ class BackgroundWork(Generic[T]):
         self.tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("work after the acknowledgement failed", exc_info=task.exception())
+
+    async def emptied(self) -> None:
+        """Waits until every request queued or promised a place has run."""
+        while True:
+            await self.queue.join()
+            if not self.reserved:
+                return
+            await asyncio.sleep(0.01)
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Waits until every queued and started job, and those they started, are done (or `timeout` passed)."""

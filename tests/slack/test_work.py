@@ -1,4 +1,5 @@
-"""The work behind acknowledgements: a bounded queue; what does not fit is acknowledged and left to recovery."""
+"""The work behind acknowledgements: a bounded queue; what does not fit is acknowledged and waits in the inbox,
+where the backlog runs it in arrival order (`bot.backlog`)."""
 
 from __future__ import annotations
 
@@ -78,11 +79,9 @@ async def test_a_failing_batch_does_not_stop_its_worker() -> None:
 async def test_every_request_acknowledged_while_the_queue_was_full_runs_exactly_once(bot: Bot) -> None:
     await bot.send(slash_command("open Queue full --sev 2", user="W1", channel="C1", trigger_id="t-open"))
     assert bot.incident() is not None
-    # A tiny queue, and leases short enough that a request let go is free again within a second (15 s in production).
+    # A tiny queue; the production lease (15 s) and no sweep for an hour, so only the backlog can run the overflow.
     bot.door.work = BackgroundWork(bot.door.run_taken, workers=1, capacity=3, batch=2)
-    bot.runtime.dispatcher.lease = timedelta(seconds=1)
-    bot.door.recovery.renew_every = 0.2
-    bot.door.recovery.sweep_every = 0.2
+    bot.door.recovery.sweep_every = 3600
 
     count = 40
     notes = [slash_command(f"CRI-1 note burst {n}", user="W1", channel="C1", trigger_id=f"t-{n}") for n in range(count)]
@@ -99,10 +98,43 @@ async def test_every_request_acknowledged_while_the_queue_was_full_runs_exactly_
             settled = not bot.runtime.dispatcher.unfinished("slack", datetime.now(UTC)) and not bot.door.recovery.running
             if len(texts) >= count and settled:  # every one ran, and nothing is held any more
                 return texts
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.05)
 
-    texts = await asyncio.wait_for(all_noted(), 30)
+    texts = await asyncio.wait_for(all_noted(), 10)
     assert Counter(texts) == Counter(f"burst {n}" for n in range(count))  # each one, once
+    assert not bot.door.backlog.active
+
+
+async def test_requests_behind_a_full_queue_still_run_in_the_order_they_came(bot: Bot) -> None:
+    await bot.send(slash_command("open Queue full --sev 2", user="W1", channel="C1", trigger_id="t-open"))
+    gate = asyncio.Event()
+
+    async def held(batch: list[Taken]) -> None:
+        await gate.wait()
+        await bot.door.run_taken(batch)
+
+    bot.door.work = BackgroundWork(held, workers=1, capacity=3, batch=2)
+    bot.door.recovery.sweep_every = 3600
+    for n in range(10):  # one by one, so their order is known: 0 runs, 1-3 wait in the queue, 4-9 in the inbox
+        body = slash_command(f"CRI-1 note in order {n}", user="W1", channel="C1", trigger_id=f"t-{n}")
+        assert (await bot.post(body)).status == 200
+    assert bot.door.backlog.active and bot.door.work.refused == 1  # one refusal starts it; the rest join behind
+    assert not bot.door.recovery.running & {f"slack:command:t-{n}" for n in range(4, 10)}  # not held in memory
+    gate.set()
+
+    async def noted() -> list[str]:
+        while True:
+            incident = bot.incident()
+            assert incident is not None
+            texts = [str(e.event.text) for e in incident.timeline if "in order" in str(getattr(e.event, "text", ""))]
+            if len(texts) == 10 and not bot.door.backlog.active:
+                return texts
+            await asyncio.sleep(0.05)
+
+    assert await asyncio.wait_for(noted(), 10) == [f"in order {n}" for n in range(10)]
+    # The next request, with the backlog empty, is queued and held again.
+    await bot.send(slash_command("CRI-1 note after", user="W1", channel="C1", trigger_id="t-after"))
+    assert bot.door.work.refused == 1
 
 
 async def test_public_answers_of_one_batch_go_to_their_channel_as_one_message(bot: Bot) -> None:
