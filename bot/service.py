@@ -201,7 +201,8 @@ class CrisisService:
         """Writes a request down before its door acknowledges it; False for a delivery already accepted.
 
         This process holds it (a lease) while the door runs it, unless not `held`: then it waits in the inbox for the
-        first claim (`bot.backlog`). The core marks it finished as it answers. What a crash interrupts is claimed again (`bot.recovery`) and run again, harmlessly, since its request id is known.
+        first claim (`bot.backlog`). The core marks it finished as it answers. What a crash interrupts is claimed
+        again (`bot.recovery`) and run again, harmlessly, since its request id is known.
         """
         assert origin.request_id, "an accepted request needs its delivery id"
         request = AcceptedRequest(origin.request_id, origin, command, reply_to, self.dispatcher.clock.now(), held)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import replace
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,6 +31,9 @@ ANSWERS_AT_ONCE = 16
 # up to 40,000 characters; this keeps one readable).
 TOGETHER_LINES = 50
 TOGETHER_CHARACTERS = 8000
+# While acknowledgements keep coming, the work behind them takes at most this share of the time: Slack gives up on a
+# request not acknowledged within 3 s, while the work can wait (it is written down) and catches up once they stop.
+WORK_SHARE = 0.5
 
 
 def bare_origin(asker: Asker, request_id: str) -> c.Origin:
@@ -43,6 +48,8 @@ class Answers:
         # One batch through the core at a time, new or recovered: batches racing on one incident would only make
         # each other retry (ConcurrentChange), and a request recovery runs that still loses that race is given up.
         self.dispatching = asyncio.Lock()
+        self.acknowledging: Callable[[], int] = lambda: 0  # requests being acknowledged now (set by the door)
+        self.work_share = WORK_SHARE
 
     async def run_and_answer(self, batch: list[tuple[c.Command, Asker, c.Origin, AsyncWebClient | None]]) -> None:
         """Commands through the core in one trip to its thread (`run_many`), then each asker's answer, side by side.
@@ -53,8 +60,11 @@ class Answers:
         prepared = [await self.prepared(command, asker, fallback) for command, asker, fallback, _ in batch]
         # A command that fails is answered with an apology and left unfinished: recovery runs it once more.
         async with self.dispatching:
+            started = time.monotonic()
             replies = await run_many(self.runtime.service, [(command, origin) for (command, *_), (origin, _) in zip(
                 batch, prepared, strict=True)])
+            if self.acknowledging():  # the next batch waits, so the acknowledgements get their share
+                await asyncio.sleep((time.monotonic() - started) * (1 - self.work_share) / self.work_share)
         turns = asyncio.Semaphore(ANSWERS_AT_ONCE)
 
         async def answer(answers: list[Answer]) -> None:

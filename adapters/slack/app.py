@@ -29,8 +29,8 @@ from adapters.slack.places import remember_in
 from adapters.slack.work import BackgroundWork
 from adapters.slack.workspaces import ConversationWorkspaces, InstalledWorkspaces, Workspace, heard_of
 from bot import commands as c
-from bot.grammar import parse
 from bot.backlog import Backlog
+from bot.grammar import parse
 from bot.ports import AcceptedRequest
 from bot.recovery import Recovery
 from storage.people import SqlEmailLookups
@@ -72,6 +72,7 @@ class SlackDoor:
         self.gateway.people.lookups = SqlEmailLookups.from_url(runtime.env.get("DATABASE_URL", DEFAULT_DATABASE_URL))
         self.work: BackgroundWork[Taken] = BackgroundWork(self.run_taken)
         self.answers = Answers(runtime, self.gateway)
+        self.answers.acknowledging = lambda: self.work.acknowledging
         self.recovery = Recovery(runtime.service, PLATFORM, self.run_recovered)
         self.backlog = Backlog(self.recovery, lambda: self.work.emptied())
         self.seen = RecentIds()

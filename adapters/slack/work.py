@@ -29,8 +29,9 @@ class BackgroundWork(Generic[T]):
     Acknowledgements come first, since Slack gives up on a request after 3 seconds, but nothing waits on them: a
     worker yields to the event loop between batches, and the core runs in a thread. When `capacity` items wait,
     the queue refuses more: a caller `reserve`s a place before it acknowledges a request, and writes it down for
-    the backlog (`bot.backlog`) when there is none. Urgent work (opening a modal, whose trigger expires after 3 seconds) never queues. Workers
-    exist only while there is work, so nothing is left running once the queue is empty.
+    the backlog (`bot.backlog`) when there is none. Urgent work (opening a modal, whose trigger expires after 3
+    seconds) never queues. Workers exist only while there is work, so nothing is left running once the queue is
+    empty.
     """
 
     def __init__(self, run_batch: Callable[[list[T]], Awaitable[None]], workers: int = WORKERS,
