@@ -56,6 +56,6 @@ def with_frontline(outcome: Outcome, ctx: Context) -> Outcome:
     card = brief_card(incident, board, settings.timezone, t)
     line = f"{incident.key} · " + t("changed: {what}", what=changes_text(changes, t))
     places = [Conversation(platform, conversation) for platform, conversation in settings.frontline_channels]
-    deliveries = tuple(CardDelivery(place, card, incident.version) for place in places)
+    deliveries = tuple(CardDelivery.drawn(place, card, incident.version) for place in places)
     news = tuple(NewsDelivery(place, incident.key, (line,)) for place in places)
     return replace(outcome, deliveries=(*outcome.deliveries, *deliveries), news=(*outcome.news, *news))

@@ -32,7 +32,7 @@ def _held(ctx: Context) -> tuple[str, ...]:
 
 def _template_outcome(ctx: Context, template: Template, text: str) -> Outcome:
     card = fv.template_card(template, ctx.t)
-    deliveries = (CardDelivery(template.place, card, template.version),) if template.place else ()
+    deliveries = (CardDelivery.drawn(template.place, card, template.version),) if template.place else ()
     # The card itself goes to the conversation where it was proposed; elsewhere the speaker sees it with the reply.
     here = template.place == ctx.conversation
     return Outcome(Reply(text=text, cards=() if here else (card,), refreshed=(card,)), deliveries=deliveries)
@@ -144,7 +144,9 @@ def _require_open(incident: Incident) -> None:
 
 def _on_board(ctx: Context, incident: Incident, cards: Sequence[Card], *facts: ev.Event) -> Outcome:
     outcome = _changed(ctx, incident, *facts)
-    deliveries = tuple(CardDelivery(place, card, incident.version) for place in incident.conversations for card in cards)
+    deliveries = tuple(
+        CardDelivery.drawn(place, card, incident.version) for place in incident.conversations for card in cards
+    )
     outcome.deliveries = deliveries
     outcome.reply = Reply(text=outcome.reply.text, incident=incident.key, refreshed=tuple(cards))
     return outcome

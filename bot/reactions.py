@@ -6,8 +6,9 @@ direct message. `plan` turns an incident's new facts into deliveries; `bot.broad
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol, cast
 
 from bot import events as ev
@@ -94,14 +95,43 @@ class _AboutDraft(Protocol):
     number: int
 
 
+Drawing = Callable[[], Card]
+
+
+def once(draw: Drawing) -> Drawing:
+    """`draw`, run the first time the card is wanted and remembered after that."""
+    drawn: list[Card] = []
+
+    def card() -> Card:
+        if not drawn:
+            drawn.append(draw())
+        return drawn[0]
+
+    return card
+
+
 @dataclass(frozen=True)
 class CardDelivery:
-    """A card to show in a conversation: posted the first time, updated in place after that."""
+    """A card to show in a conversation: posted the first time, updated in place after that.
+
+    Drawn only when sent: of a burst of changes the refresher sends the latest state alone, so the cards of the
+    states it skips are never drawn. The incident it is drawn from is the command's own object, which nothing
+    changes once its transaction committed."""
 
     conversation: Conversation
-    card: Card
-    # The incident's version that drew it: an older state never overwrites a newer one.
+    card_id: str
+    # The incident's version it shows: an older state never overwrites a newer one.
     version: int
+    draw: Drawing = field(compare=False, repr=False)
+
+    @property
+    def card(self) -> Card:
+        return self.draw()
+
+    @classmethod
+    def drawn(cls, conversation: Conversation, card: Card, version: int) -> CardDelivery:
+        """A delivery of a card drawn already."""
+        return cls(conversation, card.id, version, lambda: card)
 
 
 @dataclass(frozen=True)
@@ -134,26 +164,37 @@ def reaction(event: ev.Event) -> Reaction:
 
 
 def cards_to_refresh(incident: Incident, events: Sequence[ev.Event], settings: Settings, t: Translator) -> list[Card]:
+    return [draw() for _, draw in cards_changed(incident, events, settings, t)]
+
+
+def cards_changed(
+    incident: Incident, events: Sequence[ev.Event], settings: Settings, t: Translator
+) -> list[tuple[str, Drawing]]:
+    """The ids of the cards these facts change, each with how to draw it (not drawn yet)."""
     reactions = [(e, reaction(e)) for e in events]
     numbers = {cast(_AboutDraft, e).number for e, r in reactions if r.draft_card}
     if any(r.waiting_drafts for _, r in reactions):
         numbers |= {d.number for d in incident.drafts if d.is_open or d.state is DraftState.APPROVED}
-    cards = [views.incident_card(incident, settings, t)] if any(r.incident_card for _, r in reactions) else []
+    cards: list[tuple[str, Drawing]] = []
+    if any(r.incident_card for _, r in reactions):
+        cards.append((views.incident_card_id(incident), partial(views.incident_card, incident, settings, t)))
     for number in sorted(numbers):
         draft = incident.find_draft(number)
         if draft is not None:
-            cards.append(views.draft_card(incident, draft, t, settings.timezone))
+            cards.append((views.draft_card_id(incident, number),
+                          partial(views.draft_card, incident, draft, t, settings.timezone)))
     return cards
 
 
 def _for_new_places(
-    incident: Incident, events: Sequence[ev.Event], places: Sequence[Conversation], cards: Sequence[Card],
+    incident: Incident, events: Sequence[ev.Event], places: Sequence[Conversation], sent: Collection[str],
     t: Translator, settings: Settings,
 ) -> list[tuple[Conversation, Card]]:
     """The waiting drafts' cards for each conversation that just joined (the incident card goes everywhere anyway)."""
     joined = {(e.platform, e.conversation) for e in events if reaction(e).new_place and isinstance(e, ev.ConversationLinked)}
     new = [p for p in places if (p.platform, p.id) in joined]
-    sent = {card.id for card in cards}
+    if not new:
+        return []
     waiting = [d for d in incident.drafts if d.is_open or d.state is DraftState.APPROVED]
     drafts = [views.draft_card(incident, d, t, settings.timezone) for d in waiting]
     return [(place, card) for place in new for card in drafts if card.id not in sent]
@@ -172,15 +213,21 @@ def plan(
 
     `people` (`bot.identities`): each person is written as their account on the platform that shows it, and direct
     messages go to the platform where they were last active."""
-    cards = cards_to_refresh(incident, events, settings, t)
+    changed = [(card_id, once(draw)) for card_id, draw in cards_changed(incident, events, settings, t)]
     lines = tuple(f"{incident.key} · {mention(origin.person)} · {fact(e, t)}" for e in events if reaction(e).news)
     here = Conversation(origin.platform, origin.conversation)
     places = [c for c in incident.places if c.platform in platforms]
-    shown = {platform: [card_for(card, platform, people) for card in cards] for platform in {p.platform for p in places}}
-    deliveries = tuple(CardDelivery(place, card, incident.version) for place in places for card in shown[place.platform])
+    # Each card drawn once per platform at most, for all the conversations there and the reply.
+    shown = {
+        platform: [(card_id, once(partial(_written_for, draw, platform, people))) for card_id, draw in changed]
+        for platform in {p.platform for p in places} | {origin.platform}
+    }
+    deliveries = tuple(
+        CardDelivery(place, card_id, incident.version, draw) for place in places for card_id, draw in shown[place.platform]
+    )
+    new_places = _for_new_places(incident, events, places, [card_id for card_id, _ in changed], t, settings)
     deliveries += tuple(
-        CardDelivery(place, card_for(card, place.platform, people), incident.version)
-        for place, card in _for_new_places(incident, events, places, cards, t, settings)
+        CardDelivery.drawn(place, card_for(card, place.platform, people), incident.version) for place, card in new_places
     )
     news = tuple(
         NewsDelivery(place, incident.key, tuple(text_for(line, place.platform, people) for line in lines))
@@ -201,4 +248,8 @@ def plan(
         told = notify.plan(incident, concerning, settings, origin.platform, translator(settings.language))
         messages += [Message(origin.platform, n.target, for_platform(n.reply, origin.platform, people), n.channel)
                      for n in told]
-    return Plan(tuple(card_for(card, origin.platform, people) for card in cards), deliveries, news, tuple(messages))
+    return Plan(tuple(draw() for _, draw in shown[origin.platform]), deliveries, news, tuple(messages))
+
+
+def _written_for(draw: Drawing, platform: str, people: People) -> Card:
+    return card_for(draw(), platform, people)

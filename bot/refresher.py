@@ -131,7 +131,7 @@ class Refresher:
 
     def _slot(self, item: CardDelivery | NewsDelivery) -> tuple[tuple[str, str, str], _Slot]:
         where = item.conversation
-        what = item.card.id if isinstance(item, CardDelivery) else f"news:{item.incident}"
+        what = item.card_id if isinstance(item, CardDelivery) else f"news:{item.incident}"
         key = (where.platform, where.id, what)
         return key, self.slots.setdefault(key, _Slot())
 
@@ -192,7 +192,7 @@ class Refresher:
                     slot.ref = posted[key] = ref
             return True
         except Exception:
-            log.exception("could not refresh %s in %s %s", card.card.id if card else "news", platform, conversation)
+            log.exception("could not refresh %s in %s %s", card.card_id if card else "news", platform, conversation)
             return False
 
     def _settle(

@@ -20,6 +20,14 @@ def severity_label(severity: int, t: Translator) -> str:
     return f"{severity} · {t(SEVERITY_NAMES[severity])}"
 
 
+def incident_card_id(incident: Incident) -> str:
+    return f"incident:{incident.key}"
+
+
+def draft_card_id(incident: Incident, number: int) -> str:
+    return f"draft:{incident.key}:{number}"
+
+
 def incident_card(incident: Incident, settings: Settings, t: Translator) -> Card:
     key = incident.key
     last = incident.last_update
@@ -58,7 +66,7 @@ def incident_card(incident: Incident, settings: Settings, t: Translator) -> Card
     if incident.source_url:
         text = f"{text}\n{incident.source_url}".strip()
     return Card(
-        id=f"incident:{key}",
+        id=incident_card_id(incident),
         title=f"{key} · {incident.title}",
         text=text,
         fields=tuple(fields),
@@ -121,7 +129,7 @@ def draft_card(incident: Incident, draft: Draft, t: Translator, tz: str = "UTC")
             severity=incident.severity,
         )))
     return Card(
-        id=f"draft:{key}:{number}",
+        id=draft_card_id(incident, number),
         title=t("{key} · draft reply #{number}", key=key, number=number),
         text=draft.text,
         fields=tuple(fields),

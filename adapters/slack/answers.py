@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -50,6 +50,7 @@ class Answers:
         self.dispatching = asyncio.Lock()
         self.acknowledging: Callable[[], int] = lambda: 0  # requests being acknowledged now (set by the door)
         self.work_share = WORK_SHARE
+        self.rest: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def run_and_answer(self, batch: list[tuple[c.Command, Asker, c.Origin, AsyncWebClient | None]]) -> None:
         """Commands through the core in one trip to its thread (`run_many`), then each asker's answer, side by side.
@@ -64,7 +65,7 @@ class Answers:
             replies = await run_many(self.runtime.service, [(command, origin) for (command, *_), (origin, _) in zip(
                 batch, prepared, strict=True)])
             if self.acknowledging():  # the next batch waits, so the acknowledgements get their share
-                await asyncio.sleep((time.monotonic() - started) * (1 - self.work_share) / self.work_share)
+                await self.rest((time.monotonic() - started) * (1 - self.work_share) / self.work_share)
         turns = asyncio.Semaphore(ANSWERS_AT_ONCE)
 
         async def answer(answers: list[Answer]) -> None:

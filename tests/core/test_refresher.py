@@ -12,7 +12,7 @@ from bot.commands import Origin
 from bot.config import ConfigError, Settings
 from bot.grammar import parse
 from bot.model import Conversation
-from bot.reactions import CardDelivery, NewsDelivery
+from bot.reactions import CardDelivery, NewsDelivery, once
 from bot.refresher import Refresher, Where
 from bot.replies import Card, Reply
 from tests.fakes import FakeGateway, FakeTimer
@@ -23,7 +23,7 @@ OTHER = Conversation("console", "other")
 
 
 def state(version: int, where: Conversation = ROOM) -> CardDelivery:
-    return CardDelivery(where, Card("incident:CRI-1", "CRI-1", text=f"state {version}"), version)
+    return CardDelivery.drawn(where, Card("incident:CRI-1", "CRI-1", text=f"state {version}"), version)
 
 
 def news(line: str, where: Conversation = ROOM) -> NewsDelivery:
@@ -97,6 +97,24 @@ async def test_a_thousand_changes_cost_a_post_and_one_update_and_end_on_the_last
     assert shown(gateway) == ["state 1", "state 1000"]
     await timer.advance(5.0)
     assert len(gateway.posts) + len(gateway.updates) == 2
+
+
+async def test_only_the_states_sent_are_drawn() -> None:
+    r, gateway, timer, _ = refresher()
+    drawn: list[int] = []
+
+    def lazily(version: int) -> CardDelivery:
+        def draw() -> Card:
+            drawn.append(version)
+            return Card("incident:CRI-1", "CRI-1", text=f"state {version}")
+
+        return CardDelivery(ROOM, "incident:CRI-1", version, once(draw))
+
+    for version in range(1, 101):
+        await r.submit([], [lazily(version)])
+    await timer.advance(1.0)
+    assert shown(gateway) == ["state 1", "state 100"]
+    assert drawn == [1, 100]  # the 98 states in between were never drawn
 
 
 async def test_changes_spread_over_time_cost_one_update_per_window() -> None:

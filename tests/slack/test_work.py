@@ -4,6 +4,7 @@ where the backlog runs it in arrival order (`bot.backlog`)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -163,3 +164,26 @@ async def test_public_answers_of_one_batch_go_to_their_channel_as_one_message(bo
     assert [line.rpartition(" ")[2] for line in lines] == [str(n) for n in range(12)]
     refused = [c for c in calls if c.method == "chat.postEphemeral" and "CRI-9" in c.params["text"]]
     assert len(refused) == 1 and refused[0].params["user"] == "W2"  # a refusal is still for its sender only
+
+
+async def test_while_acknowledgements_keep_coming_each_batch_is_followed_by_a_rest_as_long(bot: Bot) -> None:
+    await bot.send(slash_command("open Busy --sev 2", user="W1", channel="C1", trigger_id="t-open"))
+    rests: list[float] = []
+
+    async def rest(seconds: float) -> None:
+        rests.append(seconds)
+
+    bot.door.answers.rest = rest
+    acknowledging = 0
+    bot.door.answers.acknowledging = lambda: acknowledging
+    await bot.send(slash_command("CRI-1 note quiet", user="W1", channel="C1", trigger_id="t-quiet"))
+    assert rests == []  # nobody waiting for an acknowledgement: no rest
+    acknowledging = 3
+    started = time.monotonic()
+    await bot.send(slash_command("CRI-1 note busy", user="W1", channel="C1", trigger_id="t-busy"))
+    took = time.monotonic() - started
+    # Half the time for the work (WORK_SHARE): a rest as long as the batch took, which the whole send outlasted.
+    assert len(rests) == 1 and 0 < rests[0] <= took
+    bot.door.answers.work_share = 0.25
+    await bot.send(slash_command("CRI-1 note busier", user="W1", channel="C1", trigger_id="t-busier"))
+    assert len(rests) == 2 and rests[1] > 0  # three times the batch now
