@@ -17,9 +17,8 @@ from bot import commands as c
 from bot.handlers import Outcome
 from bot.model import Incident
 from bot.ports import ChatGateway
-from bot.reactions import Message, plan
+from bot.reactions import Drawing, Message, plan
 from bot.refresher import Refresher, Timer, Where
-from bot.replies import Card
 
 if TYPE_CHECKING:  # the service imports this module
     from bot.service import Dispatcher
@@ -48,10 +47,10 @@ class Broadcaster:
         if self.timer is not None:
             self.refresher.timer = self.timer
 
-    async def broadcast(self, outcome: Outcome, origin: c.Origin) -> list[Card]:
+    async def broadcast(self, outcome: Outcome, origin: c.Origin) -> list[Drawing]:
         """Refreshes the incident's cards everywhere it lives and tells the other conversations the news.
 
-        Returns the refreshed cards, as this command left them.
+        Returns how to draw the refreshed cards, as this command left them.
         """
         incident = outcome.incident
         assert incident is not None

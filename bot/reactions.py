@@ -153,7 +153,7 @@ class Message:
 
 @dataclass(frozen=True)
 class Plan:
-    cards: tuple[Card, ...]
+    cards: tuple[Drawing, ...]  # the changed cards, as the speaker's platform shows them: drawn when asked
     deliveries: tuple[CardDelivery, ...]
     news: tuple[NewsDelivery, ...]
     messages: tuple[Message, ...]
@@ -248,7 +248,7 @@ def plan(
         told = notify.plan(incident, concerning, settings, origin.platform, translator(settings.language))
         messages += [Message(origin.platform, n.target, for_platform(n.reply, origin.platform, people), n.channel)
                      for n in told]
-    return Plan(tuple(draw() for _, draw in shown[origin.platform]), deliveries, news, tuple(messages))
+    return Plan(tuple(draw for _, draw in shown[origin.platform]), deliveries, news, tuple(messages))
 
 
 def _written_for(draw: Drawing, platform: str, people: People) -> Card:

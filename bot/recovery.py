@@ -110,9 +110,11 @@ class Recovery:
             await asyncio.sleep(self.sweep_every)
 
 
-async def run_many(service: CrisisService, work: Sequence[tuple[c.Command, c.Origin]]) -> list[Reply]:
+async def run_many(
+    service: CrisisService, work: Sequence[tuple[c.Command, c.Origin]], with_cards: bool = True
+) -> list[Reply]:
     """Runs commands in one trip off the event loop and one transaction (`bot.batch`), then broadcasts what they
-    changed.
+    changed. The replies carry the refreshed cards unless not `with_cards` (`CrisisService.answer`).
 
     One trip and one commit for the batch, not one of each per command: requests run as fast as the core does,
     without waiting for turns behind new acknowledgements.
@@ -133,7 +135,7 @@ async def run_many(service: CrisisService, work: Sequence[tuple[c.Command, c.Ori
         async with turns:
             for n in positions:
                 telemetry.about(*work[n])
-                replies[n] = await service.answer(outcomes[n], work[n][1])  # logs its own failures
+                replies[n] = await service.answer(outcomes[n], work[n][1], with_cards)  # logs its own failures
                 await asyncio.sleep(0)  # a turn for the acknowledgements waiting, between two broadcasts
 
     await asyncio.gather(*(answer_in_order(positions) for positions in by_incident.values()))

@@ -30,7 +30,8 @@ from bot.i18n import Translator, translator
 from bot.intake import LEASE, Intake, claimant_token
 from bot.model import Conversation, Incident
 from bot.ports import AcceptedRequest, ChatGateway, Clock, CommandMeter, SystemClock, UnitOfWork
-from bot.replies import Card, Reply, Room
+from bot.reactions import Drawing
+from bot.replies import Reply, Room
 from bot.signals.delivery import deliver as deliver_alerts
 
 log = logging.getLogger(__name__)
@@ -227,8 +228,9 @@ class CrisisService:
             return self.dispatcher.apology(command, origin)
         return await self.answer(outcome, origin)
 
-    async def answer(self, outcome: Outcome, origin: c.Origin) -> Reply:
-        """The reply, completed with where a crisis it opened now lives and the cards as the command left them.
+    async def answer(self, outcome: Outcome, origin: c.Origin, with_cards: bool = True) -> Reply:
+        """The reply, completed with where a crisis it opened now lives and the cards as the command left them
+        (unless not `with_cards`: for a door that never shows them, they are not drawn).
 
         The room is opened before the broadcast, so the cards and news reach it too.
         """
@@ -247,10 +249,10 @@ class CrisisService:
             room, linked = await self._open_room(outcome.incident, origin)
             outcome = replace(outcome, incident=linked or outcome.incident)
         cards = await self.broadcast(outcome, origin)
-        return replace(outcome.reply, refreshed=tuple(cards), room=room)
+        return replace(outcome.reply, refreshed=tuple(draw() for draw in cards) if with_cards else (), room=room)
 
-    async def broadcast(self, outcome: Outcome, origin: c.Origin) -> list[Card]:
-        """Carries out what the command's facts cause (`bot.reactions`); returns the refreshed cards."""
+    async def broadcast(self, outcome: Outcome, origin: c.Origin) -> list[Drawing]:
+        """Carries out what the command's facts cause (`bot.reactions`); returns how to draw the refreshed cards."""
         return await self.broadcaster.broadcast(outcome, origin)
 
     async def drain(self) -> None:

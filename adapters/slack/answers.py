@@ -62,8 +62,9 @@ class Answers:
         # A command that fails is answered with an apology and left unfinished: recovery runs it once more.
         async with self.dispatching:
             started = time.monotonic()
+            # A Slack answer never shows the refreshed cards: the refresher updates them where they are.
             replies = await run_many(self.runtime.service, [(command, origin) for (command, *_), (origin, _) in zip(
-                batch, prepared, strict=True)])
+                batch, prepared, strict=True)], with_cards=False)
             if self.acknowledging():  # the next batch waits, so the acknowledgements get their share
                 await self.rest((time.monotonic() - started) * (1 - self.work_share) / self.work_share)
         turns = asyncio.Semaphore(ANSWERS_AT_ONCE)

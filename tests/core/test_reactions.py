@@ -43,7 +43,7 @@ def crisis_in_two_rooms(settings: Settings | None = None) -> tuple[Harness, Inci
 def test_a_note_refreshes_the_incident_card_everywhere_and_tells_nobody() -> None:
     h, incident = crisis_in_two_rooms()
     planned = plan(incident, [ev.NoteAdded("called the vendor")], h.settings, ALICE, {"console"}, T)
-    assert [c.id for c in planned.cards] == ["incident:CRI-1"]
+    assert [draw().id for draw in planned.cards] == ["incident:CRI-1"]
     assert [(d.conversation, d.card.id) for d in planned.deliveries] == [
         (GENERAL, "incident:CRI-1"),
         (WAR_ROOM, "incident:CRI-1"),
@@ -63,14 +63,14 @@ def test_a_status_update_is_news_for_the_other_conversations_only() -> None:
 def test_an_approval_refreshes_that_draft_card_only() -> None:
     h, incident = crisis_in_two_rooms()
     planned = plan(incident, [ev.ApprovalGiven(1, 1, ("comms",))], h.settings, ALICE, {"console"}, T)
-    assert [c.id for c in planned.cards] == ["draft:CRI-1:1"]
+    assert [draw().id for draw in planned.cards] == ["draft:CRI-1:1"]
     assert planned.news == ()
 
 
 def test_resolving_refreshes_the_waiting_drafts_too() -> None:
     h, incident = crisis_in_two_rooms()
     planned = plan(incident, [ev.StatusChanged("active", "resolved")], h.settings, ALICE, {"console"}, T)
-    assert [c.id for c in planned.cards] == ["incident:CRI-1", "draft:CRI-1:1"]
+    assert [draw().id for draw in planned.cards] == ["incident:CRI-1", "draft:CRI-1:1"]
 
 
 def test_an_objection_messages_the_author_and_the_lead_on_the_speakers_platform() -> None:
@@ -95,7 +95,7 @@ def test_nothing_is_planned_for_a_platform_this_process_does_not_reach() -> None
     h, incident = crisis_in_two_rooms(Settings(notify={2: ("@eric",)}))
     planned = plan(incident, [ev.SeverityChanged(3, 2)], h.settings, ALICE, {"slack"}, T)
     assert planned.deliveries == () and planned.news == () and planned.messages == ()
-    assert [c.id for c in planned.cards] == ["incident:CRI-1"]  # the reply still carries the refreshed card
+    assert [draw().id for draw in planned.cards] == ["incident:CRI-1"]  # the reply still carries the refreshed card
 
 
 def test_a_refreshed_draft_card_shows_its_publications_in_the_teams_time_zone() -> None:
@@ -104,5 +104,5 @@ def test_a_refreshed_draft_card_shows_its_publications_in_the_teams_time_zone() 
     draft.publications.append(Publication(1, "X", "bob", datetime(2026, 11, 28, 9, 0, tzinfo=UTC), 2))
     draft.state = DraftState.PUBLISHED
     planned = plan(incident, [ev.DraftPublished(1, 1, "X")], h.settings, ALICE, {"console"}, T)
-    published = [f.value for c in planned.cards for f in c.fields if f.label == "Published"]
+    published = [f.value for draw in planned.cards for f in draw().fields if f.label == "Published"]
     assert published == ["X · <@bob> · 2026-11-28 10:00 CET"]

@@ -122,3 +122,15 @@ def test_a_recovered_opening_answers_with_the_room_the_crisis_got() -> None:
     assert reply.room == Room("crisis-cri-1")
     assert [card.id for card in reply.refreshed] == ["incident:CRI-1"]
     assert [c.id for c in h.incident().conversations] == ["general", "crisis-cri-1"]
+
+
+def test_replies_for_a_door_that_never_shows_cards_carry_none_yet_the_cards_are_refreshed() -> None:
+    h = Harness()
+    origin = Origin("alice", "console", "general", None, "r-open")
+    asyncio.run(run_many(h.service, [(parse("open Leak --sev 1"), origin)]))
+    updated = Origin("alice", "console", "general", None, "r-update")
+    (reply,) = asyncio.run(run_many(h.service, [(parse("update Press desk told"), updated)], with_cards=False))
+    assert reply.refreshed == () and "Press desk told" in reply.text
+    asyncio.run(h.service.drain())
+    last = [u.card for u in h.gateway.updates if u.card is not None and u.card.id == "incident:CRI-1"][-1]
+    assert any(f.value.startswith("Press desk told") for f in last.fields)  # the card everyone sees, refreshed
