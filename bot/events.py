@@ -323,8 +323,15 @@ def event_kind(event: Event) -> str:
     return type(event).__name__
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def event_data(event: Event) -> dict[str, Any]:
-    return {f.name: getattr(event, f.name) for f in fields(event)}
+    # Field names read once per event type: `fields()` builds its list anew at every call, once per timeline row.
+    names = _FIELD_NAMES.get(type(event))
+    if names is None:
+        names = _FIELD_NAMES[type(event)] = tuple(f.name for f in fields(event))
+    return {name: getattr(event, name) for name in names}
 
 
 def event_from(kind: str, data: dict[str, Any]) -> Event:
