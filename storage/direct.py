@@ -25,10 +25,12 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.types import TypeEngine
 
 from storage.statements import noted
 from storage.tables import UTCDateTime
+from storage.turns import before_writing
 
 Params = dict[str, Any]
 Processor = Callable[[Any], Any]
@@ -142,7 +144,8 @@ def _sqlite_utc_datetime(value: str | None) -> datetime | None:
 class Step:
     """One statement of a batch; its rows and row count are there once the batch has run."""
 
-    def __init__(self, compiled: Compiled, params: Params | Sequence[Params]) -> None:
+    def __init__(self, statement: ClauseElement, compiled: Compiled, params: Params | Sequence[Params]) -> None:
+        self.statement = statement
         self.compiled = compiled
         self.params = params
         self.cursor: Any = None
@@ -179,7 +182,7 @@ class Batch:
 
     def add(self, statement: ClauseElement, params: Params | Sequence[Params], columns: Sequence[str] = ()) -> Step:
         """Adds a statement; a list of parameter sets runs it once per set. Nothing runs before `run`."""
-        step = Step(compiled(statement, self.connection.dialect, columns), params)
+        step = Step(statement, compiled(statement, self.connection.dialect, columns), params)
         self.steps.append(step)
         return step
 
@@ -192,6 +195,8 @@ class Batch:
             # Begun in SQLAlchemy (nothing is sent: the driver begins on the server with the first statement), so what
             # runs here belongs to the transaction that `Connection.commit` or `rollback` ends.
             connection.begin()
+        if any(isinstance(s.statement, UpdateBase) for s in steps):
+            before_writing(connection)
         driver: Any = connection.connection.driver_connection
         postgres = connection.dialect.name == "postgresql"
         noted(connection.engine, [s.compiled.sql for s in steps], pipelined=postgres)

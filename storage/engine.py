@@ -8,6 +8,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
+from storage import turns
+
 DEFAULT_URL = "sqlite:///crisisbot.db"
 BUSY_TIMEOUT_MS = 10_000
 
@@ -32,6 +34,7 @@ def make_engine(url: str = DEFAULT_URL) -> Engine:
         **({"poolclass": StaticPool} if memory else {}),
     )
     event.listen(engine, "connect", _sqlite_pragmas(memory))
+    turns.install(engine)  # this process's writers take turns in Python, not in SQLite's busy handler
     return engine
 
 

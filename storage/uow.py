@@ -37,6 +37,7 @@ from storage.outbox import SqlOutbox
 from storage.people import SqlPeople
 from storage.repository import SqlIncidents
 from storage.signals import SqlSignals
+from storage.turns import BEFORE_WRITING, Turns
 
 REPLY_TO = select(t.requests.c.reply).where(t.requests.c.request_id == bindparam("request_id"))
 INSERT_REQUEST = t.requests.insert()
@@ -165,6 +166,8 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         ensure_schema(self.engine)
         self.connection = self.engine.connect()
+        self.turns = Turns(self.engine)
+        self.connection.info[BEFORE_WRITING] = self.turns.take
         self.requests = self._requests = SqlRequestLog(self.connection)
         self.cards = self._cards = SqlCardRefs(self.connection)
         self.incidents = self._incidents = SqlIncidents(self.connection, self.cache, self._cards)
@@ -180,6 +183,7 @@ class SqlUnitOfWork:
         try:
             self.rollback()
         finally:
+            self.connection.info.pop(BEFORE_WRITING, None)
             self.connection.close()
         if isinstance(exc, DBAPIError) and exc.connection_invalidated:
             # The pooled connection had died (a server restart, an idle timeout; the pool no longer pings each
@@ -202,6 +206,7 @@ class SqlUnitOfWork:
             # Templates and frontline documents are rare writes with their own version check: run on their own.
             documents: list[Template | Frontline] = [*self._templates.flush(), *self._frontline.flush()]
             self.connection.commit()
+            self.turns.give_back()
         except ConcurrentChange:
             self.rollback()
             raise
@@ -217,6 +222,7 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.connection.rollback()
+        self.turns.give_back()
         self._incidents.tracked = {}
         self._requests.pending = {}
         self._cards.pending = {}
