@@ -20,6 +20,7 @@ from sqlalchemy.sql.dml import UpdateBase
 BEFORE_WRITING = "crisisbot.before_writing"
 
 _locks: dict[int, threading.Lock] = {}
+PATIENCE = 10.0  # seconds, as `storage.engine.BUSY_TIMEOUT_MS`
 
 
 def install(engine: Engine) -> None:
@@ -48,8 +49,9 @@ class Turns:
 
     def take(self) -> None:
         if self.lock is not None and not self.held:
-            self.lock.acquire()
-            self.held = True
+            # Bounded like SQLite's own patience: past it the write goes ahead and meets SQLite's lock, as it did
+            # before turns (a unit of work nested in one that wrote, on the same thread, would otherwise wait forever).
+            self.held = self.lock.acquire(timeout=PATIENCE)
 
     def give_back(self) -> None:
         if self.held:
