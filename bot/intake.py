@@ -39,11 +39,15 @@ class Intake:
 
     async def accept(self, request: AcceptedRequest) -> bool:
         """True once written down; False for a request id already written (a retried delivery)."""
+        return await self.accepting(request)
+
+    def accepting(self, request: AcceptedRequest) -> asyncio.Future[bool]:
+        """`accept`'s answer to come, without a task of its own per request."""
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiting.append((request, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_while_waiting())
-        return await done
+        return done
 
     async def _write_while_waiting(self) -> None:
         while self._waiting:

@@ -205,9 +205,13 @@ class CrisisService:
         first claim (`bot.backlog`). The core marks it finished as it answers. What a crash interrupts is claimed
         again (`bot.recovery`) and run again, harmlessly, since its request id is known.
         """
+        return await self.accepting(command, origin, reply_to, held)
+
+    def accepting(self, command: c.Command, origin: c.Origin, reply_to: str, held: bool = True) -> asyncio.Future[bool]:
+        """`accept`'s answer to come, for a door that acknowledges meanwhile."""
         assert origin.request_id, "an accepted request needs its delivery id"
         request = AcceptedRequest(origin.request_id, origin, command, reply_to, self.dispatcher.clock.now(), held)
-        return await self.intake.accept(request)
+        return self.intake.accepting(request)
 
     async def run_accepted(self, request: AcceptedRequest) -> Reply:
         return await self.handle(request.command, request.origin)

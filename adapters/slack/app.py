@@ -197,7 +197,7 @@ class SlackDoor:
         origin = bare_origin(asker, request_id)
         # Behind a backlog, or with the queue full, a request joins the backlog: it runs after those before it.
         queued = not self.backlog.active and self.work.reserve()
-        accepting = asyncio.ensure_future(self.runtime.service.accept(command, origin, asker.to_json(), held=queued))
+        accepting = self.runtime.service.accepting(command, origin, asker.to_json(), held=queued)
         if queued:
             # Held (its lease renewed) from now until it ran, however long it waits for its turn.
             self.recovery.hold(request_id)
