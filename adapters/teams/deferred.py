@@ -34,7 +34,7 @@ class DeferredDoor:
 
     def door(self) -> TeamsDoor:
         if self._door is None:
-            from adapters.teams.door import build  # the SDK comes in here, and nowhere else
+            from adapters.teams.door import build  # the SDK is loaded here, with the modules of the door
 
             self._door = build(self.runtime, self.settings)
         return self._door
