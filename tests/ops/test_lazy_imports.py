@@ -10,6 +10,7 @@ import asyncio
 import os
 import signal
 import socket
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from storage.migrate import alembic_config, head_revision, upgrade
 from tests.slack.conftest import BOT_TOKEN, serve
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.slack_requests import FORM, SIGNING_SECRET, sign, slash_command
@@ -27,7 +29,7 @@ from tests.slack.slack_requests import FORM, SIGNING_SECRET, sign, slash_command
 REPO = Path(__file__).resolve().parents[2]
 # Each is some megabytes that a server not configured for its feature should not carry.
 OPTIONAL = {"botbuilder": "the Teams door", "jinja2": "the dashboard", "prometheus_client": "metrics",
-            "feedparser": "feeds", "yaml": "template files"}
+            "feedparser": "feeds", "yaml": "template files", "alembic": "migrations (run apart, before the start)"}
 FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Reviews</title>
 <item><guid>r-1</guid><title>Late parcel</title><description>Still waiting</description></item></channel></rss>"""
 
@@ -153,3 +155,28 @@ async def test_each_library_comes_with_the_first_use_of_its_feature(tmp_path: Pa
     finally:
         await feed_runner.cleanup()
     assert {"botbuilder", "jinja2", "prometheus_client", "feedparser"} <= modules
+
+
+def test_the_newest_revision_read_from_the_scripts_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+OPEN_AND_LIST = """
+import sys
+from storage import sql_uow_factory
+with sql_uow_factory(sys.argv[1])() as uow:
+    uow.incidents.next_number()
+print("alembic" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("upgraded", [True, False], ids=["at-head", "new"])
+def test_alembic_is_loaded_only_for_a_database_that_needs_migrating(tmp_path: Path, upgraded: bool) -> None:
+    url = f"sqlite:///{tmp_path}/crisis.db"
+    if upgraded:
+        upgrade(url)
+    child = subprocess.run([sys.executable, "-c", OPEN_AND_LIST, url], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert child.stdout.split() == [str(not upgraded)]
