@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import dataclasses
 import logging
+import subprocess
 import sys
 from pathlib import Path
 
@@ -57,8 +58,6 @@ def _upgrade_apart() -> None:
     """`crisisbot db upgrade` in a child process: the server then finds its database at the newest revision and
     never loads Alembic (some 10 MB it would keep to the end). If the child fails, the server migrates itself at
     its first use of the database, as it always could, and says what went wrong then."""
-    import subprocess
-
     done = subprocess.run([sys.executable, "-m", "adapters.cli", "db", "upgrade"], stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL, check=False)
     if done.returncode != 0:

@@ -28,10 +28,6 @@ class DeferredDoor:
         self.settings = settings
         self._door: TeamsDoor | None = None
 
-    @property
-    def built(self) -> bool:
-        return self._door is not None
-
     def door(self) -> TeamsDoor:
         if self._door is None:
             from adapters.teams.door import build  # the SDK is loaded here, with the modules of the door
