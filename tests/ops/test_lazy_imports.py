@@ -1,7 +1,7 @@
 """`crisisbot serve` loads the library of a door or feature only when it is configured or used (issue #10: memory).
 
 The real server runs in a subprocess with `python -X importtime`, which lists on standard error every module the
-process imported; the Slack door talks to the fake Slack Web API, as in production.
+process imported. Its Slack door talks to the fake Slack Web API of the Slack tests.
 """
 
 from __future__ import annotations
