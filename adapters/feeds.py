@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
-import feedparser
 from aiohttp import web
 
 from adapters import metrics
@@ -64,6 +63,8 @@ def _when(entry: Any) -> datetime | None:
 
 def signals_of(document: bytes, received_at: datetime) -> list[Signal]:
     """The feed's items as signals: title and summary as text, the guid (else the link) as id."""
+    import feedparser  # here, not at the top: a server without CRISISBOT_FEEDS never parses a feed
+
     parsed = feedparser.parse(document)
     language = str(parsed.feed.get("language", "") or "")[:20]
     found = []

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from prometheus_client.exposition import generate_latest
 from sqlalchemy import Engine, event, insert
 
-from adapters import metrics
+from adapters import prometheus
 from adapters.runtime import build_runtime
 from bot.commands import Origin
 from bot.grammar import parse
@@ -42,9 +42,9 @@ OLD = NOW - timedelta(days=40)
 def bench_counting(n: int = 200_000) -> tuple[float, float]:
     started = time.perf_counter()
     for _ in range(n):
-        metrics.request_seen("slack", "ok", 0.012)
+        prometheus.request_seen("slack", "ok", 0.012)
     per_request = (time.perf_counter() - started) / n
-    meter = metrics.CommandCounter()
+    meter = prometheus.CommandCounter()
     started = time.perf_counter()
     for _ in range(n):
         meter.command("OpenIncident", "ok")
@@ -66,7 +66,7 @@ def fill_backlog(factory: SqlUnitOfWorkFactory, incidents: int, backlog: int) ->
 
 
 def bench_scrape(factory: SqlUnitOfWorkFactory, runs: int = 20) -> float:
-    registry = metrics.registry_for(build_runtime({}, uow_factory=factory))
+    registry = prometheus.registry_for(build_runtime({}, uow_factory=factory))
     times = []
     for _ in range(runs):
         started = time.perf_counter()

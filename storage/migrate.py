@@ -1,16 +1,25 @@
-"""Alembic, driven from code: no alembic.ini and no particular working directory needed."""
+"""Alembic, driven from code: no alembic.ini and no particular working directory needed.
+
+Alembic (with Mako, some 10 MB) is imported only when a migration runs: a process whose database is already at the
+newest revision (`at_head`) never loads it.
+"""
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from storage.engine import make_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -21,6 +30,8 @@ _lock = threading.Lock()
 
 
 def alembic_config(url: str | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if url is not None:
@@ -38,6 +49,8 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def downgrade(url: str, revision: str) -> None:
+    from alembic import command
+
     engine = make_engine(url)
     try:
         config = alembic_config()
@@ -49,6 +62,8 @@ def downgrade(url: str, revision: str) -> None:
 
 
 def upgrade_engine(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
@@ -65,5 +80,28 @@ def ensure_schema(engine: Engine) -> None:
         return
     with _lock:
         if engine not in _ready:
-            upgrade_engine(engine)
+            if not at_head(engine):
+                upgrade_engine(engine)
             _ready.add(engine)
+
+
+@cache
+def head_revision() -> str:
+    """The newest migration, read from the scripts' `revision` and `down_revision` lines without Alembic."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        revisions.update(re.findall(r'^revision\b[^=]*=\s*"([^"]+)"', text, re.MULTILINE))
+        parents.update(re.findall(r'^down_revision\b[^=]*=\s*"([^"]+)"', text, re.MULTILINE))
+    [head] = revisions - parents
+    return head
+
+
+def at_head(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            current = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    except DBAPIError:  # no version table yet: a new database
+        return False
+    return current == [head_revision()]

@@ -6,7 +6,8 @@ Without MICROSOFT_APP_ID the endpoint accepts unauthenticated requests (local te
 must then listen on loopback: `requires_loopback` tells the CLI.
 
 Every Bot Framework type stays inside this package, so the archived SDK can be swapped for its successor
-(the Microsoft 365 Agents SDK) without touching the core.
+(the Microsoft 365 Agents SDK) without touching the core. The SDK is loaded with the door (`adapters.teams.door`):
+at start with MICROSOFT_APP_ID, else at the door's first use (`adapters.teams.deferred`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from adapters.runtime import DEFAULT_DATABASE_URL, Runtime
+from adapters.runtime import Runtime
 
 if TYPE_CHECKING:
     from adapters.server import DoorStatus
@@ -37,41 +38,22 @@ def requires_loopback(env: Mapping[str, str]) -> bool:
 
 
 def install(app: web.Application, runtime: Runtime) -> DoorStatus:
-    from botbuilder.integration.aiohttp import CloudAdapter
-
     from adapters.server import DoorStatus, StartupError
-    from adapters.teams.bot import CrisisTeamsBot
-    from adapters.teams.endpoint import TeamsConfigError, TeamsSettings, messages_handler
-    from adapters.teams.gateway import TeamsGateway
-    from adapters.teams.outbound import Connector, ConversationPacer
-    from adapters.teams.references import Directory
+    from adapters.teams.deferred import DeferredDoor, DeferredGateway
+    from adapters.teams.settings import TeamsConfigError, TeamsSettings
 
     try:
         settings = TeamsSettings.from_env(runtime.env)
     except TeamsConfigError as error:
         raise StartupError(f"Teams: {error}") from None
-    auth = settings.authentication()
-    adapter = CloudAdapter(auth)
-
-    async def on_turn_error(turn_context: object, error: Exception) -> None:
-        log.error("Teams turn failed: %s", error, exc_info=error)
-
-    adapter.on_turn_error = on_turn_error
-    directory = Directory.from_url(runtime.env.get("DATABASE_URL", DEFAULT_DATABASE_URL))
-    connector = Connector(auth, settings.app_id, ConversationPacer(settings.messages_per_second))
-    gateway = TeamsGateway(connector, directory, runtime.settings.language)
-    runtime.add_gateway(gateway)
-    bot = CrisisTeamsBot(runtime, gateway, directory)
-    app.router.add_post(ROUTE, messages_handler(adapter, bot))
+    door = DeferredDoor(runtime, settings)
+    runtime.add_gateway(DeferredGateway(door))
+    app.router.add_post(ROUTE, door.handle)
     # Clients such as the Microsoft 365 Agents Playground probe the endpoint with HEAD before sending.
     app.router.add_route("HEAD", ROUTE, _endpoint_is_here)
-
-    async def close(_: web.Application) -> None:
-        await connector.close()
-        directory.engine.dispose()
-
-    app.on_cleanup.append(close)
+    app.on_cleanup.append(door.close)
     if settings.authenticated:
+        door.door()  # configured for Teams: the SDK is needed, and a broken install should stop the start
         return DoorStatus(True, f"Teams on {ROUTE}, app {settings.app_id} ({settings.app_type})")
     log.warning("Teams: MICROSOFT_APP_ID is not set, so %s accepts unauthenticated requests; "
                 "serve it on loopback only (local testing)", ROUTE)

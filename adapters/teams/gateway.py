@@ -40,7 +40,8 @@ class TeamsGateway:
         self.default_language = default_language
         # What each recently updated message shows: (conversation, message id) -> (the card's JSON, when).
         self._shown: OrderedDict[tuple[str, str], tuple[str, float]] = OrderedDict()
-        self._unknown_emails: set[str] = set()
+        # Addresses come from the configuration and from what people type (`assign legal x@y`): bounded all the same.
+        self._unknown_emails: dict[str, None] = Bounded(1_000)
         # People whose member record was asked for their e-mail address by this process: once each is enough.
         self._asked: dict[str, bool] = Bounded(5_000)
 
@@ -127,7 +128,7 @@ class TeamsGateway:
     def _unreachable(self, email: str) -> None:
         # Once per address, not per crisis: it stays unknown until the bot meets someone with it.
         if email not in self._unknown_emails:
-            self._unknown_emails.add(email)
+            self._unknown_emails[email] = None
             log.warning("CRISISBOT_NOTIFY: the bot has met nobody in Teams with the e-mail address %s; skipped until "
                         "it does", email)
 

@@ -1,18 +1,26 @@
-"""The one Jinja environment of the web pages: templates shipped in the package, every value HTML-escaped."""
+"""The one Jinja environment of the web pages: templates shipped in the package, every value HTML-escaped.
+
+Jinja is imported with the environment, at the first page rendered: a server whose dashboard nobody opens never
+loads it.
+"""
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from adapters.web.timeline import Drawing
 
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
 
 @cache
 def environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
     # Autoescape for every template, .html or not: all user text reaches the pages through these templates.
     return Environment(loader=PackageLoader("adapters.web", "templates"), autoescape=select_autoescape(default=True),
                        trim_blocks=True, lstrip_blocks=True)
