@@ -54,13 +54,21 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+UPGRADE_APART_SECONDS = 30
+
+
 def _upgrade_apart() -> None:
     """`crisisbot db upgrade` in a child process: the server then finds its database at the newest revision and
     never loads Alembic (some 10 MB it would keep to the end). If the child fails, the server migrates itself at
     its first use of the database, as it always could, and says what went wrong then."""
-    done = subprocess.run([sys.executable, "-m", "adapters.cli", "db", "upgrade"], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL, check=False)
-    if done.returncode != 0:
+    try:
+        # Bounded: a database that does not answer must not keep the server (and its /healthz) from starting.
+        done = subprocess.run([sys.executable, "-m", "adapters.cli", "db", "upgrade"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, check=False, timeout=UPGRADE_APART_SECONDS)
+        upgraded = done.returncode == 0
+    except subprocess.TimeoutExpired:
+        upgraded = False
+    if not upgraded:
         logging.getLogger("crisisbot.server").info("the database was not upgraded before start; it will be at first use")
 
 
