@@ -49,44 +49,63 @@ class Reminders:
     approval_hints: dict[str, datetime] = field(default_factory=dict, repr=False)
 
     def wake(self, at: datetime) -> WakeResult:
+        result = WakeResult()
+        # The key lists and the first batch share a transaction: a wake-up with up to `batch` incidents to visit is
+        # one read, one load, one save.
         with self.uow_factory() as uow:
             due, waiting = uow.incidents.reminder_keys(at)
-        self.approval_hints = {k: self.approval_hints[k] for k in waiting if k in self.approval_hints}
-        drafts_due = [k for k in waiting if k not in self.approval_hints or self.approval_hints[k] <= at]
-        keys = list(dict.fromkeys([*due, *drafts_due]))
-        result = WakeResult()
-        for start in range(0, len(keys), self.batch):
+            self.approval_hints = {k: self.approval_hints[k] for k in waiting if k in self.approval_hints}
+            drafts_due = [k for k in waiting if k not in self.approval_hints or self.approval_hints[k] <= at]
+            keys = list(dict.fromkeys([*due, *drafts_due]))
+            if not keys:
+                return result
+            first = keys[: self.batch]
+            try:
+                result = self._visit_in(uow, first, at, result)
+                collided = False
+            except ConcurrentChange:
+                collided = True
+        if collided:
+            result = self._replay(first, at, result)
+        for start in range(self.batch, len(keys), self.batch):
             chunk = keys[start : start + self.batch]
             try:
                 result = self._visit(chunk, at, result)
             except ConcurrentChange:
-                log.debug("batch of %d collided; replaying one by one", len(chunk))
-                # Someone (a command, another replica) saved one of them meanwhile: what remains due is
-                # decided again on fresh data, so a reminder already recorded elsewhere is not repeated.
-                for key in chunk:
-                    try:
-                        result = self._visit([key], at, result)
-                    except ConcurrentChange:
-                        log.info("%s changed while reminding; the next wake-up looks again", key)
+                result = self._replay(chunk, at, result)
+        return result
+
+    def _replay(self, chunk: list[str], at: datetime, result: WakeResult) -> WakeResult:
+        log.debug("batch of %d collided; replaying one by one", len(chunk))
+        # Someone (a command, another replica) saved one of them meanwhile: what remains due is decided again on
+        # fresh data, so a reminder already recorded elsewhere is not repeated.
+        for key in chunk:
+            try:
+                result = self._visit([key], at, result)
+            except ConcurrentChange:
+                log.info("%s changed while reminding; the next wake-up looks again", key)
         return result
 
     def _visit(self, keys: list[str], at: datetime, result: WakeResult) -> WakeResult:
+        with self.uow_factory() as uow:
+            return self._visit_in(uow, keys, at, result)
+
+    def _visit_in(self, uow: ReminderUnitOfWork, keys: list[str], at: datetime, result: WakeResult) -> WakeResult:
         found = WakeResult(result.checkins, result.approvals, result.deferred)
         hints = {}
-        with self.uow_factory() as uow:
-            # Only where the weak-signal watch runs does a reminder look at signals (a statement per incident).
-            watching = bool(self.settings.watch.topics or self.settings.watch.channel)
-            incidents = list(uow.incidents.get_many(keys))
-            # Each message written for its platform, each person reached where they were last active: the people of
-            # the whole batch are read at once.
-            people = identities.people_of_all(uow, incidents)
-            for incident in incidents:
-                if watching:
-                    with_volume(incident, uow.signals, at)
-                self._remind(incident, at, identities.addressed(uow.outbox, people, incident), found,
-                             uow.signals if watching else None)
-                hints[incident.key] = checkins.approvals_not_before(incident, at, self.settings)
-            uow.commit()
+        # Only where the weak-signal watch runs does a reminder look at signals (a statement per incident).
+        watching = bool(self.settings.watch.topics or self.settings.watch.channel)
+        incidents = list(uow.incidents.get_many(keys))
+        # Each message written for its platform, each person reached where they were last active: the people of
+        # the whole batch are read at once.
+        people = identities.people_of_all(uow, incidents)
+        for incident in incidents:
+            if watching:
+                with_volume(incident, uow.signals, at)
+            self._remind(incident, at, identities.addressed(uow.outbox, people, incident), found,
+                         uow.signals if watching else None)
+            hints[incident.key] = checkins.approvals_not_before(incident, at, self.settings)
+        uow.commit()
         # Only what was committed may inform a hint: a rolled-back reminder must be found due again.
         self.approval_hints.update(hints)
         return found

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ARRAY, JSON, Connection, Index, String, Text, any_, bindparam, or_, select, update
+from sqlalchemy import ARRAY, JSON, Connection, Index, Integer, String, Text, any_, bindparam, or_, select, update
 from sqlmodel import Field, SQLModel
 
 from bot.ports import Outgoing
@@ -53,6 +53,37 @@ IDS = {False: o.id.in_(bindparam("ids", expanding=True)), True: o.id == any_(bin
 MARK_SENT = {pg: update(outbox).where(IDS[pg]).values(state=SENT, sent_at=AT, claimed_until=None) for pg in IDS}
 
 
+def _claim(postgres: bool) -> Any:
+    platform = o.platform == any_(bindparam("platforms", type_=ARRAY(String))) if postgres else o.platform.in_(
+        bindparam("platforms", expanding=True)
+    )
+    claimable = (
+        select(o.id)
+        .where(
+            o.state == PENDING,
+            platform,
+            or_(o.next_attempt_at.is_(None), o.next_attempt_at <= AT),
+            or_(o.claimed_until.is_(None), o.claimed_until <= AT),
+        )
+        .order_by(o.created_at, o.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    if postgres:
+        claimable = claimable.with_for_update(skip_locked=True)
+    # One statement picks and takes the rows, so two claimers never both win one: PostgreSQL skips rows
+    # another claimer has locked, SQLite runs the whole statement under its single writer lock.
+    return (
+        update(outbox)
+        .where(o.id.in_(claimable.scalar_subquery()))
+        .values(claimed_until=bindparam("until", type_=UTCDateTime))
+        .returning(o.id, o.platform, o.target, o.direct, o.reply, o.created_at, o.attempts)
+    )
+
+
+# Built once; on PostgreSQL it runs on the driver's cursor, its BEGIN in the same round trip.
+CLAIM = {pg: _claim(pg) for pg in (False, True)}
+
+
 class SqlOutbox:
     """The outbox on the unit of work's connection: an added message commits or rolls back with the incident."""
 
@@ -73,28 +104,11 @@ class SqlOutbox:
     def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
         if not platforms:
             return []
-        claimable = (
-            select(o.id)
-            .where(
-                o.state == PENDING,
-                o.platform.in_(list(platforms)),
-                or_(o.next_attempt_at.is_(None), o.next_attempt_at <= AT),
-                or_(o.claimed_until.is_(None), o.claimed_until <= AT),
-            )
-            .order_by(o.created_at, o.id)
-            .limit(limit)
-        )
+        params = {"platforms": sorted(platforms), "at": at, "until": at + lease, "limit": limit}
         if self.connection.dialect.name == "postgresql":
-            claimable = claimable.with_for_update(skip_locked=True)
-        # One statement picks and takes the rows, so two claimers never both win one: PostgreSQL skips rows
-        # another claimer has locked, SQLite runs the whole statement under its single writer lock.
-        claim = (
-            update(outbox)
-            .where(o.id.in_(claimable.scalar_subquery()))
-            .values(claimed_until=bindparam("until", type_=UTCDateTime))
-            .returning(*outbox.c)
-        )
-        rows = self.connection.execute(claim, {"at": at, "until": at + lease}).all()
+            rows: Any = run_one(self.connection, CLAIM[True], params).all()
+        else:
+            rows = self.connection.execute(CLAIM[False], params).all()
         return [
             Outgoing(r.id, r.platform, r.target, r.direct, reply_from_data(r.reply), r.created_at, r.attempts)
             for r in sorted(rows, key=lambda r: (r.created_at, r.id))

@@ -37,7 +37,7 @@ from storage import tables as t
 from storage.batch import add_checked_update, add_rows
 from storage.cache import IncidentCache
 from storage.changes import Changes, Snapshot, changes, is_changed, snapshot
-from storage.direct import Batch, Step
+from storage.direct import Batch, Step, run_one
 
 if TYPE_CHECKING:
     from storage.uow import SqlCardRefs
@@ -137,11 +137,29 @@ IS_WAITING = and_(
 )
 DUE = select(i.key).where(IS_DUE).order_by(i.next_update_due, i.number)
 WITH_OPEN_DRAFTS = select(i.key).where(IS_WAITING).order_by(i.number)
-# Both lists of a wake-up in one round trip; each branch still reads its own index.
-REMINDER_KEYS = union_all(
-    select(literal("due").label("kind"), i.key, i.next_update_due.label("due_at"), i.number).where(IS_DUE),
-    select(literal("waiting").label("kind"), i.key, null().label("due_at"), i.number).where(IS_WAITING),
-).order_by("kind", "due_at", "number")
+
+
+def _reminder_keys(unresolved: Any, open_draft: Any) -> Any:
+    """Both lists of a wake-up in one round trip; each branch still reads its own index."""
+    return union_all(
+        select(literal("due").label("kind"), i.key, i.next_update_due.label("due_at"), i.number).where(
+            unresolved, i.next_update_due <= bindparam("at", type_=t.UTCDateTime)
+        ),
+        select(literal("waiting").label("kind"), i.key, null().label("due_at"), i.number).where(
+            unresolved, exists().where(d.incident_number == i.number, open_draft)
+        ),
+    ).order_by("kind", "due_at", "number")
+
+
+REMINDER_KEYS = {
+    "sqlite": _reminder_keys(i.status.in_(UNRESOLVED), d.state.in_(OPEN_DRAFT_STATES)),
+    # The states as arrays (an `IN` list cannot run on the driver's cursor): `storage.direct` runs it, its BEGIN in the
+    # same round trip, which is what a scheduler's idle wake-up costs.
+    "postgresql": _reminder_keys(
+        i.status == any_(bindparam("unresolved", list(UNRESOLVED), type_=ARRAY(String))),
+        d.state == any_(bindparam("open_drafts", list(OPEN_DRAFT_STATES), type_=ARRAY(String))),
+    ),
+}
 # The version check: a writer that loaded an older version matches no row.
 SAVE_INCIDENT = (
     update(t.incidents)
@@ -232,7 +250,10 @@ class SqlIncidents:
         return list(self.connection.execute(WITH_OPEN_DRAFTS).scalars())
 
     def reminder_keys(self, at: datetime) -> tuple[Sequence[str], Sequence[str]]:
-        rows = self.connection.execute(REMINDER_KEYS, {"at": at}).all()
+        if self.connection.dialect.name == "postgresql":
+            rows: Any = run_one(self.connection, REMINDER_KEYS["postgresql"], {"at": at}).all()
+        else:
+            rows = self.connection.execute(REMINDER_KEYS["sqlite"], {"at": at}).all()
         return [r.key for r in rows if r.kind == "due"], [r.key for r in rows if r.kind == "waiting"]
 
     # -- loading -------------------------------------------------------------------------------
