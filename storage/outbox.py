@@ -7,7 +7,7 @@ once the lease lapses. SQLite has no row locks: one process per SQLite file is a
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from bot.ports import Outgoing
 from bot.replies import Button, Card, Picker, Reply
 from bot.replies import Field as CardField
 from storage.batch import add_rows
-from storage.direct import Batch, run_one
+from storage.direct import Batch, Step, run_one
 from storage.tables import UTCDateTime, table_of
 
 PENDING, SENT, GAVE_UP = "pending", "sent", "gave_up"
@@ -90,6 +90,9 @@ class SqlOutbox:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.pending: list[Outgoing] = []
+        # A claim to make with the commit (see `claim_on_commit`): its parameters, then its step in the commit's batch.
+        self.claiming: dict[str, Any] | None = None
+        self.claimed: Step | None = None
 
     def add(self, message: Outgoing) -> None:
         self.pending.append(message)
@@ -100,6 +103,28 @@ class SqlOutbox:
         if self.pending:
             add_rows(batch, outbox, [_row(m) for m in self.pending])
             self.pending = []
+        if self.claiming is not None:
+            # After the insert, in the same pipeline: the messages just added are claimed with the others.
+            self.claimed = batch.add(CLAIM[True], self.claiming)
+            self.claiming = None
+
+    def claim_on_commit(
+        self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int
+    ) -> Callable[[], Sequence[Outgoing] | None]:
+        """On PostgreSQL the claim goes in the commit's pipeline: a wake-up records its reminders and takes what is to
+        be sent in one transaction, a round trip and a COMMIT fewer. SQLite's claim (an `IN` list) cannot go in a
+        batch; it is left to the caller."""
+        if self.connection.dialect.name != "postgresql":
+            return lambda: None
+        if not platforms:
+            return list
+        self.claiming = {"platforms": sorted(platforms), "at": at, "until": at + lease, "limit": limit}
+        self.claimed = None
+
+        def claimed() -> Sequence[Outgoing] | None:
+            return None if self.claimed is None else _outgoing(self.claimed.all())
+
+        return claimed
 
     def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
         if not platforms:
@@ -109,10 +134,7 @@ class SqlOutbox:
             rows: Any = run_one(self.connection, CLAIM[True], params).all()
         else:
             rows = self.connection.execute(CLAIM[False], params).all()
-        return [
-            Outgoing(r.id, r.platform, r.target, r.direct, reply_from_data(r.reply), r.created_at, r.attempts)
-            for r in sorted(rows, key=lambda r: (r.created_at, r.id))
-        ]
+        return _outgoing(rows)
 
     def mark_sent(self, message_ids: Sequence[str], at: datetime) -> None:
         # One statement for the round, not one per message: a wake-up settles many messages at once.
@@ -131,6 +153,13 @@ class SqlOutbox:
                 "claimed_until": None, "last_error": error,
             },
         )
+
+
+def _outgoing(rows: Sequence[Any]) -> list[Outgoing]:
+    return [
+        Outgoing(r.id, r.platform, r.target, r.direct, reply_from_data(r.reply), r.created_at, r.attempts)
+        for r in sorted(rows, key=lambda r: (r.created_at, r.id))
+    ]
 
 
 def _row(message: Outgoing) -> dict[str, Any]:
