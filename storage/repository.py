@@ -217,10 +217,13 @@ class SqlIncidents:
     def get_many(self, keys: Sequence[str]) -> Sequence[Incident]:
         """One select per table for the whole batch, instead of one load per incident."""
         dialect = "postgresql" if self.connection.dialect.name == "postgresql" else "sqlite"
-        rows = self.connection.execute(BATCH_BY_KEYS[dialect], {"keys": list(keys)}).all()
+        direct = dialect == "postgresql"  # SQLite's lists expand into new SQL for each size: SQLAlchemy runs those
+        if direct:
+            rows: Any = run_one(self.connection, BATCH_BY_KEYS[dialect], {"keys": list(keys)}).all()
+        else:
+            rows = self.connection.execute(BATCH_BY_KEYS[dialect], {"keys": list(keys)}).all()
         fresh = [row for row in rows if row.number not in self.tracked]
         numbers = {"numbers": [row.number for row in fresh]}
-        direct = dialect == "postgresql"  # SQLite's lists expand into new SQL for each size: SQLAlchemy runs those
         for incident in self._assemble(fresh, BATCH_CHILDREN[dialect].__getitem__, numbers, direct=direct):
             self.tracked[incident.number] = (incident, snapshot(incident))
         return [self.tracked[row.number][0] for row in rows]
