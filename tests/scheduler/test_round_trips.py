@@ -122,3 +122,18 @@ def test_on_postgresql_an_idle_wake_up_costs_three_round_trips(factory: SqlUnitO
     assert (result.checkins, result.claimed, delivered) == (0, [], 0)
     # The key lists with their BEGIN, the claim that finds nothing, COMMIT.
     assert (counted.statements, counted.round_trips) == (2, 3), counted
+
+
+def test_a_wake_up_over_several_batches_claims_every_message_it_recorded(factory: SqlUnitOfWorkFactory) -> None:
+    seed(factory, 1, 25, timedelta(minutes=20))
+    reminders = Reminders(factory, SETTINGS, batch=10)  # type: ignore[arg-type]
+    gateway = FakeGateway("console")
+    courier = Courier(factory, {"console": gateway})  # type: ignore[dict-item]
+
+    result = reminders.wake(T0 + timedelta(minutes=25), courier.terms())
+    delivered = asyncio.run(courier.deliver(lambda: T0 + timedelta(minutes=25), result.claimed))
+
+    assert (result.checkins, delivered) == (25, 25)
+    if factory.engine.dialect.name == "postgresql":  # claimed with the last batch's commit, the first two's included
+        assert result.claimed is not None and len(result.claimed) == 25
+    assert sorted(s.reply.incident for s in gateway.posts if s.reply) == sorted(f"CRI-{n}" for n in range(1, 26))
