@@ -124,6 +124,14 @@ BATCH_CHILDREN = {
         for table in CHILDREN
     },
 }
+# A batch's children named by its keys, so they go in the rows' own pipeline on PostgreSQL (the scheduler's wake-up:
+# one round trip for the whole load). Every table but the timeline, whose length comes with the rows.
+BATCH_KEYS = bindparam("keys", type_=ARRAY(String))
+CHILDREN_OF_KEYS = {
+    table: _children_query(table).where(table.c.incident_number.in_(select(i.number).where(i.key == any_(BATCH_KEYS))))
+    for table in CHILDREN
+    if table is not t.timeline
+}
 # How much history an incident has, when it is loaded without it (seq runs 1..n, append-only).
 EVENTS_RECORDED = (
     select(t.timeline.c.incident_number, func.max(t.timeline.c.seq))
@@ -215,16 +223,28 @@ class SqlIncidents:
         return incident
 
     def get_many(self, keys: Sequence[str]) -> Sequence[Incident]:
-        """One select per table for the whole batch, instead of one load per incident."""
-        dialect = "postgresql" if self.connection.dialect.name == "postgresql" else "sqlite"
-        direct = dialect == "postgresql"  # SQLite's lists expand into new SQL for each size: SQLAlchemy runs those
-        if direct:
-            rows: Any = run_one(self.connection, BATCH_BY_KEYS[dialect], {"keys": list(keys)}).all()
+        """One select per table for the whole batch, instead of one load per incident; on PostgreSQL all of them in one
+        round trip."""
+        if self.connection.dialect.name == "postgresql":
+            batch = Batch(self.connection)
+            found = batch.add(BATCH_BY_KEYS["postgresql"], {"keys": list(keys)})
+            steps = {table: batch.add(query, {"keys": list(keys)}) for table, query in CHILDREN_OF_KEYS.items()}
+            batch.run()
+            rows: Any = found.all()
+            read: ChildRows = {}
+            for table, step in steps.items():
+                grouped = read[table] = defaultdict(list)
+                for row in step.all():
+                    grouped[row.incident_number].append(row)
+            fresh = [row for row in rows if row.number not in self.tracked]
+            incidents = self._assemble(fresh, BATCH_CHILDREN["postgresql"].__getitem__, direct=True, read=read)
         else:
-            rows = self.connection.execute(BATCH_BY_KEYS[dialect], {"keys": list(keys)}).all()
-        fresh = [row for row in rows if row.number not in self.tracked]
-        numbers = {"numbers": [row.number for row in fresh]}
-        for incident in self._assemble(fresh, BATCH_CHILDREN[dialect].__getitem__, numbers, direct=direct):
+            # SQLite's lists expand into new SQL for each size: SQLAlchemy runs those.
+            rows = self.connection.execute(BATCH_BY_KEYS["sqlite"], {"keys": list(keys)}).all()
+            fresh = [row for row in rows if row.number not in self.tracked]
+            numbers = {"numbers": [row.number for row in fresh]}
+            incidents = self._assemble(fresh, BATCH_CHILDREN["sqlite"].__getitem__, numbers)
+        for incident in incidents:
             self.tracked[incident.number] = (incident, snapshot(incident))
         return [self.tracked[row.number][0] for row in rows]
 
@@ -290,22 +310,24 @@ class SqlIncidents:
         params: dict[str, Any] | None = None,
         history: bool = False,
         direct: bool = False,
+        read: ChildRows | None = None,
     ) -> Incidents:
         """Incidents from their rows plus one select per child table (five fewer while none has a draft).
 
         Without `history`, the timeline is not read, only its length: commands append to it and never read it.
         `direct` says the queries are built once, with no expanding list, so `storage.direct` can run them: on
         PostgreSQL all of them in one round trip (the five tables of drafts too, rather than a second trip to
-        learn whether there are drafts).
+        learn whether there are drafts). `read` gives the child rows already read with the incident rows instead.
         """
         if not rows:
             return []
-        postgres = self.connection.dialect.name == "postgresql"
-        first = [t.conversations, t.assignments, t.updates, t.drafts, *([t.timeline] if history else [])]
-        later = [t.draft_versions, t.approvals, t.reviews, t.publications, t.objections]
-        read = self._children(first + later if postgres and direct else first, query, params or {}, direct)
-        if t.draft_versions not in read and read[t.drafts]:
-            read.update(self._children(later, query, params or {}, direct))
+        if read is None:
+            postgres = self.connection.dialect.name == "postgresql"
+            first = [t.conversations, t.assignments, t.updates, t.drafts, *([t.timeline] if history else [])]
+            later = [t.draft_versions, t.approvals, t.reviews, t.publications, t.objections]
+            read = self._children(first + later if postgres and direct else first, query, params or {}, direct)
+            if t.draft_versions not in read and read[t.drafts]:
+                read.update(self._children(later, query, params or {}, direct))
 
         def children(table: Table) -> defaultdict[Any, list[Any]]:
             return read.get(table, defaultdict(list))
