@@ -1,9 +1,9 @@
 """Records due reminders on incidents and hands their messages to an outbox, then delivers the outbox.
 
 Exactly once, across crashes and replicas: a reminder and its messages are saved in the same transaction
-as the incident, whose version check lets only one process record it; each message is then claimed,
-handed to its gateway and marked sent. A process that dies between claiming and marking leaves the
-message to be retried when its claim lapses.
+as the incident, whose version check lets only one process record it; each message is then claimed (by the
+scheduler's wake-up, in that same transaction), handed to its gateway and marked sent. A process that dies between
+claiming and marking leaves the message to be retried when its claim lapses.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Claims lock rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so replicas share the work without waiting on
 each other; a claim is a lease (`claimed_until`), so a replica that dies mid-delivery hands its messages on
 once the lease lapses. SQLite has no row locks: one process per SQLite file is assumed.
+
+A scheduler wake-up claims with the commit that records its reminders (`claim_on_commit`): the claim goes in the same
+pipeline, after the insert, so the wake-up is one transaction and a rolled-back batch takes its claim with it.
 """
 
 from __future__ import annotations
