@@ -19,6 +19,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    cast,
     exists,
     false,
     func,
@@ -124,14 +125,12 @@ BATCH_CHILDREN = {
         for table in CHILDREN
     },
 }
-# A batch's children named by its keys, so they go in the rows' own pipeline on PostgreSQL (the scheduler's wake-up:
-# one round trip for the whole load). Every table but the timeline, whose length comes with the rows.
-BATCH_KEYS = bindparam("keys", type_=ARRAY(String))
-CHILDREN_OF_KEYS = {
-    table: _children_query(table).where(table.c.incident_number.in_(select(i.number).where(i.key == any_(BATCH_KEYS))))
-    for table in CHILDREN
-    if table is not t.timeline
-}
+# A batch named by its keys, read by the numbers they end with (`Incident.key`), which the primary keys index (the key
+# alone has no index: each statement would scan every incident), the keys checked too. Rows and children then go in one
+# pipeline on PostgreSQL: the scheduler's wake-up loads its batch in one round trip.
+BATCH_BY_NUMBERED_KEYS = WITH_RECORDED.where(
+    i.number == any_(bindparam("numbers", type_=ARRAY(Integer))), i.key == any_(bindparam("keys", type_=ARRAY(String)))
+).order_by(i.number)
 # How much history an incident has, when it is loaded without it (seq runs 1..n, append-only).
 EVENTS_RECORDED = (
     select(t.timeline.c.incident_number, func.max(t.timeline.c.seq))
@@ -147,27 +146,35 @@ DUE = select(i.key).where(IS_DUE).order_by(i.next_update_due, i.number)
 WITH_OPEN_DRAFTS = select(i.key).where(IS_WAITING).order_by(i.number)
 
 
-def _reminder_keys(unresolved: Any, open_draft: Any) -> Any:
+def _reminder_keys(unresolved: Any, waiting: Any) -> Any:
     """Both lists of a wake-up in one round trip; each branch still reads its own index."""
     return union_all(
         select(literal("due").label("kind"), i.key, i.next_update_due.label("due_at"), i.number).where(
             unresolved, i.next_update_due <= bindparam("at", type_=t.UTCDateTime)
         ),
-        select(literal("waiting").label("kind"), i.key, null().label("due_at"), i.number).where(
-            unresolved, exists().where(d.incident_number == i.number, open_draft)
-        ),
+        select(literal("waiting").label("kind"), i.key, null().label("due_at"), i.number).where(unresolved, waiting),
     ).order_by("kind", "due_at", "number")
 
 
 REMINDER_KEYS = {
-    "sqlite": _reminder_keys(i.status.in_(UNRESOLVED), d.state.in_(OPEN_DRAFT_STATES)),
+    "sqlite": _reminder_keys(
+        i.status.in_(UNRESOLVED), exists().where(d.incident_number == i.number, d.state.in_(OPEN_DRAFT_STATES))
+    ),
     # The states as arrays (an `IN` list cannot run on the driver's cursor): `storage.direct` runs it, its BEGIN in the
-    # same round trip, which is what a scheduler's idle wake-up costs.
+    # same round trip, which is what a scheduler's idle wake-up costs. The incidents with open drafts are found from
+    # the drafts, by primary key: as `EXISTS`, PostgreSQL scans every incident (1.7 ms against 0.1 at 10,000).
     "postgresql": _reminder_keys(
         i.status == any_(bindparam("unresolved", list(UNRESOLVED), type_=ARRAY(String))),
-        d.state == any_(bindparam("open_drafts", list(OPEN_DRAFT_STATES), type_=ARRAY(String))),
+        i.number == any_(cast(
+            select(func.array_agg(d.incident_number))
+            .where(d.state == any_(bindparam("open_drafts", list(OPEN_DRAFT_STATES), type_=ARRAY(String))))
+            .scalar_subquery(),
+            ARRAY(Integer),
+        )),
     ),
 }
+
+
 # The version check: a writer that loaded an older version matches no row.
 SAVE_INCIDENT = (
     update(t.incidents)
@@ -227,8 +234,13 @@ class SqlIncidents:
         round trip."""
         if self.connection.dialect.name == "postgresql":
             batch = Batch(self.connection)
-            found = batch.add(BATCH_BY_KEYS["postgresql"], {"keys": list(keys)})
-            steps = {table: batch.add(query, {"keys": list(keys)}) for table, query in CHILDREN_OF_KEYS.items()}
+            numbers = {"numbers": sorted({int(n) for key in keys if (n := key.rpartition("-")[2]).isdigit()})}
+            found = batch.add(BATCH_BY_NUMBERED_KEYS, {**numbers, "keys": list(keys)})
+            steps = {
+                table: batch.add(query, numbers)
+                for table, query in BATCH_CHILDREN["postgresql"].items()
+                if table is not t.timeline  # its length comes with the rows
+            }
             batch.run()
             rows: Any = found.all()
             read: ChildRows = {}
