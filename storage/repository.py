@@ -113,10 +113,15 @@ CHILDREN_OF_MANY = {
 }
 # A batch (the scheduler's wake-up): each incident row comes with how much history it has, so that is not one more
 # select. On PostgreSQL the keys and numbers travel as one array: the SQL text no longer depends on the batch size, so
-# psycopg's caches and prepared statements apply (an `IN (...)` list is new SQL for every size).
+# psycopg's caches and prepared statements apply (an `IN (...)` list is new SQL for every size). There the batch is
+# read by the numbers its keys end with (`Incident.key`), which the primary key indexes (the key alone has no index:
+# each statement would scan every incident), the keys checked too; so rows and children go in one pipeline.
 BATCH_BY_KEYS = {
     "sqlite": BY_KEYS,
-    "postgresql": WITH_RECORDED.where(i.key == any_(bindparam("keys", type_=ARRAY(String)))).order_by(i.number),
+    "postgresql": WITH_RECORDED.where(
+        i.number == any_(bindparam("numbers", type_=ARRAY(Integer))),
+        i.key == any_(bindparam("keys", type_=ARRAY(String))),
+    ).order_by(i.number),
 }
 BATCH_CHILDREN = {
     "sqlite": CHILDREN_OF_MANY,
@@ -125,12 +130,6 @@ BATCH_CHILDREN = {
         for table in CHILDREN
     },
 }
-# A batch named by its keys, read by the numbers they end with (`Incident.key`), which the primary keys index (the key
-# alone has no index: each statement would scan every incident), the keys checked too. Rows and children then go in one
-# pipeline on PostgreSQL: the scheduler's wake-up loads its batch in one round trip.
-BATCH_BY_NUMBERED_KEYS = WITH_RECORDED.where(
-    i.number == any_(bindparam("numbers", type_=ARRAY(Integer))), i.key == any_(bindparam("keys", type_=ARRAY(String)))
-).order_by(i.number)
 # How much history an incident has, when it is loaded without it (seq runs 1..n, append-only).
 EVENTS_RECORDED = (
     select(t.timeline.c.incident_number, func.max(t.timeline.c.seq))
@@ -235,7 +234,7 @@ class SqlIncidents:
         if self.connection.dialect.name == "postgresql":
             batch = Batch(self.connection)
             numbers = {"numbers": sorted({int(n) for key in keys if (n := key.rpartition("-")[2]).isdigit()})}
-            found = batch.add(BATCH_BY_NUMBERED_KEYS, {**numbers, "keys": list(keys)})
+            found = batch.add(BATCH_BY_KEYS["postgresql"], {**numbers, "keys": list(keys)})
             steps = {
                 table: batch.add(query, numbers)
                 for table, query in BATCH_CHILDREN["postgresql"].items()
