@@ -42,8 +42,9 @@ class Scheduler:
     async def wake(self) -> tuple[WakeResult, int]:
         """One wake-up: record what came due, then deliver the outbox. Overlapping wake-ups are serialized."""
         async with self._lock:
-            result = await asyncio.to_thread(self.reminders.wake, self.clock.now())
-            delivered = await self.courier.deliver(self.clock.now)
+            # What is to be sent is claimed in the transaction that records the reminders.
+            result = await asyncio.to_thread(self.reminders.wake, self.clock.now(), self.courier.terms())
+            delivered = await self.courier.deliver(self.clock.now, result.claimed)
             return result, delivered
 
     async def _trampoline(self) -> None:

@@ -222,6 +222,11 @@ class Addressed:
     def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
         return self.outbox.claim(platforms, at, lease, limit)
 
+    def claim_on_commit(
+        self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int
+    ) -> Callable[[], Sequence[Outgoing] | None]:
+        return self.outbox.claim_on_commit(platforms, at, lease, limit)
+
     def mark_sent(self, message_ids: Sequence[str], at: datetime) -> None:
         self.outbox.mark_sent(message_ids, at)
 

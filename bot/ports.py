@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -217,6 +217,14 @@ class Outbox(Protocol):
 
     def claim(self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int) -> Sequence[Outgoing]:
         """Unsent messages for these platforms that nobody else holds, held until `at + lease`."""
+
+    def claim_on_commit(
+        self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int
+    ) -> Callable[[], Sequence[Outgoing] | None]:
+        """Claims as `claim` does, with the commit of the current transaction, so its own messages are claimed too.
+
+        The function returned gives the claimed messages once committed; None where this outbox cannot claim with a
+        commit, and the caller claims on its own."""
 
     def mark_sent(self, message_ids: Sequence[str], at: datetime) -> None: ...
 

@@ -1,9 +1,9 @@
 """Records due reminders on incidents and hands their messages to an outbox, then delivers the outbox.
 
 Exactly once, across crashes and replicas: a reminder and its messages are saved in the same transaction
-as the incident, whose version check lets only one process record it; each message is then claimed,
-handed to its gateway and marked sent. A process that dies between claiming and marking leaves the
-message to be retried when its claim lapses.
+as the incident, whose version check lets only one process record it; each message is then claimed (by the
+scheduler's wake-up, in that same transaction), handed to its gateway and marked sent. A process that dies between
+claiming and marking leaves the message to be retried when its claim lapses.
 """
 
 from __future__ import annotations
@@ -29,11 +29,23 @@ from bot.signals.ports import SignalStore
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Claim:
+    """What a courier takes from the outbox: unsent messages for its platforms, held for `lease`, `limit` at most."""
+
+    platforms: tuple[str, ...]
+    lease: timedelta
+    limit: int
+
+
 @dataclass
 class WakeResult:
     checkins: int = 0
     approvals: int = 0
     deferred: int = 0
+    # The messages a wake-up asked with a `Claim` took for its courier, in its last transaction; None when it could
+    # not (a batch collided, or the outbox claims only on its own), and the courier claims them itself.
+    claimed: Sequence[Outgoing] | None = None
 
 
 @dataclass
@@ -48,45 +60,74 @@ class Reminders:
     # spares loading it at every wake-up. Only ever too early, never too late, so the database stays the truth.
     approval_hints: dict[str, datetime] = field(default_factory=dict, repr=False)
 
-    def wake(self, at: datetime) -> WakeResult:
+    def wake(self, at: datetime, claim: Claim | None = None) -> WakeResult:
+        """Records what is due at `at`; with a `claim`, also takes what the courier is to send in the same (last)
+        transaction, so a wake-up is one transaction, not two."""
+        result = WakeResult()
+        # The key lists and the first batch share a transaction: a wake-up with up to `batch` incidents to visit is
+        # one read, one load, one save.
         with self.uow_factory() as uow:
             due, waiting = uow.incidents.reminder_keys(at)
-        self.approval_hints = {k: self.approval_hints[k] for k in waiting if k in self.approval_hints}
-        drafts_due = [k for k in waiting if k not in self.approval_hints or self.approval_hints[k] <= at]
-        keys = list(dict.fromkeys([*due, *drafts_due]))
-        result = WakeResult()
-        for start in range(0, len(keys), self.batch):
-            chunk = keys[start : start + self.batch]
+            self.approval_hints = {k: self.approval_hints[k] for k in waiting if k in self.approval_hints}
+            drafts_due = [k for k in waiting if k not in self.approval_hints or self.approval_hints[k] <= at]
+            keys = list(dict.fromkeys([*due, *drafts_due]))
+            chunks = [keys[start : start + self.batch] for start in range(0, len(keys), self.batch)]
+            if not chunks:
+                if claim is not None and claim.platforms:
+                    result.claimed = uow.outbox.claim(claim.platforms, at, claim.lease, claim.limit)
+                    uow.commit()
+                return result
             try:
-                result = self._visit(chunk, at, result)
+                result = self._visit_in(uow, chunks[0], at, result, claim if len(chunks) == 1 else None)
+                collided = False
             except ConcurrentChange:
-                log.debug("batch of %d collided; replaying one by one", len(chunk))
-                # Someone (a command, another replica) saved one of them meanwhile: what remains due is
-                # decided again on fresh data, so a reminder already recorded elsewhere is not repeated.
-                for key in chunk:
-                    try:
-                        result = self._visit([key], at, result)
-                    except ConcurrentChange:
-                        log.info("%s changed while reminding; the next wake-up looks again", key)
+                collided = True
+        if collided:
+            result = self._replay(chunks[0], at, result)
+        for index in range(1, len(chunks)):
+            last = index == len(chunks) - 1
+            try:
+                result = self._visit(chunks[index], at, result, claim if last else None)
+            except ConcurrentChange:
+                result = self._replay(chunks[index], at, result)
         return result
 
-    def _visit(self, keys: list[str], at: datetime, result: WakeResult) -> WakeResult:
+    def _replay(self, chunk: list[str], at: datetime, result: WakeResult) -> WakeResult:
+        log.debug("batch of %d collided; replaying one by one", len(chunk))
+        # Someone (a command, another replica) saved one of them meanwhile: what remains due is decided again on
+        # fresh data, so a reminder already recorded elsewhere is not repeated.
+        for key in chunk:
+            try:
+                result = self._visit([key], at, result)
+            except ConcurrentChange:
+                log.info("%s changed while reminding; the next wake-up looks again", key)
+        return result
+
+    def _visit(self, keys: list[str], at: datetime, result: WakeResult, claim: Claim | None = None) -> WakeResult:
+        with self.uow_factory() as uow:
+            return self._visit_in(uow, keys, at, result, claim)
+
+    def _visit_in(
+        self, uow: ReminderUnitOfWork, keys: list[str], at: datetime, result: WakeResult, claim: Claim | None = None
+    ) -> WakeResult:
         found = WakeResult(result.checkins, result.approvals, result.deferred)
         hints = {}
-        with self.uow_factory() as uow:
-            # Only where the weak-signal watch runs does a reminder look at signals (a statement per incident).
-            watching = bool(self.settings.watch.topics or self.settings.watch.channel)
-            incidents = list(uow.incidents.get_many(keys))
-            # Each message written for its platform, each person reached where they were last active: the people of
-            # the whole batch are read at once.
-            people = identities.people_of_all(uow, incidents)
-            for incident in incidents:
-                if watching:
-                    with_volume(incident, uow.signals, at)
-                self._remind(incident, at, identities.addressed(uow.outbox, people, incident), found,
-                             uow.signals if watching else None)
-                hints[incident.key] = checkins.approvals_not_before(incident, at, self.settings)
-            uow.commit()
+        # Only where the weak-signal watch runs does a reminder look at signals (a statement per incident).
+        watching = bool(self.settings.watch.topics or self.settings.watch.channel)
+        incidents = list(uow.incidents.get_many(keys))
+        # Each message written for its platform, each person reached where they were last active: the people of
+        # the whole batch are read at once.
+        people = identities.people_of_all(uow, incidents)
+        for incident in incidents:
+            if watching:
+                with_volume(incident, uow.signals, at)
+            self._remind(incident, at, identities.addressed(uow.outbox, people, incident), found,
+                         uow.signals if watching else None)
+            hints[incident.key] = checkins.approvals_not_before(incident, at, self.settings)
+        claimed = uow.outbox.claim_on_commit(claim.platforms, at, claim.lease, claim.limit) if claim else None
+        uow.commit()
+        if claimed is not None:
+            found.claimed = claimed()
         # Only what was committed may inform a hint: a rolled-back reminder must be found due again.
         self.approval_hints.update(hints)
         return found
@@ -174,6 +215,10 @@ class Courier:
     # A reminder still failing after this many tries is stale news; it is dropped and logged.
     max_attempts: int = 8
 
+    def terms(self) -> Claim:
+        """What this courier claims, for a wake-up to take with its own transaction."""
+        return Claim(tuple(self.gateways), self.lease, self.limit)
+
     def claim(self, at: datetime) -> Sequence[Outgoing]:
         with self.uow_factory() as uow:
             claimed = uow.outbox.claim(list(self.gateways), at, self.lease, self.limit)
@@ -190,13 +235,15 @@ class Courier:
                     uow.outbox.retry_later(message.id, retry_at, error)
             uow.commit()
 
-    async def deliver(self, now: Callable[[], datetime]) -> int:
-        """Sends what is claimable now; returns how many messages reached their gateway.
+    async def deliver(self, now: Callable[[], datetime], claimed: Sequence[Outgoing] | None = None) -> int:
+        """Sends what is claimable now, or what a wake-up `claimed` already for this courier (see `terms`); returns
+        how many messages reached their gateway.
 
         The round is settled in one transaction once every send returned: a crash in between (usually well
         under a second) leaves those messages to be sent again when their claim lapses.
         """
-        claimed = await asyncio.to_thread(self.claim, now())
+        if claimed is None:
+            claimed = await asyncio.to_thread(self.claim, now())
         if not claimed:
             return 0
         gate = asyncio.Semaphore(self.concurrency)

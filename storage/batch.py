@@ -33,7 +33,13 @@ def json_checked_update(table: Table, columns: tuple[str, ...], key: str, check:
     """Updates the rows named by `key` whose `check` column still holds the value given, and increments it."""
     sets = ", ".join(f'"{name}" = r."{name}"' for name in columns if name not in (key, check))
     rows = f'json_populate_recordset(NULL::"{table.name}", :rows) AS r'
-    where = f'"{table.name}"."{key}" = r."{key}" AND "{table.name}"."{check}" = r."{check}"'
+    # The keys again as an array, so the rows are found through the key's index: joined to the function alone, the
+    # planner scans the whole table (its row estimate for the function is fixed), which grows with every incident kept.
+    keys = f'SELECT "{key}" FROM json_populate_recordset(NULL::"{table.name}", :rows)'
+    where = (
+        f'"{table.name}"."{key}" = r."{key}" AND "{table.name}"."{check}" = r."{check}"'
+        f' AND "{table.name}"."{key}" = ANY(ARRAY({keys}))'
+    )
     return text(f'UPDATE "{table.name}" SET {sets}, "{check}" = "{table.name}"."{check}" + 1 FROM {rows} WHERE {where}')
 
 

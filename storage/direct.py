@@ -91,6 +91,8 @@ def compiled(statement: ClauseElement, dialect: Dialect, columns: Sequence[str] 
         (name, process) for name, bind in done.binds.items() if (process := _bind(bind.type, dialect)) is not None
     )
     selected = getattr(statement, "selected_columns", None)
+    if selected is None and isinstance(statement, UpdateBase):
+        selected = statement.exported_columns  # what an insert, update or delete returns
     names: list[str] = list(selected.keys()) if selected is not None else []
     results = tuple(
         (index, process)

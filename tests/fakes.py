@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -214,6 +214,12 @@ class FakeOutbox:
                 row.claimed_until = at + lease
                 claimed.append(row.message)
         return claimed
+
+    def claim_on_commit(
+        self, platforms: Collection[str], at: datetime, lease: timedelta, limit: int
+    ) -> Callable[[], Sequence[Outgoing] | None]:
+        # Asked for only once the unit of work committed, when the store holds what it added.
+        return lambda: self.claim(platforms, at, lease, limit)
 
     def mark_sent(self, message_ids: Sequence[str], at: datetime) -> None:
         for message_id in message_ids:
