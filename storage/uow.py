@@ -29,6 +29,7 @@ from bot.templates import Template
 from storage import library
 from storage import tables as t
 from storage.cache import IncidentCache
+from storage.connections import ThreadConnections
 from storage.direct import Batch, run_one
 from storage.engine import DEFAULT_URL, make_engine
 from storage.inbox import SqlInbox
@@ -155,16 +156,21 @@ class SqlUnitOfWork:
     frontline: FrontlineBoard
 
     def __init__(
-        self, engine: Engine, known_names: dict[str, str] | None = None, cache: IncidentCache | None = None
+        self,
+        engine: Engine,
+        known_names: dict[str, str] | None = None,
+        cache: IncidentCache | None = None,
+        connections: ThreadConnections | None = None,
     ) -> None:
         self.engine = engine
         self.known_names = known_names if known_names is not None else {}
         self.cache = cache
+        self.connections = connections
         self.committed = False
 
     def __enter__(self) -> SqlUnitOfWork:
         ensure_schema(self.engine)
-        self.connection = self.engine.connect()
+        self.connection = self.connections.take() if self.connections is not None else self.engine.connect()
         self.requests = self._requests = SqlRequestLog(self.connection)
         self.cards = self._cards = SqlCardRefs(self.connection)
         self.incidents = self._incidents = SqlIncidents(self.connection, self.cache, self._cards)
@@ -180,7 +186,10 @@ class SqlUnitOfWork:
         try:
             self.rollback()
         finally:
-            self.connection.close()
+            if self.connections is not None:
+                self.connections.give_back(self.connection)  # it closes one that failed or is still in a transaction
+            else:
+                self.connection.close()
         if isinstance(exc, DBAPIError) and exc.connection_invalidated:
             # The pooled connection had died (a server restart, an idle timeout; the pool no longer pings each
             # connection it hands out, see `storage.engine`). Nothing of this attempt was committed: it is run again
@@ -245,11 +254,16 @@ class SqlUnitOfWorkFactory:
     engine: Engine
     known_names: dict[str, str] = field(default_factory=dict)  # see `storage.people`
     cache: IncidentCache = field(default_factory=IncidentCache)  # see `storage.cache`
+    connections: ThreadConnections = field(init=False)  # see `storage.connections`
+
+    def __post_init__(self) -> None:
+        self.connections = ThreadConnections(self.engine)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.known_names, self.cache)
+        return SqlUnitOfWork(self.engine, self.known_names, self.cache, self.connections)
 
     def dispose(self) -> None:
+        self.connections.close_all()
         self.engine.dispose()
 
 
