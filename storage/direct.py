@@ -130,13 +130,19 @@ def _result(kind: TypeEngine[Any], dialect: Dialect) -> Processor | None:
 def _sqlite_utc_text(value: datetime | None) -> str | None:
     if value is None:
         return None
+    if value.tzinfo is UTC:  # the usual case: the text is its ISO form without the "+00:00"
+        return value.isoformat(" ", "microseconds")[:-6]
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r} would be ambiguous in storage; use UTC")
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _sqlite_utc_datetime(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if value is None:
+        return None
+    if len(value) == 26:  # as written above: parsed with its offset, several times cheaper than `replace` after
+        return datetime.fromisoformat(value + "+00:00")
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 class Step:
