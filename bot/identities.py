@@ -167,8 +167,8 @@ def card_for(card: Card, platform: str, people: People) -> Card:
 
 def for_platform(reply: Reply, platform: str, people: People) -> Reply:
     """The reply as read on `platform`: each person as that platform's account of them, or their name."""
-    if not people.accounts:
-        return reply
+    if not people.accounts or not (reply.mentions or reply.cards or reply.refreshed or "<@" in reply.text):
+        return reply  # nobody to write for this platform
     mentions = tuple(dict.fromkeys(people.on(p, platform) or p for p in reply.mentions))
     return replace(
         reply, text=text_for(reply.text, platform, people), mentions=mentions,
@@ -188,7 +188,9 @@ def with_people(uow: UnitOfWork, outcome: Outcome, origin: c.Origin) -> Outcome:
         platforms |= {place.platform for place in outcome.incident.places}
     people = known(uow, wanted, platforms)
     # The names this very request told (the directory learns them as it commits, after this).
-    people = replace(people, names={**people.names, **{k: v for k, v in origin.names if k in people.accounts and v}})
+    told = {k: v for k, v in origin.names if k in people.accounts and v}
+    if told:
+        people = replace(people, names={**people.names, **told})
     return replace(outcome, reply=for_platform(outcome.reply, origin.platform, people), people=people, origin=origin)
 
 
