@@ -153,6 +153,7 @@ UPDATE_CHILD = {
 }
 INSERT_INCIDENT = t.incidents.insert()
 INSERT_CHILD = {table.name: table.insert() for table in CHILDREN}
+CHILD_KEYS = {name: tuple(CHILD_TABLES[name].primary_key.columns.keys()) for name in UPDATE_CHILD}
 
 ChildQuery = Callable[[Table], Select[Any]]
 Verify = Callable[[], None]
@@ -408,14 +409,19 @@ class SqlIncidents:
                 self.cache.put(incident, stored)
 
     def _write_children(self, batch: Batch, written: Sequence[Changes]) -> None:
+        updated = {name for found in written for name in found.updates}
         for name, statement in UPDATE_CHILD.items():
-            keys = CHILD_TABLES[name].primary_key.columns.keys()
+            if name not in updated:
+                continue
+            keys = CHILD_KEYS[name]
             changed = [row for found in written for row in found.updates.get(name, ())]
-            if changed:
-                batch.add(statement, [{**row, **{f"key_{k}": row[k] for k in keys}} for row in changed], tuple(changed[0]))
+            batch.add(statement, [{**row, **{f"key_{k}": row[k] for k in keys}} for row in changed], tuple(changed[0]))
         # Parents before children (the order of CHILDREN), so foreign keys hold at every insert.
         postgres = self.connection.dialect.name == "postgresql"
+        inserted = {name for found in written for name in found.inserts}
         for name, insert in INSERT_CHILD.items():
+            if name not in inserted:
+                continue
             rows = [row for found in written for row in found.inserts.get(name, ())]
             if postgres and len(rows) > 1:
                 add_rows(batch, CHILD_TABLES[name], rows)  # one statement, as above
