@@ -97,7 +97,8 @@ def recognise(
     if changes:
         command = replace(command, **changes)
     names = tuple((renamed.get(key, key), name) for key, name in origin.names)
-    origin = replace(origin, person=speaker, names=names)
+    if speaker != origin.person or names != origin.names:  # most often everyone is already the person they are
+        origin = replace(origin, person=speaker, names=names)
     if isinstance(command, c.OpenIncident) and any(is_email(p) for people in settings.roster.values() for p in people):
         roster = {role: tuple(uow.people.by_email(p, at) if is_email(p) else p for p in people)
                   for role, people in settings.roster.items()}

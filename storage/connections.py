@@ -31,6 +31,7 @@ class ThreadConnections:
         self.lock = threading.Lock()
         self.kept: dict[threading.Thread, Connection] = {}
         self.idle: set[Connection] = set()  # kept and not in a unit of work now: only these are closed by another thread
+        self.schema_ready = False  # set by the unit of work once `ensure_schema` ran for this engine
 
     def take(self) -> Connection:
         """The thread's idle connection, or one from the pool (the first time, or inside another unit of work)."""

@@ -27,7 +27,7 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeEngine
 
-from storage.statements import noted
+from storage.statements import noted, watched
 from storage.tables import UTCDateTime
 
 Params = dict[str, Any]
@@ -181,11 +181,12 @@ class Batch:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self.dialect = connection.dialect
         self.steps: list[Step] = []
 
     def add(self, statement: ClauseElement, params: Params | Sequence[Params], columns: Sequence[str] = ()) -> Step:
         """Adds a statement; a list of parameter sets runs it once per set. Nothing runs before `run`."""
-        step = Step(compiled(statement, self.connection.dialect, columns), params)
+        step = Step(compiled(statement, self.dialect, columns), params)
         self.steps.append(step)
         return step
 
@@ -200,7 +201,8 @@ class Batch:
             connection.begin()
         driver: Any = connection.connection.driver_connection
         postgres = connection.dialect.name == "postgresql"
-        noted(connection.engine, [s.compiled.sql for s in steps], pipelined=postgres)
+        if watched(connection.engine):
+            noted(connection.engine, [s.compiled.sql for s in steps], pipelined=postgres)
         step = steps[0]
         try:
             if postgres:

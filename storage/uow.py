@@ -169,7 +169,10 @@ class SqlUnitOfWork:
         self.committed = False
 
     def __enter__(self) -> SqlUnitOfWork:
-        ensure_schema(self.engine)
+        if self.connections is None or not self.connections.schema_ready:
+            ensure_schema(self.engine)
+            if self.connections is not None:
+                self.connections.schema_ready = True  # checked once per engine, without the weak set's lookup
         self.connection = self.connections.take() if self.connections is not None else self.engine.connect()
         self.requests = self._requests = SqlRequestLog(self.connection)
         self.cards = self._cards = SqlCardRefs(self.connection)
