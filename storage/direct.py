@@ -14,6 +14,7 @@ transaction's BEGIN included when they are its first. On SQLite, in process, the
 
 from __future__ import annotations
 
+import operator
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -45,12 +46,20 @@ class Compiled:
     results: tuple[tuple[int, Processor], ...]
     # For positional drivers: each parameter's name and processor, in order (what `parameters` does, precomputed).
     ordered: tuple[tuple[str, Processor | None], ...] = ()
+    # For positional drivers again: the values in order in one C call, then the processors by position.
+    in_order: Callable[[Params], Sequence[Any]] | None = None
+    processed: tuple[tuple[int, Processor], ...] = ()
 
     def parameters(self, params: Params) -> Any:
-        if self.positional is not None:
+        if self.in_order is not None:
             if self.defaults:
                 params = {**self.defaults, **params}
-            return tuple([params[name] if process is None else process(params[name]) for name, process in self.ordered])
+            if not self.processed:
+                return self.in_order(params)
+            in_order = list(self.in_order(params))
+            for index, process in self.processed:
+                in_order[index] = process(in_order[index])
+            return in_order
         values = {**self.defaults, **params} if self.defaults else dict(params)
         for name, process in self.binds:
             if name in values:
@@ -101,6 +110,10 @@ def compiled(statement: ClauseElement, dialect: Dialect, columns: Sequence[str] 
         sql=done.string,
         positional=positional,
         ordered=tuple((name, processors.get(name)) for name in positional or ()),
+        in_order=_in_order(positional) if positional is not None else None,
+        processed=tuple(
+            (index, processors[name]) for index, name in enumerate(positional or ()) if name in processors
+        ),
         escaped=dict(done.escaped_bind_names),
         # Values bound in the statement itself, None included (`claimed_until=None`); a parameter given at run time has
         # no value here.
@@ -111,6 +124,15 @@ def compiled(statement: ClauseElement, dialect: Dialect, columns: Sequence[str] 
     )
     _compiled[key] = (statement, entry)  # the statement is kept, so its id is never reused for another
     return entry
+
+
+def _in_order(names: tuple[str, ...]) -> Callable[[Params], Sequence[Any]]:
+    if not names:
+        return lambda params: ()
+    if len(names) == 1:
+        [name] = names
+        return lambda params: (params[name],)
+    return operator.itemgetter(*names)
 
 
 def _bind(kind: TypeEngine[Any], dialect: Dialect) -> Processor | None:
