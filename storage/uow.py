@@ -187,7 +187,8 @@ class SqlUnitOfWork:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         try:
-            self.rollback()
+            if not self.committed or self.connection.in_transaction():
+                self.rollback()  # after a commit with nothing begun since, there is nothing to undo
         finally:
             if self.connections is not None:
                 self.connections.give_back(self.connection)  # it closes one that failed or is still in a transaction
