@@ -51,6 +51,8 @@ def with_frontline(outcome: Outcome, ctx: Context) -> Outcome:
     board.note_change(changes, ctx.now)
     board.posted = True
     settings = ctx.configured or ctx.settings
+    if not settings.frontline_channels:
+        return outcome  # the board keeps its changes (shown by `brief`); no room to render the card for
     # The rooms read the team's language and time zone, whoever made the change.
     t = translator(settings.language)
     card = brief_card(incident, board, settings.timezone, t)

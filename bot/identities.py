@@ -97,7 +97,8 @@ def recognise(
     if changes:
         command = replace(command, **changes)
     names = tuple((renamed.get(key, key), name) for key, name in origin.names)
-    origin = replace(origin, person=speaker, names=names)
+    if speaker != origin.person or names != origin.names:  # most often everyone is already the person they are
+        origin = replace(origin, person=speaker, names=names)
     if isinstance(command, c.OpenIncident) and any(is_email(p) for people in settings.roster.values() for p in people):
         roster = {role: tuple(uow.people.by_email(p, at) if is_email(p) else p for p in people)
                   for role, people in settings.roster.items()}
@@ -167,8 +168,8 @@ def card_for(card: Card, platform: str, people: People) -> Card:
 
 def for_platform(reply: Reply, platform: str, people: People) -> Reply:
     """The reply as read on `platform`: each person as that platform's account of them, or their name."""
-    if not people.accounts:
-        return reply
+    if not people.accounts or not (reply.mentions or reply.cards or reply.refreshed or "<@" in reply.text):
+        return reply  # nobody to write for this platform
     mentions = tuple(dict.fromkeys(people.on(p, platform) or p for p in reply.mentions))
     return replace(
         reply, text=text_for(reply.text, platform, people), mentions=mentions,
@@ -188,7 +189,9 @@ def with_people(uow: UnitOfWork, outcome: Outcome, origin: c.Origin) -> Outcome:
         platforms |= {place.platform for place in outcome.incident.places}
     people = known(uow, wanted, platforms)
     # The names this very request told (the directory learns them as it commits, after this).
-    people = replace(people, names={**people.names, **{k: v for k, v in origin.names if k in people.accounts and v}})
+    told = {k: v for k, v in origin.names if k in people.accounts and v}
+    if told:
+        people = replace(people, names={**people.names, **told})
     return replace(outcome, reply=for_platform(outcome.reply, origin.platform, people), people=people, origin=origin)
 
 

@@ -39,9 +39,7 @@ class IncidentCache:
 
     def put(self, incident: Incident, stored: Snapshot) -> None:
         """Keeps a private copy of `incident`, as committed (`stored` is its snapshot)."""
-        kept = copy.copy(incident)
-        kept.timeline, kept.earlier_events = [], incident.events_recorded
-        kept = clone(kept)
+        kept = _dataclass(incident, {"timeline": [], "earlier_events": incident.events_recorded})
         with self.lock:
             self.entries.pop(incident.number, None)
             self.entries[incident.number] = (kept, stored)
@@ -119,9 +117,15 @@ def _frozen_dataclass(value: Any) -> Any:
     return copied
 
 
-def _dataclass(value: Any) -> Any:
+def _dataclass(value: Any, instead: dict[str, Any] | None = None) -> Any:
+    """A copy of a mutable dataclass instance, with the fields in `instead` given those values rather than copied."""
     copied = object.__new__(type(value))
-    vars(copied).update({
-        name: item if type(item) in _atoms else clone(item) for name, item in vars(value).items()
-    })
+    fields = dict(vars(value))
+    if instead:
+        fields.update(instead)
+    atoms = _atoms
+    for name, item in fields.items():
+        if type(item) not in atoms and (instead is None or name not in instead):
+            fields[name] = clone(item)
+    vars(copied).update(fields)
     return copied

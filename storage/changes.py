@@ -89,10 +89,8 @@ def changes(incident: Incident, before: Snapshot = EMPTY) -> Changes:
     _check_append_only(incident, before)
     assignments: list[Values] = []
     drafts: dict[int, DraftSnapshot] = {}
-    found.insert("incident_conversations", [
-        m.conversation_values(n, seq, c) for seq, c in enumerate(incident.conversations, 1) if seq > before.conversations
-    ])
     conversation_rows = tuple(m.conversation_values(n, seq, c) for seq, c in enumerate(incident.conversations, 1))
+    found.insert("incident_conversations", list(conversation_rows[before.conversations:]))
     for seq, row in enumerate(before.conversation_rows, 1):
         if conversation_rows[seq - 1] != row:
             found.update("incident_conversations", conversation_rows[seq - 1])

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, ForeignKeyConstraint, select
+from sqlalchemy import JSON, Connection, ForeignKeyConstraint, Table, bindparam, select
 from sqlmodel import Field, SQLModel
 
 from bot.answers import Answer, Frontline
@@ -19,6 +19,7 @@ from bot.errors import ConcurrentChange
 from bot.model import Conversation
 from bot.signoff import signoff_document, signoff_from
 from bot.templates import Template
+from storage.direct import run_one
 from storage.tables import table_of
 
 
@@ -42,6 +43,23 @@ class FrontlineRow(SQLModel, table=True):
 
 templates = table_of(TemplateRow)
 frontline = table_of(FrontlineRow)
+
+
+def _saves(table: Table, key_column: str) -> tuple[Any, Any]:
+    """The insert of a first version, and the update checked by version, built once (see `storage.direct`)."""
+    key = table.c[key_column]
+    update = (
+        table.update()
+        .where(key == bindparam(f"key_{key_column}"), table.c.version == bindparam("key_version"))
+        .values(version=table.c.version + 1)
+    )
+    return table.insert(), update
+
+
+# Statements built once and run on the driver's cursor: a brief is read and saved by every publication and resolution.
+TEMPLATE_BY_NAME = select(templates).where(templates.c.name == bindparam("name"))
+FRONTLINE_OF = select(frontline).where(frontline.c.incident_number == bindparam("incident"))
+SAVES = {"holding_statements": _saves(templates, "name"), "frontline": _saves(frontline, "incident_number")}
 
 
 def template_document(template: Template) -> dict[str, Any]:
@@ -89,15 +107,12 @@ class _Documents:
         self.tracked: dict[Any, tuple[Any, dict[str, Any] | None]] = {}
 
     def _save(self, table: Any, key_column: str, key: Any, version: int, values: dict[str, Any]) -> None:
+        insert, update = SAVES[table.name]
         if version == 0:
-            self.connection.execute(table.insert(), {key_column: key, "version": 1, **values})
+            run_one(self.connection, insert, {key_column: key, "version": 1, **values}, (key_column, "version", *values))
             return
-        statement = (
-            table.update()
-            .where(table.c[key_column] == key, table.c.version == version)
-            .values(version=version + 1, **values)
-        )
-        if self.connection.execute(statement).rowcount != 1:
+        params = {f"key_{key_column}": key, "key_version": version, **values}
+        if run_one(self.connection, update, params, tuple(values)).rowcount != 1:
             raise ConcurrentChange()
 
 
@@ -105,7 +120,7 @@ class SqlTemplates(_Documents):
     def get(self, name: str) -> Template | None:
         if name in self.tracked:
             return self.tracked[name][0]  # type: ignore[no-any-return]
-        row = self.connection.execute(select(templates).where(templates.c.name == name)).first()
+        row = run_one(self.connection, TEMPLATE_BY_NAME, {"name": name}).first()
         if row is None:
             return None
         found = template_from(row)
@@ -135,7 +150,7 @@ class SqlFrontline(_Documents):
     def get(self, incident: int) -> Frontline:
         if incident in self.tracked:
             return self.tracked[incident][0]  # type: ignore[no-any-return]
-        row = self.connection.execute(select(frontline).where(frontline.c.incident_number == incident)).first()
+        row = run_one(self.connection, FRONTLINE_OF, {"incident": incident}).first()
         found = frontline_from(row) if row is not None else Frontline(incident)
         self.tracked[incident] = (found, frontline_document(found) if row is not None else None)
         return found

@@ -52,6 +52,8 @@ class SqlPeople:
         # transaction thrown away (a lost race, a batch run again) must not leave them believing its rows stored.
         self.learned: dict[tuple[str, str, str, str | None], tuple[dict[str, Any], datetime | None]] = {}
         self.active: list[dict[str, Any]] = []
+        # Pending accounts whose stored row differs only in its last activity: their upsert sets `seen_at` alone.
+        self.activity_only: set[tuple[str, str]] = set()
         self.changed: set[str] = set()
         self.spoke: set[tuple[str, str]] = set()  # accounts seen acting in this transaction
         # Accounts read with this transaction's own rows: kept for other units of work once it commits.
@@ -70,6 +72,7 @@ class SqlPeople:
         """A refused command: who spoke is kept (true anyway), not the people it named, who may not exist."""
         self.pending = {}
         self.pending_accounts = {k: v for k, v in self.pending_accounts.items() if k in self.spoke}
+        self.activity_only &= self.pending_accounts.keys()
         self.learned = {k: v for k, v in self.learned.items() if (k[1], k[2]) in self.spoke}
         self.read_unstored = {}
         self.active = [v for v in self.active if (v["platform"], v["account"]) in self.spoke]
@@ -111,6 +114,7 @@ class SqlPeople:
             # upsert of the whole row, so it holds even if the write that taught us the row was rolled back).
             values = {**values, "seen_at": at}
             self.pending_accounts[(platform, account)] = values
+            self.activity_only.add((platform, account))
             self.active.append(values)
             self.learned[key] = (values, at)
             return str(values["person_id"])
@@ -124,6 +128,7 @@ class SqlPeople:
         }
         if values != row:
             self.pending_accounts[(platform, account)] = values
+            self.activity_only.discard((platform, account))
             self.changed.add(person)
             self.read_unstored.pop(person, None)
             _ACCOUNTS.pop((self._database, person), None)
@@ -195,9 +200,16 @@ class SqlPeople:
         """Writes the names and accounts; returns the names, for `committed` once the transaction is."""
         dialect = self.connection.dialect.name
         if self.pending_accounts:
-            rows = [self.pending_accounts[k] for k in sorted(self.pending_accounts)]
-            batch.add(ACCOUNT_UPSERTS[dialect], rows, ACCOUNT_COLUMNS)
-            self.pending_accounts = {}
+            # A person acting again changes only `seen_at`: an upsert that sets nothing else leaves the indexes on
+            # the person and the address untouched (SQLite rewrites the entries of every column an update sets).
+            keys = sorted(self.pending_accounts)
+            whole = [self.pending_accounts[k] for k in keys if k not in self.activity_only]
+            active = [self.pending_accounts[k] for k in keys if k in self.activity_only]
+            if whole:
+                batch.add(ACCOUNT_UPSERTS[dialect], whole, ACCOUNT_COLUMNS)
+            if active:
+                batch.add(ACTIVITY_UPSERTS[dialect], active, ACCOUNT_COLUMNS)
+            self.pending_accounts, self.activity_only = {}, set()
         if not self.pending:
             return {}
         rows = [{"person_id": p, "name": n, "seen_at": datetime.now(UTC)} for p, n in sorted(self.pending.items())]
@@ -243,6 +255,12 @@ ACCOUNT_COLUMNS = ("platform", "account", "person_id", "email", "first_seen_at",
 ACCOUNT_UPSERTS = {
     dialect.dialect.name: (upsert := dialect.insert(accounts)).on_conflict_do_update(
         index_elements=["platform", "account"], set_={k: upsert.excluded[k] for k in ("person_id", "email", "seen_at")}
+    )
+    for dialect in (postgresql, sqlite)
+}
+ACTIVITY_UPSERTS = {
+    dialect.dialect.name: (upsert := dialect.insert(accounts)).on_conflict_do_update(
+        index_elements=["platform", "account"], set_={"seen_at": upsert.excluded.seen_at}
     )
     for dialect in (postgresql, sqlite)
 }

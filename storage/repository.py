@@ -185,6 +185,7 @@ UPDATE_CHILD = {
 }
 INSERT_INCIDENT = t.incidents.insert()
 INSERT_CHILD = {table.name: table.insert() for table in CHILDREN}
+CHILD_KEYS = {name: tuple(CHILD_TABLES[name].primary_key.columns.keys()) for name in UPDATE_CHILD}
 
 ChildQuery = Callable[[Table], Select[Any]]
 Verify = Callable[[], None]
@@ -409,6 +410,7 @@ class SqlIncidents:
         saved: Saved = []
         written: list[Changes] = []
         checked: list[dict[str, Any]] = []
+        changed_columns: list[tuple[str, ...]] = []
         for number in sorted(self.tracked):
             incident, before = self.tracked[number]
             if before is None:
@@ -420,11 +422,14 @@ class SqlIncidents:
             found = changes(incident, before)
             if is_changed(found, before):
                 checked.append({**found.incident, "key_number": incident.number, "key_version": incident.version})
+                # The version check guarantees the stored row is `before`: the columns that differ are all to write.
+                stored = before.incident
+                changed_columns.append(tuple(k for k, v in found.incident.items() if k not in stored or stored[k] != v))
                 saved.append((incident, incident.version + 1, found.after))
                 written.append(found)
         # Incident rows go first, in one statement: each version check is also the row lock that serializes writers
         # (taken in number order, so two writers cannot deadlock); a row that no longer matches is a lost race.
-        version_check: Step | None = None
+        version_checks: list[Step] = []
         postgres = self.connection.dialect.name == "postgresql"
         if checked and postgres and len(checked) > 1:
             # A wake-up's hundred incidents as one statement rather than a hundred in the pipeline (psycopg encodes
@@ -433,14 +438,21 @@ class SqlIncidents:
             rows = [
                 {**{k: v for k, v in r.items() if not k.startswith("key_")}, "version": r["key_version"]} for r in checked
             ]
-            version_check = add_checked_update(batch, t.incidents, rows, key="number", check="version")
+            version_checks.append(add_checked_update(batch, t.incidents, rows, key="number", check="version"))
         elif checked:
-            columns = [name for name in checked[0] if not name.startswith("key_")]
-            version_check = batch.add(SAVE_INCIDENT, checked, columns)
+            # Only the columns that changed (the version always does): an unchanged key, status or due time is not
+            # rewritten, nor are the index entries SQLite would rewrite with it. Rows changing the same columns share a
+            # statement (several rows come this way only on SQLite, which locks the whole database at the first).
+            by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for row, columns in zip(checked, changed_columns, strict=True):
+                params = {k: row[k] for k in columns}
+                params["key_number"], params["key_version"] = row["key_number"], row["key_version"]
+                by_columns.setdefault(columns, []).append(params)
+            version_checks = [batch.add(SAVE_INCIDENT, rows, columns) for columns, rows in by_columns.items()]
         self._write_children(batch, written)
 
         def verify() -> None:
-            if version_check is not None and version_check.rowcount != len(checked):
+            if checked and sum(step.rowcount for step in version_checks) != len(checked):
                 raise ConcurrentChange()
 
         return saved, verify
@@ -454,14 +466,19 @@ class SqlIncidents:
                 self.cache.put(incident, stored)
 
     def _write_children(self, batch: Batch, written: Sequence[Changes]) -> None:
+        updated = {name for found in written for name in found.updates}
         for name, statement in UPDATE_CHILD.items():
-            keys = CHILD_TABLES[name].primary_key.columns.keys()
+            if name not in updated:
+                continue
+            keys = CHILD_KEYS[name]
             changed = [row for found in written for row in found.updates.get(name, ())]
-            if changed:
-                batch.add(statement, [{**row, **{f"key_{k}": row[k] for k in keys}} for row in changed], tuple(changed[0]))
+            batch.add(statement, [{**row, **{f"key_{k}": row[k] for k in keys}} for row in changed], tuple(changed[0]))
         # Parents before children (the order of CHILDREN), so foreign keys hold at every insert.
         postgres = self.connection.dialect.name == "postgresql"
+        inserted = {name for found in written for name in found.inserts}
         for name, insert in INSERT_CHILD.items():
+            if name not in inserted:
+                continue
             rows = [row for found in written for row in found.inserts.get(name, ())]
             if postgres and len(rows) > 1:
                 add_rows(batch, CHILD_TABLES[name], rows)  # one statement, as above

@@ -50,6 +50,12 @@ class Counted:
 
 _counting: weakref.WeakKeyDictionary[Engine, list[Counted]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+_active = [0]  # counters in use, on any engine: checked before the weak dictionary, which costs more to ask
+
+
+def watched(engine: Engine) -> bool:
+    """Whether anyone counts this engine's statements now (so callers build the list for `noted` only then)."""
+    return _active[0] > 0 and bool(_counting.get(engine))
 
 
 def noted(engine: Engine, texts: Sequence[str], pipelined: bool = False) -> None:
@@ -93,10 +99,12 @@ def counting(engine: Engine) -> Iterator[Counted]:
         event.listen(target, name, fn)
     with _lock:
         _counting.setdefault(engine, []).append(counted)
+        _active[0] += 1
     try:
         yield counted
     finally:
         with _lock:
             _counting[engine].remove(counted)
+            _active[0] -= 1
         for target, name, fn in listeners:
             event.remove(target, name, fn)

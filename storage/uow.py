@@ -29,6 +29,7 @@ from bot.templates import Template
 from storage import library
 from storage import tables as t
 from storage.cache import IncidentCache
+from storage.connections import ThreadConnections
 from storage.direct import Batch, run_one
 from storage.engine import DEFAULT_URL, make_engine
 from storage.inbox import SqlInbox
@@ -156,16 +157,24 @@ class SqlUnitOfWork:
     frontline: FrontlineBoard
 
     def __init__(
-        self, engine: Engine, known_names: dict[str, str] | None = None, cache: IncidentCache | None = None
+        self,
+        engine: Engine,
+        known_names: dict[str, str] | None = None,
+        cache: IncidentCache | None = None,
+        connections: ThreadConnections | None = None,
     ) -> None:
         self.engine = engine
         self.known_names = known_names if known_names is not None else {}
         self.cache = cache
+        self.connections = connections
         self.committed = False
 
     def __enter__(self) -> SqlUnitOfWork:
-        ensure_schema(self.engine)
-        self.connection = self.engine.connect()
+        if self.connections is None or not self.connections.schema_ready:
+            ensure_schema(self.engine)
+            if self.connections is not None:
+                self.connections.schema_ready = True  # checked once per engine, without the weak set's lookup
+        self.connection = self.connections.take() if self.connections is not None else self.engine.connect()
         self.turns = Turns(self.engine)
         self.connection.info[BEFORE_WRITING] = self.turns.take
         self.requests = self._requests = SqlRequestLog(self.connection)
@@ -181,10 +190,14 @@ class SqlUnitOfWork:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         try:
-            self.rollback()
+            if not self.committed or self.connection.in_transaction():
+                self.rollback()  # after a commit with nothing begun since, there is nothing to undo
         finally:
             self.connection.info.pop(BEFORE_WRITING, None)
-            self.connection.close()
+            if self.connections is not None:
+                self.connections.give_back(self.connection)  # it closes one that failed or is still in a transaction
+            else:
+                self.connection.close()
         if isinstance(exc, DBAPIError) and exc.connection_invalidated:
             # The pooled connection had died (a server restart, an idle timeout; the pool no longer pings each
             # connection it hands out, see `storage.engine`). Nothing of this attempt was committed: it is run again
@@ -251,11 +264,16 @@ class SqlUnitOfWorkFactory:
     engine: Engine
     known_names: dict[str, str] = field(default_factory=dict)  # see `storage.people`
     cache: IncidentCache = field(default_factory=IncidentCache)  # see `storage.cache`
+    connections: ThreadConnections = field(init=False)  # see `storage.connections`
+
+    def __post_init__(self) -> None:
+        self.connections = ThreadConnections(self.engine)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.known_names, self.cache)
+        return SqlUnitOfWork(self.engine, self.known_names, self.cache, self.connections)
 
     def dispose(self) -> None:
+        self.connections.close_all()
         self.engine.dispose()
 
 

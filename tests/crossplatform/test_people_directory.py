@@ -168,3 +168,24 @@ def test_a_refused_command_records_who_spoke_and_no_one_it_named(database_url: s
     engine.dispose()
     assert [tuple(r) for r in rows] == [("slack", "U8")]
     factory.dispose()
+
+
+def test_acting_again_writes_the_last_activity_and_leaves_what_another_process_changed(database_url: str) -> None:
+    factory = sql_uow_factory(database_url)
+    with factory() as uow:
+        assert uow.people.identify("slack", "U9", "gil@acme.com", T0, True) == "U9"
+        uow.commit()
+    # Another process learns meanwhile that this account belongs to someone it knew first (same address).
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("update person_accounts set person_id = 'gil-first' where account = 'U9'"))
+    # This process still knows the account from its own write, and records only that Gil acted again.
+    with factory() as uow:
+        uow.people.identify("slack", "U9", "gil@acme.com", T0 + timedelta(minutes=5), True)
+        uow.commit()
+    with engine.connect() as connection:
+        row = connection.execute(text("select person_id, seen_at from person_accounts where account = 'U9'")).one()
+    engine.dispose()
+    factory.dispose()
+    assert row.person_id == "gil-first"
+    assert str(row.seen_at).startswith(str((T0 + timedelta(minutes=5)).replace(tzinfo=None)))
