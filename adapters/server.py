@@ -6,6 +6,7 @@ Each door exposes `install(app, runtime) -> DoorStatus`; a door without credenti
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from dataclasses import dataclass
 
@@ -97,4 +98,17 @@ async def send_waiting_cards(app: web.Application) -> None:
 
 
 def run(runtime: Runtime, port: int, host: str, public: bool = False) -> None:
-    web.run_app(create_app(runtime, public), host=host, port=port, print=lambda _: None)
+    app = create_app(runtime, public)
+    app.on_startup.append(_settle_memory)
+    web.run_app(app, host=host, port=port, print=lambda _: None)
+
+
+async def _settle_memory(_: web.Application) -> None:
+    """What start-up built lives as long as the server: the collector stops looking at it.
+
+    Python's cycle collector otherwise walks every object there is at each full collection, some 450,000 after
+    start-up, and stopped the event loop for 50–90 ms about once a second under a burst: every acknowledgement in
+    flight waited for it. Frozen, a full collection walks only what was made since.
+    """
+    gc.collect()
+    gc.freeze()
