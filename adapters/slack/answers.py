@@ -48,7 +48,7 @@ class Answers:
         # One batch through the core at a time, new or recovered: batches racing on one incident would only make
         # each other retry (ConcurrentChange), and a request recovery runs that still loses that race is given up.
         self.dispatching = asyncio.Lock()
-        self.acknowledging: Callable[[], int] = lambda: 0  # requests being acknowledged now (set by the door)
+        self.acknowledgements_coming: Callable[[], bool] = lambda: False  # set by the door
         self.work_share = WORK_SHARE
         self.rest: Callable[[float], Awaitable[None]] = asyncio.sleep
 
@@ -65,7 +65,7 @@ class Answers:
             # A Slack answer never shows the refreshed cards: the refresher updates them where they are.
             replies = await run_many(self.runtime.service, [(command, origin) for (command, *_), (origin, _) in zip(
                 batch, prepared, strict=True)], with_cards=False)
-            if self.acknowledging():  # the next batch waits, so the acknowledgements get their share
+            if self.acknowledgements_coming():  # the next batch waits, so the acknowledgements get their share
                 await self.rest((time.monotonic() - started) * (1 - self.work_share) / self.work_share)
         turns = asyncio.Semaphore(ANSWERS_AT_ONCE)
 

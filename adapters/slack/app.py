@@ -72,7 +72,7 @@ class SlackDoor:
         self.gateway.people.lookups = SqlEmailLookups.from_url(runtime.env.get("DATABASE_URL", DEFAULT_DATABASE_URL))
         self.work: BackgroundWork[Taken] = BackgroundWork(self.run_taken)
         self.answers = Answers(runtime, self.gateway)
-        self.answers.acknowledging = lambda: self.work.acknowledging
+        self.answers.acknowledgements_coming = lambda: self.work.acknowledgements_coming()
         self.recovery = Recovery(runtime.service, PLATFORM, self.run_recovered)
         self.backlog = Backlog(self.recovery, lambda: self.work.emptied())
         self.seen = RecentIds()

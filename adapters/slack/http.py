@@ -63,13 +63,10 @@ def events_handler(door: SlackDoor, check: SignatureCheck) -> Callable[[web.Requ
         except Malformed as error:
             log.warning("refused a malformed Slack request from %s: %s", request.remote, error)
             return web.json_response({"error": str(error)}, status=400)
-        door.work.acknowledging += 1
-        try:
+        with door.work.acknowledgement():
             if bolt_request is None:
                 return await to_aiohttp_response(await dispatch(door, payload))
             return await to_aiohttp_response(await door.bolt.async_dispatch(bolt_request))
-        finally:
-            door.work.acknowledging -= 1
 
     return slack_events
 

@@ -88,11 +88,8 @@ class CheckedSocketModeHandler(AsyncSocketModeHandler):
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
             metrics.request_seen("slack", outcome, time() - start)
             return
-        self.door.work.acknowledging += 1
-        try:
+        with self.door.work.acknowledgement():
             response = await self.app.async_dispatch(bolt_request)
-        finally:
-            self.door.work.acknowledging -= 1
         await send_async_response(client, req, response, start)
         metrics.request_seen("slack", metrics.outcome_of(response.status), time() - start)
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+import math
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 log = logging.getLogger(__name__)
@@ -17,6 +20,8 @@ WORKERS = 2
 # Requests waiting at most, those about to be queued included. Each is a few small objects, so memory stays flat
 # under any burst; past this requests wait in the inbox, and `bot.backlog` runs them from there.
 CAPACITY = 1000
+# An acknowledgement this recent (seconds) means more are coming: the work keeps to its share (`Answers`).
+RECENT = 0.05
 # Requests a worker takes at once: one trip to the core's thread and one transaction for all of them (`bot.batch`),
 # their answers sent side by side.
 BATCH = 100
@@ -45,8 +50,23 @@ class BackgroundWork(Generic[T]):
         self.tasks: set[asyncio.Task[Any]] = set()  # urgent work and workers, kept referenced until done
         self.running = 0  # workers alive
         self.refused = 0  # items refused since start: left to the backlog
-        # Requests being acknowledged right now (counted by the HTTP and Socket Mode routes): informative only.
+        # Requests being acknowledged right now, and when the last one was (the HTTP and Socket Mode routes).
         self.acknowledging = 0
+        self.acknowledged_at = -math.inf
+
+    @contextmanager
+    def acknowledgement(self) -> Iterator[None]:
+        """Around the acknowledgement of a request, so the work behind them knows they keep coming."""
+        self.acknowledging += 1
+        try:
+            yield
+        finally:
+            self.acknowledging -= 1
+            self.acknowledged_at = time.monotonic()
+
+    def acknowledgements_coming(self) -> bool:
+        """One is in progress, or one ended a moment ago: between two requests of a burst, none may be in flight."""
+        return self.acknowledging > 0 or time.monotonic() - self.acknowledged_at < RECENT
 
     @property
     def waiting(self) -> int:

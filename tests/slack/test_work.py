@@ -174,11 +174,11 @@ async def test_while_acknowledgements_keep_coming_each_batch_is_followed_by_a_re
         rests.append(seconds)
 
     bot.door.answers.rest = rest
-    acknowledging = 0
-    bot.door.answers.acknowledging = lambda: acknowledging
+    coming = False
+    bot.door.answers.acknowledgements_coming = lambda: coming
     await bot.send(slash_command("CRI-1 note quiet", user="W1", channel="C1", trigger_id="t-quiet"))
     assert rests == []  # nobody waiting for an acknowledgement: no rest
-    acknowledging = 3
+    coming = True
     started = time.monotonic()
     await bot.send(slash_command("CRI-1 note busy", user="W1", channel="C1", trigger_id="t-busy"))
     took = time.monotonic() - started
@@ -187,3 +187,16 @@ async def test_while_acknowledgements_keep_coming_each_batch_is_followed_by_a_re
     bot.door.answers.work_share = 0.25
     await bot.send(slash_command("CRI-1 note busier", user="W1", channel="C1", trigger_id="t-busier"))
     assert len(rests) == 2 and rests[1] > 0  # three times the batch now
+
+
+async def test_acknowledgements_keep_coming_while_one_is_in_flight_or_one_just_ended() -> None:
+    async def run(batch: list[int]) -> None:
+        pass
+
+    work: BackgroundWork[int] = BackgroundWork(run)
+    assert not work.acknowledgements_coming()  # a quiet server: the work runs flat out
+    with work.acknowledgement():
+        assert work.acknowledgements_coming()
+    assert work.acknowledgements_coming()  # between two requests of a burst none may be in flight
+    work.acknowledged_at -= 1.0  # a second later, nothing more came
+    assert not work.acknowledgements_coming()
