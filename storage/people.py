@@ -42,7 +42,7 @@ KNOWN_NAMES_KEPT = 10_000
 
 
 class SqlPeople:
-    def __init__(self, connection: Connection, known: dict[str, str] | None = None) -> None:
+    def __init__(self, connection: Connection, known: dict[str, str] | None = None, database: str | None = None) -> None:
         self.connection = connection
         self.pending: dict[str, str] = {}
         self.known = known if known is not None else {}
@@ -58,7 +58,7 @@ class SqlPeople:
         self.spoke: set[tuple[str, str]] = set()  # accounts seen acting in this transaction
         # Accounts read with this transaction's own rows: kept for other units of work once it commits.
         self.read_unstored: dict[str, tuple[Account, ...] | None] = {}
-        self._url: str | None = None
+        self._url = database  # the engine's URL as text, given by a unit of work that knows it already
 
     def remember(self, names: Mapping[str, str]) -> None:
         # A name equal to the id says nothing (the console's people are their names); one already stored, neither

@@ -268,7 +268,7 @@ class SqlIncidents:
         self.tracked[incident.number] = (incident, None)
 
     def next_number(self) -> int:
-        stored: int = self.connection.execute(MAX_NUMBER).scalar_one()
+        stored: int = run_one(self.connection, MAX_NUMBER, {}).first()[0]
         return max([stored, *self.tracked]) + 1
 
     def list(self, include_resolved: bool = False) -> Sequence[Incident]:

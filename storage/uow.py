@@ -182,7 +182,8 @@ class SqlUnitOfWork:
         self.incidents = self._incidents = SqlIncidents(self.connection, self.cache, self._cards)
         self.outbox = self._outbox = SqlOutbox(self.connection)
         self.inbox = self._inbox = SqlInbox(self.connection)
-        self.people = self._people = SqlPeople(self.connection, self.known_names)
+        database = self.connections.database if self.connections is not None else None
+        self.people = self._people = SqlPeople(self.connection, self.known_names, database)
         self.signals = SqlSignals(self.connection)
         self.templates = self._templates = library.SqlTemplates(self.connection)
         self.frontline = self._frontline = library.SqlFrontline(self.connection)
