@@ -33,6 +33,7 @@ from storage.connections import ThreadConnections
 from storage.direct import Batch, run_one
 from storage.engine import DEFAULT_URL, make_engine
 from storage.inbox import SqlInbox
+from storage.inbox import finished as inbox_finished
 from storage.migrate import ensure_schema
 from storage.outbox import SqlOutbox
 from storage.people import SqlPeople
@@ -209,11 +210,12 @@ class SqlUnitOfWork:
         """Every write in one batch (one round trip on PostgreSQL), the version check read from it, then COMMIT."""
         try:
             batch = Batch(self.connection)
+            answered = set(self._requests.pending)  # the requests whose request log row this transaction writes
             self._requests.flush(batch)
             saved, verify = self._incidents.flush(batch)
             self._outbox.flush(batch)
             self._cards.flush(batch)
-            self._inbox.flush(batch)
+            marked = self._inbox.flush(batch, answered)
             names = self._people.flush(batch)
             batch.run()
             verify()
@@ -232,6 +234,8 @@ class SqlUnitOfWork:
         self._incidents.committed(saved)
         self._people.committed(names)
         library.committed(documents)
+        if marked:
+            inbox_finished(marked)
         self.committed = True
 
     def rollback(self) -> None:
