@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
+from collections import defaultdict, namedtuple
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -105,6 +106,23 @@ CARDS_BY_CONVERSATION = CARDS_OF_INCIDENTS.where(
     .where(place.c.platform == bindparam("platform"), place.c.conversation_id == bindparam("conversation"))
     .scalar_subquery()
 )
+# On SQLite, in process, a second statement costs more than its round trip: the same cards come with the incident row
+# instead, as one JSON array in a column of it (read in the same statement, so from the same state of the database).
+posted_in = t.conversations.alias("posted_in")
+POSTED_CARDS = (
+    select(func.json_group_array(func.json_array(cr.platform, cr.conversation, cr.card_id, cr.message_ref)))
+    .select_from(t.card_refs.join(
+        posted_in, and_(posted_in.c.platform == cr.platform, posted_in.c.conversation_id == cr.conversation)
+    ))
+    .where(posted_in.c.incident_number == i.number)
+    .scalar_subquery()
+    .label("posted_cards")
+)
+WITH_CARDS = {
+    id(BY_KEY): BY_KEY.add_columns(POSTED_CARDS),
+    id(BY_CONVERSATION): BY_CONVERSATION.add_columns(POSTED_CARDS),
+}
+PostedCard = namedtuple("PostedCard", ["platform", "conversation", "card_id", "message_ref"])
 CHILDREN_OF_ONE = {table: _children_query(table).where(table.c.incident_number == bindparam("number")) for table in CHILDREN}
 BY_KEYS = WITH_RECORDED.where(i.key.in_(bindparam("keys", expanding=True))).order_by(i.number)
 CHILDREN_OF_MANY = {
@@ -295,8 +313,9 @@ class SqlIncidents:
 
     def _load_tracked(self, query: Select[Any], cards: Select[Any], params: dict[str, Any]) -> Incident | None:
         batch = Batch(self.connection)
-        found = batch.add(query, params)
-        posted = batch.add(cards, params) if self.cards is not None else None
+        with_cards = self.cards is not None and self.connection.dialect.name == "sqlite"
+        found = batch.add(WITH_CARDS[id(query)] if with_cards else query, params)
+        posted = batch.add(cards, params) if self.cards is not None and not with_cards else None
         batch.run()
         row = found.first()
         if row is None:
@@ -311,8 +330,9 @@ class SqlIncidents:
             number = {"number": row.number}
             [incident] = self._assemble([row], CHILDREN_OF_ONE.__getitem__, number, direct=True)
             self.tracked[row.number] = (incident, snapshot(incident))
-        if self.cards is not None and posted is not None:
-            self.cards.read_with({(c.platform, c.id) for c in incident.conversations}, posted.all())
+        if self.cards is not None:
+            rows = posted.all() if posted is not None else [PostedCard(*r) for r in json.loads(row.posted_cards)]
+            self.cards.read_with({(c.platform, c.id) for c in incident.conversations}, rows)
         return incident
 
     def _assemble(
