@@ -150,7 +150,6 @@ class SqlInbox:
             for r in requests
         ]
         ensure_alive(self.connection.engine, claimant)
-        _taken([r.request_id for r in requests])  # before the write: whatever happens to it, the answer marks the row
         # One statement per request on the driver's cursor (one pipeline on PostgreSQL), cheaper than one
         # `execute` of them all: a retried delivery collides on the key and writes no row.
         batch = Batch(self.connection)
@@ -158,7 +157,9 @@ class SqlInbox:
         steps = [batch.add(insert, row, ACCEPTED_COLUMNS) for row in rows]
         batch.run()
         # The same id twice in one batch: the second meets the first's row, so only the first counts.
-        return [step.rowcount == 1 for step in steps]
+        fresh = [step.rowcount == 1 for step in steps]
+        _taken([r.request_id for r, wrote in zip(requests, fresh, strict=True) if wrote])  # a retried delivery is not run
+        return fresh
 
     def claim(
         self, platform: str, claimant: str, at: datetime, lease_until: datetime, limit: int, starting: bool = False

@@ -269,3 +269,13 @@ def test_a_request_answered_by_a_process_that_never_saw_its_inbox_row_is_done_al
     assert finished_at(uow_factory)["slack:3"] is None
     assert dispatcher.unfinished("slack", T0 + timedelta(hours=1)) == []
     assert dispatcher.claim("slack", 10, starting=True) == []
+
+
+def test_a_retried_delivery_is_not_kept_as_a_request_to_mark(
+    uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accept(uow_factory, "p1", request("slack:4", "list"))
+    assert storage_inbox.may_be_in_inbox("slack:4")
+    monkeypatch.setattr(storage_inbox, "_MAY_BE_IN_INBOX", set())  # as once it was answered and marked
+    accept(uow_factory, "p1", request("slack:4", "list"))  # Slack delivers it again: not run, so never marked
+    assert not storage_inbox.may_be_in_inbox("slack:4")
