@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict, namedtuple
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -123,6 +125,19 @@ WITH_CARDS = {
     id(BY_CONVERSATION): BY_CONVERSATION.add_columns(POSTED_CARDS),
 }
 PostedCard = namedtuple("PostedCard", ["platform", "conversation", "card_id", "message_ref"])
+
+
+def _sqlite_has_json() -> bool:
+    """Whether the SQLite library has its JSON functions (built in since 3.38, an option of most builds before)."""
+    try:
+        with closing(sqlite3.connect(":memory:")) as connection:
+            connection.execute("SELECT json_group_array(json_array(1))").fetchall()
+    except sqlite3.Error:
+        return False
+    return True
+
+
+SQLITE_HAS_JSON = _sqlite_has_json()  # without them, the cards are read by a second select, as on PostgreSQL
 CHILDREN_OF_ONE = {table: _children_query(table).where(table.c.incident_number == bindparam("number")) for table in CHILDREN}
 BY_KEYS = WITH_RECORDED.where(i.key.in_(bindparam("keys", expanding=True))).order_by(i.number)
 CHILDREN_OF_MANY = {
@@ -313,7 +328,7 @@ class SqlIncidents:
 
     def _load_tracked(self, query: Select[Any], cards: Select[Any], params: dict[str, Any]) -> Incident | None:
         batch = Batch(self.connection)
-        with_cards = self.cards is not None and self.connection.dialect.name == "sqlite"
+        with_cards = self.cards is not None and self.connection.dialect.name == "sqlite" and SQLITE_HAS_JSON
         found = batch.add(WITH_CARDS[id(query)] if with_cards else query, params)
         posted = batch.add(cards, params) if self.cards is not None and not with_cards else None
         batch.run()

@@ -3,11 +3,13 @@ own row), whoever posted them: another unit of work, or another process (here, a
 
 from __future__ import annotations
 
+import pytest
+
 from bot.commands import Command, Origin
 from bot.config import Settings
 from bot.grammar import parse
 from bot.service import Dispatcher
-from storage import SqlUnitOfWorkFactory, sql_uow_factory
+from storage import SqlUnitOfWorkFactory, repository, sql_uow_factory
 from storage.statements import counting
 from tests.fakes import T0, FakeClock
 
@@ -50,3 +52,14 @@ def test_on_sqlite_the_cards_cost_no_statement_of_their_own(uow_factory: SqlUnit
         assert len(reads) == 1 and "card_refs" in reads[0]
     else:
         assert any("card_refs" in s for s in reads)  # in the same pipeline as the incident's row
+
+
+def test_without_sqlites_json_functions_the_cards_are_read_on_their_own(
+    uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(repository, "SQLITE_HAS_JSON", False)
+    dispatcher = Dispatcher(uow_factory, Settings(), FakeClock(T0))
+    dispatcher.dispatch(*said("open Leak --sev 1"))
+    dispatcher.remember_cards({("console", "room", "status"): "m-1"})
+    outcome = dispatcher.dispatch(*said("note hello"))
+    assert outcome.card_refs == {("console", "room", "status"): "m-1"}
