@@ -180,7 +180,16 @@ def for_platform(reply: Reply, platform: str, people: People) -> Reply:
 
 def with_people(uow: UnitOfWork, outcome: Outcome, origin: c.Origin) -> Outcome:
     """The outcome with the people its answer and broadcast may mention, its reply written for the speaker's platform."""
-    wanted = mentioned(outcome.reply.text) | {p for card in outcome.reply.cards for p in mentioned(_card_text(card))}
+    reply, people = people_for(uow, outcome, origin)
+    return replace(outcome, reply=reply, people=people, origin=origin)
+
+
+def people_for(uow: UnitOfWork, outcome: Outcome, origin: c.Origin) -> tuple[Reply, People]:
+    """What `with_people` completes the outcome with, for a caller that changes more of the outcome at once."""
+    reply = outcome.reply
+    wanted = mentioned(reply.text) if "<@" in reply.text else set()
+    for card in reply.cards:
+        wanted |= mentioned(_card_text(card))
     platforms = {origin.platform}
     if outcome.incident is not None and outcome.events:
         _name_places(uow, outcome.incident)
@@ -192,7 +201,7 @@ def with_people(uow: UnitOfWork, outcome: Outcome, origin: c.Origin) -> Outcome:
     told = {k: v for k, v in origin.names if k in people.accounts and v}
     if told:
         people = replace(people, names={**people.names, **told})
-    return replace(outcome, reply=for_platform(outcome.reply, origin.platform, people), people=people, origin=origin)
+    return for_platform(reply, origin.platform, people), people
 
 
 def _card_text(card: Card) -> str:

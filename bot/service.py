@@ -114,7 +114,7 @@ class Dispatcher:
         """Completes an outcome in the command's own transaction: the people and card references the broadcast
         needs (read once per set of places when a batch shares `cards`), the names the door told, and the request
         marked answered."""
-        outcome = identities.with_people(uow, outcome, origin)
+        reply, people = identities.people_for(uow, outcome, origin)
         if outcome.incident is not None and outcome.events:
             places = frozenset((c.platform, c.id) for c in outcome.incident.places)
             refs = cards.get(places) if cards is not None else None
@@ -122,7 +122,9 @@ class Dispatcher:
                 refs = uow.cards.in_conversations(places)
                 if cards is not None:
                     cards[places] = refs
-            outcome = replace(outcome, card_refs=refs, places=places)
+            outcome = replace(outcome, reply=reply, people=people, origin=origin, card_refs=refs, places=places)
+        else:
+            outcome = replace(outcome, reply=reply, people=people, origin=origin)
         if origin.names:
             uow.people.remember(dict(origin.names))
         if origin.request_id:

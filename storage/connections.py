@@ -32,6 +32,7 @@ class ThreadConnections:
         self.kept: dict[threading.Thread, Connection] = {}
         self.idle: set[Connection] = set()  # kept and not in a unit of work now: only these are closed by another thread
         self.schema_ready = False  # set by the unit of work once `ensure_schema` ran for this engine
+        self.database = str(engine.url)  # what the process's caches of people are keyed by (`storage.people`)
 
     def take(self) -> Connection:
         """The thread's idle connection, or one from the pool (the first time, or inside another unit of work)."""

@@ -156,11 +156,26 @@ def _result(kind: TypeEngine[Any], dialect: Dialect) -> Processor | None:
 def _sqlite_utc_text(value: datetime | None) -> str | None:
     if value is None:
         return None
+    # A command writes the same instant in several rows (the change, its timeline entry, who acted): formatted once.
+    # Equal aware datetimes are the same instant whatever their offset, so they share a text; a naive one never
+    # equals an aware one, so it is never found here and fails below.
+    text = _texts.get(value)
+    if text is not None:
+        return text
     if value.tzinfo is UTC:  # the usual case: the text is its ISO form without the "+00:00"
-        return value.isoformat(" ", "microseconds")[:-6]
-    if value.tzinfo is None:
+        text = value.isoformat(" ", "microseconds")[:-6]
+    elif value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r} would be ambiguous in storage; use UTC")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    else:
+        text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if len(_texts) >= TEXTS_KEPT:
+        _texts.clear()
+    _texts[value] = text
+    return text
+
+
+TEXTS_KEPT = 1024
+_texts: dict[datetime, str] = {}
 
 
 def _sqlite_utc_datetime(value: str | None) -> datetime | None:

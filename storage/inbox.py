@@ -76,6 +76,31 @@ ACCEPT_POSTGRES = postgresql.insert(inbox).on_conflict_do_nothing(index_elements
 # SQLite allows a few thousand parameters per statement on old builds: renewals go in slices.
 RENEW_SLICE = 500
 
+# Request ids this process wrote to the inbox or took from it, until it finished them: only these can have an inbox
+# row for the core to mark finished as it answers. A request answered is also done by its request log row, which
+# every reader of the inbox checks (`OPEN`, retention, gauges), so a row left unmarked would only be looked at by
+# more sweeps; requests that never went through the inbox (the console's) skip the statement. Past `MAY_BE_KEPT`
+# ids (never, with doors that finish what they take) every answer marks its row again, as before.
+_MAY_BE_IN_INBOX: set[str] = set()
+MAY_BE_KEPT = 100_000
+_overflowed = [False]
+
+
+def may_be_in_inbox(request_id: str) -> bool:
+    return _overflowed[0] or request_id in _MAY_BE_IN_INBOX
+
+
+def _taken(request_ids: Collection[str]) -> None:
+    _MAY_BE_IN_INBOX.update(request_ids)
+    if len(_MAY_BE_IN_INBOX) > MAY_BE_KEPT:
+        _overflowed[0] = True
+        _MAY_BE_IN_INBOX.clear()
+
+
+def finished(request_ids: Collection[str]) -> None:
+    """Once the transaction that marked them finished is committed."""
+    _MAY_BE_IN_INBOX.difference_update(request_ids)
+
 
 def _write_command(command: Command) -> str:
     return json.dumps({"command": to_record(command)})
@@ -132,7 +157,9 @@ class SqlInbox:
         steps = [batch.add(insert, row, ACCEPTED_COLUMNS) for row in rows]
         batch.run()
         # The same id twice in one batch: the second meets the first's row, so only the first counts.
-        return [step.rowcount == 1 for step in steps]
+        fresh = [step.rowcount == 1 for step in steps]
+        _taken([r.request_id for r, wrote in zip(requests, fresh, strict=True) if wrote])  # a retried delivery is not run
+        return fresh
 
     def claim(
         self, platform: str, claimant: str, at: datetime, lease_until: datetime, limit: int, starting: bool = False
@@ -157,6 +184,7 @@ class SqlInbox:
         )
         params = {"of_platform": platform, "claimant": claimant, "at": at, "until": lease_until}
         rows = self.connection.execute(claim, params).all()
+        _taken([r.request_id for r in rows])
         return [_request(r) for r in sorted(rows, key=lambda r: (r.accepted_at, r.request_id))]
 
     def renew(self, request_ids: Collection[str], claimant: str, lease_until: datetime) -> None:
@@ -168,12 +196,18 @@ class SqlInbox:
 
     def unfinished(self, platform: str, accepted_before: datetime, limit: int = 100) -> Sequence[AcceptedRequest]:
         rows = self.connection.execute(UNFINISHED, {"of_platform": platform, "before": accepted_before, "limit": limit})
-        return [_request(r) for r in rows]
+        found = [_request(r) for r in rows]
+        _taken([r.request_id for r in found])
+        return found
 
     def finish(self, request_id: str, at: datetime) -> None:
         self.finished[request_id] = at
 
-    def flush(self, batch: Batch) -> None:
-        if self.finished:
-            batch.add(FINISH, [{"rid": rid, "at": at} for rid, at in self.finished.items()], ("finished_at",))
-            self.finished = {}
+    def flush(self, batch: Batch, answered: Collection[str] = ()) -> list[str]:
+        """Adds the marks of finished requests; those `answered` in this transaction (their request log row written
+        with it) are marked only if they may have an inbox row. Returns the ids marked, for `finished` after commit."""
+        marked = [rid for rid in self.finished if rid not in answered or may_be_in_inbox(rid)]
+        if marked:
+            batch.add(FINISH, [{"rid": rid, "at": self.finished[rid]} for rid in marked], ("finished_at",))
+        self.finished = {}
+        return marked

@@ -42,7 +42,7 @@ KNOWN_NAMES_KEPT = 10_000
 
 
 class SqlPeople:
-    def __init__(self, connection: Connection, known: dict[str, str] | None = None) -> None:
+    def __init__(self, connection: Connection, known: dict[str, str] | None = None, database: str | None = None) -> None:
         self.connection = connection
         self.pending: dict[str, str] = {}
         self.known = known if known is not None else {}
@@ -58,7 +58,7 @@ class SqlPeople:
         self.spoke: set[tuple[str, str]] = set()  # accounts seen acting in this transaction
         # Accounts read with this transaction's own rows: kept for other units of work once it commits.
         self.read_unstored: dict[str, tuple[Account, ...] | None] = {}
-        self._url: str | None = None
+        self._url = database  # the engine's URL as text, given by a unit of work that knows it already
 
     def remember(self, names: Mapping[str, str]) -> None:
         # A name equal to the id says nothing (the console's people are their names); one already stored, neither
@@ -152,18 +152,26 @@ class SqlPeople:
 
     def accounts(self, people: Collection[str]) -> dict[str, list[Account]]:
         now = time.monotonic()
-        cached = {p: _ACCOUNTS.get((self._database, p)) for p in people}
-        fresh = {p: entry[1] for p, entry in cached.items() if entry is not None and now - entry[0] < ACCOUNTS_KEPT_FOR}
-        missing = sorted(set(people) - fresh.keys())
+        database = self._database
+        found: dict[str, list[Account]] = {}
+        missing = []
+        for p in people:
+            entry = _ACCOUNTS.get((database, p))
+            if entry is None or now - entry[0] >= ACCOUNTS_KEPT_FOR:
+                missing.append(p)
+            elif entry[1] is not None:
+                found[p] = list(entry[1])
+        missing.sort()
         rows = [dict(row._mapping) for row in self.connection.execute(ACCOUNTS_OF, {"people": missing})] if missing else []
         rows += [row for row in self.pending_accounts.values() if row["person_id"] in people]
-        found: dict[str, list[Account]] = {p: list(a) for p, a in fresh.items() if a is not None}
         for row in rows:
             # A person named by e-mail alone has no account yet, but the directory knows them: shown by name.
             mine = found.setdefault(row["person_id"], [])
             if row["platform"] != BY_EMAIL:
                 mine[:] = [a for a in mine if (a.platform, a.account) != (row["platform"], row["account"])]
                 mine.append(Account(row["platform"], row["account"], row["seen_at"]))
+        if not missing:
+            return found
         if len(_ACCOUNTS) > KNOWN_NAMES_KEPT:
             _ACCOUNTS.clear()
         # Only what is stored is kept for other units of work: this transaction's own rows may yet be thrown away.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
+import sqlite3
+from collections import defaultdict, namedtuple
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -105,6 +108,36 @@ CARDS_BY_CONVERSATION = CARDS_OF_INCIDENTS.where(
     .where(place.c.platform == bindparam("platform"), place.c.conversation_id == bindparam("conversation"))
     .scalar_subquery()
 )
+# On SQLite, in process, a second statement costs more than its round trip: the same cards come with the incident row
+# instead, as one JSON array in a column of it (read in the same statement, so from the same state of the database).
+posted_in = t.conversations.alias("posted_in")
+POSTED_CARDS = (
+    select(func.json_group_array(func.json_array(cr.platform, cr.conversation, cr.card_id, cr.message_ref)))
+    .select_from(t.card_refs.join(
+        posted_in, and_(posted_in.c.platform == cr.platform, posted_in.c.conversation_id == cr.conversation)
+    ))
+    .where(posted_in.c.incident_number == i.number)
+    .scalar_subquery()
+    .label("posted_cards")
+)
+WITH_CARDS = {
+    id(BY_KEY): BY_KEY.add_columns(POSTED_CARDS),
+    id(BY_CONVERSATION): BY_CONVERSATION.add_columns(POSTED_CARDS),
+}
+PostedCard = namedtuple("PostedCard", ["platform", "conversation", "card_id", "message_ref"])
+
+
+def _sqlite_has_json() -> bool:
+    """Whether the SQLite library has its JSON functions (built in since 3.38, an option of most builds before)."""
+    try:
+        with closing(sqlite3.connect(":memory:")) as connection:
+            connection.execute("SELECT json_group_array(json_array(1))").fetchall()
+    except sqlite3.Error:
+        return False
+    return True
+
+
+SQLITE_HAS_JSON = _sqlite_has_json()  # without them, the cards are read by a second select, as on PostgreSQL
 CHILDREN_OF_ONE = {table: _children_query(table).where(table.c.incident_number == bindparam("number")) for table in CHILDREN}
 BY_KEYS = WITH_RECORDED.where(i.key.in_(bindparam("keys", expanding=True))).order_by(i.number)
 CHILDREN_OF_MANY = {
@@ -268,7 +301,7 @@ class SqlIncidents:
         self.tracked[incident.number] = (incident, None)
 
     def next_number(self) -> int:
-        stored: int = self.connection.execute(MAX_NUMBER).scalar_one()
+        stored: int = run_one(self.connection, MAX_NUMBER, {}).first()[0]
         return max([stored, *self.tracked]) + 1
 
     def list(self, include_resolved: bool = False) -> Sequence[Incident]:
@@ -295,8 +328,9 @@ class SqlIncidents:
 
     def _load_tracked(self, query: Select[Any], cards: Select[Any], params: dict[str, Any]) -> Incident | None:
         batch = Batch(self.connection)
-        found = batch.add(query, params)
-        posted = batch.add(cards, params) if self.cards is not None else None
+        with_cards = self.cards is not None and self.connection.dialect.name == "sqlite" and SQLITE_HAS_JSON
+        found = batch.add(WITH_CARDS[id(query)] if with_cards else query, params)
+        posted = batch.add(cards, params) if self.cards is not None and not with_cards else None
         batch.run()
         row = found.first()
         if row is None:
@@ -311,8 +345,9 @@ class SqlIncidents:
             number = {"number": row.number}
             [incident] = self._assemble([row], CHILDREN_OF_ONE.__getitem__, number, direct=True)
             self.tracked[row.number] = (incident, snapshot(incident))
-        if self.cards is not None and posted is not None:
-            self.cards.read_with({(c.platform, c.id) for c in incident.conversations}, posted.all())
+        if self.cards is not None:
+            rows = posted.all() if posted is not None else [PostedCard(*r) for r in json.loads(row.posted_cards)]
+            self.cards.read_with({(c.platform, c.id) for c in incident.conversations}, rows)
         return incident
 
     def _assemble(

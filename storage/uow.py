@@ -33,6 +33,7 @@ from storage.connections import ThreadConnections
 from storage.direct import Batch, run_one
 from storage.engine import DEFAULT_URL, make_engine
 from storage.inbox import SqlInbox
+from storage.inbox import finished as inbox_finished
 from storage.migrate import ensure_schema
 from storage.outbox import SqlOutbox
 from storage.people import SqlPeople
@@ -182,7 +183,8 @@ class SqlUnitOfWork:
         self.incidents = self._incidents = SqlIncidents(self.connection, self.cache, self._cards)
         self.outbox = self._outbox = SqlOutbox(self.connection)
         self.inbox = self._inbox = SqlInbox(self.connection)
-        self.people = self._people = SqlPeople(self.connection, self.known_names)
+        database = self.connections.database if self.connections is not None else None
+        self.people = self._people = SqlPeople(self.connection, self.known_names, database)
         self.signals = SqlSignals(self.connection)
         self.templates = self._templates = library.SqlTemplates(self.connection)
         self.frontline = self._frontline = library.SqlFrontline(self.connection)
@@ -208,11 +210,12 @@ class SqlUnitOfWork:
         """Every write in one batch (one round trip on PostgreSQL), the version check read from it, then COMMIT."""
         try:
             batch = Batch(self.connection)
+            answered = set(self._requests.pending)  # the requests whose request log row this transaction writes
             self._requests.flush(batch)
             saved, verify = self._incidents.flush(batch)
             self._outbox.flush(batch)
             self._cards.flush(batch)
-            self._inbox.flush(batch)
+            marked = self._inbox.flush(batch, answered)
             names = self._people.flush(batch)
             batch.run()
             verify()
@@ -231,6 +234,8 @@ class SqlUnitOfWork:
         self._incidents.committed(saved)
         self._people.committed(names)
         library.committed(documents)
+        if marked:
+            inbox_finished(marked)
         self.committed = True
 
     def rollback(self) -> None:

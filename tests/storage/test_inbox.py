@@ -16,7 +16,9 @@ from bot.grammar import parse
 from bot.ports import AcceptedRequest
 from bot.service import CrisisService, Dispatcher
 from storage import SqlUnitOfWorkFactory, make_engine, migrate, presence, sql_uow_factory
+from storage import inbox as storage_inbox
 from storage.inbox import inbox
+from storage.statements import counting
 from tests.fakes import FakeClock
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -224,3 +226,56 @@ def test_requests_are_written_down_as_commands_only(uow_factory: SqlUnitOfWorkFa
     with uow_factory() as uow:
         stored = json.loads(uow.connection.execute(select(inbox.c.command)).scalar_one())
     assert stored == {"command": {"type": "AddNote", "text": "Press desk called", "incident": "CRI-1"}}
+
+
+def finished_at(uow_factory: SqlUnitOfWorkFactory) -> dict[str, datetime | None]:
+    with uow_factory() as uow:
+        return {r.request_id: r.finished_at for r in uow.connection.execute(select(inbox.c.request_id, inbox.c.finished_at))}
+
+
+def test_a_request_that_never_went_through_the_inbox_costs_no_inbox_statement(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    dispatcher = Dispatcher(uow_factory, Settings(), FakeClock(T0))
+    dispatcher.dispatch(parse("open Warm-up"), Origin("alice", "console", "other", request_id="console:0"))
+    console = Origin("alice", "console", "room", request_id="console:1")
+    with counting(uow_factory.engine) as counted:
+        dispatcher.dispatch(parse("open Leak --sev 1"), console)
+    assert counted.statements and not [s for s in counted.texts if "inbox" in s.lower()]
+    with uow_factory() as uow:
+        assert uow.requests.reply_to("console:1") is not None  # answered all the same
+
+
+def test_a_request_another_process_accepted_is_marked_finished_by_the_process_that_claims_it(
+    uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock(T0)
+    accept(uow_factory, "gone", request("slack:2", "open Leak --sev 1"))
+    monkeypatch.setattr(storage_inbox, "_MAY_BE_IN_INBOX", set())  # this process is another one: it never saw it
+    clock.advance(minutes=1)
+    (claimed,) = Dispatcher(uow_factory, Settings(), clock).claim("slack", 10, starting=True)
+    Dispatcher(uow_factory, Settings(), clock).dispatch(claimed.command, claimed.origin)
+    assert finished_at(uow_factory)["slack:2"] == clock.now()
+
+
+def test_a_request_answered_by_a_process_that_never_saw_its_inbox_row_is_done_all_the_same(
+    uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No door runs a request it did not accept or claim; were one to, the request log row would still say it is done.
+    accept(uow_factory, "gone", request("slack:3", "open Leak --sev 1"))
+    monkeypatch.setattr(storage_inbox, "_MAY_BE_IN_INBOX", set())
+    dispatcher = Dispatcher(uow_factory, Settings(), FakeClock(T0 + timedelta(minutes=1)))
+    dispatcher.dispatch(parse("open Leak --sev 1"), request("slack:3", "").origin)
+    assert finished_at(uow_factory)["slack:3"] is None
+    assert dispatcher.unfinished("slack", T0 + timedelta(hours=1)) == []
+    assert dispatcher.claim("slack", 10, starting=True) == []
+
+
+def test_a_retried_delivery_is_not_kept_as_a_request_to_mark(
+    uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accept(uow_factory, "p1", request("slack:4", "list"))
+    assert storage_inbox.may_be_in_inbox("slack:4")
+    monkeypatch.setattr(storage_inbox, "_MAY_BE_IN_INBOX", set())  # as once it was answered and marked
+    accept(uow_factory, "p1", request("slack:4", "list"))  # Slack delivers it again: not run, so never marked
+    assert not storage_inbox.may_be_in_inbox("slack:4")
