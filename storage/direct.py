@@ -195,6 +195,17 @@ class Step:
         self.params = params
         self.cursor: Any = None
 
+    def run_in_process(self, driver: Any) -> None:
+        """`run` on SQLite, whose connection makes the cursor and runs the statement in one call."""
+        params = self.params
+        compiled = self.compiled
+        if isinstance(params, dict):
+            self.cursor = driver.execute(compiled.sql, compiled.parameters(params))
+        elif len(params) == 1:
+            self.cursor = driver.execute(compiled.sql, compiled.parameters(params[0]))
+        else:
+            self.cursor = driver.executemany(compiled.sql, [compiled.parameters(p) for p in params])
+
     def run(self, driver: Any) -> None:
         self.cursor = driver.cursor()
         if isinstance(self.params, dict):
@@ -225,23 +236,27 @@ class Batch:
         self.connection = connection
         self.dialect = connection.dialect
         self.steps: list[Step] = []
+        self.writes = False  # whether a step inserts, updates or deletes
 
     def add(self, statement: ClauseElement, params: Params | Sequence[Params], columns: Sequence[str] = ()) -> Step:
         """Adds a statement; a list of parameter sets runs it once per set. Nothing runs before `run`."""
         step = Step(statement, compiled(statement, self.dialect, columns), params)
         self.steps.append(step)
+        if isinstance(statement, UpdateBase):
+            self.writes = True
         return step
 
     def run(self) -> None:
         steps, self.steps = self.steps, []
         if not steps:
             return
+        writes, self.writes = self.writes, False
         connection = self.connection
         if not connection.in_transaction():
             # Begun in SQLAlchemy (nothing is sent: the driver begins on the server with the first statement), so what
             # runs here belongs to the transaction that `Connection.commit` or `rollback` ends.
             connection.begin()
-        if any(isinstance(s.statement, UpdateBase) for s in steps):
+        if writes:
             before_writing(connection)
         driver: Any = connection.connection.driver_connection
         postgres = connection.dialect.name == "postgresql"
@@ -255,7 +270,7 @@ class Batch:
                         step.run(driver)
             else:
                 for step in steps:
-                    step.run(driver)
+                    step.run_in_process(driver)
         except connection.dialect.loaded_dbapi.Error as error:
             dead = connection.dialect.is_disconnect(error, driver, step.cursor)
             if dead:
