@@ -17,7 +17,7 @@ from __future__ import annotations
 import operator
 from collections import namedtuple
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,6 +51,9 @@ class Compiled:
     # For positional drivers again: the values in order in one C call, then the processors by position.
     in_order: Callable[[Params], Sequence[Any]] | None = None
     processed: tuple[tuple[int, Processor], ...] = ()
+    # `parameters` for positional drivers, made for this statement: most statements have no literal and no processor,
+    # and their parameters are then the one C call of `in_order`, without a Python frame.
+    bind: Callable[[Params], Any] | None = None
 
     def parameters(self, params: Params) -> Any:
         if self.in_order is not None:
@@ -126,6 +129,8 @@ def compiled(statement: ClauseElement, dialect: Dialect, columns: Sequence[str] 
         row=namedtuple("Row", names, rename=True),
         results=results,
     )
+    if entry.in_order is not None:
+        entry = replace(entry, bind=entry.in_order if not entry.defaults and not entry.processed else entry.parameters)
     _compiled[key] = (statement, entry)  # the statement is kept, so its id is never reused for another
     return entry
 
@@ -199,12 +204,13 @@ class Step:
         """`run` on SQLite, whose connection makes the cursor and runs the statement in one call."""
         params = self.params
         compiled = self.compiled
+        bind = compiled.bind or compiled.parameters
         if isinstance(params, dict):
-            self.cursor = driver.execute(compiled.sql, compiled.parameters(params))
+            self.cursor = driver.execute(compiled.sql, bind(params))
         elif len(params) == 1:
-            self.cursor = driver.execute(compiled.sql, compiled.parameters(params[0]))
+            self.cursor = driver.execute(compiled.sql, bind(params[0]))
         else:
-            self.cursor = driver.executemany(compiled.sql, [compiled.parameters(p) for p in params])
+            self.cursor = driver.executemany(compiled.sql, [bind(p) for p in params])
 
     def run(self, driver: Any) -> None:
         self.cursor = driver.cursor()
