@@ -106,6 +106,13 @@ def changes(incident: Incident, before: Snapshot = EMPTY) -> Changes:
         draft_row = row
         objections: list[Values] = []
         old = before.drafts.get(draft.number)
+        if (
+            old is not None and not draft.objections and not old.objections and row == old.values
+            and len(draft.versions) == old.versions and len(draft.approvals) == old.approvals
+            and len(draft.reviews) == old.reviews and len(draft.publications) == old.publications
+        ):
+            drafts[draft.number] = old  # most commands leave a draft as it was: nothing to write, its snapshot stands
+            continue
         if old is None:
             found.insert("drafts", [row])
             old = DraftSnapshot(row, 0, 0, 0)
@@ -136,10 +143,11 @@ def changes(incident: Incident, before: Snapshot = EMPTY) -> Changes:
     found.insert("status_updates", [
         m.update_values(n, seq, u) for seq, u in enumerate(incident.updates, 1) if seq > before.updates
     ])
+    # Only the entries recorded since `before`, without walking the ones stored already.
+    stored = max(before.timeline - incident.earlier_events, 0)
     found.insert("timeline_entries", [
         m.timeline_values(n, seq, e)
-        for seq, e in enumerate(incident.timeline, incident.earlier_events + 1)
-        if seq > before.timeline
+        for seq, e in enumerate(incident.timeline[stored:], incident.earlier_events + stored + 1)
     ])
     found.after = Snapshot(
         found.incident, len(incident.conversations), assignments, drafts, len(incident.updates), incident.events_recorded,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import operator
 from collections import namedtuple
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,6 +51,9 @@ class Compiled:
     # For positional drivers again: the values in order in one C call, then the processors by position.
     in_order: Callable[[Params], Sequence[Any]] | None = None
     processed: tuple[tuple[int, Processor], ...] = ()
+    # `parameters` for positional drivers, made for this statement: most statements have no literal and no processor,
+    # and their parameters are then the one C call of `in_order`, without a Python frame.
+    bind: Callable[[Params], Any] | None = None
 
     def parameters(self, params: Params) -> Any:
         if self.in_order is not None:
@@ -126,6 +129,8 @@ def compiled(statement: ClauseElement, dialect: Dialect, columns: Sequence[str] 
         row=namedtuple("Row", names, rename=True),
         results=results,
     )
+    if entry.in_order is not None:
+        entry = replace(entry, bind=entry.in_order if not entry.defaults and not entry.processed else entry.parameters)
     _compiled[key] = (statement, entry)  # the statement is kept, so its id is never reused for another
     return entry
 
@@ -195,6 +200,18 @@ class Step:
         self.params = params
         self.cursor: Any = None
 
+    def run_in_process(self, driver: Any) -> None:
+        """`run` on SQLite, whose connection makes the cursor and runs the statement in one call."""
+        params = self.params
+        compiled = self.compiled
+        bind = compiled.bind or compiled.parameters
+        if isinstance(params, dict):
+            self.cursor = driver.execute(compiled.sql, bind(params))
+        elif len(params) == 1:
+            self.cursor = driver.execute(compiled.sql, bind(params[0]))
+        else:
+            self.cursor = driver.executemany(compiled.sql, [bind(p) for p in params])
+
     def run(self, driver: Any) -> None:
         self.cursor = driver.cursor()
         if isinstance(self.params, dict):
@@ -225,23 +242,27 @@ class Batch:
         self.connection = connection
         self.dialect = connection.dialect
         self.steps: list[Step] = []
+        self.writes = False  # whether a step inserts, updates or deletes
 
     def add(self, statement: ClauseElement, params: Params | Sequence[Params], columns: Sequence[str] = ()) -> Step:
         """Adds a statement; a list of parameter sets runs it once per set. Nothing runs before `run`."""
         step = Step(statement, compiled(statement, self.dialect, columns), params)
         self.steps.append(step)
+        if isinstance(statement, UpdateBase):
+            self.writes = True
         return step
 
     def run(self) -> None:
         steps, self.steps = self.steps, []
         if not steps:
             return
+        writes, self.writes = self.writes, False
         connection = self.connection
         if not connection.in_transaction():
             # Begun in SQLAlchemy (nothing is sent: the driver begins on the server with the first statement), so what
             # runs here belongs to the transaction that `Connection.commit` or `rollback` ends.
             connection.begin()
-        if any(isinstance(s.statement, UpdateBase) for s in steps):
+        if writes:
             before_writing(connection)
         driver: Any = connection.connection.driver_connection
         postgres = connection.dialect.name == "postgresql"
@@ -255,7 +276,7 @@ class Batch:
                         step.run(driver)
             else:
                 for step in steps:
-                    step.run(driver)
+                    step.run_in_process(driver)
         except connection.dialect.loaded_dbapi.Error as error:
             dead = connection.dialect.is_disconnect(error, driver, step.cursor)
             if dead:
