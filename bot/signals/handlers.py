@@ -25,7 +25,10 @@ def show_topics(cmd: c.ShowTopics, ctx: Context) -> Outcome:
 @handles(c.WatchTopic)
 def watch_topic(cmd: c.WatchTopic, ctx: Context) -> Outcome:
     ctx.uow.signals.put_topic(Topic(cmd.name, tuple(cmd.keywords), tuple(cmd.excluded)), False, ctx.origin.person, ctx.now)
-    text = ctx.t("Watching {topic}: {keywords}.", topic=cmd.name, keywords=", ".join(cmd.keywords))
+    t, keywords = ctx.t, ", ".join(cmd.keywords)
+    text = (t("Watching {topic}: {keywords}, except {excluded}.", topic=cmd.name, keywords=keywords,
+              excluded=", ".join(cmd.excluded))
+            if cmd.excluded else t("Watching {topic}: {keywords}.", topic=cmd.name, keywords=keywords))
     return Outcome(Reply(text=text))
 
 

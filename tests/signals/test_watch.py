@@ -175,7 +175,7 @@ def test_unknown_alert_is_refused() -> None:
 
 def test_topics_from_chat_in_english_and_french() -> None:
     h = harness(threshold=1)
-    assert "app" in h.say("watch app crash, bug, -crash test").text
+    assert h.say("watch app crash, bug, -crash test").text == "Watching app: crash, bug, except crash test."
     listed = h.say("veille").cards[0]
     assert [f.label for f in listed.fields] == ["app", "delivery"]
     send(h, "The app crash test went fine")
@@ -185,6 +185,8 @@ def test_topics_from_chat_in_english_and_french() -> None:
     h.say("fin-veille delivery")
     assert [f.label for f in h.say("watch").cards[0].fields] == ["app"]
     assert "No topic nope" in h.say("unwatch nope").text
+    h.language = "fr"
+    assert h.say("veille appli plantage, -test").text == "Veille sur appli\u00a0: plantage, sauf test."
 
 
 def test_signal_from_chat_records_the_speaker() -> None:
