@@ -33,7 +33,7 @@ from bot.drafts import DraftState
 from bot.grammar import parse
 from bot.i18n import translator
 from bot.model import Incident, Status
-from bot.reactions import cards_to_refresh
+from bot.reactions import cards_changed
 from bot.service import Dispatcher
 from storage import SqlUnitOfWorkFactory, sql_uow_factory
 from storage.statements import Counted, counting
@@ -93,20 +93,8 @@ def bench_lifecycles(factory: SqlUnitOfWorkFactory, lifecycles: int) -> tuple[fl
 def count_round_trips(factory: SqlUnitOfWorkFactory, lifecycles: int) -> tuple[Counted, int]:
     """What the lifecycles cost the database, with the card references a broadcast of each outcome would read."""
     dispatcher = Dispatcher(factory, Settings(), SteppingClock())
-    commands = 0
-    t = translator("en")
     with counting(factory.engine) as counted:
-        for n in range(lifecycles):
-            for person, text in LIFECYCLE:
-                commands += 1
-                origin = Origin(person, "console", f"counted-{n}", request_id=f"counted-{n}-{commands}")
-                outcome = dispatcher.dispatch(parse(text), origin)
-                if outcome.incident is not None and outcome.events:
-                    cards = cards_to_refresh(outcome.incident, outcome.events, dispatcher.settings, t)
-                    wanted = [(c.platform, c.id, card.id) for c in outcome.incident.conversations for card in cards]
-                    _, missing = known_refs(outcome, wanted)
-                    if missing:
-                        dispatcher.card_refs(missing)
+        commands = run_as_broadcast_reads(dispatcher, lifecycles, "counted")
     return counted, commands
 
 
@@ -118,21 +106,28 @@ def wire_round_trips(url: str, lifecycles: int) -> tuple[int, int]:
             dispatcher = Dispatcher(factory, Settings(), SteppingClock())
             warm = Origin("alice", "console", "wire-warm-up", request_id="wire-warm-up")
             dispatcher.dispatch(parse("open Warm-up"), warm)  # connects and checks the schema, before counting
-            before, commands, t = relay.turns, 0, translator("en")
-            for n in range(lifecycles):
-                for person, text in LIFECYCLE:
-                    commands += 1
-                    origin = Origin(person, "console", f"wire-{n}", request_id=f"wire-{n}-{commands}")
-                    outcome = dispatcher.dispatch(parse(text), origin)
-                    if outcome.incident is not None and outcome.events:
-                        cards = cards_to_refresh(outcome.incident, outcome.events, dispatcher.settings, t)
-                        wanted = [(c.platform, c.id, card.id) for c in outcome.incident.conversations for card in cards]
-                        _, missing = known_refs(outcome, wanted)
-                        if missing:
-                            dispatcher.card_refs(missing)
+            before = relay.turns
+            commands = run_as_broadcast_reads(dispatcher, lifecycles, "wire")
             return relay.turns - before, commands
         finally:
             factory.dispose()
+
+
+def run_as_broadcast_reads(dispatcher: Dispatcher, lifecycles: int, prefix: str) -> int:
+    """The lifecycles, each outcome followed by the card references its broadcast would look up; how many commands."""
+    commands, t = 0, translator("en")
+    for n in range(lifecycles):
+        for person, text in LIFECYCLE:
+            commands += 1
+            origin = Origin(person, "console", f"{prefix}-{n}", request_id=f"{prefix}-{n}-{commands}")
+            outcome = dispatcher.dispatch(parse(text), origin)
+            if outcome.incident is not None and outcome.events:
+                changed = cards_changed(outcome.incident, outcome.events, dispatcher.settings, t)
+                wanted = [(c.platform, c.id, card_id) for c in outcome.incident.conversations for card_id, _ in changed]
+                _, missing = known_refs(outcome, wanted)
+                if missing:
+                    dispatcher.card_refs(missing)
+    return commands
 
 
 def _check_last(factory: SqlUnitOfWorkFactory, lifecycles: int) -> None:
