@@ -178,14 +178,8 @@ def for_platform(reply: Reply, platform: str, people: People) -> Reply:
     )
 
 
-def with_people(uow: UnitOfWork, outcome: Outcome, origin: c.Origin) -> Outcome:
-    """The outcome with the people its answer and broadcast may mention, its reply written for the speaker's platform."""
-    reply, people = people_for(uow, outcome, origin)
-    return replace(outcome, reply=reply, people=people, origin=origin)
-
-
 def people_for(uow: UnitOfWork, outcome: Outcome, origin: c.Origin) -> tuple[Reply, People]:
-    """What `with_people` completes the outcome with, for a caller that changes more of the outcome at once."""
+    """The people the outcome's answer and broadcast may mention, and its reply written for the speaker's platform."""
     reply = outcome.reply
     wanted = mentioned(reply.text) if "<@" in reply.text else set()
     for card in reply.cards:

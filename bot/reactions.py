@@ -163,10 +163,6 @@ def reaction(event: ev.Event) -> Reaction:
     return REACTIONS[type(event)]
 
 
-def cards_to_refresh(incident: Incident, events: Sequence[ev.Event], settings: Settings, t: Translator) -> list[Card]:
-    return [draw() for _, draw in cards_changed(incident, events, settings, t)]
-
-
 def cards_changed(
     incident: Incident, events: Sequence[ev.Event], settings: Settings, t: Translator
 ) -> list[tuple[str, Drawing]]:
