@@ -30,7 +30,8 @@ BATCH = 100
 class BackgroundWork(Generic[T]):
     """Work started after an ack, in arrival order, by at most `workers` tasks; urgent work runs at once.
 
-    Requests are `offer`ed and run in batches by `run_batch`, in arrival order.
+    Requests get a place (`reserve`, then `put`; `offer` does both) and run in batches by `run_batch`, in arrival
+    order.
     Acknowledgements come first, since Slack gives up on a request after 3 seconds, but nothing waits on them: a
     worker yields to the event loop between batches, and the core runs in a thread. When `capacity` items wait,
     the queue refuses more: a caller `reserve`s a place before it acknowledges a request, and writes it down for
@@ -96,7 +97,7 @@ class BackgroundWork(Generic[T]):
             self._keep(asyncio.ensure_future(self._worker()))
 
     def spawn(self, work: Coroutine[Any, Any, Any], urgent: bool = True) -> None:
-        """Starts urgent work at once (a modal to open, a start-up check); requests go through `offer`."""
+        """Starts urgent work at once (a modal to open, a start-up check); requests are queued with `reserve` and `put`."""
         assert urgent, "only urgent work is spawned: requests are offered to the bounded queue"
         self._keep(asyncio.ensure_future(work))
 
