@@ -56,10 +56,11 @@ class IncidentCache:
 # -- copying -------------------------------------------------------------------------------------
 
 Copier = Callable[[Any], Any]
-ATOMS = (str, int, float, bool, bytes, type(None), datetime, date, time, timedelta, Enum)
+ATOMS: tuple[type, ...] = (str, int, float, bool, bytes, type(None), datetime, date, time, timedelta, Enum)
 
 
-_atoms: set[type] = {str, int, float, bool, bytes, type(None), datetime, date, time, timedelta}
+# The exact types shared as they are; each enum class joins when first met (`_copier`), no value's type is Enum.
+_atoms: set[type] = set(ATOMS) - {Enum}
 
 
 def clone(value: Any) -> Any:

@@ -47,7 +47,6 @@ class Compiled:
     row: Any  # a namedtuple class, so rows read like SQLAlchemy's (`row.number`, `row._fields`)
     results: tuple[tuple[int, Processor], ...]
     # For positional drivers: each parameter's name and processor, in order (what `parameters` does, precomputed).
-    ordered: tuple[tuple[str, Processor | None], ...] = ()
     # For positional drivers again: the values in order in one C call, then the processors by position.
     in_order: Callable[[Params], Sequence[Any]] | None = None
     processed: tuple[tuple[int, Processor], ...] = ()
@@ -116,7 +115,6 @@ def compiled(statement: ClauseElement, dialect: Dialect, columns: Sequence[str] 
     entry = Compiled(
         sql=done.string,
         positional=positional,
-        ordered=tuple((name, processors.get(name)) for name in positional or ()),
         in_order=_in_order(positional) if positional is not None else None,
         processed=tuple(
             (index, processors[name]) for index, name in enumerate(positional or ()) if name in processors
@@ -200,26 +198,19 @@ class Step:
         self.params = params
         self.cursor: Any = None
 
-    def run_in_process(self, driver: Any) -> None:
-        """`run` on SQLite, whose connection makes the cursor and runs the statement in one call."""
-        params = self.params
-        compiled = self.compiled
+    def run(self, driver: Any, in_process: bool = False) -> None:
+        """On the driver's cursor; `in_process` (SQLite), the connection makes the cursor and runs in one call."""
+        compiled, params = self.compiled, self.params
         bind = compiled.bind or compiled.parameters
+        runner = driver if in_process else driver.cursor()
         if isinstance(params, dict):
-            self.cursor = driver.execute(compiled.sql, bind(params))
-        elif len(params) == 1:
-            self.cursor = driver.execute(compiled.sql, bind(params[0]))
+            cursor = runner.execute(compiled.sql, bind(params))
+        elif len(params) == 1:  # the usual case, and cheaper than a one-row executemany
+            cursor = runner.execute(compiled.sql, bind(params[0]))
         else:
-            self.cursor = driver.executemany(compiled.sql, [bind(p) for p in params])
-
-    def run(self, driver: Any) -> None:
-        self.cursor = driver.cursor()
-        if isinstance(self.params, dict):
-            self.cursor.execute(self.compiled.sql, self.compiled.parameters(self.params))
-        elif len(self.params) == 1:  # the usual case, and cheaper than a one-row executemany
-            self.cursor.execute(self.compiled.sql, self.compiled.parameters(self.params[0]))
-        else:
-            self.cursor.executemany(self.compiled.sql, [self.compiled.parameters(p) for p in self.params])
+            cursor = runner.executemany(compiled.sql, [bind(p) for p in params])
+        # sqlite3's connection answers with the cursor it made; psycopg's cursor.executemany answers None.
+        self.cursor = cursor if in_process else runner
 
     def all(self) -> list[Any]:
         return self.compiled.rows(self.cursor.fetchall())
@@ -276,7 +267,7 @@ class Batch:
                         step.run(driver)
             else:
                 for step in steps:
-                    step.run_in_process(driver)
+                    step.run(driver, in_process=True)
         except connection.dialect.loaded_dbapi.Error as error:
             dead = connection.dialect.is_disconnect(error, driver, step.cursor)
             if dead:

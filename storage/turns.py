@@ -11,6 +11,7 @@ assumed (`storage.inbox`); PostgreSQL locks rows, not the database, and needs no
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
@@ -19,13 +20,14 @@ from sqlalchemy.sql.dml import UpdateBase
 # Where a unit of work leaves, on its connection, how to take its turn (`Turns.take`).
 BEFORE_WRITING = "crisisbot.before_writing"
 
-_locks: dict[int, threading.Lock] = {}
+# By engine, weakly: a disposed engine's id may be reused by a new one, which must not inherit its lock.
+_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 PATIENCE = 10.0  # seconds, as `storage.engine.BUSY_TIMEOUT_MS`
 
 
 def install(engine: Engine) -> None:
     """Writes run through `Connection.execute` take the turn first (those of `storage.direct` call `before_writing`)."""
-    _locks.setdefault(id(engine), threading.Lock())
+    _locks.setdefault(engine, threading.Lock())
     event.listen(engine, "before_execute", _before_execute)
 
 
@@ -44,7 +46,7 @@ class Turns:
     """A unit of work's turn to write: taken before its first write, given back when its transaction ends."""
 
     def __init__(self, engine: Engine) -> None:
-        self.lock = _locks.get(id(engine))  # None: not an SQLite engine made by `storage.engine`
+        self.lock = _locks.get(engine)  # None: not an SQLite engine made by `storage.engine`
         self.held = False
 
     def take(self) -> None:
