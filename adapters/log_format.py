@@ -28,6 +28,8 @@ MASK = "[redacted]"
 # Variables whose values are secrets: tokens, signing secrets, passwords, keys.
 SECRET_NAMES = re.compile(r"(TOKEN|SECRET|PASSWORD|_KEY)$")
 SLACK_TOKEN = re.compile(r"\bx(?:ox[abeoprs]|app)-[A-Za-z0-9-]{6,}")
+# A dashboard link's personal token, as the access log writes the request line (`/dashboard?token=…`).
+LINK_TOKEN = re.compile(r"(?<=[?&]token=)[^&\s\"]+")
 # Shorter values would mask ordinary words.
 SHORTEST_SECRET = 8
 # An id a proxy or load balancer gives the request, kept if it looks like one.
@@ -61,7 +63,7 @@ class Redactor:
         for secret in self.secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
-        return SLACK_TOKEN.sub(MASK, text)
+        return LINK_TOKEN.sub(MASK, SLACK_TOKEN.sub(MASK, text))
 
 
 class TextFormatter(logging.Formatter):
