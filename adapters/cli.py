@@ -142,8 +142,7 @@ def _templates_import(args: argparse.Namespace) -> int:
     runtime = build_runtime()
     outcome = runtime.dispatcher.dispatch(ImportTemplates(items), Origin(args.as_, "cli", "cli", args.lang))
     print(outcome.reply.text)
-    done = translator(args.lang or runtime.settings.language)("Templates imported")
-    return 0 if outcome.reply.text.startswith(done) else 2
+    return 2 if outcome.refused else 0
 
 
 def _templates_export(args: argparse.Namespace) -> int:

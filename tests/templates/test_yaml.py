@@ -55,5 +55,7 @@ def test_import_then_export_through_the_command_line(tmp_path: Path) -> None:
     assert "2 new, 0 revised, 0 unchanged" in imported.stdout
     again = crisisbot(tmp_path, "templates", "import", "good.yaml")
     assert "0 new, 0 revised, 2 unchanged" in again.stdout
+    in_french = crisisbot(tmp_path, "templates", "import", "good.yaml", "--lang", "fr")
+    assert in_french.returncode == 0 and "Modèles importés" in in_french.stdout  # done, said in French, exits 0
     exported = crisisbot(tmp_path, "templates", "export").stdout
     assert read_templates(exported) == read_templates(GOOD) and "state: pending" in exported
