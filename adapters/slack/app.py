@@ -203,10 +203,14 @@ class SlackDoor:
             self.recovery.hold(request_id)
         else:
             self.join_backlog(accepting)
-        await asyncio.wait({accepting}, timeout=self.accept_within)
-        await ack()
-        if queued:
-            self.work.put(Taken(accepting, command, asker, request_id, client))
+        try:
+            await asyncio.wait({accepting}, timeout=self.accept_within)
+            await ack()
+        finally:
+            # Queued even if the acknowledgement failed or was cancelled: its place is taken, it is written down
+            # and held, so only running it lets it go (a retry from Slack then meets its request id).
+            if queued:
+                self.work.put(Taken(accepting, command, asker, request_id, client))
 
     def join_backlog(self, accepting: asyncio.Future[bool]) -> None:
         """The request waits in the inbox, free for the first claim, and nothing of it is kept in memory."""

@@ -8,9 +8,13 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 
+import pytest
+
 from adapters.recent import RecentIds
 from adapters.slack.app import Taken
+from adapters.slack.delivery import Asker
 from adapters.slack.work import BackgroundWork
+from bot.grammar import parse
 from tests.slack.conftest import Bot
 from tests.slack.slack_requests import slash_command
 
@@ -206,3 +210,18 @@ async def test_acknowledgements_keep_coming_while_one_is_in_flight_or_one_just_e
     assert work.acknowledgements_coming()  # between two requests of a burst none may be in flight
     work.acknowledged_at -= 1.0  # a second later, nothing more came
     assert not work.acknowledgements_coming()
+
+
+async def test_a_request_whose_acknowledgement_failed_still_runs_and_gives_its_place_back(bot: Bot) -> None:
+    await bot.send(slash_command("open Ack fails --sev 2", user="W1", channel="C1", trigger_id="t-open"))
+
+    async def broken_ack(**_: object) -> None:
+        raise ConnectionResetError("the client went away")
+
+    asker = Asker("W1", "C1")
+    with pytest.raises(ConnectionResetError):
+        await bot.door.take(broken_ack, parse("CRI-1 note despite the ack"), asker, "slack:command:t-x", bot.door.client)
+    await bot.settled()
+    incident = bot.incident()
+    assert incident is not None and "despite the ack" in str(incident.timeline[-1].event)
+    assert bot.door.work.reserved == 0 and not bot.door.recovery.running  # nothing held or promised for ever
