@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import re
@@ -51,13 +50,6 @@ class Refused(Exception):
 
 def signature_of(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def _loopback(remote: str | None) -> bool:
-    try:
-        return remote is not None and ipaddress.ip_address(remote.split("%")[0]).is_loopback
-    except ValueError:
-        return False
 
 
 def _item(raw: object, where: str, now: datetime) -> Signal:
@@ -138,8 +130,7 @@ def signals_handler(
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def receive(request: web.Request) -> web.Response:
         # Through a proxy on this host every request comes from loopback: the proxy's headers make it remote.
-        forwarded = "Forwarded" in request.headers or "X-Forwarded-For" in request.headers
-        if not secret and (forwarded or not _loopback(request.remote)):
+        if not secret and not metrics.from_loopback(request):
             log.warning("refused signals from %s: no CRISISBOT_SIGNALS_SECRET, loopback only", request.remote)
             return web.json_response({"error": "set CRISISBOT_SIGNALS_SECRET to accept signals from elsewhere"},
                                      status=403)

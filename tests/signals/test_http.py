@@ -10,11 +10,13 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp.test_utils import make_mocked_request
 from aiohttp import web
 
 from adapters.runtime import Runtime, build_runtime
 from adapters.server import create_app
-from adapters.signals_http import MAX_BODY, _loopback, signature_of
+from adapters.metrics import from_loopback
+from adapters.signals_http import MAX_BODY, signature_of
 from tests.fakes import FakeClock, FakeGateway
 
 SECRET = "s3cret-for-tests"
@@ -147,8 +149,14 @@ async def test_without_a_secret_unsigned_signals_are_taken_from_loopback(tmp_pat
 
 
 def test_loopback_addresses() -> None:
-    assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("127.8.0.3")
-    assert not _loopback("10.0.0.2") and not _loopback("2001:db8::1") and not _loopback(None) and not _loopback("x")
+    def seen_from(remote: str, **headers: str) -> bool:
+        request = make_mocked_request("POST", "/signals", headers=headers)
+        request._transport_peername = (remote, 1)  # type: ignore[attr-defined]  # where aiohttp reads `remote`
+        return from_loopback(request)
+
+    assert seen_from("127.0.0.1") and seen_from("::1") and seen_from("127.8.0.3")
+    assert not seen_from("10.0.0.2") and not seen_from("2001:db8::1") and not seen_from("x")
+    assert not seen_from("127.0.0.1", **{"X-Forwarded-For": "203.0.113.9"})  # a proxy on this host
 
 
 @pytest.mark.parametrize("payload, field", [
