@@ -10,12 +10,12 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import make_mocked_request
 from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
 
+from adapters.metrics import from_loopback
 from adapters.runtime import Runtime, build_runtime
 from adapters.server import create_app
-from adapters.metrics import from_loopback
 from adapters.signals_http import MAX_BODY, signature_of
 from tests.fakes import FakeClock, FakeGateway
 
