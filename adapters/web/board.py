@@ -108,12 +108,10 @@ def _lines(card: Card, names: Mapping[str, str]) -> tuple[Line, ...]:
 
 
 def waiting_for(incident: Incident, draft: Draft, t: Translator, names: Mapping[str, str]) -> tuple[str, ...]:
-    given = {a.role for a in draft.current_approvals()}
     out = []
-    for role in draft.required_roles:
-        if role not in given:
-            holder = incident.holder(role)
-            out.append(f"{t(role)} ({readable(f'<@{holder}>', names)})" if holder else t(role))
+    for role in draft.missing_roles():
+        holder = incident.holder(role)
+        out.append(f"{t(role)} ({readable(f'<@{holder}>', names)})" if holder else t(role))
     return tuple(out)
 
 
