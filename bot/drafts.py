@@ -168,6 +168,11 @@ class Draft:
     def current_approvals(self) -> list[Approval]:
         return [a for a in self.approvals if a.version == self.version]
 
+    def approved_in_full(self, version: int) -> bool:
+        """Whether that version was approved by every role the draft requires (whatever became of it since)."""
+        roles = {a.role for a in self.approvals if a.version == version}
+        return bool(roles) and set(self.required_roles) <= roles
+
     def missing_roles(self) -> tuple[str, ...]:
         done = {a.role for a in self.current_approvals()}
         return tuple(r for r in self.required_roles if r not in done)

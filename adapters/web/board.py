@@ -202,17 +202,14 @@ def _draft(incident: Incident, draft: Draft, t: Translator, tz: str, names: Mapp
 
 def latest_approved(incident: Incident, t: Translator) -> Statement | None:
     """The words most recently approved in full (published or not yet), exactly as approved."""
-    approved = [(d, v) for d in incident.drafts for v in d.versions if _fully_approved(d, v.version)]
+    # A discarded draft's words are no longer the company's, even approved.
+    approved = [(d, v) for d in incident.drafts if d.state is not DraftState.DISCARDED
+                for v in d.versions if d.approved_in_full(v.version)]
     if not approved:
         return None
     draft, version = max(approved, key=lambda pair: max(a.at for a in pair[0].approvals if a.version == pair[1].version))
     title = t("Draft #{number}", number=draft.number) + f" v{version.version} · {t(draft.state.value)}"
     return Statement(title, version.text)
-
-
-def _fully_approved(draft: Draft, version: int) -> bool:
-    roles = {a.role for a in draft.approvals if a.version == version}
-    return bool(roles) and set(draft.required_roles) <= roles and draft.state is not DraftState.DISCARDED
 
 
 def figure_lines(numbers: rf.Figures, t: Translator, tz: str) -> tuple[Line, ...]:

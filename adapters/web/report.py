@@ -103,9 +103,9 @@ def approved_statements(incident: Incident, t: Translator, tz: str, names: dict[
     found = []
     for draft in incident.drafts:
         for version in draft.versions:
-            given = [a for a in draft.approvals if a.version == version.version]
-            if not given or not set(draft.required_roles) <= {a.role for a in given}:
+            if not draft.approved_in_full(version.version):
                 continue
+            given = [a for a in draft.approvals if a.version == version.version]
             approved_at = max(a.at for a in given)
             who = ", ".join(f"{t(a.role)} {board.readable(mention(a.approver), names)}" for a in given)
             published = "; ".join(f"{p.channel} · {when(p.at, tz)}" for p in draft.publications
