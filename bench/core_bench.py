@@ -183,7 +183,7 @@ def fresh_database(url: str | None, tmp: str) -> Iterator[str]:
         yield schema_url
 
 
-def _load() -> str:
+def load_average() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
@@ -203,7 +203,7 @@ def main() -> None:
             rate, cpu_rate = bench_lifecycles(factory, args.lifecycles)
             print(
                 f"lifecycles: {args.lifecycles} x {len(LIFECYCLE)} commands, {rate:,.0f} commands/s (goal >= 3,000); "
-                f"{cpu_rate:,.0f} per second of CPU time; load average {_load()}"
+                f"{cpu_rate:,.0f} per second of CPU time; load average {load_average()}"
             )
             counted, commands = count_round_trips(factory, 20)
             print(

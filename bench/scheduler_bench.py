@@ -19,18 +19,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import bindparam, update
-from sqlalchemy.engine import make_url
 
 from adapters.runtime import build_runtime
 from adapters.scheduler import Scheduler
+from bench.core_bench import fresh_database, load_average
 from bot.config import Settings
 from bot.model import Conversation, Incident
 from bot.reminders import Courier, Reminders
@@ -38,7 +37,6 @@ from bot.replies import Card, Reply, Room
 from storage import SqlUnitOfWorkFactory, sql_uow_factory
 from storage import tables as t
 from storage.statements import counting
-from tests.pg import isolated_schema
 
 FAR = timedelta(days=7)
 SET_DUE = update(t.incidents).where(t.incidents.c.number == bindparam("n")).values(
@@ -134,12 +132,8 @@ async def bench_wake_ups(factory: SqlUnitOfWorkFactory, total: int, due: int, ro
         f"wake-up, {due} due: median {statistics.median(whole):.1f} ms, worst {max(whole):.1f} ms "
         f"(recording {statistics.median(record):.1f} ms + delivery {statistics.median(deliver):.1f} ms) (goal < 50 ms), "
         f"{min(statements)}-{max(statements)} SQL statements, {min(trips)}-{max(trips)} round trips; "
-        f"this process's CPU time: median {statistics.median(cpu):.1f} ms; load average {_load()}"
+        f"this process's CPU time: median {statistics.median(cpu):.1f} ms; load average {load_average()}"
     )
-
-
-def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 async def bench_delay(url: str, factory: SqlUnitOfWorkFactory, total: int, due: int, seconds: int) -> None:
@@ -163,17 +157,6 @@ async def bench_delay(url: str, factory: SqlUnitOfWorkFactory, total: int, due: 
         f"due-to-gateway delay, {len(delays)} reminders over {seconds} s, tick 1 s: "
         f"p50 {percentile(delays, 0.5):.2f} s, p99 {percentile(delays, 0.99):.2f} s (goal p99 < 2 s)"
     )
-
-
-@contextmanager
-def fresh_database(url: str | None, tmp: str) -> Iterator[str]:
-    """A temporary SQLite file, or on PostgreSQL a new schema dropped afterwards: earlier runs' incidents would
-    collide with the seeding, and other people's rows would skew the figures."""
-    if url is None or make_url(url).get_backend_name() != "postgresql":
-        yield url or f"sqlite:///{tmp}/bench.db"
-        return
-    with isolated_schema(url) as schema_url:
-        yield schema_url
 
 
 def main() -> None:
