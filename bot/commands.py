@@ -438,3 +438,4 @@ def from_record(record: dict[str, object]) -> Command:
     fields: dict[str, Any] = dict(record)  # checked by the dataclass itself: a wrong field raises TypeError
     cls = COMMAND_TYPES[str(fields.pop("type"))]
     return cls(**fields)
+

@@ -29,6 +29,7 @@ from bot.handlers import HANDLERS, Context, Outcome
 from bot.i18n import Translator, translator
 from bot.intake import LEASE, Intake, claimant_token
 from bot.model import Conversation, Incident
+from bot.plain_text import without_nul
 from bot.ports import AcceptedRequest, ChatGateway, Clock, CommandMeter, SystemClock, UnitOfWork
 from bot.reactions import Drawing
 from bot.replies import Reply, Room
@@ -59,6 +60,7 @@ class Dispatcher:
         return Reply(text=t("Something went wrong on our side; nothing was changed. Please try again."), private=True)
 
     def dispatch(self, command: c.Command, origin: c.Origin) -> Outcome:
+        command, origin = without_nul(command), without_nul(origin)  # a refusal's request log row needs it too
         telemetry.about(command, origin)
         t = self.translator(origin)
         for attempt in range(self.attempts):
@@ -98,6 +100,7 @@ class Dispatcher:
     def run_in(self, uow: UnitOfWork, command: c.Command, origin: c.Origin, t: Translator) -> tuple[Outcome, c.Origin]:
         """A command's effect in `uow`, not committed, and the origin as the core recognised its people. Raises the
         command's refusal. Shared by `dispatch` and a door's batches (`bot.batch`), so both apply the same rules."""
+        command, origin = without_nul(command), without_nul(origin)  # a door's batch comes here first
         settings = self.settings.seen_from(origin.timezone)
         now = self.clock.now()
         command, origin, settings = identities.recognise(uow, command, origin, settings, now)

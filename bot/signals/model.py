@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.plain_text import without_nul
+
 
 def signal_id(source: str, url: str, text: str) -> str:
     """A stable id for a signal that came without one: the same item sent twice is one signal."""
@@ -42,7 +44,7 @@ class Signal:
         language: str = "",
         published_at: datetime | None = None,
     ) -> Signal:
-        return cls(
+        return without_nul(cls(
             id=id or signal_id(source, url, text),
             source=source,
             text=text,
@@ -52,7 +54,7 @@ class Signal:
             reach=max(reach, 0),
             language=language,
             published_at=published_at,
-        )
+        ))
 
     @property
     def seen_at(self) -> datetime:

@@ -1,4 +1,8 @@
+import asyncio
+
+from bot.commands import Origin
 from bot.drafts import DraftState
+from bot.grammar import parse
 from bot.model import Status
 from tests.harness import Harness
 
@@ -80,3 +84,25 @@ def test_retried_request_has_no_second_effect() -> None:
     h.say("open A --sev 3", request_id="r1")
     with h.dispatcher.uow_factory() as uow:
         assert [i.key for i in uow.incidents.list()] == ["CRI-1"]
+
+
+def test_nul_characters_are_dropped_from_what_people_type_and_the_command_runs() -> None:
+    # PostgreSQL refuses NUL in text: a pasted title used to fail the whole command there, and be kept on SQLite.
+    h = Harness()
+    reply = h.say("open Wave\x00 of complaints --sev 2")
+    h.say("draft We are\x00 aware.")
+    h.say("note Press\x00 desk")
+    incident = h.incident()
+    assert "\x00" not in reply.text and "Wave of complaints" in reply.text
+    assert incident.title == "Wave of complaints"
+    assert incident.drafts[0].text == "We are aware."
+    assert [e.event.text for e in incident.timeline if hasattr(e.event, "text")][-1] == "Press desk"
+
+
+def test_nul_in_a_display_name_does_not_fail_a_refused_command() -> None:
+    h = Harness()
+    h.say("open Wave of complaints --sev 2")
+    origin = Origin("mallory", "console", h.conversation, names=(("mallory", "Mal\x00lory"),), request_id="r-nul")
+    reply = asyncio.run(h.service.handle(parse("approve 1"), origin))
+    assert reply.private and "Something went wrong" not in reply.text
+    assert "\x00" not in reply.text

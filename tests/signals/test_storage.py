@@ -46,6 +46,17 @@ def test_signals_round_trip_once_per_id(uow_factory: SqlUnitOfWorkFactory) -> No
         assert uow.signals.times_of_incident("CRI-4") == [T0, T0 + timedelta(minutes=1)]
 
 
+def test_a_signal_with_nul_characters_is_stored_without_them(uow_factory: SqlUnitOfWorkFactory) -> None:
+    # PostgreSQL refuses NUL in text: one pasted in a webhook's body used to fail the whole batch there.
+    signal = Signal.of("Livraison\x00 ratée", T0, source="x", url="https://x.com/\x002", author="@b\x00ob")
+    with uow_factory() as uow:
+        assert uow.signals.add([signal], [("delivery",)]) == [True]
+        uow.commit()
+    with uow_factory() as uow:
+        [stored] = uow.signals.matching("delivery", T0)
+    assert (stored.text, stored.url, stored.author) == ("Livraison ratée", "https://x.com/2", "@bob")
+
+
 def test_a_rolled_back_batch_leaves_nothing(uow_factory: SqlUnitOfWorkFactory) -> None:
     with uow_factory() as uow:
         uow.signals.add([Signal.of("livraison", T0)], [("delivery",)])

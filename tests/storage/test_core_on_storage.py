@@ -25,6 +25,8 @@ SCENARIOS: list[tuple[ModuleType, str]] = [
     (test_workflow, "test_revise_clears_approvals"),
     (test_workflow, "test_resolved_incident_draft_cannot_be_approved"),
     (test_workflow, "test_retried_request_has_no_second_effect"),
+    (test_workflow, "test_nul_characters_are_dropped_from_what_people_type_and_the_command_runs"),
+    (test_workflow, "test_nul_in_a_display_name_does_not_fail_a_refused_command"),
     (test_rules, "test_roster_assigns_default_holders_when_an_incident_opens"),
     (test_rules, "test_reassigning_a_role_keeps_its_history"),
     (test_rules, "test_severity_change_replans_checkin_and_required_approvers"),

@@ -1,0 +1,33 @@
+"""Text as the core keeps it: without the NUL characters no chat shows and PostgreSQL refuses in a text column.
+
+A title pasted with a NUL used to fail the whole command on PostgreSQL, and be kept as typed on SQLite. The
+characters are removed once, where text enters the core (a command and its origin in `Dispatcher`, a signal in
+`Signal.of`), so every door and both databases keep the same text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, TypeVar
+
+NUL = "\x00"
+Typed = TypeVar("Typed")
+
+
+def without_nul(value: Typed) -> Typed:
+    """The dataclass with every NUL removed from its text fields (tuples of text included); itself when there is
+    none, which costs only a scan of its fields."""
+    changes = {name: _clean(field) for name, field in vars(value).items() if _has_nul(field)}
+    return replace(value, **changes) if changes else value  # type: ignore[type-var]
+
+
+def _has_nul(field: object) -> bool:
+    if isinstance(field, str):
+        return NUL in field
+    return isinstance(field, tuple) and any(_has_nul(item) for item in field)
+
+
+def _clean(field: Any) -> Any:
+    if isinstance(field, str):
+        return field.replace(NUL, "")
+    return tuple(_clean(item) for item in field)
