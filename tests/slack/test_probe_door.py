@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.slack.conftest import Bot
-from tests.slack.slack_requests import slash_command
+from tests.slack.slack_requests import FORM, sign, slash_command
 from tests.slack.test_cards import click, opened_with_draft
 
 FRENCH = "UFR1"  # the fake Slack tells a French locale for users whose id starts with UFR
@@ -24,3 +26,18 @@ async def test_a_french_persons_first_click_asks_in_french(bot: Bot) -> None:
     await click(bot, room, "incident:CRI-1", "Post update", FRENCH)
     view = bot.slack.called("views.open")[-1].params["view"]
     assert view["submit"]["text"] == "Envoyer"
+
+
+async def test_a_signature_header_with_letters_beyond_ascii_is_refused_like_any_forged_one(
+    bot: Bot, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """HTTP headers arrive as Latin-1: hmac.compare_digest refuses such text with a TypeError, which was a 500."""
+    body = slash_command("open Forged crisis --sev 1")
+    forged = {**sign(body), "X-Slack-Signature": "v0=" + "é" * 64}
+    headers = {"Content-Type": FORM, **{name: value.encode().decode("latin-1") for name, value in forged.items()}}
+    async with bot.session.post(f"{bot.url}/slack/events", data=body.encode(), headers=headers) as response:
+        answer = await response.json()
+    await bot.door.work.drain()
+    assert response.status == 401 and "does not match" in answer["error"]
+    assert not [r for r in caplog.records if r.exc_info]
+    assert bot.incident() is None and not bot.slack.calls
