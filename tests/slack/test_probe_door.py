@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.slack import slack_shows
 from tests.slack.conftest import Bot
-from tests.slack.slack_requests import FORM, sign, slash_command
+from tests.slack.slack_requests import FORM, sign, slash_command, view_submission
 from tests.slack.test_cards import click, opened_with_draft
+from tests.slack.test_commands import COMMS, LEAD, crisis
 
 FRENCH = "UFR1"  # the fake Slack tells a French locale for users whose id starts with UFR
 
@@ -41,3 +43,44 @@ async def test_a_signature_header_with_letters_beyond_ascii_is_refused_like_any_
     assert response.status == 401 and "does not match" in answer["error"]
     assert not [r for r in caplog.records if r.exc_info]
     assert bot.incident() is None and not bot.slack.calls
+
+
+# Typed by hand, not picked from Slack's autocomplete: text, which must not become a mention or a channel link.
+TYPED_REFERENCES = "ask <@U0TYPED> in <#C0999> or <@U0TYPED|carol>"
+WORD_JOINER = "\u2060"  # invisible: the text reads (and copies) as typed
+
+
+def assert_shown_as_typed(bot: Bot, since: int, typed: str) -> None:
+    shown_somewhere = False
+    for call in bot.slack.calls[since:]:
+        if call.method not in ("chat.postMessage", "chat.update", "chat.postEphemeral", "response_url"):
+            continue
+        body, notification = slack_shows.message(call.blocks(), str(call.params.get("text") or ""), text_mrkdwn=False)
+        for view in (body, notification):
+            assert ("user", "U0TYPED") not in view.effects and ("channel", "C0999") not in view.effects, view.effects
+            shown_somewhere |= typed in view.text.replace(WORD_JOINER, "")
+    assert shown_somewhere
+
+
+async def test_a_mention_or_channel_typed_by_hand_in_a_command_is_shown_as_typed(bot: Bot) -> None:
+    await crisis(bot, "open Wave --sev 2")
+    before = len(bot.slack.calls)
+    # Slack escapes what it did not recognise: `<` and `>` typed by hand arrive as entities.
+    as_sent = TYPED_REFERENCES.replace("<", "&lt;").replace(">", "&gt;")
+    await crisis(bot, f"CRI-1 note {as_sent} — real: <@{COMMS}|dan>")
+    note = bot.incident().timeline[-1].event.text  # type: ignore[union-attr]
+    assert note.replace(WORD_JOINER, "") == f"{TYPED_REFERENCES} — real: <@{COMMS}>"
+    assert_shown_as_typed(bot, before, TYPED_REFERENCES)
+    assert any(("user", COMMS) in slack_shows.message(c.blocks())[0].effects
+               for c in bot.slack.calls[before:] if c.method == "chat.postMessage")  # a picked mention stays one
+
+
+async def test_a_mention_or_channel_typed_in_a_form_is_shown_as_typed(bot: Bot) -> None:
+    room = await opened_with_draft(bot)
+    await click(bot, room, "incident:CRI-1", "Post update", LEAD)
+    view = bot.slack.called("views.open")[-1].params["view"]
+    before = len(bot.slack.calls)
+    # A form's text input sends what was typed, unescaped: Slack recognises nothing in it.
+    await bot.send(view_submission(view, {"answer": TYPED_REFERENCES}, user=LEAD, view_id="VTYPED"))
+    assert bot.incident().last_update.text.replace(WORD_JOINER, "") == TYPED_REFERENCES  # type: ignore[union-attr]
+    assert_shown_as_typed(bot, before, TYPED_REFERENCES)
