@@ -6,7 +6,7 @@ import pytest
 
 from tests.slack import slack_shows
 from tests.slack.conftest import Bot
-from tests.slack.slack_requests import FORM, sign, slash_command, view_submission
+from tests.slack.slack_requests import FORM, app_mention, sign, slash_command, view_submission
 from tests.slack.test_cards import click, opened_with_draft
 from tests.slack.test_commands import COMMS, LEAD, crisis
 
@@ -84,3 +84,15 @@ async def test_a_mention_or_channel_typed_in_a_form_is_shown_as_typed(bot: Bot) 
     await bot.send(view_submission(view, {"answer": TYPED_REFERENCES}, user=LEAD, view_id="VTYPED"))
     assert bot.incident().last_update.text.replace(WORD_JOINER, "") == TYPED_REFERENCES  # type: ignore[union-attr]
     assert_shown_as_typed(bot, before, TYPED_REFERENCES)
+
+
+async def test_a_private_answer_that_falls_back_to_a_direct_message_is_shown_as_typed(bot: Bot) -> None:
+    """No ephemeral message possible (the channel is gone) and no response URL (a mention): the person's direct
+    messages are the last way; that message is posted like every other one, its notification unformatted."""
+    bot.slack.errors_once["chat.postEphemeral"] = "channel_not_found"
+    typed = "*now* _please_ see https://evil.example"
+    await bot.send(app_mention(f"<@UBOT> {typed}", user=LEAD, event_id="EvDM"), content_type="application/json")
+    [direct] = [c for c in bot.slack.called("chat.postMessage") if c.params["channel"] == LEAD]
+    assert direct.params["mrkdwn"] in (False, "false", "0") and direct.params["unfurl_links"] in (False, "false", "0")
+    _, notification = slack_shows.message(direct.blocks(), direct.params["text"], text_mrkdwn=False)
+    assert typed.split()[0] in notification.text and notification.effects == []
