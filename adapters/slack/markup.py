@@ -45,7 +45,10 @@ def from_slack(text: str) -> str:
     (`<@U123>`, which the grammar reads); a typed @channel, #channel or link becomes the text that was typed, so
     storing and showing it again can neither ping nor link. What only looks like a reference (`<@U123>` or
     `<#C123>` typed by hand, which Slack sends escaped) is made `inert`: it reads as typed and names no one.
+    Non-breaking spaces (Slack's composer can write them, Option+Space on a Mac does) are spaces, as the Teams door
+    reads them: the grammar does not split words on them.
     """
+    text = text.replace("\xa0", " ")
     out: list[str] = []
     real: set[int] = set()  # where the references Slack recognised start in the result
     at = 0

@@ -96,3 +96,13 @@ async def test_a_private_answer_that_falls_back_to_a_direct_message_is_shown_as_
     assert direct.params["mrkdwn"] in (False, "false", "0") and direct.params["unfurl_links"] in (False, "false", "0")
     _, notification = slack_shows.message(direct.blocks(), direct.params["text"], text_mrkdwn=False)
     assert typed.split()[0] in notification.text and notification.effects == []
+
+
+async def test_non_breaking_spaces_from_the_slack_composer_read_as_spaces(bot: Bot) -> None:
+    """Slack's composer can write non-breaking spaces (Option+Space on a Mac does); the Teams door reads them as
+    spaces, and so does this one, or the command is "unknown" for a reason no one can see."""
+    await crisis(bot, "open\u00a0Outage\u00a0--sev\u00a02")
+    incident = bot.incident()
+    assert incident is not None and incident.title == "Outage" and incident.severity == 2
+    await crisis(bot, f"CRI-1 assign legal\u00a0<@{COMMS}|dan>\u00a0")
+    assert bot.incident().holder("legal") == COMMS  # type: ignore[union-attr]
