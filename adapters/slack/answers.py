@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -51,6 +52,7 @@ class Answers:
         self.acknowledgements_coming: Callable[[], bool] = lambda: False  # set by the door
         self.work_share = WORK_SHARE
         self.rest: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self._lookups: set[asyncio.Future[Any]] = set()
 
     async def run_and_answer(self, batch: list[tuple[c.Command, Asker, c.Origin, AsyncWebClient | None]]) -> None:
         """Commands through the core in one trip to its thread (`run_many`), then each asker's answer, side by side.
@@ -92,6 +94,21 @@ class Answers:
 
     def translator_for(self, user: str) -> Translator:
         return translator(self.gateway.people.known_language(user) or self.runtime.settings.language)
+
+    async def translator_asking(self, user: str, within: float) -> Translator:
+        """The person's language, asking Slack when it is not known yet, but for `within` seconds at most (the
+        lookup goes on and is cached for the next answer); the configured language when Slack does not say."""
+        if self.gateway.people.known_language(user) is None:
+            lookup = asyncio.ensure_future(self.gateway.people.profile(user))
+            self._lookups.add(lookup)  # asyncio keeps only weak references to a task it may outlive here
+            lookup.add_done_callback(self._looked_up)
+            await asyncio.wait({lookup}, timeout=within)
+        return self.translator_for(user)
+
+    def _looked_up(self, lookup: asyncio.Future[Any]) -> None:
+        self._lookups.discard(lookup)
+        if not lookup.cancelled() and lookup.exception() is not None:
+            log.warning("could not ask Slack for a person's language: %s", type(lookup.exception()).__name__)
 
     async def origin_for(self, command: c.Command, asker: Asker, request_id: str) -> tuple[c.Origin, Translator]:
         # Slack tells each person's locale and time zone (users.info, cached): answers to them follow both.

@@ -31,6 +31,7 @@ from adapters.slack.workspaces import ConversationWorkspaces, InstalledWorkspace
 from bot import commands as c
 from bot.backlog import Backlog
 from bot.grammar import parse
+from bot.i18n import Translator
 from bot.ports import AcceptedRequest
 from bot.recovery import Recovery
 from storage.people import SqlEmailLookups
@@ -40,6 +41,8 @@ log = logging.getLogger("crisisbot.slack")
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
 # Slack gives up on a request after 3 s: wait this long for the database before acknowledging anyway.
 ACCEPT_WITHIN = 2.0
+# A form's trigger expires 3 s after the request: wait this long for Slack to tell the person's language.
+LANGUAGE_WITHIN = 1.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class SlackDoor:
         self.backlog = Backlog(self.recovery, lambda: self.work.emptied())
         self.seen = RecentIds()
         self.accept_within = ACCEPT_WITHIN
+        self.language_within = LANGUAGE_WITHIN
         self.bolt = AsyncApp(
             name="crisisbot",
             client=self.client,
@@ -117,8 +121,9 @@ class SlackDoor:
         if isinstance(wanted, c.AskToOpen):
             await ack()
             if self.seen.first(request_id):
-                view = modals.open_incident_view(self.answers.translator_for(asker.user), asker.channel, wanted.severity)
-                self.work.spawn(self.open_modal(client, command["trigger_id"], view, asker), urgent=True)
+                severity = wanted.severity
+                self.work.spawn(self.open_modal(client, command["trigger_id"], lambda t: modals.open_incident_view(
+                    t, asker.channel, severity), asker), urgent=True)
         else:
             await self.take(ack, wanted, asker, request_id, client)
 
@@ -142,8 +147,8 @@ class SlackDoor:
             await ack()
             if self.seen.first(request_id):
                 label = from_slack((action.get("text") or {}).get("text", ""))
-                view = modals.ask_view(self.answers.translator_for(asker.user), label, question, command, asker.channel)
-                self.work.spawn(self.open_modal(client, body["trigger_id"], view, asker), urgent=True)
+                self.work.spawn(self.open_modal(client, body["trigger_id"], lambda t: modals.ask_view(
+                    t, label, question, command, asker.channel), asker), urgent=True)
         else:
             await self.take(ack, parse(command), asker, request_id, client)
 
@@ -266,12 +271,15 @@ class SlackDoor:
         await asyncio.gather(*(self.gateway.people.profile(u) for u in {a.user for a in askers}), return_exceptions=True)
         await self.answers.run_and_answer([(r.command, a, r.origin, None) for r, a in zip(requests, askers, strict=True)])
 
-    async def open_modal(self, client: AsyncWebClient, trigger_id: str, view: dict[str, Any], asker: Asker) -> None:
+    async def open_modal(self, client: AsyncWebClient, trigger_id: str, view: Callable[[Translator], dict[str, Any]],
+                         asker: Asker) -> None:
+        """Opens the form `view` builds, in the asker's language: Slack is asked for it first (a person's first
+        request comes before anything is known of them), for at most `language_within`, as the trigger expires."""
+        t = await self.answers.translator_asking(asker.user, self.language_within)
         try:
-            await client.views_open(trigger_id=trigger_id, view=view)
+            await client.views_open(trigger_id=trigger_id, view=view(t))
         except Exception:
             log.exception("views.open failed")
-            t = self.answers.translator_for(asker.user)
             await Delivery(client, self.gateway.people, t).ephemeral(
                 asker, t("I could not open the form; type the command instead, e.g. `/crisis open <title> --sev 2`.")
             )

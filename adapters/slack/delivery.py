@@ -144,7 +144,8 @@ class Delivery:
             return
         # Last resort: the person's direct messages with the app.
         try:
-            await self.client.chat_postMessage(channel=asker.user, text=text, blocks=blocks)
+            await self.client.chat_postMessage(channel=asker.user, text=text, blocks=blocks, unfurl_links=False,
+                                               mrkdwn=False)
         except SlackApiError as error:
             log.error("could not reach %s at all: %s", asker.user, error.response.get("error"))
 

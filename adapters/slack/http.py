@@ -38,8 +38,10 @@ class SignatureCheck:
         readable = timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12
         if not readable or abs(self.clock() - int(timestamp)) > MAX_AGE_SECONDS:
             return "stale request: X-Slack-Request-Timestamp is more than 5 minutes away from now"
-        expected = "v0=" + hmac.new(self._secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, signature):
+        digest = hmac.new(self._secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+        # Compared as bytes: compare_digest raises TypeError for str with letters beyond ASCII, which anyone can send
+        # (aiohttp keeps undecodable header bytes as surrogates, hence surrogateescape).
+        if not hmac.compare_digest(b"v0=" + digest.encode(), signature.encode("utf-8", "surrogateescape")):
             return "invalid signature: it does not match SLACK_SIGNING_SECRET"
         return None
 

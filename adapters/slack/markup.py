@@ -17,7 +17,7 @@ ephemeral messages notify nobody).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 Element = dict[str, Any]
@@ -30,6 +30,7 @@ REFERENCE = re.compile(r"<@([A-Za-z0-9._:-]+)(?:\|[^<>]*)?>|<#(C[A-Z0-9]+)>")
 _CODE = re.compile(r"`([^`\n]+)`")
 # What Slack sends in `<…>`: a person, a channel, a special mention (`!here`, `!subteam^S1`), a link.
 _INCOMING = re.compile(r"<([^<>]*)>")
+INERT = "\u2060"  # WORD JOINER: invisible, and splits `<@` so nothing reads a reference there
 
 
 def escape(text: str) -> str:
@@ -42,24 +43,49 @@ def from_slack(text: str) -> str:
 
     Slack escapes `&`, `<`, `>` and wraps what it recognised in `<…>`. A typed @person stays a person reference
     (`<@U123>`, which the grammar reads); a typed @channel, #channel or link becomes the text that was typed, so
-    storing and showing it again can neither ping nor link.
+    storing and showing it again can neither ping nor link. What only looks like a reference (`<@U123>` or
+    `<#C123>` typed by hand, which Slack sends escaped) is made `inert`: it reads as typed and names no one.
+    Non-breaking spaces (Slack's composer can write them, Option+Space on a Mac does) are spaces, as the Teams door
+    reads them: the grammar does not split words on them.
     """
+    text = text.replace("\xa0", " ")
+    out: list[str] = []
+    real: set[int] = set()  # where the references Slack recognised start in the result
+    at = 0
+    for match in _INCOMING.finditer(text):
+        out.append(_decoded(text[at: match.start()]))
+        typed = _typed(match)
+        if typed.startswith("<@"):
+            real.add(sum(map(len, out)))
+        out.append(typed)
+        at = match.end()
+    out.append(_decoded(text[at:]))
+    return inert("".join(out), keep=real)
 
-    def typed(match: re.Match[str]) -> str:
-        target, _, label = match.group(1).partition("|")
-        if target.startswith("@"):
-            return f"<{target}>"
-        if target.startswith("#"):
-            return f"#{label}" if label else target
-        if target.startswith("!"):
-            return label or "@" + target[1:].split("^")[0]
-        # A link: its label as typed, and where it leads when the label does not say it.
-        if label and label not in target:
-            return f"{label} ({target})"
-        return label or target
 
-    literal = _INCOMING.sub(typed, text)
-    return literal.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+def _typed(match: re.Match[str]) -> str:
+    target, _, label = match.group(1).partition("|")
+    if target.startswith("@"):
+        return f"<{target}>"
+    if target.startswith("#"):
+        return f"#{label}" if label else target
+    if target.startswith("!"):
+        return label or "@" + target[1:].split("^")[0]
+    # A link: its label as typed, and where it leads when the label does not say it.
+    if label and label not in target:
+        return f"{label} ({target})"
+    return label or target
+
+
+def _decoded(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def inert(text: str, keep: Collection[int] = ()) -> str:
+    """Text a person typed, whose `<@…>` and `<#C…>` are text, not references: an invisible word joiner after the
+    `<` keeps them from naming anyone while they read (and copy) the same (as `bot.signals.views.literal` does).
+    References starting at an offset in `keep` are real ones and stay."""
+    return REFERENCE.sub(lambda m: m.group(0) if m.start() in keep else f"<{INERT}{m.group(0)[1:]}", text)
 
 
 def named(person: str, names: Mapping[str, str]) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.blocks import cut
+from adapters.slack.markup import inert
 from bot import commands as c
 from bot.i18n import Translator
 from bot.views import severity_label
@@ -73,7 +74,8 @@ def _value(values: dict[str, Any], block_id: str) -> str:
     state = values.get(block_id, {}).get(block_id, {})
     if state.get("type") == "static_select":
         return str((state.get("selected_option") or {}).get("value") or "")
-    return str(state.get("value") or "").strip()
+    # A text input sends what was typed, and Slack recognises nothing in it: no `<@…>` there is a mention.
+    return inert(str(state.get("value") or "").strip())
 
 
 def read_submission(view: dict[str, Any]) -> Submission:

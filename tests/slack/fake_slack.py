@@ -71,6 +71,10 @@ def refusal(text: str, blocks: list[dict[str, Any]]) -> str | None:
         return "msg_too_long"
     if len(blocks) > 50 or any(_block_problem(b) for b in blocks):
         return "invalid_blocks"
+    # Slack refuses a message whose blocks repeat a block_id.
+    ids = [b["block_id"] for b in blocks if "block_id" in b]
+    if len(ids) != len(set(ids)):
+        return "invalid_blocks"
     return None
 
 
