@@ -9,6 +9,7 @@ from enum import StrEnum
 from bot.describe import mention
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized
 from bot.objections import Objection, open_objections
+from bot.plain_text import blank
 
 MAX_DRAFT_LENGTH = 2800  # fits one Block Kit section with room for the header
 
@@ -64,7 +65,7 @@ class Publication:
 
 def _clean(text: str) -> str:
     text = text.strip()
-    if not text:
+    if blank(text):
         raise InvalidCommand("A draft needs text: `draft <the public reply>`.")
     if len(text) > MAX_DRAFT_LENGTH:
         raise InvalidCommand("A draft is limited to {limit} characters.", limit=MAX_DRAFT_LENGTH)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from bot import commands as c
 from bot.i18n import LANGUAGES, N_
+from bot.plain_text import blank
 from bot.signals.rules import parse_keywords, topic_name_ok
 from bot.templates import parse_values
 
@@ -173,7 +174,7 @@ def _split_number(rest: str) -> tuple[int | None, str]:
 
 
 def _required(text: str) -> str:
-    if not text.strip():
+    if blank(text):
         raise _Malformed
     return text.strip()
 
@@ -187,7 +188,7 @@ def _open(rest: str, key: str | None) -> c.Command:
         severity = int(flag.group(1))
         rest = rest[: flag.start()] + rest[flag.end() :]
     title = " ".join(rest.split())
-    if not title:
+    if blank(title):
         return c.AskToOpen(severity=severity)
     return c.OpenIncident(title=title, severity=severity)
 

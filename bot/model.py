@@ -18,6 +18,7 @@ from bot.describe import mention
 from bot.drafts import Draft
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized, UnknownDraft
 from bot.objections import ObjectionRules
+from bot.plain_text import blank
 from bot.policy import Policy
 
 
@@ -132,7 +133,7 @@ class Incident(ObjectionRules):
         conversation: Conversation | None = None,
     ) -> Incident:
         title = title.strip()
-        if not title:
+        if blank(title):
             raise InvalidCommand("An incident needs a title: `open <title> [--sev 1-4]`.")
         incident = cls(
             number=number,
@@ -322,7 +323,7 @@ class Incident(ObjectionRules):
 
     def post_update(self, text: str, actor: str, at: datetime, policy: Policy) -> ev.Event:
         self._require_open()
-        if not text.strip():
+        if blank(text):
             raise InvalidCommand("An update needs text: `update <what changed>`.")
         self.updates.append(StatusUpdate(text.strip(), actor, at))
         self.missed_checkins = 0
@@ -366,19 +367,19 @@ class Incident(ObjectionRules):
 
     def record_lesson(self, text: str, actor: str, at: datetime) -> ev.Event:
         # Allowed once resolved too: lessons are mostly written after the crisis.
-        if not text.strip():
+        if blank(text):
             raise InvalidCommand("A lesson needs text: `lesson <text>`.")
         self._require_involved(actor)
         return self._record(at, actor, ev.LessonRecorded(_short(text)))
 
     def record_action(self, text: str, owner: str, actor: str, at: datetime) -> ev.Event:
-        if not text.strip():
+        if blank(text):
             raise InvalidCommand("An action needs text: `action <text> [@owner]`.")
         self._require_involved(actor)
         return self._record(at, actor, ev.ActionRecorded(_short(text), owner))
 
     def add_note(self, text: str, actor: str, at: datetime) -> ev.Event:
-        if not text.strip():
+        if blank(text):
             raise InvalidCommand("A note needs text: `note <text>`.")
         return self._record(at, actor, ev.NoteAdded(text.strip()))
 
@@ -433,7 +434,7 @@ class Incident(ObjectionRules):
 
     def reject_draft(self, number: int | None, reason: str, actor: str, at: datetime, final: bool) -> ev.Event:
         self._require_open()
-        if not reason.strip():
+        if blank(reason):
             raise InvalidCommand("Say why: `reject [draft-no] <reason>` or `changes [draft-no] <reason>`.")
         draft = self.draft(number)
         self._require_reviewer(draft, actor)

@@ -16,6 +16,7 @@ from bot import events as ev
 from bot.describe import mention
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized, UnknownDraft
 from bot.i18n import N_
+from bot.plain_text import blank
 
 if TYPE_CHECKING:
     from bot.drafts import Draft
@@ -72,7 +73,7 @@ def _latest(incident: _Aggregate, number: int | None, wanted: str, fits: list[Dr
 class ObjectionRules:
     def object_to_draft(self: _Aggregate, number: int | None, reason: str, actor: str, at: datetime) -> ev.Event:
         self._require_open()
-        if not reason.strip():
+        if blank(reason):
             raise InvalidCommand("Say why: `object [draft-no] <reason>`.")
         if not self.roles_of(actor):
             raise NotAuthorized("Only someone holding a role in {key} can object to a draft.", key=self.key)
@@ -104,7 +105,7 @@ class ObjectionRules:
                 raise NotAuthorized("Only the lead can override an objection, and nobody leads {key}: assign a lead.",
                                     key=self.key)
             raise NotAuthorized("Only the lead ({lead}) can override an objection.", lead=mention(lead))
-        if not reason.strip():
+        if blank(reason):
             raise InvalidCommand("Say why: `override [draft-no] <reason>`.")
         objected = [d for d in self.drafts if open_objections(d.objections)]
         draft = _latest(self, number, N_("No draft of {key} has an open objection."), objected)

@@ -1,4 +1,5 @@
-"""Text as the core keeps it: without the NUL characters no chat shows and PostgreSQL refuses in a text column.
+"""Text as the core keeps it: without the NUL characters no chat shows and PostgreSQL refuses in a text column, and
+never taken as saying something when nothing of it shows.
 
 A title pasted with a NUL used to fail the whole command on PostgreSQL, and be kept as typed on SQLite. The
 characters are removed once, where text enters the core (a command and its origin in `Dispatcher`, a signal in
@@ -7,6 +8,7 @@ characters are removed once, where text enters the core (a command and its origi
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -31,3 +33,9 @@ def _clean(field: Any) -> Any:
     if isinstance(field, str):
         return field.replace(NUL, "")
     return tuple(_clean(item) for item in field)
+
+
+def blank(text: str) -> bool:
+    """Whether the text shows nothing: only spaces and invisible characters (a zero-width space or a word joiner
+    alone, as a paste can bring). A draft, a note or a reason made of them would be approved, stored and sent empty."""
+    return all(ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc") for ch in text)

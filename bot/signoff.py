@@ -13,11 +13,12 @@ from datetime import datetime
 from bot.drafts import Approval, DraftState, DraftVersion, Review
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized
 from bot.i18n import N_
+from bot.plain_text import blank
 
 
 def clean(text: str, limit: int, usage: str) -> str:
     text = text.strip()
-    if not text:
+    if blank(text):
         raise InvalidCommand("That needs text: `{usage}`.", usage=usage)
     if len(text) > limit:
         raise InvalidCommand("That text is limited to {limit} characters.", limit=limit)
@@ -135,7 +136,7 @@ class SignOff:
             raise InvalidState(self._refusal("not reviewable"), name=self.name, state=self.state.value)
         if not set(held_roles) & set(self.required_roles):
             raise NotAuthorized(self._refusal("not reviewer"), roles=", ".join(self.required_roles), name=self.name)
-        if not reason.strip():
+        if blank(reason):
             raise InvalidCommand("Say why it is rejected.")
         self.reviews.append(Review(self.version, True, reviewer, reason.strip(), at))
         self.state = DraftState.REJECTED

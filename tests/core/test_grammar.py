@@ -67,6 +67,8 @@ def test_parses_the_grammar(text: str, expected: c.Command) -> None:
     [
         "open --sev 7 Title", "open --sev 9", "assign legal", "revise x text", "approve me", "severity 5", "update",
         "snooze 10", "lesson", "action", "action  ", "export now",
+        # Nothing that shows: a zero-width space, a word joiner, a soft hyphen, pasted alone.
+        "draft \u200b", "note \u2060 \u200b", "update \u00ad",
     ],
 )
 def test_malformed_commands_get_usage_help(text: str) -> None:
@@ -79,7 +81,7 @@ def test_malformed_commands_get_usage_help(text: str) -> None:
     ("text", "severity"),
     [
         ("open", 3), ("/crisis open", 3), ("ouvrir", 3), ("open --sev 2", 2), ("open --sev=2", 2),
-        ("ouvrir --gravite 2", 2), ("OUVRIR --gravité 1", 1), ("open --severity 4", 4),
+        ("ouvrir --gravite 2", 2), ("OUVRIR --gravité 1", 1), ("open --severity 4", 4), ("open \u200b --sev 2", 2),
     ],
 )
 def test_open_without_a_title_asks_for_one(text: str, severity: int) -> None:

@@ -1,6 +1,6 @@
 import asyncio
 
-from bot.commands import Origin
+from bot.commands import AddNote, CreateDraft, OpenIncident, Origin, PostUpdate
 from bot.drafts import DraftState
 from bot.grammar import parse
 from bot.model import Status
@@ -106,3 +106,17 @@ def test_nul_in_a_display_name_does_not_fail_a_refused_command() -> None:
     reply = asyncio.run(h.service.handle(parse("approve 1"), origin))
     assert reply.private and "Something went wrong" not in reply.text
     assert "\x00" not in reply.text
+
+
+def test_text_that_shows_nothing_is_refused_wherever_it_comes_from() -> None:
+    # A door's form or button hands the core its text without the grammar: the model refuses it too.
+    h = Harness()
+    h.say("open Wave of complaints --sev 2")
+    for command in (CreateDraft("\u200b\u2060"), AddNote(" \u200b "), PostUpdate("\ufeff"), OpenIncident("\u200b")):
+        reply = asyncio.run(h.service.handle(command, Origin("alice", "console", h.conversation)))
+        assert reply.private and "needs" in reply.text, (command, reply.text)
+    incident = h.incident()
+    assert incident.drafts == [] and incident.updates == []
+    assert [type(e.event).__name__ for e in incident.timeline] == ["IncidentOpened", "ConversationLinked"]
+    with h.dispatcher.uow_factory() as uow:
+        assert [i.key for i in uow.incidents.list()] == ["CRI-1"]
