@@ -207,7 +207,7 @@ class SlackDoor:
             # Held (its lease renewed) from now until it ran, however long it waits for its turn.
             self.recovery.hold(request_id)
         else:
-            self.join_backlog(accepting)
+            self.join_backlog(accepting, asker, client)
         try:
             await asyncio.wait({accepting}, timeout=self.accept_within)
             await ack()
@@ -217,18 +217,25 @@ class SlackDoor:
             if queued:
                 self.work.put(Taken(accepting, command, asker, request_id, client))
 
-    def join_backlog(self, accepting: asyncio.Future[bool]) -> None:
+    def join_backlog(self, accepting: asyncio.Future[bool], asker: Asker, client: AsyncWebClient) -> None:
         """The request waits in the inbox, free for the first claim, and nothing of it is kept in memory."""
         if self.work.refused % 1000 == 1:  # once a burst, not once a request
             log.warning("the work queue is full: requests wait in the inbox (%d so far)", self.work.refused)
 
         def written(accepting: asyncio.Future[bool]) -> None:
             if not accepting.cancelled() and accepting.exception() is not None:
-                # Acknowledged but never written down: nothing will run it, and no one is told (the queue is full).
+                # Acknowledged but never written down: nothing will run it, so the person is told to try again.
                 log.error("a Slack request could not be written down", exc_info=accepting.exception())
+                self.work.spawn(self.tell_not_recorded(asker, client))
 
         accepting.add_done_callback(written)
         self.backlog.add(accepting)
+
+    async def tell_not_recorded(self, asker: Asker, client: AsyncWebClient) -> None:
+        t = self.answers.translator_for(asker.user)
+        await Delivery(client, self.gateway.people, t).ephemeral(
+            asker, t("I could not record this request, so nothing was done; please try again.")
+        )
 
     async def run_taken(self, batch: list[Taken]) -> None:
         """Requests acknowledged a moment ago, in arrival order, run and answered together (`run_and_answer`).
@@ -243,10 +250,7 @@ class SlackDoor:
             except Exception:
                 self.recovery.release(taken.request_id)
                 log.exception("a Slack request could not be written down")
-                t = self.answers.translator_for(taken.asker.user)
-                await Delivery(taken.client, self.gateway.people, t).ephemeral(
-                    taken.asker, t("I could not record this request, so nothing was done; please try again.")
-                )
+                await self.tell_not_recorded(taken.asker, taken.client)
         try:
             await self.answers.run_and_answer([(t.command, t.asker, bare_origin(t.asker, t.request_id), t.client)
                                        for t in fresh])

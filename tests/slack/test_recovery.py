@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.slack.delivery import Asker
+from adapters.slack.work import BackgroundWork
 from bot.commands import Origin
 from bot.grammar import parse
 from bot.ports import AcceptedRequest
@@ -136,3 +137,25 @@ async def test_a_recovered_request_without_a_readable_reply_address_still_runs(b
     incident = bot.incident()
     assert incident is not None and any("garbled" in str(e.event) for e in incident.timeline)
     assert [c for c in bot.slack.calls if "CRI-1 opened" in str(c.params.get("text", ""))]
+
+
+async def test_a_request_behind_a_full_queue_that_could_not_be_written_gets_an_apology(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the queue full the request joins the backlog; if its inbox write fails, the person is told, as in the queue.
+    bot.door.work = BackgroundWork(bot.door.run_taken, workers=1, capacity=0, batch=1)
+
+    def broken(requests: object) -> list[bool]:
+        raise OSError("database unreachable")
+
+    monkeypatch.setattr(bot.runtime.service.intake, "write_many", broken)
+    response = await bot.send(slash_command("open Leak --sev 1", user="W1", channel="C1", trigger_id="t-full"))
+    assert response.status == 200
+    told: list[str] = []
+    for _ in range(100):
+        told = [str(c.params.get("text", "")) for c in bot.slack.calls if c.method in ("chat.postEphemeral", "response_url")]
+        if told:
+            break
+        await asyncio.sleep(0.02)
+    assert any("could not record this request, so nothing was done" in text for text in told)
+    assert bot.incident() is None
