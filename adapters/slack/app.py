@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -60,6 +61,18 @@ async def _no_ack(**_: Any) -> None:
     """Events are acknowledged by Bolt itself, once the listener middleware let them through."""
 
 
+class _ClientCarriesTheToken(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and, given a client too, warns at every start that the token goes unused:
+    our client carries that very token, so the warning would only send an operator looking for a fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+BOLT_LOG = logging.getLogger("crisisbot.slack.bolt")
+BOLT_LOG.addFilter(_ClientCarriesTheToken())
+
+
 class SlackDoor:
     def __init__(self, runtime: Runtime, config: SlackConfig, oauth_settings: AsyncOAuthSettings | None = None,
                  conversations: ConversationWorkspaces | None = None) -> None:
@@ -88,7 +101,7 @@ class SlackDoor:
             signing_secret=config.signing_secret or "-",
             request_verification_enabled=False,
             oauth_settings=oauth_settings,
-            logger=logging.getLogger("crisisbot.slack.bolt"),
+            logger=BOLT_LOG,
         )
         if workspaces is not None:
             self.bolt.use(self.learn_workspace)
