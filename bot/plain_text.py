@@ -39,3 +39,15 @@ def blank(text: str) -> bool:
     """Whether the text shows nothing: only spaces and invisible characters (a zero-width space or a word joiner
     alone, as a paste can bring). A draft, a note or a reason made of them would be approved, stored and sent empty."""
     return all(ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc") for ch in text)
+
+
+# The one markup the core keeps in text is `<@id>`, a person (every door turns it into a mention; Slack also reads
+# `<#C…>` as a channel). Text a person typed is hostile: an invisible word joiner after the `<` keeps a typed
+# `<@U123>` from pinging anyone on any platform while it reads (and copies) the same.
+INERT = "\u2060"
+
+
+def inert(text: str) -> str:
+    """Typed text whose `<@…>` and `<#…>` name no one: for doors whose platform does not mark up mentions itself
+    (a Teams user typing `<@U0LEGAL>` would otherwise ping that Slack user wherever the crisis is also followed)."""
+    return text.replace("<@", f"<{INERT}@").replace("<#", f"<{INERT}#")

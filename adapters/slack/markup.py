@@ -20,6 +20,8 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from bot.plain_text import INERT
+
 Element = dict[str, Any]
 
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -30,7 +32,6 @@ REFERENCE = re.compile(r"<@([A-Za-z0-9._:-]+)(?:\|[^<>]*)?>|<#(C[A-Z0-9]+)>")
 _CODE = re.compile(r"`([^`\n]+)`")
 # What Slack sends in `<…>`: a person, a channel, a special mention (`!here`, `!subteam^S1`), a link.
 _INCOMING = re.compile(r"<([^<>]*)>")
-INERT = "\u2060"  # WORD JOINER: invisible, and splits `<@` so nothing reads a reference there
 
 
 def escape(text: str) -> str:
@@ -83,7 +84,7 @@ def _decoded(text: str) -> str:
 
 def inert(text: str, keep: Collection[int] = ()) -> str:
     """Text a person typed, whose `<@…>` and `<#C…>` are text, not references: an invisible word joiner after the
-    `<` keeps them from naming anyone while they read (and copy) the same (as `bot.signals.views.literal` does).
+    `<` keeps them from naming anyone while they read (and copy) the same (as `bot.plain_text.inert` does).
     References starting at an offset in `keep` are real ones and stay."""
     return REFERENCE.sub(lambda m: m.group(0) if m.start() in keep else f"<{INERT}{m.group(0)[1:]}", text)
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.describe import mention, when
 from bot.i18n import Translator
+from bot.plain_text import inert
 from bot.replies import Button, Card, Field
 from bot.signals.model import Alert, AlertStatus, Signal, Topic
 from bot.signals.rules import WatchSettings, trend
@@ -19,18 +20,10 @@ CUT = 140
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
-# Card texts may carry one markup, `<@id>` (a person: every door turns it into a mention; Slack also reads `<#C…>`).
-# Public text is hostile: an invisible word joiner keeps `<@U123>` from pinging anyone while it reads the same.
-INERT = "\u2060"
-
-
-def literal(text: str) -> str:
-    return text.replace("<@", f"<{INERT}@").replace("<#", f"<{INERT}#")
-
-
 def cut(text: str, limit: int = CUT) -> str:
     flat = " ".join(text.split())
-    return literal(flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…")
+    # Public text is hostile: a post quoting `<@U123>` pings no one.
+    return inert(flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…")
 
 
 def minutes(delta: timedelta) -> str:
