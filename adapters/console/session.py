@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from adapters.console.render import Controls, plain, reply_text
+from adapters.console.render import Controls, plain, reply_text, visible
 from adapters.runtime import Runtime
 from bot.commands import Origin
 from bot.grammar import parse
-from bot.i18n import N_, Translator, translator
+from bot.i18n import LANGUAGES, N_, Translator, translator
 from bot.model import Incident
 from bot.replies import Button, Card, File, Picker, Reply, Room
 
@@ -31,6 +32,11 @@ CONSOLE_VERBS = {
     "quit": "quit", "exit": "quit", "q": "quit", "quitter": "quit",
     "crisis": "crisis",
 }
+# The line of HELP each console command is explained on: a malformed one answers with its own line, in the
+# session's language, as a malformed crisisbot command answers with its usage.
+HELP_LINE = {"as": 1, "in": 2, "click": 3, "lang": 4}
+# A person or a conversation is one name, as the grammar reads a person (`@carol`, `U07`, `press-room`).
+_NAME = re.compile(r"^[\w.\-]+$")
 
 
 class ConsoleGateway:
@@ -79,14 +85,14 @@ class ConsoleSession:
         self, runtime: Runtime, write: Callable[[str], None], person: str = "me", conversation: str = "general"
     ) -> None:
         self.runtime = runtime
-        self.write = write
+        self.write: Callable[[str], None] = lambda line: write(visible(line))
         self.person = person
         self.conversation = conversation
         self.language: str | None = None
         # Files the core answers with (reports) land here: the folder the console was started in.
         self.folder = Path.cwd()
         self.controls = Controls()
-        runtime.add_gateway(ConsoleGateway(write, self.controls, lambda: self.t))
+        runtime.add_gateway(ConsoleGateway(self.write, self.controls, lambda: self.t))
 
     @property
     def t(self) -> Translator:
@@ -129,22 +135,38 @@ class ConsoleSession:
         if reply.file is not None:
             self.write(f"→ {save_file(reply.file, self.folder)}")
 
+    def _usage(self, verb: str) -> None:
+        self.write(self.t(HELP).splitlines()[HELP_LINE[verb]].strip())
+
     async def _as(self, who: str) -> None:
         if not who:
             self.write(self.t("speaking as @{person}", person=self.person))
             return
-        self.person = plain(who).lstrip("@").split()[0]
+        person = plain(who).removeprefix("@")
+        if not _NAME.match(person):
+            self._usage("as")
+            return
+        self.person = person
         self.write(self.t("now speaking as @{person}", person=self.person))
 
     async def _in(self, where: str) -> None:
         if not where:
             self.write(self.t("in #{conversation}", conversation=self.conversation))
             return
-        self.conversation = where.lstrip("#").split()[0]
+        conversation = where.removeprefix("#")
+        if not _NAME.match(conversation):
+            self._usage("in")
+            return
+        self.conversation = conversation
         self.write(self.t("now in #{conversation}", conversation=self.conversation))
 
     async def _lang(self, language: str) -> None:
-        self.language = language or None
+        # Alone, it says the language, as `/as` and `/in` say who and where; an unknown one changes nothing.
+        if language and language.lower() not in LANGUAGES:
+            self._usage("lang")
+            return
+        if language:
+            self.language = language.lower()
         self.write(self.t("language: {language}", language=self.t.language))
 
     async def _click(self, rest: str) -> None:
@@ -153,7 +175,8 @@ class ConsoleSession:
         except ValueError:
             words = rest.split()
         number = words[0] if words else ""
-        control = self.controls.shown.get(int(number)) if number.isdigit() else None
+        # ASCII digits only: str.isdigit also takes "¹" (which int() refuses) and "٣" (which no button shows).
+        control = self.controls.shown.get(int(number)) if number.isascii() and number.isdigit() else None
         if control is None:
             self.write(self.t("no such button; use the number shown in brackets, e.g. /click 3"))
             return
