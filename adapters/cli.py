@@ -82,21 +82,23 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from adapters.console.render import Controls, plain, reply_text, visible
+
     runtime = build_runtime()
     if args.all or args.status:
         from adapters.listing import listing
 
         t = translator(runtime.settings.language)
         for line in listing(runtime.dispatcher.uow_factory, args.status, t, runtime.settings.timezone):
-            print(line)
+            # Titles as the console shows them: people as @name, control characters visible rather than obeyed.
+            print(visible(plain(line)))
         return 0
     outcome = runtime.dispatcher.dispatch(ListIncidents(), Origin("cli", "cli", "cli"))
-    from adapters.console.render import Controls, reply_text
 
     # Printed for the operator alone: no "(only you)" tag, in the configured language.
     reply = dataclasses.replace(outcome.reply, private=False)
     for line in reply_text(reply, Controls(), translator(runtime.settings.language)):
-        print(line.strip())
+        print(visible(line.strip()))
     return 0
 
 
@@ -112,18 +114,17 @@ def _export(args: argparse.Namespace) -> int:
     if reply.file is None:
         print(reply.text, file=sys.stderr)
         return 1
-    if args.out:
-        Path(args.out).write_text(reply.file.content, encoding="utf-8")
-        t = translator(args.lang or runtime.settings.language)
-        print(t("{key} report written to {path}", key=reply.incident, path=args.out))
-    else:
-        sys.stdout.write(reply.file.content)
-    return 0
+    return _write(reply.file.content, args.out, reply.incident or args.key, args.lang or runtime.settings.language)
 
 
 def _write(document: str, out: str | None, name: str, language: str) -> int:
     if out:
-        Path(out).write_text(document, encoding="utf-8")
+        try:
+            Path(out).write_text(document, encoding="utf-8")
+        except OSError as error:
+            # A folder that does not exist, a directory, no permission: said in a line, not a traceback.
+            print(f"cannot write {out}: {error.strerror or error}", file=sys.stderr)
+            return 2
         print(translator(language)("{key} report written to {path}", key=name, path=out))
     else:
         sys.stdout.write(document)

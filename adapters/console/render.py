@@ -55,7 +55,7 @@ def card_text(card: Card, controls: Controls, t: Translator) -> list[str]:
     lines += [f"│ {plain(line)}" for line in card.text.splitlines()]
     for f in card.fields:
         # A value of several lines (a draft's publications) stays inside the card's frame.
-        first, *more = said(t, f.label, plain(f.value)).splitlines() or [""]
+        first, *more = said(t, plain(f.label), plain(f.value)).splitlines() or [""]
         lines += [f"│ {first}", *(f"│   {line}" for line in more)]
     if card.preview:
         lines += _previews(card.text, t)
