@@ -133,4 +133,14 @@ def people_in(incident: Incident) -> set[str]:
         found |= {r.reviewer for r in draft.reviews} | ({draft.published_by} if draft.published_by else set())
     # Role facts on the timeline name holders, who are all in the assignments above; action owners are named too.
     owners = {e.event.owner for e in incident.timeline if isinstance(e.event, ev.ActionRecorded) and e.event.owner}
-    return found | {e.actor for e in incident.timeline} | owners
+    return found | {e.actor for e in incident.timeline} | owners | _mentioned(incident)
+
+
+def _mentioned(incident: Incident) -> set[str]:
+    """People a Slack user mentioned inside their words (a title "raised by @Carol"), named like everyone else."""
+    texts = [incident.title, incident.description, incident.summary, *(u.text for u in incident.updates)]
+    for draft in incident.drafts:
+        texts += [v.text for v in draft.versions] + [r.reason for r in draft.reviews]
+    notes = (ev.LessonRecorded, ev.ActionRecorded)
+    texts += [e.event.text for e in incident.timeline if isinstance(e.event, notes)]
+    return {person for text in texts if "<@" in text for person in MENTION.findall(text)}
