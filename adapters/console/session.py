@@ -192,4 +192,10 @@ class ConsoleSession:
         elif isinstance(control, Button) and control.ask and not answer:
             self.write(self.t("{question} (answer with: /click {number} <text>)", question=control.ask, number=number))
             return
+        elif isinstance(control, Button) and control.confirm:
+            # Slack and Teams ask before resolving or discarding; so does the console, with a button of its own that
+            # runs the very command: a mistyped number must not resolve a crisis.
+            confirmed = Button(self.t("Confirm"), f"{control.command} {answer}".strip(), style=control.style)
+            self.write(f"{control.confirm}  [{self.controls.number(confirmed)}] {confirmed.label}")
+            return
         await self.say(f"{control.command} {answer}".strip())

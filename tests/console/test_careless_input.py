@@ -45,3 +45,19 @@ def test_control_characters_typed_by_someone_are_shown_not_obeyed_by_the_termina
     shown = term.type("note a\x00b\x1b[31mred\x1b[0m\x07z\x9b\x7f")
     assert "CRI-1 · note: a␀b␛[31mred␛[0m␇z\\x9b␡" in shown, shown
     assert not any(c in line for line in shown for c in "\x00\x1b\x07\x9b\x7f")
+
+
+def test_a_button_that_asks_for_confirmation_in_chat_asks_for_it_here_too() -> None:
+    term = Terminal()
+    term.type("open Wave of complaints")  # [3] Resolve, which Slack and Teams confirm before running
+    assert term.type("/click 3") == ["Resolve CRI-1?  [10] Confirm"]
+    with term.uow() as uow:
+        incident = uow.incidents.get("CRI-1")
+    assert incident is not None and incident.status.value == "active"
+    assert "CRI-1 · status active → resolved" in term.type("/click 10")
+
+
+def test_the_confirmation_speaks_french() -> None:
+    term = Terminal(language="fr")
+    term.type("ouvrir Vague de plaintes")
+    assert term.type("/clic 3") == ["Résoudre CRI-1\u00a0?  [10] Confirmer"]
