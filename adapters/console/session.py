@@ -35,8 +35,10 @@ CONSOLE_VERBS = {
 # The line of HELP each console command is explained on: a malformed one answers with its own line, in the
 # session's language, as a malformed crisisbot command answers with its usage.
 HELP_LINE = {"as": 1, "in": 2, "click": 3, "lang": 4}
-# A person or a conversation is one name, as the grammar reads a person (`@carol`, `U07`, `press-room`).
+# A person or a conversation is one name, as the grammar reads a person (`@carol`, `U07`, `press-room`), or for a
+# person a work e-mail address, lowercased as the grammar does (`assign legal lina@acme.com`).
 _NAME = re.compile(r"^[\w.\-]+$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
 class ConsoleGateway:
@@ -143,7 +145,9 @@ class ConsoleSession:
             self.write(self.t("speaking as @{person}", person=self.person))
             return
         person = plain(who).removeprefix("@")
-        if not _NAME.match(person):
+        if _EMAIL.match(person) and person.isprintable():
+            person = person.lower()
+        elif not _NAME.match(person):
             self._usage("as")
             return
         self.person = person

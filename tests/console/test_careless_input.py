@@ -13,6 +13,8 @@ def test_speaking_as_nobody_is_refused_and_keeps_the_speaker() -> None:
         assert term.type(typed) == [AS_USAGE], typed
         assert term.session.person == "alice"
     assert term.type("/as <@U07|carol>") == ["now speaking as @U07"]
+    # A work e-mail address names a person, as in `assign legal Lina@Acme.com`, which the grammar lowercases.
+    assert term.type("/as Lina@Acme.com") == ["now speaking as @lina@acme.com"]
 
 
 def test_moving_nowhere_is_refused_and_keeps_the_conversation() -> None:
