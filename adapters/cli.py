@@ -8,6 +8,7 @@ import dataclasses
 import logging
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from adapters.runtime import DEFAULT_DATABASE_URL, build_runtime, load_env
@@ -196,6 +197,20 @@ def _signals_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _named(what: str, example: str) -> Callable[[str], str]:
+    """An argparse type for `console --as` / `--in`: the checks of `/as` and `/in`, so nobody speaks as ''."""
+
+    def check(typed: str) -> str:
+        from adapters.console.session import conversation_named, person_named
+
+        found = person_named(typed) if what == "person" else conversation_named(typed)
+        if found is None:
+            raise argparse.ArgumentTypeError(f"not a {what}: give one name, e.g. {example}")
+        return found
+
+    return check
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="crisisbot", description="Cross-team crisis coordination on Slack, Teams and the console."
@@ -203,8 +218,10 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
 
     console = commands.add_parser("console", help="chat with the bot in this terminal (no chat account needed)")
-    console.add_argument("--as", dest="as_", default="me", metavar="PERSON", help="who speaks first (default: me)")
-    console.add_argument("--in", dest="in_", default="general", metavar="CONVERSATION", help="where (default: general)")
+    console.add_argument("--as", dest="as_", default="me", metavar="PERSON", type=_named("person", "alice"),
+                         help="who speaks first (default: me)")
+    console.add_argument("--in", dest="in_", default="general", metavar="CONVERSATION",
+                         type=_named("conversation", "press-room"), help="where (default: general)")
     console.add_argument("--lang", choices=("en", "fr"), help="reply language (default: CRISISBOT_LANGUAGE or en)")
     console.set_defaults(run=_console)
 

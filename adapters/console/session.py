@@ -41,6 +41,19 @@ _NAME = re.compile(r"^[\w.\-]+$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
+def person_named(typed: str) -> str | None:
+    """The person `/as` (or `crisisbot console --as`) names, or None for anything that names nobody."""
+    person = plain(typed.strip()).removeprefix("@")
+    if _EMAIL.match(person) and person.isprintable():
+        return person.lower()
+    return person if _NAME.match(person) else None
+
+
+def conversation_named(typed: str) -> str | None:
+    conversation = typed.strip().removeprefix("#")
+    return conversation if _NAME.match(conversation) else None
+
+
 class ConsoleGateway:
     """Where the core's broadcasts land in a terminal: printed, tagged with their conversation."""
 
@@ -144,10 +157,8 @@ class ConsoleSession:
         if not who:
             self.write(self.t("speaking as @{person}", person=self.person))
             return
-        person = plain(who).removeprefix("@")
-        if _EMAIL.match(person) and person.isprintable():
-            person = person.lower()
-        elif not _NAME.match(person):
+        person = person_named(who)
+        if person is None:
             self._usage("as")
             return
         self.person = person
@@ -157,8 +168,8 @@ class ConsoleSession:
         if not where:
             self.write(self.t("in #{conversation}", conversation=self.conversation))
             return
-        conversation = where.removeprefix("#")
-        if not _NAME.match(conversation):
+        conversation = conversation_named(where)
+        if conversation is None:
             self._usage("in")
             return
         self.conversation = conversation

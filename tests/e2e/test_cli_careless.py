@@ -26,3 +26,12 @@ def test_list_shows_control_characters_and_mentions_in_a_title_as_the_console_do
     for listed in (crisisbot(tmp_path, "list"), crisisbot(tmp_path, "list", "--all")):
         assert "\x1b" not in listed.stdout and "\x07" not in listed.stdout
         assert "CRI-1 · Wave ␛]0;owned␇ for @U07" in listed.stdout, listed.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("option", [["--as", ""], ["--as", "a b"], ["--in", ""], ["--in", "x\x1by"]])
+def test_the_console_will_not_start_as_nobody_or_nowhere(tmp_path: Path, option: list[str]) -> None:
+    result = crisisbot(tmp_path, "console", *option, stdin="open Wave\n")
+    assert result.returncode == 2
+    assert "not a person: give one name" in result.stderr or "not a conversation: give one name" in result.stderr
+    assert "CRI-1" not in result.stdout
