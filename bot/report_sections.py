@@ -16,6 +16,9 @@ from bot.views import severity_label
 # A person (`<@id>`, the one markup neutral text carries) is kept for `report.render` to name; everything else
 # people typed is escaped below.
 _PERSON = re.compile(r"(<@[^>|\s]+(?:\|[^>]*)?>)")
+# A code span someone typed (`like this`) is kept as typed: its words show literally already, and the report is read
+# as source in Slack, Teams and the console, where backslashes inside it would be noise.
+_CODE = re.compile(r"((`+)[^`].*?(?<!`)\2(?!`))", re.S)
 # What CommonMark and its strikethrough extension read as formatting, links, HTML or entities anywhere in a line (a
 # backslash makes any of them literal; a bar matters in a table only: `cell`), and what starts a heading, a list or
 # a setext underline (a quote's `>` is escaped anywhere).
@@ -24,14 +27,18 @@ _LINE_START = re.compile(r"(?m)^([ \t]*)([#+=-]|\d+(?=[.)]))")
 
 
 def text(typed: str) -> str:
-    """What people typed, as Markdown that reads exactly so: no link, heading, raw HTML, entity or formatting of its
+    """What people typed, as Markdown that reads exactly so: no link, heading, raw HTML, entity or emphasis of its
     own, so a title or an update cannot forge a section of the report."""
-    parts = _PERSON.split(typed)
-    escaped = (part if n % 2 else _INLINE.sub(r"\\\1", part) for n, part in enumerate(parts))
+    out = []
+    for n, part in enumerate(_CODE.split(typed)):
+        if n % 3 == 1:
+            out.append(part)  # a code span, whole
+        elif n % 3 == 0:
+            out += (person if k % 2 else _INLINE.sub(r"\\\1", person) for k, person in enumerate(_PERSON.split(part)))
     # A numbered list's marker is escaped after its digits (2\.), the others before (\#): a backslash escapes
     # punctuation only.
     return _LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)),
-                           "".join(escaped))
+                           "".join(out))
 
 
 def cell(typed: str) -> str:
