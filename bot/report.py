@@ -64,7 +64,8 @@ def render(
         *sections.lessons_and_actions(incident, t, tz),
     ]
     # Every person is written as a mention, then named once here: a document reads "@Carol Legal", not "<@U07>".
-    return MENTION.sub(lambda m: "@" + sections.text(known.get(m.group(1), m.group(1))), "\n".join(out)) + "\n"
+    # A name may land in a table's cell, where a bar would end it: escaped wherever it is (it reads the same).
+    return MENTION.sub(lambda m: "@" + sections.cell(known.get(m.group(1), m.group(1))), "\n".join(out)) + "\n"
 
 
 def _updates(incident: Incident, t: Translator, tz: str) -> list[str]:

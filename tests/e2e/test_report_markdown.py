@@ -25,7 +25,7 @@ def report() -> str:
     harness.say(f"publish 1 {HOSTILE}", person="bob")
     harness.say(f"lesson {HOSTILE}\n## Forged section", person="U1")
     harness.say(f"resolve {HOSTILE}", person="U1")
-    return render(harness.incident(), settings, translator("en"), harness.clock.now(), {"U1": "*Ada* <b>Lead</b>"})
+    return render(harness.incident(), settings, translator("en"), harness.clock.now(), {"U1": "*Ada* <b>Lead</b> | EU"})
 
 
 def test_what_people_typed_renders_as_the_text_they_typed() -> None:
@@ -38,5 +38,6 @@ def test_what_people_typed_renders_as_the_text_they_typed() -> None:
     assert headings[0] == f"<h1>CRI-1 · {typed}</h1>"
     assert not any("Forged" in h or h == "<h2>Lessons and actions</h2>" for h in headings[:-1]), headings
     assert sum(1 for h in headings if h == "<h2>Lessons and actions</h2>") == 1
-    assert "@*Ada* &lt;b&gt;Lead&lt;/b&gt;" in html  # a display name is text too
+    assert "@*Ada* &lt;b&gt;Lead&lt;/b&gt; | EU" in html  # a display name is text too
+    assert "<td>@*Ada* &lt;b&gt;Lead&lt;/b&gt; | EU</td>" in html  # even in a table
     assert "forged action" in html and '<input type="checkbox"' not in html
