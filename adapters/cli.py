@@ -127,6 +127,12 @@ def _write(document: str, out: str | None, name: str, language: str) -> int:
             print(f"cannot write {out}: {error.strerror or error}", file=sys.stderr)
             return 2
         print(translator(language)("{key} report written to {path}", key=name, path=out))
+    elif sys.stdout.isatty():
+        from adapters.console.render import visible
+
+        # Read on a terminal, control characters someone typed would be obeyed (an escape sequence retitles the
+        # window, recolours, moves the cursor): shown instead. Into a pipe or a file, the document exactly.
+        sys.stdout.write(visible(document))
     else:
         sys.stdout.write(document)
     return 0

@@ -35,3 +35,36 @@ def test_the_console_will_not_start_as_nobody_or_nowhere(tmp_path: Path, option:
     assert result.returncode == 2
     assert "not a person: give one name" in result.stderr or "not a conversation: give one name" in result.stderr
     assert "CRI-1" not in result.stdout
+
+
+@pytest.mark.slow
+def test_a_report_printed_on_a_terminal_shows_control_characters_instead_of_obeying_them(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from tests.e2e.test_console import REPO
+
+    crisisbot(tmp_path, "console", stdin="open Wave \x1b]0;owned\x07 of complaints\n")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/crisis.db", "PYTHONPATH": str(REPO)}
+    leader, follower = pty.openpty()
+    with subprocess.Popen([sys.executable, "-m", "adapters.cli", "export", "CRI-1"], stdout=follower, env=env,
+                          cwd=tmp_path) as process:
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+        process.wait(timeout=60)
+    os.close(leader)
+    text = shown.decode("utf-8")
+    assert "# CRI-1 · Wave ␛\\]0;owned␇ of complaints" in text, text[:200]
+    assert "\x1b" not in text and "\x07" not in text
+    piped = crisisbot(tmp_path, "export", "CRI-1")  # into a file or a pipe: the document exactly
+    assert "# CRI-1 · Wave \x1b\\]0;owned\x07 of complaints" in piped.stdout
