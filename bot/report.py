@@ -92,7 +92,7 @@ def _summary(incident: Incident, t: Translator, tz: str) -> list[str]:
     if incident.description:
         out += ["", sections.text(incident.description)]
     if incident.source_url:
-        out += ["", said(t, t("Source"), sections.text(incident.source_url))]
+        out += ["", said(t, t("Source"), sections.code(incident.source_url))]
     return out
 
 

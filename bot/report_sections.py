@@ -41,6 +41,14 @@ def text(typed: str) -> str:
                            "".join(out))
 
 
+def code(typed: str) -> str:
+    """A code span: for a link, literal when rendered (never a disguised one) and exact when copied from the source."""
+    line = " ".join(typed.split())
+    fence = "`" * (1 + max((len(run) for run in re.findall(r"`+", line)), default=0))
+    pad = " " if line.startswith("`") or line.endswith("`") else ""
+    return f"{fence}{pad}{line}{pad}{fence}"
+
+
 def cell(typed: str) -> str:
     # A bar ends a table's cell; elsewhere it is only text.
     return text(typed).replace("|", "\\|").replace("\n", " ")

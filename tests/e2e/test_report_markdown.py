@@ -41,3 +41,15 @@ def test_what_people_typed_renders_as_the_text_they_typed() -> None:
     assert "@*Ada* &lt;b&gt;Lead&lt;/b&gt; | EU" in html  # a display name is text too
     assert "<td>@*Ada* &lt;b&gt;Lead&lt;/b&gt; | EU</td>" in html  # even in a table
     assert "forged action" in html and '<input type="checkbox"' not in html
+
+
+def test_a_source_link_stays_one_that_can_be_copied() -> None:
+    from dataclasses import replace
+
+    settings = Settings()
+    harness = Harness(settings)
+    harness.say("open Viral post", person="U1")
+    url = "https://social.example/p/a_b?c=1&d=*2*"
+    incident = replace(harness.incident(), source_url=url)
+    document = render(incident, settings, translator("en"), harness.clock.now())
+    assert f"Source: `{url}`" in document  # literal when rendered, and exact when copied from the source
