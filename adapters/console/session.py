@@ -148,7 +148,15 @@ class ConsoleSession:
         for out in reply_text(reply, self.controls, self.t):
             self.write(out)
         if reply.file is not None:
-            self.write(f"→ {save_file(reply.file, self.folder)}")
+            try:
+                self.write(f"→ {save_file(reply.file, self.folder)}")
+            except OSError as error:
+                # A folder without room or rights, a directory in the way: said, and the session goes on.
+                name = Path(reply.file.name).name
+                self.write(self.t(
+                    "I could not upload {name} here ({reason}). `crisisbot export {key} --out {name}` writes it on the "
+                    "server.", name=name, reason=error.strerror or error, key=reply.incident or "",
+                ))
 
     def _usage(self, verb: str) -> None:
         self.write(self.t(HELP).splitlines()[HELP_LINE[verb]].strip())

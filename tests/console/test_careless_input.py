@@ -1,5 +1,7 @@
 """The console's own commands given careless or hostile input: a clear answer, nothing changed, no crash."""
 
+from pathlib import Path
+
 from tests.console.terminal import Terminal
 
 # A malformed console command answers its own line of the console help, as a malformed command its usage.
@@ -63,3 +65,16 @@ def test_the_confirmation_speaks_french() -> None:
     term = Terminal(language="fr")
     term.type("ouvrir Vague de plaintes")
     assert term.type("/clic 3") == ["Résoudre CRI-1\u00a0?  [10] Confirmer"]
+
+
+def test_a_report_that_cannot_be_written_is_said_and_the_session_goes_on(tmp_path: Path) -> None:
+    term = Terminal()
+    term.session.folder = tmp_path
+    (tmp_path / "CRI-1-report.md").mkdir()  # in the way of the file
+    term.type("open Wave")
+    shown = term.type("export")
+    assert shown[-1] == (
+        "I could not upload CRI-1-report.md here (Is a directory). `crisisbot export CRI-1 --out CRI-1-report.md` "
+        "writes it on the server."
+    ), shown
+    assert "CRI-1 · note: still here" in term.type("note still here")
