@@ -8,6 +8,7 @@ import dataclasses
 import logging
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from adapters.runtime import DEFAULT_DATABASE_URL, build_runtime, load_env
@@ -82,21 +83,23 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from adapters.console.render import Controls, plain, reply_text, visible
+
     runtime = build_runtime()
     if args.all or args.status:
         from adapters.listing import listing
 
         t = translator(runtime.settings.language)
         for line in listing(runtime.dispatcher.uow_factory, args.status, t, runtime.settings.timezone):
-            print(line)
+            # Titles as the console shows them: people as @name, control characters visible rather than obeyed.
+            print(visible(plain(line)))
         return 0
     outcome = runtime.dispatcher.dispatch(ListIncidents(), Origin("cli", "cli", "cli"))
-    from adapters.console.render import Controls, reply_text
 
     # Printed for the operator alone: no "(only you)" tag, in the configured language.
     reply = dataclasses.replace(outcome.reply, private=False)
     for line in reply_text(reply, Controls(), translator(runtime.settings.language)):
-        print(line.strip())
+        print(visible(line.strip()))
     return 0
 
 
@@ -112,19 +115,24 @@ def _export(args: argparse.Namespace) -> int:
     if reply.file is None:
         print(reply.text, file=sys.stderr)
         return 1
-    if args.out:
-        Path(args.out).write_text(reply.file.content, encoding="utf-8")
-        t = translator(args.lang or runtime.settings.language)
-        print(t("{key} report written to {path}", key=reply.incident, path=args.out))
-    else:
-        sys.stdout.write(reply.file.content)
-    return 0
+    return _write(reply.file.content, args.out, reply.incident or args.key, args.lang or runtime.settings.language)
 
 
 def _write(document: str, out: str | None, name: str, language: str) -> int:
     if out:
-        Path(out).write_text(document, encoding="utf-8")
+        try:
+            Path(out).write_text(document, encoding="utf-8")
+        except OSError as error:
+            # A folder that does not exist, a directory, no permission: said in a line, not a traceback.
+            print(f"cannot write {out}: {error.strerror or error}", file=sys.stderr)
+            return 2
         print(translator(language)("{key} report written to {path}", key=name, path=out))
+    elif sys.stdout.isatty():
+        from adapters.console.render import visible
+
+        # Read on a terminal, control characters someone typed would be obeyed (an escape sequence retitles the
+        # window, recolours, moves the cursor): shown instead. Into a pipe or a file, the document exactly.
+        sys.stdout.write(visible(document))
     else:
         sys.stdout.write(document)
     return 0
@@ -195,6 +203,20 @@ def _signals_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _named(what: str, example: str) -> Callable[[str], str]:
+    """An argparse type for `console --as` / `--in`: the checks of `/as` and `/in`, so nobody speaks as ''."""
+
+    def check(typed: str) -> str:
+        from adapters.console.session import conversation_named, person_named
+
+        found = person_named(typed) if what == "person" else conversation_named(typed)
+        if found is None:
+            raise argparse.ArgumentTypeError(f"not a {what}: give one name, e.g. {example}")
+        return found
+
+    return check
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="crisisbot", description="Cross-team crisis coordination on Slack, Teams and the console."
@@ -202,8 +224,10 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
 
     console = commands.add_parser("console", help="chat with the bot in this terminal (no chat account needed)")
-    console.add_argument("--as", dest="as_", default="me", metavar="PERSON", help="who speaks first (default: me)")
-    console.add_argument("--in", dest="in_", default="general", metavar="CONVERSATION", help="where (default: general)")
+    console.add_argument("--as", dest="as_", default="me", metavar="PERSON", type=_named("person", "alice"),
+                         help="who speaks first (default: me)")
+    console.add_argument("--in", dest="in_", default="general", metavar="CONVERSATION",
+                         type=_named("conversation", "press-room"), help="where (default: general)")
     console.add_argument("--lang", choices=("en", "fr"), help="reply language (default: CRISISBOT_LANGUAGE or en)")
     console.set_defaults(run=_console)
 

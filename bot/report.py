@@ -64,11 +64,12 @@ def render(
         *sections.lessons_and_actions(incident, t, tz),
     ]
     # Every person is written as a mention, then named once here: a document reads "@Carol Legal", not "<@U07>".
-    return MENTION.sub(lambda m: "@" + known.get(m.group(1), m.group(1)), "\n".join(out)) + "\n"
+    # A name may land in a table's cell, where a bar would end it: escaped wherever it is (it reads the same).
+    return MENTION.sub(lambda m: "@" + sections.cell(known.get(m.group(1), m.group(1))), "\n".join(out)) + "\n"
 
 
 def _updates(incident: Incident, t: Translator, tz: str) -> list[str]:
-    return ["- " + said(t, f"{when(u.at, tz)} · {mention(u.author)}", u.text) for u in incident.updates]
+    return ["- " + said(t, f"{when(u.at, tz)} · {mention(u.author)}", sections.item(u.text)) for u in incident.updates]
 
 
 def _summary(incident: Incident, t: Translator, tz: str) -> list[str]:
@@ -76,7 +77,9 @@ def _summary(incident: Incident, t: Translator, tz: str) -> list[str]:
     if incident.false_alarm:
         status = t("{status} (false alarm)", status=status)
     out = [
-        f"# {incident.key} · {incident.title}",
+        # What people typed goes through `sections.text` (here and below): it reads as typed wherever Markdown is
+        # rendered, and cannot open a section of its own.
+        f"# {incident.key} · {sections.cell(incident.title)}",
         "",
         "- " + said(t, t('Severity'), severity_label(incident.severity, t)),
         "- " + said(t, t('Status'), status),
@@ -85,11 +88,11 @@ def _summary(incident: Incident, t: Translator, tz: str) -> list[str]:
         "- " + said(t, t('Resolved'), when(incident.resolved_at, tz)),
     ]
     if incident.summary:
-        out.append("- " + said(t, t('Summary'), incident.summary))
+        out.append("- " + said(t, t('Summary'), sections.item(incident.summary)))
     if incident.description:
-        out += ["", incident.description]
+        out += ["", sections.text(incident.description)]
     if incident.source_url:
-        out += ["", said(t, t("Source"), incident.source_url)]
+        out += ["", said(t, t("Source"), sections.code(incident.source_url))]
     return out
 
 
@@ -109,17 +112,17 @@ def _draft(draft: Draft, t: Translator, tz: str) -> list[str]:
     out = [f"### {t('Draft #{number}', number=draft.number)} · {t(draft.state.value)}", ""]
     for version in draft.versions:
         heading = f"**v{version.version}** · {mention(version.author)} · {when(version.created_at, tz)}"
-        out += [heading, "", _quote(version.text), ""]
+        out += [heading, "", _quote(sections.text(version.text)), ""]
         for approval in (a for a in draft.approvals if a.version == version.version):
             approved = t("approved for {role} by {person}", role=t(approval.role), person=mention(approval.approver))
             out.append(f"- {approved} · {when(approval.at, tz)}")
         for review in (r for r in draft.reviews if r.version == version.version):
             who = mention(review.reviewer)
             verb = t("rejected by {person}", person=who) if review.final else t("changes requested by {person}", person=who)
-            out.append("- " + said(t, f"{verb} · {when(review.at, tz)}", review.reason))
+            out.append("- " + said(t, f"{verb} · {when(review.at, tz)}", sections.item(review.reason)))
         out.append("")
     if draft.published_at:
-        where = draft.published_where or "-"
+        where = sections.item(draft.published_where) if draft.published_where else "-"
         published = f"{when(draft.published_at, tz)} · {mention(draft.published_by)} · {where}"
         out += ["- " + said(t, t("Published"), published), ""]
     return out
@@ -133,4 +136,14 @@ def people_in(incident: Incident) -> set[str]:
         found |= {r.reviewer for r in draft.reviews} | ({draft.published_by} if draft.published_by else set())
     # Role facts on the timeline name holders, who are all in the assignments above; action owners are named too.
     owners = {e.event.owner for e in incident.timeline if isinstance(e.event, ev.ActionRecorded) and e.event.owner}
-    return found | {e.actor for e in incident.timeline} | owners
+    return found | {e.actor for e in incident.timeline} | owners | _mentioned(incident)
+
+
+def _mentioned(incident: Incident) -> set[str]:
+    """People a Slack user mentioned inside their words (a title "raised by @Carol"), named like everyone else."""
+    texts = [incident.title, incident.description, incident.summary, *(u.text for u in incident.updates)]
+    for draft in incident.drafts:
+        texts += [v.text for v in draft.versions] + [r.reason for r in draft.reviews]
+    notes = (ev.LessonRecorded, ev.ActionRecorded)
+    texts += [e.event.text for e in incident.timeline if isinstance(e.event, notes)]
+    return {person for text in texts if "<@" in text for person in MENTION.findall(text)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from statistics import median
 
@@ -12,9 +13,45 @@ from bot.model import Incident
 from bot.promises_kept import PromiseState
 from bot.views import severity_label
 
+# A person (`<@id>`, the one markup neutral text carries) is kept for `report.render` to name; everything else
+# people typed is escaped below.
+_PERSON = re.compile(r"(<@[^>|\s]+(?:\|[^>]*)?>)")
+# A code span someone typed (`like this`) is kept as typed: its words show literally already, and the report is read
+# as source in Slack, Teams and the console, where backslashes inside it would be noise.
+_CODE = re.compile(r"((`+)[^`].*?(?<!`)\2(?!`))", re.S)
+# What CommonMark and its strikethrough extension read as formatting, links, HTML or entities anywhere in a line (a
+# backslash makes any of them literal; a bar matters in a table only: `cell`), and what starts a heading, a list or
+# a setext underline (a quote's `>` is escaped anywhere).
+_INLINE = re.compile(r"([\\`*_\[\]<>&~])")
+_LINE_START = re.compile(r"(?m)^([ \t]*)([#+=-]|\d+(?=[.)]))")
 
-def cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+
+def text(typed: str) -> str:
+    """What people typed, as Markdown that reads exactly so: no link, heading, raw HTML, entity or emphasis of its
+    own, so a title or an update cannot forge a section of the report."""
+    out = []
+    for n, part in enumerate(_CODE.split(typed)):
+        if n % 3 == 1:
+            out.append(part)  # a code span, whole
+        elif n % 3 == 0:
+            out += (person if k % 2 else _INLINE.sub(r"\\\1", person) for k, person in enumerate(_PERSON.split(part)))
+    # A numbered list's marker is escaped after its digits (2\.), the others before (\#): a backslash escapes
+    # punctuation only.
+    return _LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)),
+                           "".join(out))
+
+
+def code(typed: str) -> str:
+    """A code span: for a link, literal when rendered (never a disguised one) and exact when copied from the source."""
+    line = " ".join(typed.split())
+    fence = "`" * (1 + max((len(run) for run in re.findall(r"`+", line)), default=0))
+    pad = " " if line.startswith("`") or line.endswith("`") else ""
+    return f"{fence}{pad}{line}{pad}{fence}"
+
+
+def cell(typed: str) -> str:
+    # A bar ends a table's cell; elsewhere it is only text.
+    return text(typed).replace("|", "\\|").replace("\n", " ")
 
 
 def timing(numbers: rf.Figures, t: Translator, tz: str) -> list[str]:
@@ -89,7 +126,7 @@ def publications(incident: Incident, t: Translator, tz: str) -> list[str]:
     for used in (d for d in incident.drafts if d.template and d.published_at):
         # Holding statements exist to make the first words fast: the report says how fast they were.
         out += ["", t("Draft #{number} came from approved template {template}; from opening to its publication: {took}.",
-                      number=used.number, template=used.template,
+                      number=used.number, template=text(used.template),
                       took=duration(used.published_at - incident.created_at if used.published_at else None, t))]
     return out
 
@@ -111,21 +148,21 @@ def promises(numbers: rf.Figures, t: Translator, tz: str) -> list[str]:
 
 def objections(incident: Incident, t: Translator, tz: str) -> list[str]:
     found = rf.objections(incident)
-    lines = [f"- {when(e.at, tz)} · {mention(e.actor)} · {fact(e.event, t)}" for e in found]
+    lines = [f"- {when(e.at, tz)} · {mention(e.actor)} · {item(fact(e.event, t))}" for e in found]
     return ["", f"## {t('Objections and overrides')}", "", *(lines or [f"- {t('none')}"])]
 
 
-def _item(text: str) -> str:
+def item(typed: str) -> str:
     # Written as typed; later lines indented so a paragraph stays inside its list item.
-    return text.replace("\n", "\n  ")
+    return text(typed).replace("\n", "\n  ")
 
 
 def lessons_and_actions(incident: Incident, t: Translator, tz: str) -> list[str]:
-    lessons = [f"- {_item(n.text)} · {mention(n.author)} · {when(n.at, tz)}" for n in rf.lessons(incident)]
+    lessons = [f"- {item(n.text)} · {mention(n.author)} · {when(n.at, tz)}" for n in rf.lessons(incident)]
     actions = []
     for n in rf.actions(incident):
         owner = " · " + said(t, t("Owner"), mention(n.owner)) if n.owner else ""
-        actions.append(f"- [ ] {_item(n.text)}{owner} · {mention(n.author)} · {when(n.at, tz)}")
+        actions.append(f"- [ ] {item(n.text)}{owner} · {mention(n.author)} · {when(n.at, tz)}")
     return [
         "", f"## {t('Lessons and actions')}", "",
         f"### {t('Lessons')}", "", *(lessons or [f"- {t('none recorded')}"]), "",

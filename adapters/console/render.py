@@ -24,6 +24,17 @@ def plain(text: str) -> str:
     return _MENTION.sub(r"@\1", text)
 
 
+# Control characters someone typed (here, or in Slack or Teams on the same database) would otherwise be obeyed by
+# the terminal: an escape sequence recolours, moves the cursor or retitles the window; a carriage return overwrites
+# the line. They are shown as their Unicode control pictures (C1 controls, which have none, as `\x9b`).
+_CONTROLS = {c: chr(0x2400 + c) for c in range(0x20) if chr(c) not in "\n\t"}
+_CONTROLS |= {0x7F: "\u2421"} | {c: f"\\x{c:02x}" for c in range(0x80, 0xA0)}
+
+
+def visible(text: str) -> str:
+    return text.translate(_CONTROLS)
+
+
 @dataclass
 class Controls:
     """Every control shown so far, by the number printed beside it."""
@@ -44,7 +55,7 @@ def card_text(card: Card, controls: Controls, t: Translator) -> list[str]:
     lines += [f"│ {plain(line)}" for line in card.text.splitlines()]
     for f in card.fields:
         # A value of several lines (a draft's publications) stays inside the card's frame.
-        first, *more = said(t, f.label, plain(f.value)).splitlines() or [""]
+        first, *more = said(t, plain(f.label), plain(f.value)).splitlines() or [""]
         lines += [f"│ {first}", *(f"│   {line}" for line in more)]
     if card.preview:
         lines += _previews(card.text, t)

@@ -6,6 +6,7 @@ import asyncio
 import sys
 from contextlib import AsyncExitStack
 
+from adapters.console.render import visible
 from adapters.console.session import ConsoleSession
 from adapters.runtime import Runtime
 
@@ -28,7 +29,8 @@ async def run(runtime: Runtime, person: str, conversation: str, language: str | 
             if line is None:
                 break
             if not interactive and line.strip():
-                _write(f"{session.prompt}{line.strip()}")
+                # The echo of a scripted line, as every other line printed: its control characters shown, not obeyed.
+                _write(visible(f"{session.prompt}{line.strip()}"))
             if not await session.handle(line):
                 break
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from adapters.console.render import Controls, plain, reply_text
+from adapters.console.render import Controls, plain, reply_text, visible
 from adapters.runtime import Runtime
 from bot.commands import Origin
 from bot.grammar import parse
-from bot.i18n import N_, Translator, translator
+from bot.i18n import LANGUAGES, N_, Translator, translator
 from bot.model import Incident
 from bot.replies import Button, Card, File, Picker, Reply, Room
 
@@ -31,6 +32,26 @@ CONSOLE_VERBS = {
     "quit": "quit", "exit": "quit", "q": "quit", "quitter": "quit",
     "crisis": "crisis",
 }
+# The line of HELP each console command is explained on: a malformed one answers with its own line, in the
+# session's language, as a malformed crisisbot command answers with its usage.
+HELP_LINE = {"as": 1, "in": 2, "click": 3, "lang": 4}
+# A person or a conversation is one name, as the grammar reads a person (`@carol`, `U07`, `press-room`), or for a
+# person a work e-mail address, lowercased as the grammar does (`assign legal lina@acme.com`).
+_NAME = re.compile(r"^[\w.\-]+$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def person_named(typed: str) -> str | None:
+    """The person `/as` (or `crisisbot console --as`) names, or None for anything that names nobody."""
+    person = plain(typed.strip()).removeprefix("@")
+    if _EMAIL.match(person) and person.isprintable():
+        return person.lower()
+    return person if _NAME.match(person) else None
+
+
+def conversation_named(typed: str) -> str | None:
+    conversation = typed.strip().removeprefix("#")
+    return conversation if _NAME.match(conversation) else None
 
 
 class ConsoleGateway:
@@ -79,14 +100,14 @@ class ConsoleSession:
         self, runtime: Runtime, write: Callable[[str], None], person: str = "me", conversation: str = "general"
     ) -> None:
         self.runtime = runtime
-        self.write = write
+        self.write: Callable[[str], None] = lambda line: write(visible(line))
         self.person = person
         self.conversation = conversation
         self.language: str | None = None
         # Files the core answers with (reports) land here: the folder the console was started in.
         self.folder = Path.cwd()
         self.controls = Controls()
-        runtime.add_gateway(ConsoleGateway(write, self.controls, lambda: self.t))
+        runtime.add_gateway(ConsoleGateway(self.write, self.controls, lambda: self.t))
 
     @property
     def t(self) -> Translator:
@@ -127,24 +148,48 @@ class ConsoleSession:
         for out in reply_text(reply, self.controls, self.t):
             self.write(out)
         if reply.file is not None:
-            self.write(f"→ {save_file(reply.file, self.folder)}")
+            try:
+                self.write(f"→ {save_file(reply.file, self.folder)}")
+            except OSError as error:
+                # A folder without room or rights, a directory in the way: said, and the session goes on.
+                name = Path(reply.file.name).name
+                self.write(self.t(
+                    "I could not upload {name} here ({reason}). `crisisbot export {key} --out {name}` writes it on the "
+                    "server.", name=name, reason=error.strerror or error, key=reply.incident or "",
+                ))
+
+    def _usage(self, verb: str) -> None:
+        self.write(self.t(HELP).splitlines()[HELP_LINE[verb]].strip())
 
     async def _as(self, who: str) -> None:
         if not who:
             self.write(self.t("speaking as @{person}", person=self.person))
             return
-        self.person = plain(who).lstrip("@").split()[0]
+        person = person_named(who)
+        if person is None:
+            self._usage("as")
+            return
+        self.person = person
         self.write(self.t("now speaking as @{person}", person=self.person))
 
     async def _in(self, where: str) -> None:
         if not where:
             self.write(self.t("in #{conversation}", conversation=self.conversation))
             return
-        self.conversation = where.lstrip("#").split()[0]
+        conversation = conversation_named(where)
+        if conversation is None:
+            self._usage("in")
+            return
+        self.conversation = conversation
         self.write(self.t("now in #{conversation}", conversation=self.conversation))
 
     async def _lang(self, language: str) -> None:
-        self.language = language or None
+        # Alone, it says the language, as `/as` and `/in` say who and where; an unknown one changes nothing.
+        if language and language.lower() not in LANGUAGES:
+            self._usage("lang")
+            return
+        if language:
+            self.language = language.lower()
         self.write(self.t("language: {language}", language=self.t.language))
 
     async def _click(self, rest: str) -> None:
@@ -153,7 +198,8 @@ class ConsoleSession:
         except ValueError:
             words = rest.split()
         number = words[0] if words else ""
-        control = self.controls.shown.get(int(number)) if number.isdigit() else None
+        # ASCII digits only: str.isdigit also takes "¹" (which int() refuses) and "٣" (which no button shows).
+        control = self.controls.shown.get(int(number)) if number.isascii() and number.isdigit() else None
         if control is None:
             self.write(self.t("no such button; use the number shown in brackets, e.g. /click 3"))
             return
@@ -168,5 +214,11 @@ class ConsoleSession:
                 return
         elif isinstance(control, Button) and control.ask and not answer:
             self.write(self.t("{question} (answer with: /click {number} <text>)", question=control.ask, number=number))
+            return
+        elif isinstance(control, Button) and control.confirm:
+            # Slack and Teams ask before resolving or discarding; so does the console, with a button of its own that
+            # runs the very command: a mistyped number must not resolve a crisis.
+            confirmed = Button(self.t("Confirm"), f"{control.command} {answer}".strip(), style=control.style)
+            self.write(f"{control.confirm}  [{self.controls.number(confirmed)}] {confirmed.label}")
             return
         await self.say(f"{control.command} {answer}".strip())

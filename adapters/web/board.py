@@ -121,7 +121,7 @@ def board(uow: UnitOfWork, settings: Settings, t: Translator, now: datetime,
     found = [i for i in uow.incidents.list(include_resolved=False) if i.status is not Status.RESOLVED]
     found.sort(key=lambda i: (i.severity, i.created_at))
     holders = {h for i in found for h in [i.holder("lead"), *(a.holder for a in i.assignments)] if h}
-    names = uow.people.names(holders)
+    names = uow.people.names(holders | {person for i in found for person in MENTION.findall(i.title)})
     rows = []
     for incident in found:
         last = incident.last_update.at if incident.last_update else incident.created_at
@@ -132,7 +132,7 @@ def board(uow: UnitOfWork, settings: Settings, t: Translator, now: datetime,
         )
         rows.append(Row(
             key=incident.key,
-            title=incident.title,
+            title=readable(incident.title, names),
             severity=incident.severity,
             severity_label=views.severity_label(incident.severity, t),
             status=t(incident.status.value),
@@ -171,11 +171,11 @@ def page(uow: UnitOfWork, key: str, settings: Settings, t: Translator, now: date
         status=t(incident.status.value),
         severity=incident.severity,
         card=_lines(card, names),
-        description=card.text,
+        description=readable(card.text, names),
         roles=_lines(views.roles_card(incident, settings, t), names),
         role_history=history,
         drafts=drafts,
-        statement=latest_approved(incident, t),
+        statement=latest_approved(incident, t, names),
         timeline=timeline,
         figures=figure_lines(rf.figures(incident, now), t, tz),
         names=names,
@@ -194,14 +194,15 @@ def _draft(incident: Incident, draft: Draft, t: Translator, tz: str, names: Mapp
         for r in (r for r in draft.reviews if r.version == v.version):
             who = readable(mention(r.reviewer), names)
             verb = t("rejected by {person}", person=who) if r.final else t("changes requested by {person}", person=who)
-            marks.append(f"{verb} · {when(r.at, tz)} · {r.reason}")
-        versions.append(VersionView(v.version, readable(mention(v.author), names), when(v.created_at, tz), v.text,
-                                    tuple(marks)))
+            marks.append(f"{verb} · {when(r.at, tz)} · {readable(r.reason, names)}")
+        versions.append(VersionView(v.version, readable(mention(v.author), names), when(v.created_at, tz),
+                                    readable(v.text, names), tuple(marks)))
     return DraftView(draft.number, readable(card.title, names), draft.state.value, _lines(card, names), tuple(versions))
 
 
-def latest_approved(incident: Incident, t: Translator) -> Statement | None:
-    """The words most recently approved in full (published or not yet), exactly as approved."""
+def latest_approved(incident: Incident, t: Translator, names: Mapping[str, str] | None = None) -> Statement | None:
+    """The words most recently approved in full (published or not yet), exactly as approved (people by name, as the
+    approvers read them)."""
     # A discarded draft's words are no longer the company's, even approved.
     approved = [(d, v) for d in incident.drafts if d.state is not DraftState.DISCARDED
                 for v in d.versions if d.approved_in_full(v.version)]
@@ -209,7 +210,7 @@ def latest_approved(incident: Incident, t: Translator) -> Statement | None:
         return None
     draft, version = max(approved, key=lambda pair: max(a.at for a in pair[0].approvals if a.version == pair[1].version))
     title = t("Draft #{number}", number=draft.number) + f" v{version.version} · {t(draft.state.value)}"
-    return Statement(title, version.text)
+    return Statement(title, readable(version.text, names or {}))
 
 
 def figure_lines(numbers: rf.Figures, t: Translator, tz: str) -> tuple[Line, ...]:

@@ -111,7 +111,13 @@ async def show_report(request: web.Request) -> web.StreamResponse:
     t = translator(visitor.language)
     found = await _read(runtime, lambda uow: report.load(uow, request.match_info["key"]))
     if found is None:
-        raise web.HTTPNotFound(text=t("There is no such incident."))
+        # The same refusal as an unknown incident's page: a sentence in the visitor's language, with the headers.
+        key = request.match_info["key"].upper()
+        why = t("There is no such incident.")
+        body = templating.render("message.html", w={"lang": t.language, "title": key, "why": why})
+        response = web.Response(text=body, content_type="text/html", status=404)
+        access.harden(response, scripts=False)
+        return response
     incident, names = found
     body = report.render(incident, names, runtime.settings, t, now)
     response = web.Response(text=body, content_type="text/html")

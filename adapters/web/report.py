@@ -68,7 +68,7 @@ def render(incident: Incident, names: dict[str, str], settings: Settings, t: Tra
         (t("Resolved"), when(incident.resolved_at, tz)),
     ]
     if incident.summary:
-        summary.append((t("Summary"), incident.summary))
+        summary.append((t("Summary"), board.readable(incident.summary, names)))
     log = [
         (when(e.at, tz), board.readable(mention(e.actor), names), board.readable(fact(named(e.event, names), t), names))
         for e in incident.timeline
@@ -77,7 +77,9 @@ def render(incident: Incident, names: dict[str, str], settings: Settings, t: Tra
         "report.html",
         lang=t.language,
         incident=incident,
-        title=f"{incident.key} · {incident.title}",
+        # People a Slack user mentioned in their words read as names, as everywhere else in the document.
+        title=f"{incident.key} · {board.readable(incident.title, names)}",
+        description=board.readable(incident.description, names),
         heading=t("{key} report", key=incident.key),
         summary=summary,
         figures=board.figure_lines(rf.figures(incident, now), t, tz),
@@ -114,6 +116,6 @@ def approved_statements(incident: Incident, t: Translator, tz: str, names: dict[
                 t("Draft #{number}", number=draft.number) + f" v{version.version}",
                 f"{when(approved_at, tz)} · {who}",
                 published or t("not published"),
-                version.text,
+                board.readable(version.text, names),
             )))
     return [a for _, a in sorted(found, key=lambda pair: pair[0])]

@@ -17,6 +17,8 @@ from bot.describe import duration, when
 from bot.i18n import Translator
 from bot.model import Incident, Status
 
+# Facts that end a draft unpublished: its bar stops there.
+_CLOSING = (ev.DraftDiscarded, ev.DraftRejected, ev.DraftClosed)
 WIDTH = 1000
 LEFT = 130  # room for the row labels
 RIGHT = 20
@@ -154,17 +156,23 @@ def draw(incident: Incident, settings: Settings, t: Translator, now: datetime, n
         said = f"{when(update.at, tz)} · {who(update.author)} · {update.text[:120]}"
         marks.append(Mark(axis.x(update.at), row_y(1), "update", said))
 
-    # One row per draft.
+    # One row per draft. A bar that did not end in what its legend says (a draft still waiting, discarded, rejected,
+    # approved and never published) is titled with the draft's state instead, and stops when the draft was closed.
+    closings = {e.event.number: e.at for e in incident.timeline if isinstance(e.event, _CLOSING)}
     row = 2
     for draft in incident.drafts:
         labels.append(Label(8, row_y(row) + 17, t("Draft #{number}", number=draft.number)))
         written = draft.versions[0].created_at
         approved = draft.approved_at
         published = min((p.at for p in draft.publications), default=None)
-        stop = approved or published or end
-        boxes.append(_span(axis, written, stop, row_y(row), "written", t("written → approved"), tz))
+        closed = closings.get(draft.number) if draft.is_closed else None
+        state = t(draft.state.value)
+        stop = approved or published or closed or end
+        waited = t("written → approved") if approved or published else state
+        boxes.append(_span(axis, written, stop, row_y(row), "written", waited, tz))
         if approved is not None:
-            boxes.append(_span(axis, approved, published or end, row_y(row), "approved", t("approved → published"), tz))
+            shown = t("approved → published") if published else state
+            boxes.append(_span(axis, approved, published or closed or end, row_y(row), "approved", shown, tz))
         for p in draft.publications:
             marks.append(Mark(axis.x(p.at), row_y(row), "publication", f"{when(p.at, tz)} · {p.channel[:80]}"))
         row += 1

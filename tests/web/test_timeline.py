@@ -52,3 +52,26 @@ def test_a_draft_is_a_bar_from_writing_to_approval_to_publication() -> None:
     assert "website" in published.title
     assert [label.text for label in drawing.labels] == ["Incident", "Status updates", "Draft #1", "Roles"]
     assert sum(1 for m in drawing.marks if m.kind == "role") == 1  # bob assigned comms from the roster
+
+
+def test_a_draft_never_approved_or_published_is_not_drawn_as_if_it_were() -> None:
+    settings = Settings(roster={"comms": ("bob",)})
+    harness = Harness(settings)
+    harness.say("open Outage --sev 3")
+    harness.say("draft First words.")  # discarded ten minutes later
+    harness.say("draft Second words.")  # approved, never published
+    harness.say("draft Third words.")  # still waiting
+    harness.clock.advance(minutes=10)
+    harness.say("discard 1")
+    harness.say("approve 2", person="bob")
+    harness.clock.advance(minutes=50)
+    drawing = draw(harness.incident(), settings, translator("en"), harness.clock.now())
+    bars = [b for b in drawing.boxes if b.kind in ("written", "approved")]
+    titles = [b.title.split(" · ")[0] for b in bars]
+    assert titles == ["discarded", "written → approved", "approved", "pending"]
+    discarded, _, _, waiting = bars
+    assert abs(discarded.x + discarded.width - (LEFT + (WIDTH - LEFT - RIGHT) / 6)) < 1  # ends when it was discarded
+    assert abs(waiting.x + waiting.width - (WIDTH - RIGHT)) < 1  # still waiting now
+    french = draw(harness.incident(), settings, translator("fr"), harness.clock.now())
+    assert [b.title.split(" · ")[0] for b in french.boxes if b.kind in ("written", "approved")] == [
+        "abandonné", "rédigé → approuvé", "approuvé", "en attente"]
