@@ -18,7 +18,7 @@ from bot.describe import mention
 from bot.drafts import Draft
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized, UnknownDraft
 from bot.objections import ObjectionRules
-from bot.plain_text import blank
+from bot.plain_text import blank, within_limit
 from bot.policy import Policy
 
 
@@ -325,15 +325,17 @@ class Incident(ObjectionRules):
         self._require_open()
         if blank(text):
             raise InvalidCommand("An update needs text: `update <what changed>`.")
-        self.updates.append(StatusUpdate(text.strip(), actor, at))
+        text = within_limit(text)
+        self.updates.append(StatusUpdate(text, actor, at))
         self.missed_checkins = 0
         self._plan_next_update(at, policy)
-        return self._record(at, actor, ev.StatusUpdatePosted(text.strip()))
+        return self._record(at, actor, ev.StatusUpdatePosted(text))
 
     def set_status(
         self, status: Status, actor: str, at: datetime, policy: Policy, summary: str = "", false_alarm: bool = False
     ) -> ev.Event:
         self._require_coordinator(actor)
+        summary = within_limit(summary)
         allowed = {
             Status.MONITORING: (Status.ACTIVE,),
             Status.RESOLVED: (Status.ACTIVE, Status.MONITORING),
@@ -381,7 +383,7 @@ class Incident(ObjectionRules):
     def add_note(self, text: str, actor: str, at: datetime) -> ev.Event:
         if blank(text):
             raise InvalidCommand("A note needs text: `note <text>`.")
-        return self._record(at, actor, ev.NoteAdded(text.strip()))
+        return self._record(at, actor, ev.NoteAdded(within_limit(text)))
 
     def snooze(self, minutes: int, actor: str, at: datetime) -> ev.Event:
         self._require_open()
@@ -436,6 +438,7 @@ class Incident(ObjectionRules):
         self._require_open()
         if blank(reason):
             raise InvalidCommand("Say why: `reject [draft-no] <reason>` or `changes [draft-no] <reason>`.")
+        reason = within_limit(reason)
         draft = self.draft(number)
         self._require_reviewer(draft, actor)
         draft.decline(reason.strip(), actor, at, final)

@@ -16,7 +16,7 @@ from bot import events as ev
 from bot.describe import mention
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized, UnknownDraft
 from bot.i18n import N_
-from bot.plain_text import blank
+from bot.plain_text import blank, within_limit
 
 if TYPE_CHECKING:
     from bot.drafts import Draft
@@ -75,6 +75,7 @@ class ObjectionRules:
         self._require_open()
         if blank(reason):
             raise InvalidCommand("Say why: `object [draft-no] <reason>`.")
+        reason = within_limit(reason)
         if not self.roles_of(actor):
             raise NotAuthorized("Only someone holding a role in {key} can object to a draft.", key=self.key)
         live = [d for d in self.drafts if not d.is_closed]
@@ -107,6 +108,7 @@ class ObjectionRules:
             raise NotAuthorized("Only the lead ({lead}) can override an objection.", lead=mention(lead))
         if blank(reason):
             raise InvalidCommand("Say why: `override [draft-no] <reason>`.")
+        reason = within_limit(reason)
         objected = [d for d in self.drafts if open_objections(d.objections)]
         draft = _latest(self, number, N_("No draft of {key} has an open objection."), objected)
         found = open_objections(draft.objections)

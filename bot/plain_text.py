@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from bot.errors import InvalidCommand
+
 NUL = "\x00"
 Typed = TypeVar("Typed")
 
@@ -51,3 +53,16 @@ def inert(text: str) -> str:
     """Typed text whose `<@…>` and `<#…>` name no one: for doors whose platform does not mark up mentions itself
     (a Teams user typing `<@U0LEGAL>` would otherwise ping that Slack user wherever the crisis is also followed)."""
     return text.replace("<@", f"<{INERT}@").replace("<#", f"<{INERT}#")
+
+
+# What a note, an update, a summary or a reason may hold: a paragraph, as a card, a news line and the report can show
+# it (a draft has its own limit, `bot.drafts.MAX_DRAFT_LENGTH`). The console would otherwise take a megabyte.
+MAX_TEXT_LENGTH = 2000
+
+
+def within_limit(text: str, limit: int = MAX_TEXT_LENGTH) -> str:
+    """The text without its surrounding spaces, or a refusal naming the limit."""
+    text = text.strip()
+    if len(text) > limit:
+        raise InvalidCommand("That text is limited to {limit} characters.", limit=limit)
+    return text

@@ -4,6 +4,7 @@ from bot.commands import AddNote, CreateDraft, OpenIncident, Origin, PostUpdate
 from bot.drafts import DraftState
 from bot.grammar import parse
 from bot.model import Status
+from bot.plain_text import MAX_TEXT_LENGTH
 from tests.harness import Harness
 
 
@@ -120,3 +121,17 @@ def test_text_that_shows_nothing_is_refused_wherever_it_comes_from() -> None:
     assert [type(e.event).__name__ for e in incident.timeline] == ["IncidentOpened", "ConversationLinked"]
     with h.dispatcher.uow_factory() as uow:
         assert [i.key for i in uow.incidents.list()] == ["CRI-1"]
+
+
+def test_a_note_update_reason_or_summary_over_the_limit_is_refused_and_changes_nothing() -> None:
+    # The console took a megabyte-long note; cards, news lines and the report could not show it.
+    h = opened()
+    h.say("draft We are aware.", person="alice")
+    long = "x" * (MAX_TEXT_LENGTH + 1)
+    for text in (f"note {long}", f"update {long}", f"changes 1 {long}", f"object 1 {long}", f"resolve {long}"):
+        reply = h.say(text, person="bob")
+        assert reply.private and f"limited to {MAX_TEXT_LENGTH:,}".replace(",", "") in reply.text.replace(",", ""), text
+    incident = h.incident()
+    assert incident.updates == [] and incident.status is Status.ACTIVE and incident.drafts[0].objections == []
+    assert not [e for e in incident.timeline if type(e.event).__name__ in ("NoteAdded", "ChangesRequested")]
+    assert h.say(f"note {'x' * MAX_TEXT_LENGTH}").text.startswith("CRI-1 · note")
