@@ -62,3 +62,12 @@ async def test_a_private_chat_without_names_is_named_in_words(teams: TeamsClient
     await teams.say("timeline", conversation="a:1megan-personal-chat")
     lines = card_lines(teams.connector.of("reply")[-1].cards[0])
     assert any(line.endswith("now discussed in Teams › a private chat") for line in lines)
+
+
+async def test_every_card_the_bot_writes_alone_shows_its_code_spans_as_code(teams: TeamsClient) -> None:
+    # The watch card with no topic is the bot's own words (`Card.markup`), like help: its hint is code, not backticks.
+    await teams.say("watch", conversation=ROOM)
+    [card] = teams.connector.of("reply")[-1].cards
+    [hint] = [b for b in card["body"][1:] if b["type"] == "RichTextBlock"]
+    assert [(run["text"], run.get("fontType")) for run in hint["inlines"]] == [
+        ("No topic is watched: ", None), ("watch <name> <kw1, kw2>", "Monospace"), (".", None)]
