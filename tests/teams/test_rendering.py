@@ -6,6 +6,7 @@ import html
 
 from tests.teams.conftest import TeamsClient, thread
 from tests.teams.fake_connector import card_facts, card_lines, card_title
+from tests.teams.teams_view import seen_message
 
 ROOM = thread("1700000000001")
 TRICKY = "*Sorry* <at>everyone</at> [our site](https://evil.example) &amp; `50€` _now_"
@@ -71,3 +72,30 @@ async def test_every_card_the_bot_writes_alone_shows_its_code_spans_as_code(team
     [hint] = [b for b in card["body"][1:] if b["type"] == "RichTextBlock"]
     assert [(run["text"], run.get("fontType")) for run in hint["inlines"]] == [
         ("No topic is watched: ", None), ("watch <name> <kw1, kw2>", "Monospace"), (".", None)]
+
+
+async def test_the_bots_own_hints_show_as_code_and_typed_backticks_as_typed(teams: TeamsClient) -> None:
+    await teams.say("open `rm` and *bold*", conversation=ROOM)
+    codes: list[str] = []
+    assert seen_message(teams.connector.texts(ROOM)[-1], codes)[0] == (
+        "CRI-1 opened: `rm` and *bold* (severity 3 · moderate).\n"
+        "Nobody holds lead, comms, legal, support, product yet: assign <role> @person.")
+    assert codes == ["assign <role> @person"]
+    # Refusals quote what was typed: its backticks are text, the hint is code.
+    for typed, shown, code in [("unwatch a`b`c", "No topic a`b`c is watched. Try watch.", "watch"),
+                               ("frob`x`", "Unknown command frob`x`.", "frob`x`"),
+                               ("CRI-99 status", "There is no incident CRI-99. Try list.", "list")]:
+        await teams.say(typed, conversation=ROOM)
+        codes = []
+        assert seen_message(teams.connector.texts(ROOM)[-1], codes) == (shown, [])
+        assert codes == [code]
+
+
+async def test_the_bots_own_hints_show_as_code_in_french(teams: TeamsClient) -> None:
+    activity = teams.message("ouvrir Vague `x` --gravité 2", conversation=ROOM)
+    activity["locale"] = "fr-FR"
+    assert (await teams.post(activity))[0] == 200
+    codes: list[str] = []
+    text, _ = seen_message(teams.connector.texts(ROOM)[-1], codes)
+    assert text.startswith("CRI-1 ouvert") and "Vague `x`" in text
+    assert codes == ["assigner <rôle> @personne"]

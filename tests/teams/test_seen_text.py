@@ -59,6 +59,24 @@ def test_a_card_shows_the_text_as_typed(text: str, value: str) -> None:
     assert [line for line in lines] == expected
 
 
+@given(texts.filter(lambda value: "\n" not in value))
+@settings(max_examples=300)
+@example("`list` yet: `assign <role> @person`. Nobody holds `x`")
+@example(" a` ")
+def test_typed_text_in_the_bots_own_message_shows_as_typed_and_only_its_hint_as_code(value: str) -> None:
+    assume("<@" not in value)
+    t = translator("en")
+    codes: list[str] = []
+    body, _ = markdown(t("Nobody holds {roles} yet: `assign <role> @person`.", roles=value), {})
+    assert seen_message(body, codes) == (read(f"Nobody holds {value} yet: assign <role> @person."), [])
+    assert codes == ["assign <role> @person"]
+    # What was typed, quoted as code by the bot: the whole of it, backticks and all, in one code span.
+    codes = []
+    body, _ = markdown(t("Unknown command `{detail}`.", detail=value), {})
+    assert seen_message(body, codes) == (read(f"Unknown command {value}."), [])
+    assert codes == ([value] if value else [])
+
+
 def test_the_reference_renderer_sees_formatting() -> None:
     for markup in ("*a*", "[a](b)", "<b>a</b>", "# a", "- a", "    a", "`a`", "a | b"):
         try:
