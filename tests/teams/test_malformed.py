@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import logging
 import random
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -115,16 +114,6 @@ async def test_a_card_action_with_a_null_or_odd_value_is_answered_200_and_opens_
     status, answer = await teams.post({**invoke, "value": value})
     assert status == 200 and "not one of crisisbot's" in answer["value"]
     assert teams.incidents() == []
-
-
-@pytest.fixture
-async def authenticated(env: dict[str, str], connector: FakeConnector) -> AsyncIterator[TeamsClient]:
-    env = {**env, "MICROSOFT_APP_ID": "6f0c2a5e-1b7d-4c39-9a41-3f5d2e8b7c10", "MICROSOFT_APP_PASSWORD": "not-a-secret"}
-    runtime = build_runtime(env, clock=FakeClock())
-    runner, url = await serve(runtime)
-    async with aiohttp.ClientSession() as session:
-        yield TeamsClient(session, url, connector, runtime)
-    await runner.cleanup()
 
 
 @pytest.mark.parametrize("name", UNREADABLE)
