@@ -51,6 +51,8 @@ PLATFORM = "teams"
 SIGNAL_COMMAND = "reportSignal"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
 _TAG = re.compile(r"<(?!@)[^>]*>")
+# Where Teams' HTML ends a line or a paragraph (with the line break that may follow the tag in its source).
+_LINE_END = re.compile(r"<br\s*/?>|</(?:p|div)>[ \t]*(?:\r?\n)?", re.I)
 
 
 def person_id(account: ChannelAccount) -> str:
@@ -209,7 +211,7 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 if mentioned.get("name"):
                     names[person] = str(mentioned["name"])
                 text = text.replace(written, f" <@{person}> ")
-        text = html.unescape(_TAG.sub(" ", text)).replace("\xa0", " ")
+        text = html.unescape(_TAG.sub(" ", _LINE_END.sub("\n", text))).replace("\xa0", " ")
         return "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip(), names
 
     async def _person_of(self, activity: Activity, mentioned: dict[str, Any]) -> str:
