@@ -77,6 +77,14 @@ def test_typed_text_in_the_bots_own_message_shows_as_typed_and_only_its_hint_as_
     assert codes == ([value] if value else [])
 
 
+def test_typed_text_that_ends_like_one_of_the_bots_messages_stays_typed_text() -> None:
+    # "{key} is resolved; `reopen` it first." starts with an incident key, which a note's echo does not.
+    typed = "CRI-1 · note: it is resolved; `reopen` it first."
+    codes: list[str] = []
+    assert seen_message(markdown(typed, {})[0], codes) == (typed, [])
+    assert codes == []
+
+
 def test_the_reference_renderer_sees_formatting() -> None:
     for markup in ("*a*", "[a](b)", "<b>a</b>", "# a", "- a", "    a", "`a`", "a | b"):
         try:
