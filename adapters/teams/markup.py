@@ -23,6 +23,7 @@ _INLINE = re.compile(r"([\\`*_~\[\]|])")
 # At the start of a line: headings, lists, setext underlines, numbered lists.
 _LINE_START = re.compile(r"(?m)^([ \t]*)([#+=-])")
 _NUMBERED = re.compile(r"(?m)^([ \t]*\d+)([.)])")
+_IN_MENTION = frozenset("&<>\\`*_~[]|")
 
 EMPTY = "—"
 
@@ -80,6 +81,12 @@ def escape_markdown(text: str) -> str:
     text = _INLINE.sub(r"\\\1", text)
     text = _LINE_START.sub(r"\1\\\2", text)
     return _NUMBERED.sub(r"\1\\\2", text)
+
+
+def mention_label(name: str) -> str:
+    """A name for `<at>…</at>`: a display name is not the bot's (a guest names themselves), so what Markdown or HTML
+    would read as markup is written as character references, which both show as the character itself."""
+    return "".join(f"&#{ord(char)};" if char in _IN_MENTION else char for char in name)
 
 
 def code_span(text: str) -> str:

@@ -13,7 +13,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccoun
 
 from adapters.teams.cards import ADAPTIVE_CARD, adaptive_card, people_in, size_of
 from adapters.teams.files import file_activity
-from adapters.teams.markup import code_span, escape_markdown, said
+from adapters.teams.markup import code_span, escape_markdown, mention_label, said
 from adapters.teams.references import Directory, TeamsPerson
 from bot.i18n import Translator
 from bot.replies import Card, Reply
@@ -40,7 +40,7 @@ def markdown(text: str, people: Mapping[str, TeamsPerson]) -> tuple[str, dict[st
         elif (person := people.get(segment.value)) is None:
             parts.append(escape_markdown(f"@{segment.value}"))
         else:
-            label = f"<at>{person.name or segment.value}</at>"
+            label = f"<at>{mention_label(person.name or segment.value)}</at>"
             mentions.setdefault(segment.value, Mention(
                 mentioned=ChannelAccount(id=person.teams_id, name=person.name or segment.value), text=label,
                 type="mention"))

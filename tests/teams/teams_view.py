@@ -58,8 +58,9 @@ def _inline(text: str, mentions: list[str], codes: list[str] | None = None) -> s
             out.append(html.unescape(entity.group()))
             i = entity.end()
         elif char == "<" and (mention := _MENTION.match(text, i)):
-            mentions.append(mention.group(1))
-            out.append(mention.group(1))
+            name = _mentioned(mention.group(1))
+            mentions.append(name)
+            out.append(name)
             i = mention.end()
         elif char == "`" and codes is not None and (code := _code_span(text, i)):
             content, i = code
@@ -71,6 +72,13 @@ def _inline(text: str, mentions: list[str], codes: list[str] | None = None) -> s
             out.append(char)
             i += 1
     return "".join(out)
+
+
+def _mentioned(label: str) -> str:
+    """The name a mention shows: character references read, and nothing else that Markdown or HTML would format."""
+    if any(char in label for char in "<>*_~`[]|\\") or ("&" in label and not _ENTITY.search(label)):
+        raise Formatted(f"markup inside a mention: {label!r}")
+    return html.unescape(label)
 
 
 def _code_span(text: str, start: int) -> tuple[str, int] | None:

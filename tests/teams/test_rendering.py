@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from tests.teams.conftest import TeamsClient, thread
+from tests.teams.conftest import Person, TeamsClient, thread
 from tests.teams.fake_connector import card_facts, card_lines, card_title
 from tests.teams.teams_view import seen_message
 
@@ -99,3 +99,19 @@ async def test_the_bots_own_hints_show_as_code_in_french(teams: TeamsClient) -> 
     text, _ = seen_message(teams.connector.texts(ROOM)[-1], codes)
     assert text.startswith("CRI-1 ouvert") and "Vague `x`" in text
     assert codes == ["assigner <rôle> @personne"]
+
+
+async def test_a_display_name_shows_as_written_in_a_mention_never_as_a_link(teams: TeamsClient) -> None:
+    # A guest chooses their own display name; Teams sends what people type as HTML, names in mentions included.
+    eve = Person("Eve [our site](https://evil.example) **x** <b>y</b>", "29:1eve", "0c1b6d3e-0000-4000-8000-00000000eee5")
+    teams.connector.members[eve.teams_id] = {"id": eve.teams_id, "name": eve.name, "aadObjectId": eve.aad}
+    await teams.say("open Wave of complaints", conversation=ROOM)
+    activity = teams.message("assign legal @Eve", conversation=ROOM)
+    label = f"<at>{html.escape(eve.name, quote=False)}</at>"
+    activity["text"] = activity["text"].replace("@Eve", label)
+    activity["entities"].append({"type": "mention", "text": label, "mentioned": {"id": eve.teams_id, "name": eve.name}})
+    assert (await teams.post(activity))[0] == 200
+    assert teams.incident().holder("legal") == eve.aad
+    reply = teams.connector.of("reply")[-1].activity
+    assert seen_message(reply["text"]) == (f"CRI-1 · legal: {eve.name}", [eve.name])
+    assert [entity["text"] for entity in reply["entities"]] == [reply["text"].removeprefix("CRI-1 · legal: ")]

@@ -46,6 +46,16 @@ def test_mentions_the_bot_composes_stay_mentions(before: str, after: str) -> Non
     assert list(mentions) == ["aad-megan"]
 
 
+@given(texts.filter(lambda name: "\n" not in name and name.strip()))
+@settings(max_examples=200)
+@example("Eve</at> [click](https://evil.example) **x** &amp; `y` _z_")
+def test_a_mentioned_name_shows_as_it_is_written(name: str) -> None:
+    # Display names are not the bot's: a guest names themselves.
+    body, mentions = markdown("legal: <@aad-eve>", {"aad-eve": TeamsPerson("aad-eve", "29:eve", name)})
+    assert seen_message(body) == (read(f"legal: {name}"), [name])
+    assert mentions["aad-eve"].text in body
+
+
 @given(texts, texts.filter(lambda value: value.strip() != "-"))
 @settings(max_examples=300)
 def test_a_card_shows_the_text_as_typed(text: str, value: str) -> None:
