@@ -51,6 +51,8 @@ PLATFORM = "teams"
 SIGNAL_COMMAND = "reportSignal"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
 _TAG = re.compile(r"<(?!@)[^>]*>")
+# Where Teams' HTML ends a line or a paragraph (with the line break that may follow the tag in its source).
+_LINE_END = re.compile(r"<br\s*/?>|</(?:p|div)>[ \t]*(?:\r?\n)?", re.I)
 
 
 def person_id(account: ChannelAccount) -> str:
@@ -141,7 +143,7 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         data, reply = await self._click(activity, activity.value, origin)
         if reply.private:
             await self.gateway.send(activity.conversation.id, Reply(text=_private_text(reply)),
-                                    reply_to=activity.reply_to_id, language=origin.language, composed=True)
+                                    reply_to=activity.reply_to_id, language=origin.language)
             return
         await self._after_click(activity, data, reply, origin)
 
@@ -209,7 +211,7 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 if mentioned.get("name"):
                     names[person] = str(mentioned["name"])
                 text = text.replace(written, f" <@{person}> ")
-        text = html.unescape(_TAG.sub(" ", text)).replace("\xa0", " ")
+        text = html.unescape(_TAG.sub(" ", _LINE_END.sub("\n", text))).replace("\xa0", " ")
         return "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip(), names
 
     async def _person_of(self, activity: Activity, mentioned: dict[str, Any]) -> str:
@@ -272,7 +274,7 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         data, reply = await self._click(activity, data, origin)
         if reply.private:
             # A refusal or a usage error: for the clicker's eyes only, and the card stays as it was.
-            return await self._answer_text(_private_text(reply), code=True)
+            return await self._answer_text(_private_text(reply))
         clicked = await self._after_click(activity, data, reply, origin)
         if clicked is None:
             # The change left the clicked card as it was (a draft written from the incident card): an empty answer
@@ -282,10 +284,10 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         content = await card_content(clicked, t, self.directory, activity.conversation.id)
         return {"statusCode": 200, "type": ADAPTIVE_CARD, "value": content}
 
-    async def _answer_text(self, text: str, code: bool = False) -> dict[str, Any]:
+    async def _answer_text(self, text: str) -> dict[str, Any]:
         """A message answer to the clicker, the people it mentions by name (Teams shows it as plain text)."""
         names = await names_of(self.directory, set(PERSON.findall(text)))
-        return _message_response(plain(text, names, code))
+        return _message_response(plain(text, names))
 
     async def _answer_invoke(self, turn_context: TurnContext, body: dict[str, Any]) -> None:
         await turn_context.send_activity(
@@ -305,8 +307,7 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         intro = t("Hello, I am crisisbot: I coordinate a crisis where it is discussed (incident, roles, "
                   "approved public replies, status updates). Mention me with a command, for example "
                   "`@crisisbot open Wave of complaints about delivery --sev 2`.")
-        await self.gateway.send(activity.conversation.id, Reply(text=intro, cards=helped.cards), language=origin.language,
-                                composed=True)
+        await self.gateway.send(activity.conversation.id, Reply(text=intro, cards=helped.cards), language=origin.language)
 
 
 def _names(activity: Activity) -> tuple[tuple[str, str], ...]:

@@ -30,8 +30,6 @@ PERSON_KEY = "person"
 
 # Teams refuses an activity over about 28 KB; a card gets this much, the activity around it the rest.
 CARD_BUDGET = 24_000
-# Cards whose text the bot writes itself, so their `code` spans are the bot's and render as code.
-COMPOSED = frozenset({"help"})
 # Suggestions offered by a people picker before anyone types (Teams searches the organisation beyond them).
 MAX_SUGGESTIONS = 8
 _STYLES = {"primary": "positive", "danger": "destructive"}
@@ -60,7 +58,7 @@ def adaptive_card(
     budget: int = CARD_BUDGET,
 ) -> dict[str, Any]:
     """`names` name the people the card mentions; `people` are suggested by its people pickers."""
-    code = card.id in COMPOSED
+    code = card.markup  # the bot's own words (help): their `code` spans are the bot's and render as code
     title = _rich(card.title, names, weight="Bolder", size="Medium")
     lines = [_rich(line, names, code) for line in card.text.splitlines()]
     lines += [_field(field, t, names) for field in card.fields]

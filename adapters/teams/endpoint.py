@@ -18,6 +18,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from adapters.inbound import Malformed, shown
 from adapters.teams import inbound
 from adapters.teams.settings import TeamsSettings
+from adapters.teams.tokens import CheckTimedOut, TokenChecks
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ def authentication(settings: TeamsSettings) -> ConfigurationBotFrameworkAuthenti
 
 def messages_handler(adapter: CloudAdapter, bot: Bot) -> Callable[[web.Request], Awaitable[web.Response]]:
     auth = adapter.bot_framework_authentication
+    checks = TokenChecks()
 
     async def messages(request: web.Request) -> web.Response:
         if "application/json" not in request.headers.get("Content-Type", ""):
@@ -43,8 +45,12 @@ def messages_handler(adapter: CloudAdapter, bot: Bot) -> Callable[[web.Request],
             return refused(request, error)
         # A missing header reaches the SDK as None: with an app id that means "refuse", without one "anonymous".
         # (process_activity would take None for an already authenticated request, hence this separate step.)
+        header = request.headers.get("Authorization") or None
         try:
-            authenticated = await auth.authenticate_request(activity, request.headers.get("Authorization") or None)
+            authenticated = await checks.run(lambda: auth.authenticate_request(activity, header))
+        except CheckTimedOut as error:
+            log.warning("could not check a Teams request's token: %s", error)
+            return web.json_response({"error": "the token could not be checked now; try again"}, status=503)
         except Exception as error:  # PermissionError, or the token would not even decode: either way, not verified
             log.warning("refused a Teams request: %s: %s", type(error).__name__, shown(str(error), 120))
             return web.json_response({"error": "unauthorized"}, status=401)

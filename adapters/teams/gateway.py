@@ -58,19 +58,16 @@ class TeamsGateway:
         return await self.send(conversation, reply)
 
     async def send(
-        self, conversation: str, reply: Reply, reply_to: str | None = None, language: str | None = None,
-        composed: bool = False,
+        self, conversation: str, reply: Reply, reply_to: str | None = None, language: str | None = None
     ) -> str | None:
-        """Sends text then cards; returns the id of the first card's message (the one worth updating later).
-
-        `composed`: the text is the bot's own words (help, usage, refusals), whose `code` spans render as code."""
+        """Sends text then cards; returns the id of the first card's message (the one worth updating later)."""
         reference = await self.reference(conversation)
         t = translator(language or self._language(reference))
         first_card: str | None = None
         last: str | None = None
         # Posted to a channel itself, each message would start a thread of its own: the rest go in the first's.
         threads = reply_to is None and _channel_root(reference)
-        for activity in await reply_activities(reply, t, self.directory, conversation, composed or reply.private):
+        for activity in await reply_activities(reply, t, self.directory, conversation):
             sent = await self._send(reference, activity, reply_to, t)
             last = sent or last
             if threads and reply_to is None and sent:
@@ -88,7 +85,7 @@ class TeamsGateway:
             # Answers are cut to fit, so this is a bug: said once here, and the person is told rather than left waiting.
             log.error("%s in %s; sending a short notice instead", error, reference.conversation.id)
             notice = t("This answer is too long for Teams; `export` gives the full record.")
-            return await self.connector.send(reference, text_activity(notice, {}, t, code=True), reply_to)
+            return await self.connector.send(reference, text_activity(notice, {}, t), reply_to)
 
     async def update(self, conversation: str, message_ref: str, card: Card) -> None:
         """Shows `card` in the message, for everyone in the conversation, unless it just did."""

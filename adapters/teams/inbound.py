@@ -4,6 +4,9 @@ Read in two steps around authentication: `read` before it (the SDK needs an `Act
 a body that is not one must get 400, not a 500), `check` after it (so an unauthenticated caller learns
 nothing from the field checks and still gets 401). A well-formed activity that the bot does not handle is
 `Ignored` and answered 200 without the SDK: an unknown invoke name would otherwise get 501.
+
+A NUL character is dropped from every string as the body is read: nobody can see one, no Teams client sends one,
+and PostgreSQL stores none in text (a note or a display name holding one failed the whole turn there).
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ class Ignored:
 
 def read(body: bytes) -> tuple[dict[str, Any], Activity]:
     """The activity as JSON and as the SDK's object, or Malformed."""
-    raw = parse_json(utf8(body))
+    text = utf8(body)
+    # JSON carries a NUL only as an escape; a raw one is invalid JSON and refused by the parser.
+    raw = _without_nul(parse_json(text)) if "\\u0000" in text else parse_json(text)
     if not isinstance(raw, dict):
         raise Malformed(f"an activity must be a JSON object, not {kind(raw)}")
     text_at(raw, "type")
@@ -39,6 +44,16 @@ def read(body: bytes) -> tuple[dict[str, Any], Activity]:
     except (ValueError, TypeError, AttributeError, KeyError) as error:
         raise Malformed(f"not a Bot Framework activity ({type(error).__name__})") from None
     return raw, activity
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def check(raw: dict[str, Any]) -> Ignored | None:

@@ -13,7 +13,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccoun
 
 from adapters.teams.cards import ADAPTIVE_CARD, adaptive_card, people_in, size_of
 from adapters.teams.files import file_activity
-from adapters.teams.markup import code_span, escape_markdown, segments
+from adapters.teams.markup import code_span, escape_markdown, mention_label, said
 from adapters.teams.references import Directory, TeamsPerson
 from bot.i18n import Translator
 from bot.replies import Card, Reply
@@ -27,13 +27,12 @@ async def names_of(directory: Directory, person_ids: set[str]) -> dict[str, str]
     return {p: known[p].name for p in person_ids if p in known and known[p].name}
 
 
-def markdown(text: str, people: Mapping[str, TeamsPerson], code: bool = False) -> tuple[str, dict[str, Mention]]:
-    """`<@id>` becomes `<at>Name</at>` with its mention entity when the person is known in Teams, else a name.
-
-    `code`: the text is the bot's own (help, usage, refusals), so its `code` spans render as code."""
+def markdown(text: str, people: Mapping[str, TeamsPerson]) -> tuple[str, dict[str, Mention]]:
+    """`<@id>` becomes `<at>Name</at>` with its mention entity when the person is known in Teams, else a name;
+    the code spans of the bot's own messages render as code, everything else as typed."""
     mentions: dict[str, Mention] = {}
     parts: list[str] = []
-    for segment in segments(text, code):
+    for segment in said(text):
         if segment.kind == "code":
             parts.append(code_span(segment.value))
         elif segment.kind == "text":
@@ -41,7 +40,7 @@ def markdown(text: str, people: Mapping[str, TeamsPerson], code: bool = False) -
         elif (person := people.get(segment.value)) is None:
             parts.append(escape_markdown(f"@{segment.value}"))
         else:
-            label = f"<at>{person.name or segment.value}</at>"
+            label = f"<at>{mention_label(person.name or segment.value)}</at>"
             mentions.setdefault(segment.value, Mention(
                 mentioned=ChannelAccount(id=person.teams_id, name=person.name or segment.value), text=label,
                 type="mention"))
@@ -53,29 +52,29 @@ def markdown(text: str, people: Mapping[str, TeamsPerson], code: bool = False) -
 
 
 def text_activity(
-    text: str, people: Mapping[str, TeamsPerson], t: Translator, code: bool = False, budget: int = TEXT_BUDGET
+    text: str, people: Mapping[str, TeamsPerson], t: Translator, budget: int = TEXT_BUDGET
 ) -> Activity:
-    body, mentions = markdown(text, people, code)
+    body, mentions = markdown(text, people)
     if size_of(body) > budget:
-        body, mentions = _cut(text.split("\n"), people, t, code, budget)
+        body, mentions = _cut(text.split("\n"), people, t, budget)
     return Activity(type=ActivityTypes.message, text=body, text_format="markdown", entities=list(mentions.values()) or None)
 
 
 def _cut(
-    lines: list[str], people: Mapping[str, TeamsPerson], t: Translator, code: bool, budget: int
+    lines: list[str], people: Mapping[str, TeamsPerson], t: Translator, budget: int
 ) -> tuple[str, dict[str, Mention]]:
-    note, _ = markdown(t("… {count} more; `export` for the full record", count=len(lines)), {}, True)
+    note, _ = markdown(t("… {count} more; `export` for the full record", count=len(lines)), {})
     room = budget - size_of(note) - 2
     kept: list[str] = []
     for line in lines:
-        rendered, _ = markdown(line, people, code)
+        rendered, _ = markdown(line, people)
         room -= size_of(rendered) + 2
         if room < 0:
             break
         kept.append(line)
     text = "\n".join(kept)
-    body, mentions = markdown(text, people, code)
-    note, _ = markdown(t("… {count} more; `export` for the full record", count=len(lines) - len(kept)), {}, True)
+    body, mentions = markdown(text, people)
+    note, _ = markdown(t("… {count} more; `export` for the full record", count=len(lines) - len(kept)), {})
     return f"{body}\n\n{note}" if kept else note, mentions
 
 
@@ -95,18 +94,17 @@ def has_people_picker(card: Card) -> bool:
 
 
 async def reply_activities(
-    reply: Reply, t: Translator, directory: Directory, conversation: str, composed: bool = False
+    reply: Reply, t: Translator, directory: Directory, conversation: str
 ) -> list[Activity]:
-    """`composed`: the text is the bot's own words (help, usage, refusals), whose `code` spans render as code."""
     if reply.file is not None:
         return [file_activity(reply, reply.file, t)]
-    mentioned = set(segment.value for segment in segments(reply.text, composed) if segment.kind == "mention")
+    mentioned = set(segment.value for segment in said(reply.text) if segment.kind == "mention")
     mentioned |= set(reply.mentions)
     for card in reply.cards:
         mentioned |= people_in(card)
     people = await directory.people(mentioned)
     names = {p: person.name for p, person in people.items() if person.name}  # one lookup serves text and cards
-    activities = [text_activity(reply.text, people, t, composed)] if reply.text.strip() else []
+    activities = [text_activity(reply.text, people, t)] if reply.text.strip() else []
     suggested = await directory.seen_in(conversation) if any(has_people_picker(c) for c in reply.cards) else {}
     activities += [card_activity(adaptive_card(card, t, names, suggested)) for card in reply.cards]
     return activities

@@ -182,3 +182,17 @@ async def teams(env: dict[str, str], connector: FakeConnector) -> AsyncIterator[
     async with aiohttp.ClientSession() as session:
         yield TeamsClient(session, url, connector, runtime)
     await runner.cleanup()
+
+
+# Any app id: with one set, the endpoint checks every request's token.
+APP_ID = "6f0c2a5e-1b7d-4c39-9a41-3f5d2e8b7c10"
+
+
+@pytest.fixture
+async def authenticated(env: dict[str, str], connector: FakeConnector) -> AsyncIterator[TeamsClient]:
+    env = {**env, "MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "not-a-secret"}
+    runtime = build_runtime(env, clock=FakeClock())
+    runner, url = await serve(runtime)
+    async with aiohttp.ClientSession() as session:
+        yield TeamsClient(session, url, connector, runtime)
+    await runner.cleanup()

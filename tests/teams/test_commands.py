@@ -195,3 +195,13 @@ async def test_times_answered_follow_the_time_zone_teams_sends(teams: TeamsClien
     assert (await teams.post(status))[0] == 200
     cards = [card for call in teams.connector.calls for card in call.cards]
     assert cards and (" CET" in json.dumps(cards) or " CEST" in json.dumps(cards))
+
+
+async def test_paragraphs_and_line_breaks_teams_sends_as_html_stay_lines(teams: TeamsClient) -> None:
+    await teams.say("open Wave of complaints", conversation=ROOM)
+    activity = teams.message("", conversation=ROOM)
+    activity["text"] = ("<p><at>crisisbot</at> draft We are sorry &lt;b&gt;truly&lt;/b&gt;.</p>\r\n"
+                        "<p>Deliveries resume Monday.<br>Refunds follow.</p><p>&nbsp;</p><div>Thank you.</div>")
+    assert (await teams.post(activity))[0] == 200
+    assert teams.incident().draft(1).text == (
+        "We are sorry <b>truly</b>.\nDeliveries resume Monday.\nRefunds follow.\n\nThank you.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import aiohttp
 import jwt
 import pytest
 
@@ -73,16 +72,6 @@ async def test_a_429_from_the_connector_is_retried(teams: TeamsClient) -> None:
     assert await teams.say("help", conversation="a:1megan-personal-chat") == 200
     assert teams.connector.refused == [429, 502]
     assert [card_title(c.cards[0]) for c in teams.connector.of("reply")] == ["crisisbot help"]
-
-
-@pytest.fixture
-async def authenticated(env: dict[str, str], connector: FakeConnector):  # type: ignore[no-untyped-def]
-    env = {**env, "MICROSOFT_APP_ID": "6f0c2a5e-1b7d-4c39-9a41-3f5d2e8b7c10", "MICROSOFT_APP_PASSWORD": "not-a-secret"}
-    runtime = build_runtime(env, clock=FakeClock())
-    runner, url = await serve(runtime)
-    async with aiohttp.ClientSession() as session:
-        yield TeamsClient(session, url, connector, runtime)
-    await runner.cleanup()
 
 
 @pytest.mark.parametrize("authorization", [

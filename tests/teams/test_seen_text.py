@@ -46,6 +46,16 @@ def test_mentions_the_bot_composes_stay_mentions(before: str, after: str) -> Non
     assert list(mentions) == ["aad-megan"]
 
 
+@given(texts.filter(lambda name: "\n" not in name and name.strip()))
+@settings(max_examples=200)
+@example("Eve</at> [click](https://evil.example) **x** &amp; `y` _z_")
+def test_a_mentioned_name_shows_as_it_is_written(name: str) -> None:
+    # Display names are not the bot's: a guest names themselves.
+    body, mentions = markdown("legal: <@aad-eve>", {"aad-eve": TeamsPerson("aad-eve", "29:eve", name)})
+    assert seen_message(body) == (read(f"legal: {name}"), [name])
+    assert mentions["aad-eve"].text in body
+
+
 @given(texts, texts.filter(lambda value: value.strip() != "-"))
 @settings(max_examples=300)
 def test_a_card_shows_the_text_as_typed(text: str, value: str) -> None:
@@ -57,6 +67,32 @@ def test_a_card_shows_the_text_as_typed(text: str, value: str) -> None:
     expected += [line for line in text.split("\n") if line.strip()]
     expected.append(f"Review: {value}")
     assert [line for line in lines] == expected
+
+
+@given(texts.filter(lambda value: "\n" not in value))
+@settings(max_examples=300)
+@example("`list` yet: `assign <role> @person`. Nobody holds `x`")
+@example(" a` ")
+def test_typed_text_in_the_bots_own_message_shows_as_typed_and_only_its_hint_as_code(value: str) -> None:
+    assume("<@" not in value)
+    t = translator("en")
+    codes: list[str] = []
+    body, _ = markdown(t("Nobody holds {roles} yet: `assign <role> @person`.", roles=value), {})
+    assert seen_message(body, codes) == (read(f"Nobody holds {value} yet: assign <role> @person."), [])
+    assert codes == ["assign <role> @person"]
+    # What was typed, quoted as code by the bot: the whole of it, backticks and all, in one code span.
+    codes = []
+    body, _ = markdown(t("Unknown command `{detail}`.", detail=value), {})
+    assert seen_message(body, codes) == (read(f"Unknown command {value}."), [])
+    assert codes == ([value] if value else [])
+
+
+def test_typed_text_that_ends_like_one_of_the_bots_messages_stays_typed_text() -> None:
+    # "{key} is resolved; `reopen` it first." starts with an incident key, which a note's echo does not.
+    typed = "CRI-1 · note: it is resolved; `reopen` it first."
+    codes: list[str] = []
+    assert seen_message(markdown(typed, {})[0], codes) == (typed, [])
+    assert codes == []
 
 
 def test_the_reference_renderer_sees_formatting() -> None:
