@@ -42,6 +42,7 @@ from adapters.teams.references import Directory, TeamsPerson
 from bot.commands import Help, Origin, ReportSignal
 from bot.grammar import parse
 from bot.i18n import LANGUAGES, Translator, translator
+from bot.plain_text import inert
 from bot.replies import Card, Reply
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,9 @@ PLATFORM = "teams"
 SIGNAL_COMMAND = "reportSignal"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
 _TAG = re.compile(r"<(?!@)[^>]*>")
+# A real mention while the text around it is read: a private-use character nobody's text keeps (it is removed first).
+_MARK = "\ue000"
+_MARKED = re.compile(f"{_MARK}(\\d+){_MARK}")
 # Where Teams' HTML ends a line or a paragraph (with the line break that may follow the tag in its source).
 _LINE_END = re.compile(r"<br\s*/?>|</(?:p|div)>[ \t]*(?:\r?\n)?", re.I)
 
@@ -197,8 +201,9 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         """The text without the bot's @mention; other people's mentions become `<@id>` as the grammar expects.
 
         Also the names of the people mentioned, by the id the core knows them by."""
-        text = activity.text or ""
+        text = (activity.text or "").replace(_MARK, "")
         names: dict[str, str] = {}
+        people: list[str] = []  # the real mentions, each standing as a mark until the typed text is made inert
         for entity in activity.entities or []:
             if (entity.type or "").lower() != "mention":
                 continue
@@ -210,8 +215,11 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 person = await self._person_of(activity, mentioned)
                 if mentioned.get("name"):
                     names[person] = str(mentioned["name"])
-                text = text.replace(written, f" <@{person}> ")
+                text = text.replace(written, f" {_MARK}{len(people)}{_MARK} ")
+                people.append(person)
         text = html.unescape(_TAG.sub(" ", _LINE_END.sub("\n", text))).replace("\xa0", " ")
+        # A typed `<@U…>` or `<#C…>` would be a mention or a channel link wherever the crisis is followed on Slack.
+        text = _MARKED.sub(lambda m: f"<@{people[int(m.group(1))]}>", inert(text))
         return "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip(), names
 
     async def _person_of(self, activity: Activity, mentioned: dict[str, Any]) -> str:
