@@ -78,6 +78,10 @@ class ReviseDraft:
 class ApproveDraft:
     number: int | None = None
     incident: str | None = None
+    # The version the approver read: a card's button carries it, so a click on a card drawn before a revision is
+    # refused rather than approving words its clicker never saw. Typed without one, the current version is approved
+    # (the answer names it).
+    version: int | None = None
 
 
 @dataclass(frozen=True)

@@ -232,6 +232,18 @@ def _draft_number(cls: Callable[..., c.Command]) -> Callable[[str, str | None], 
     return parse
 
 
+def _approve(rest: str, key: str | None) -> c.Command:
+    """`approve [draft-no] [vN]`: the version is what a card's button says it showed."""
+    number, tail = _split_number(rest)
+    version = _VERSION.fullmatch(tail.strip()) if number is not None else None
+    if rest.strip() and (number is None or (tail.strip() and version is None)):
+        raise _Malformed
+    return c.ApproveDraft(number=number, incident=key, version=int(version.group(1)) if version else None)
+
+
+_VERSION = re.compile(r"v(\d{1,6})", re.IGNORECASE)
+
+
 def _with_reason(cls: Callable[..., c.Command]) -> Callable[[str, str | None], c.Command]:
     def parse(rest: str, key: str | None) -> c.Command:
         number, reason = _split_number(rest)
@@ -339,7 +351,7 @@ _PARSERS: dict[str, Callable[[str, str | None], c.Command]] = {
     "roles": _no_args(c.ShowRoles),
     "draft": lambda rest, key: c.CreateDraft(text=_required(rest), incident=key),
     "revise": _revise,
-    "approve": _draft_number(c.ApproveDraft),
+    "approve": _approve,
     "reject": _review(final=True),
     "changes": _review(final=False),
     "publish": _publish,

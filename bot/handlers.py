@@ -173,7 +173,7 @@ def revise_draft(cmd: c.ReviseDraft, ctx: Context) -> Outcome:
 @handles(c.ApproveDraft)
 def approve_draft(cmd: c.ApproveDraft, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
-    return _changed(ctx, incident, *incident.approve_draft(cmd.number, ctx.origin.person, ctx.now))
+    return _changed(ctx, incident, *incident.approve_draft(cmd.number, ctx.origin.person, ctx.now, cmd.version))
 
 
 @handles(c.RejectDraft)

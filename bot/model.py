@@ -425,9 +425,14 @@ class Incident(ObjectionRules):
             draft.required_roles = policy.required_roles(self.severity)
         return self._record(at, actor, ev.DraftRevised(number, draft.version))
 
-    def approve_draft(self, number: int | None, actor: str, at: datetime) -> list[ev.Event]:
+    def approve_draft(self, number: int | None, actor: str, at: datetime, version: int | None = None) -> list[ev.Event]:
         self._require_open()
         draft = self.draft(number)
+        if version is not None and version != draft.version:
+            raise InvalidState(
+                "Draft #{number} is at version {current} now, not the version {version} you read: read it, then approve.",
+                number=draft.number, current=draft.version, version=version,
+            )
         roles = draft.approve(actor, self.roles_of(actor), at)
         facts: list[ev.Event] = [self._record(at, actor, ev.ApprovalGiven(draft.number, draft.version, roles))]
         if draft.approved_at is not None:

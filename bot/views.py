@@ -157,7 +157,7 @@ def _draft_buttons(incident: Incident, draft: Draft, t: Translator) -> tuple[But
         ]
     elif draft.state is DraftState.PENDING:
         buttons += [
-            Button(t("Approve"), f"{key} approve {number}", style="primary"),
+            Button(t("Approve"), f"{key} approve {number} v{draft.version}", style="primary"),
             Button(t("Request changes"), f"{key} changes {number}", ask=t("What should change?")),
             Button(t("Reject"), f"{key} reject {number}", style="danger", ask=t("Why reject it?")),
         ]

@@ -19,6 +19,8 @@ from bot.grammar import USAGE, parse
         ("revise 2 New text", c.ReviseDraft(2, "New text")),
         ("approve", c.ApproveDraft()),
         ("cri-4 approve #3", c.ApproveDraft(3, incident="CRI-4")),
+        ("CRI-4 approve 3 v2", c.ApproveDraft(3, incident="CRI-4", version=2)),
+        ("approuver 1 V7", c.ApproveDraft(1, version=7)),
         ("reject 2 too vague", c.RejectDraft("too vague", 2)),
         ("changes fix the tone", c.RequestChanges("fix the tone")),
         ("publish 1 Twitter and Facebook", c.PublishDraft(1, "Twitter and Facebook")),
@@ -66,7 +68,7 @@ def test_parses_the_grammar(text: str, expected: c.Command) -> None:
     "text",
     [
         "open --sev 7 Title", "open --sev 9", "assign legal", "revise x text", "approve me", "severity 5", "update",
-        "snooze 10", "lesson", "action", "action  ", "export now",
+        "snooze 10", "lesson", "action", "action  ", "export now", "approve v2", "approve 1 vx", "approve 1 v2 now",
         # Nothing that shows: a zero-width space, a word joiner, a soft hyphen, pasted alone.
         "draft \u200b", "note \u2060 \u200b", "update \u00ad",
     ],

@@ -5,6 +5,7 @@ from bot.drafts import DraftState
 from bot.grammar import parse
 from bot.model import Status
 from bot.plain_text import MAX_TEXT_LENGTH
+from bot.replies import Button
 from tests.harness import Harness
 
 
@@ -135,3 +136,24 @@ def test_a_note_update_reason_or_summary_over_the_limit_is_refused_and_changes_n
     assert incident.updates == [] and incident.status is Status.ACTIVE and incident.drafts[0].objections == []
     assert not [e for e in incident.timeline if type(e.event).__name__ in ("NoteAdded", "ChangesRequested")]
     assert h.say(f"note {'x' * MAX_TEXT_LENGTH}").text.startswith("CRI-1 · note")
+
+
+def test_a_click_on_a_card_drawn_before_a_revision_approves_nothing() -> None:
+    # The card's button says which version its clicker read; the words must be the ones approved.
+    h = opened()
+    h.say("draft We are aware.", person="alice")
+    button = approve_button(h, "draft:CRI-1:1")
+    h.say("revise 1 We are aware, and it is our fault.", person="alice")
+    reply = h.say(button.command, person="carol")
+    assert reply.private and "version 2" in reply.text and "version 1 you read" in reply.text
+    assert h.incident().drafts[0].current_approvals() == [] and h.incident().drafts[0].approvals == []
+    fresh = approve_button(h, "draft:CRI-1:1")
+    h.say(fresh.command, person="carol")
+    assert [(a.version, a.role) for a in h.incident().drafts[0].current_approvals()] == [(2, "legal")]
+
+
+def approve_button(h: Harness, card_id: str) -> Button:
+    """The Approve button of that card as the conversation shows it now (its last post or update)."""
+    shown = [card for sent in h.gateway.posts if sent.reply for card in sent.reply.cards if card.id == card_id]
+    shown += [sent.card for sent in h.gateway.updates if sent.card is not None and sent.card.id == card_id]
+    return next(b for b in shown[-1].buttons if b.label == "Approve")  # a card's updates follow its post
