@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -43,6 +44,8 @@ class EmailLookups(Protocol):
 
 # An address kept in SQL is trusted this long before users.info is asked again (people rarely change address).
 EMAIL_KEPT = timedelta(days=1)
+# After a network failure, users.info is asked again this many seconds later.
+ASK_AGAIN_AFTER = 60.0
 
 
 class People:
@@ -91,6 +94,12 @@ class People:
             except SlackApiError as error:
                 # A comfort, not a need: without it, ids, the configured language and time zone still work.
                 log.warning("users.info %s failed: %s", user, getattr(error.response, "status_code", "?"))
+            except (aiohttp.ClientError, TimeoutError) as error:
+                # The network, not Slack: the answer goes on without the profile, which is asked again in a minute
+                # (not at once: one answer may name the same people many times).
+                log.warning("users.info %s failed: %s", user, type(error).__name__)
+                self._known[user] = (time.monotonic() - self.ttl + ASK_AGAIN_AFTER, found)
+                return found
         self._known[user] = (time.monotonic(), found)
         if self.lookups is not None and found.email:
             await self._keep_email(user, found.email)

@@ -109,6 +109,8 @@ class FakeSlack:
     # e-mail address (lowercase) -> user id, for users.lookupByEmail
     emails: dict[str, str] = field(default_factory=dict)
     url: str = ""
+    # Methods whose connection is cut before any answer (a network failure, not an error from Slack).
+    dropped: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -157,6 +159,9 @@ class FakeSlack:
         token = authorization.removeprefix("Bearer ") if authorization.startswith("Bearer ") else None
         call = Call(method, params, token=token)
         self._record(call)
+        if method in self.dropped and request.transport is not None:
+            request.transport.abort()
+            return web.Response(status=500)  # never reaches the client: the connection is gone
         if method in self.rate_limited:
             retry_after = self.rate_limited.pop(method)
             headers = {"Retry-After": str(retry_after)}

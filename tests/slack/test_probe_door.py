@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.slack import slack_shows
@@ -106,3 +108,19 @@ async def test_non_breaking_spaces_from_the_slack_composer_read_as_spaces(bot: B
     assert incident is not None and incident.title == "Outage" and incident.severity == 2
     await crisis(bot, f"CRI-1 assign legal\u00a0<@{COMMS}|dan>\u00a0")
     assert bot.incident().holder("legal") == COMMS  # type: ignore[union-attr]
+
+
+async def test_a_network_failure_asking_who_someone_is_still_gets_them_their_answer(bot: Bot) -> None:
+    # users.info is a comfort (name, language, time zone): a cut connection used to lose the answer to the command.
+    await crisis(bot, "open Leak --sev 2")
+    bot.slack.dropped.add("users.info")
+    await crisis(bot, "CRI-1 assign legal <@UNEWLEGAL>", user="UNEW")  # an answer that names a person never looked up
+    told: list[str] = []
+    for _ in range(200):
+        told = [str(c.params.get("text", "")) for c in bot.slack.calls
+                if c.method in ("chat.postMessage", "chat.postEphemeral", "response_url") and "UNEWLEGAL" in
+                str(c.params.get("text", ""))]
+        if told:
+            break
+        await asyncio.sleep(0.05)
+    assert told and "legal" in told[-1]
