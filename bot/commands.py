@@ -26,6 +26,10 @@ class Origin:
     # Work e-mail addresses the door knows, by platform account (the speaker's, the people mentioned): one person
     # across platforms is recognised by them (`bot.identities`).
     emails: tuple[tuple[str, str], ...] = ()
+    # The card whose menu (a severity, a person for a role) sent the command, where the door knows it: the clicker's
+    # screen shows the choice already, so a refusal draws the card again as it is (`bot.redraw`). Buttons keep no
+    # choice on screen and leave it None.
+    card: str | None = None
 
 
 @dataclass(frozen=True)

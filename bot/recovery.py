@@ -129,6 +129,8 @@ async def run_many(
             by_incident.setdefault(f"alerts:{n}", []).append(n)
         elif outcome.deliveries:  # a template's card, outside any incident (`bot.handlers_frontline`)
             by_incident.setdefault("", []).append(n)
+        elif outcome.refused and work[n][1].card is not None:  # a refused click: its card put back (`bot.redraw`)
+            by_incident.setdefault(f"clicked:{n}", []).append(n)
     turns = asyncio.Semaphore(BROADCASTS_AT_ONCE)
 
     async def answer_in_order(positions: list[int]) -> None:

@@ -32,6 +32,7 @@ from bot.model import Conversation, Incident
 from bot.plain_text import without_nul
 from bot.ports import AcceptedRequest, ChatGateway, Clock, CommandMeter, SystemClock, UnitOfWork
 from bot.reactions import Drawing
+from bot.redraw import clicked_card
 from bot.replies import Reply, Room
 from bot.signals.delivery import deliver as deliver_alerts
 
@@ -243,6 +244,8 @@ class CrisisService:
 
         The room is opened before the broadcast, so the cards and news reach it too.
         """
+        if outcome.refused and origin.card is not None:
+            await self._put_back(origin)
         if outcome.alerts:
             await deliver_alerts(self.dispatcher, self.gateways, outcome.alerts)
         if outcome.deliveries or outcome.news:
@@ -259,6 +262,16 @@ class CrisisService:
             outcome = replace(outcome, incident=linked or outcome.incident)
         cards = await self.broadcast(outcome, origin)
         return replace(outcome.reply, refreshed=tuple(draw() for draw in cards) if with_cards else (), room=room)
+
+    async def _put_back(self, origin: c.Origin) -> None:
+        """The refused click's card as it is, where it was clicked (`bot.redraw`)."""
+        try:
+            card = await asyncio.to_thread(clicked_card, self.dispatcher, origin)
+        except Exception:  # the refusal is the answer; the card's next change redraws it anyway
+            log.exception("could not draw %s again after a refused click", origin.card)
+            return
+        if card is not None and origin.platform in self.gateways:
+            await self.broadcaster.refresher.submit((), (card,))
 
     async def broadcast(self, outcome: Outcome, origin: c.Origin) -> list[Drawing]:
         """Carries out what the command's facts cause (`bot.reactions`); returns how to draw the refreshed cards."""

@@ -28,6 +28,17 @@ def draft_card_id(incident: Incident, number: int) -> str:
     return f"draft:{incident.key}:{number}"
 
 
+def card_named(card_id: str) -> tuple[str, int | None] | None:
+    """The incident key of an incident card's id, or the key and draft number of a draft card's; None for any other."""
+    kind, _, rest = card_id.partition(":")
+    if kind == "incident" and rest:
+        return rest, None
+    key, _, number = rest.rpartition(":")
+    if kind == "draft" and key and number.isdigit():
+        return key, int(number)
+    return None
+
+
 def incident_card(incident: Incident, settings: Settings, t: Translator) -> Card:
     key = incident.key
     last = incident.last_update

@@ -39,7 +39,7 @@ WORK_SHARE = 1 / 3  # measured: acknowledgements at 81-88 % of bare Bolt's rate,
 
 def bare_origin(asker: Asker, request_id: str) -> c.Origin:
     """The origin written down with a new request, before Slack is asked who the asker is."""
-    return c.Origin(asker.user, PLATFORM, asker.channel, None, request_id)
+    return c.Origin(asker.user, PLATFORM, asker.channel, None, request_id, card=asker.card)
 
 
 class Answers:
@@ -120,7 +120,8 @@ class Answers:
         place = self.gateway.places.name(asker.channel, t)  # "Slack › #general", for timeline facts
         names += ((asker.channel, place),) if place else ()
         emails = await self.gateway.people.emails(people)  # one person across platforms (`bot.identities`)
-        origin = c.Origin(asker.user, PLATFORM, asker.channel, language, request_id, names, profile.timezone, emails)
+        origin = c.Origin(asker.user, PLATFORM, asker.channel, language, request_id, names, profile.timezone, emails,
+                          card=asker.card)
         return origin, t
 
     async def answer(self, reply: Reply, asker: Asker, t: Translator, client: AsyncWebClient) -> None:

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -153,6 +153,8 @@ class SlackDoor:
                 await ack()
                 return
             value = f"<@{chosen}>" if action.get("selected_user") else chosen
+            # The menu shows the choice already: if the core refuses it, the card is put back (`Origin.card`).
+            asker = replace(asker, card=blocks.card_clicked(str(action.get("block_id") or "")))
             await self.take(ack, parse(f"{blocks.picker_command(action_id)} {value}"), asker, request_id, client)
             return
         command, question = blocks.button_command(action.get("value", ""))

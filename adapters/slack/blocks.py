@@ -132,7 +132,8 @@ def card_pieces(card: Card, t: Translator, names: Mapping[str, str]) -> list[Pie
     pieces += field_pieces(card, t, names)
     for index, picker in enumerate(card.pickers):
         element = picker_element(picker, index, names)
-        pieces.append(Piece({"type": "section", "text": mrkdwn(f"*{escape(picker.label)}*"), "accessory": element}))
+        pieces.append(Piece({"type": "section", "block_id": block_id(card, f"pick{index}"),
+                             "text": mrkdwn(f"*{escape(picker.label)}*"), "accessory": element}))
     if card.buttons:
         elements = [button_element(button, index, t, names) for index, button in enumerate(card.buttons)]
         pieces.append(Piece({"type": "actions", "block_id": block_id(card, "actions"), "elements": elements[:25]}))
@@ -181,6 +182,12 @@ def fit(pieces: list[Piece], t: Translator, names: Mapping[str, str]) -> list[Bl
 
 def block_id(card: Card, part: str) -> str:
     return cut(f"{card.id}|{part}", ACTION_ID_LIMIT)
+
+
+def card_clicked(block: str) -> str | None:
+    """The id of the card a click came from, read from the block id `block_id` gave its controls."""
+    card, bar, _ = block.partition("|")
+    return card if bar and card else None
 
 
 def button_element(button: Button, index: int, t: Translator, names: Mapping[str, str]) -> Block:

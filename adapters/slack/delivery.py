@@ -41,16 +41,18 @@ class Asker:
     channel: str
     response_url: str | None = None
     click: bool = False
+    card: str | None = None  # the card clicked, when a click came from one of ours (`Origin.card`)
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"user": self.user, "channel": self.channel, "response_url": self.response_url, "click": self.click}
-        )
+        return json.dumps({"user": self.user, "channel": self.channel, "response_url": self.response_url,
+                           "click": self.click, "card": self.card})
 
     @classmethod
     def from_json(cls, text: str) -> Asker:
         data = json.loads(text)
-        return cls(data["user"], data["channel"], data.get("response_url"), bool(data.get("click")))
+        card = data.get("card")
+        return cls(data["user"], data["channel"], data.get("response_url"), bool(data.get("click")),
+                   card if isinstance(card, str) else None)
 
 
 def for_asker(reply: Reply, asker: Asker) -> Reply:

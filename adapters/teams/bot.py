@@ -31,6 +31,7 @@ from adapters.teams.cards import (
     click_command,
     clicked_card,
     missing_input,
+    picked_on,
     picked_person,
 )
 from adapters.teams.gateway import TeamsGateway, addresses
@@ -159,7 +160,7 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return data, Reply(text=t("Please choose or write something first."), private=True)
         data, origin = await self._named_pick(activity, data, origin)
         picked = picked_person(data)
-        origin = await self._with_emails(origin, [picked] if picked else [])
+        origin = await self._with_emails(replace(origin, card=picked_on(data)), [picked] if picked else [])
         return data, await self.runtime.service.handle(parse(click_command(data) or ""), origin)
 
     async def _with_emails(self, origin: Origin, people: Iterable[str]) -> Origin:

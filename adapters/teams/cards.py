@@ -24,6 +24,7 @@ VERB = "crisisbot"
 # Keys of a click's data; inputs sit beside them in the same flat dict (that is how both actions merge inputs).
 COMMAND_KEY = "crisisbot"
 CARD_KEY = "card"
+PICKER_INPUT = "pick"  # the id of a menu's input starts so (a text box's with "ask")
 INPUT_KEY = "input"
 # Marks the save button of a people picker: its input is a person, whom the door names before the core sees them.
 PERSON_KEY = "person"
@@ -65,7 +66,7 @@ def adaptive_card(
     inputs: list[dict[str, Any]] = []
     suggested = {**(people or {}), **names}
     for index, picker in enumerate(card.pickers):
-        inputs.extend(_picker(picker, f"pick{index}", card.id, t, suggested))
+        inputs.extend(_picker(picker, f"{PICKER_INPUT}{index}", card.id, t, suggested))
     actions = [_button(button, f"ask{index}", card.id, t) for index, button in enumerate(card.buttons)]
     people_picker = any(not picker.options for picker in card.pickers)
     content: dict[str, Any] = {
@@ -155,6 +156,13 @@ def picked_person(data: Mapping[str, Any]) -> str | None:
 def clicked_card(data: Mapping[str, Any]) -> str | None:
     card_id = data.get(CARD_KEY)
     return card_id if isinstance(card_id, str) else None
+
+
+def picked_on(data: Mapping[str, Any]) -> str | None:
+    """The card whose menu (a choice set, a people picker) the click completes: the clicker sees the choice already,
+    so a refusal puts the card back (`Origin.card`). None for a button, or a text box whose words would be lost."""
+    input_id = data.get(INPUT_KEY)
+    return clicked_card(data) if isinstance(input_id, str) and input_id.startswith(PICKER_INPUT) else None
 
 
 def execute(

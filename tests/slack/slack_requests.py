@@ -65,15 +65,17 @@ def block_action(action: dict[str, Any], user: str, channel: str, message_ts: st
     return urlencode({"payload": json.dumps(payload)})
 
 
-def button_click(element: dict[str, Any], user: str, channel: str, message_ts: str, action_ts: str) -> str:
-    """A click on a button exactly as rendered in a message we posted."""
-    action = {"action_id": element["action_id"], "block_id": "b", "value": element["value"], "text": element["text"]}
+def button_click(element: dict[str, Any], user: str, channel: str, message_ts: str, action_ts: str,
+                 block_id: str = "b") -> str:
+    """A click on a button exactly as rendered in a message we posted (in the block `block_id`)."""
+    action = {"action_id": element["action_id"], "block_id": block_id, "value": element["value"],
+              "text": element["text"]}
     return block_action(action, user, channel, message_ts, action_ts)
 
 
 def picker_choice(element: dict[str, Any], user: str, channel: str, message_ts: str, action_ts: str,
-                  selected_user: str | None = None, selected_value: str | None = None) -> str:
-    action: dict[str, Any] = {"action_id": element["action_id"], "block_id": "b", "type": element["type"]}
+                  selected_user: str | None = None, selected_value: str | None = None, block_id: str = "b") -> str:
+    action: dict[str, Any] = {"action_id": element["action_id"], "block_id": block_id, "type": element["type"]}
     action.pop("value", None)
     if selected_user:
         action["selected_user"] = selected_user

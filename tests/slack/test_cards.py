@@ -33,18 +33,24 @@ def _shows(call: Call, card_id: str) -> bool:
 
 
 def element(blocks: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    return control(blocks, label)[1]
+
+
+def control(blocks: list[dict[str, Any]], label: str) -> tuple[str, dict[str, Any]]:
+    """The control called `label`, with the id of the block holding it (Slack sends both with a click)."""
     for block in blocks:
         for candidate in block.get("elements", []) + ([block["accessory"]] if "accessory" in block else []):
             text = (candidate.get("text") or candidate.get("placeholder") or {}).get("text")
             if text == label:
-                return candidate
+                return str(block.get("block_id", "")), candidate
     raise AssertionError(f"no control {label!r} in {blocks}")
 
 
 async def click(bot: Bot, channel: str, card_id: str, label: str, user: str) -> None:
     ts, blocks = card_message(bot, channel, card_id)
     clicks = len(bot.slack.calls)
-    response = await bot.send(button_click(element(blocks, label), user, channel, ts, action_ts=f"17.{clicks}"))
+    block, button = control(blocks, label)
+    response = await bot.send(button_click(button, user, channel, ts, action_ts=f"17.{clicks}", block_id=block))
     assert response.status == 200
 
 
@@ -125,3 +131,20 @@ async def test_post_update_button_round_trip(bot: Bot) -> None:
     await bot.send(view_submission(view, {"answer": "Carrier is catching up"}, user=LEAD, view_id="VASK2"))
     assert bot.incident().last_update.text == "Carrier is catching up"  # type: ignore[union-attr]
 
+
+
+async def test_a_refused_menu_choice_is_put_back_on_the_card(bot: Bot) -> None:
+    # Slack shows the chosen option at once; when the core refuses it, the card is sent again as the crisis is.
+    room = await opened_with_draft(bot)
+    await crisis(bot, f"CRI-1 assign lead <@{LEAD}>")
+    await bot.runtime.service.drain()
+    ts, blocks = card_message(bot, room, "incident:CRI-1")
+    updates = len(bot.slack.called("chat.update"))
+    block, severity = control(blocks, "Severity")
+    await bot.send(picker_choice(severity, "UMALLORY", room, ts, action_ts="51.1", selected_value="1", block_id=block))
+    await bot.slack.wait_for("chat.update", updates + 1)
+    assert bot.incident().severity == 2  # type: ignore[union-attr]
+    put_back = bot.slack.called("chat.update")[-1]
+    assert put_back.params["ts"] == ts
+    _, shown = control(put_back.blocks(), "Severity")
+    assert shown["initial_option"]["value"] == "2"

@@ -254,3 +254,20 @@ async def test_an_invoke_for_another_apps_card_is_answered_200_and_does_nothing(
     assert status == 200
     assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.activity.message"
     assert teams.incidents() == []
+
+
+async def test_a_refused_menu_choice_is_put_back_on_the_card(teams: TeamsClient) -> None:
+    # The choice set shows the picked severity at once; the core refuses it, so the card is sent again as it is.
+    await teams.say("open Wave of complaints --sev 2", conversation=ROOM)
+    await teams.say("assign lead @Megan Bowen", conversation=ROOM, mentions=(MEGAN,))
+    incident_card = posted_card(teams, "CRI-1 · Wave of complaints")
+    teams.connector.clear()
+    data = picker_data(incident_card.cards[0], "Severity")
+    data[data["input"]] = "1"
+    status, body = await teams.post(teams.invoke(data, incident_card.activity["id"], SAM, ROOM))
+    assert status == 200 and "lead" in body["value"]  # refused, to the clicker only
+    assert teams.incident().severity == 2
+    [put_back] = teams.connector.of("update")
+    assert put_back.activity_id == incident_card.activity["id"]
+    [choice] = [b for b in put_back.cards[0]["body"] if b.get("type") == "Input.ChoiceSet" and b["id"] == data["input"]]
+    assert choice["value"] == "2"
