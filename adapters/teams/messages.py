@@ -6,6 +6,7 @@ Text is Teams Markdown: what people typed is escaped so it reads as typed; each 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,7 @@ from adapters.teams.references import Directory, TeamsPerson
 from bot.i18n import Translator
 from bot.replies import Card, Reply
 
+_MARKUP = re.compile(r"[<>&]")
 # Teams refuses an activity over about 28 KB; text gets this much, the activity around it the rest.
 TEXT_BUDGET = 24_000
 
@@ -34,7 +36,9 @@ def markdown(text: str, people: Mapping[str, TeamsPerson]) -> tuple[str, dict[st
     parts: list[str] = []
     for segment in said(text):
         if segment.kind == "code":
-            parts.append(code_span(segment.value))
+            # Inside a code span Teams shows `<` as the characters "&lt;" (the Agents Playground does too), and a raw
+            # `<role>` risks being read as a tag: such a hint is shown as text, which reads right.
+            parts.append(escape_markdown(segment.value) if _MARKUP.search(segment.value) else code_span(segment.value))
         elif segment.kind == "text":
             parts.append(escape_markdown(segment.value))
         elif (person := people.get(segment.value)) is None:

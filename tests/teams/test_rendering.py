@@ -80,7 +80,8 @@ async def test_the_bots_own_hints_show_as_code_and_typed_backticks_as_typed(team
     assert seen_message(teams.connector.texts(ROOM)[-1], codes)[0] == (
         "CRI-1 opened: `rm` and *bold* (severity 3 · moderate).\n"
         "Nobody holds lead, comms, legal, support, product yet: assign <role> @person.")
-    assert codes == ["assign <role> @person"]
+    # A hint holding `<` is shown as text: inside a code span Teams shows "&lt;" (`adapters.teams.messages`).
+    assert codes == []
     # Refusals quote what was typed: its backticks are text, the hint is code.
     for typed, shown, code in [("unwatch a`b`c", "No topic a`b`c is watched. Try watch.", "watch"),
                                ("frob`x`", "Unknown command frob`x`.", "frob`x`"),
@@ -97,8 +98,8 @@ async def test_the_bots_own_hints_show_as_code_in_french(teams: TeamsClient) -> 
     assert (await teams.post(activity))[0] == 200
     codes: list[str] = []
     text, _ = seen_message(teams.connector.texts(ROOM)[-1], codes)
-    assert text.startswith("CRI-1 ouvert") and "Vague `x`" in text
-    assert codes == ["assigner <rôle> @personne"]
+    assert text.startswith("CRI-1 ouvert") and "Vague `x`" in text and "assigner <rôle> @personne" in text
+    assert codes == []
 
 
 async def test_a_display_name_shows_as_written_in_a_mention_never_as_a_link(teams: TeamsClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 from hypothesis import assume, example, given, settings
@@ -79,12 +80,12 @@ def test_typed_text_in_the_bots_own_message_shows_as_typed_and_only_its_hint_as_
     codes: list[str] = []
     body, _ = markdown(t("Nobody holds {roles} yet: `assign <role> @person`.", roles=value), {})
     assert seen_message(body, codes) == (read(f"Nobody holds {value} yet: assign <role> @person."), [])
-    assert codes == ["assign <role> @person"]
+    assert codes == []  # a hint holding `<` is text: Teams shows "&lt;" inside a code span
     # What was typed, quoted as code by the bot: the whole of it, backticks and all, in one code span.
     codes = []
     body, _ = markdown(t("Unknown command `{detail}`.", detail=value), {})
     assert seen_message(body, codes) == (read(f"Unknown command {value}."), [])
-    assert codes == ([value] if value else [])
+    assert codes == ([value] if value and not re.search("[<>&]", value) else [])
 
 
 def test_typed_text_that_ends_like_one_of_the_bots_messages_stays_typed_text() -> None:
