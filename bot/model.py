@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot import events as ev
 from bot import promises
 from bot.describe import mention
-from bot.drafts import Draft
+from bot.drafts import Draft, DraftState
 from bot.errors import InvalidCommand, InvalidState, NotAuthorized, UnknownDraft
 from bot.objections import ObjectionRules
 from bot.plain_text import blank, within_limit
@@ -461,7 +461,9 @@ class Incident(ObjectionRules):
             publishable = [d for d in self.drafts if d.can_be_published]
             if not publishable:
                 raise InvalidState("No approved draft is waiting to be published.")
-            draft = publishable[-1]
+            # The approved words still waiting first; else the last published ones, on one more channel.
+            waiting = [d for d in publishable if d.state is not DraftState.PUBLISHED]
+            draft = (waiting or publishable)[-1]
         else:
             draft = self.draft(number)
         if not self.roles_of(actor) and actor != self.reporter:

@@ -300,6 +300,21 @@ def test_the_same_approved_text_is_published_on_several_channels() -> None:
     assert [b.label for b in card.buttons] == ["Mark published", "Object"]
 
 
+def test_publish_without_a_number_goes_to_the_approved_draft_still_waiting() -> None:
+    # Draft #2 published, draft #1 approved later: a bare `publish` means the words waiting, not #2 on one more channel.
+    h = drafted(sev=3)
+    h.say("draft A second statement.", person="sam")
+    h.say("approve 2", person="bob")
+    h.say("publish 2 X", person="bob")
+    h.say("approve 1", person="bob")
+    reply = h.say("publish website", person="bob")
+    drafts = h.incident().drafts
+    assert "#1" in reply.text and [p.channel for p in drafts[0].publications] == ["website"]
+    assert [p.channel for p in drafts[1].publications] == ["X"]
+    h.say("publish newsletter", person="bob")  # none waiting: the latest approved words, on one more channel
+    assert [p.channel for p in h.incident().drafts[1].publications] == ["X", "newsletter"]
+
+
 def test_a_revision_after_publication_is_refused() -> None:
     h = drafted(sev=3)
     h.say("approve", person="bob")
