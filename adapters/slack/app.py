@@ -40,6 +40,25 @@ from storage.people import SqlEmailLookups
 log = logging.getLogger("crisisbot.slack")
 
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
+
+
+def addressed(text: str, bot: str | None) -> str:
+    """What a message mentioning the bot asks it: the words after its mention ("hey @crisisbot CRI-1 status"), or
+    before it when nothing follows ("assign legal @carol @crisisbot"). Without the bot's id, a leading mention is
+    taken for it."""
+    found = re.search(rf"<@{re.escape(bot)}(?:\|[^>]*)?>", text) if bot else None
+    if found is None:
+        return _LEADING_MENTION.sub("", text)
+    after = text[found.end():].lstrip(" \t:,")
+    return after if after.strip() else text[:found.start()].rstrip(" \t:,")
+
+
+def _bot_in(body: dict[str, Any]) -> str | None:
+    """The bot's user id as the event says it (`authorizations`; the older `authed_users` may name people too)."""
+    for authorization in body.get("authorizations") or ():
+        if isinstance(authorization, dict) and authorization.get("is_bot") and authorization.get("user_id"):
+            return str(authorization["user_id"])
+    return None
 # Slack gives up on a request after 3 s: wait this long for the database before acknowledging anyway.
 ACCEPT_WITHIN = 2.0
 # A form's trigger expires 3 s after the request: wait this long for Slack to tell the person's language.
@@ -195,7 +214,8 @@ class SlackDoor:
         written down first, like every other request."""
         if event.get("user"):
             asker = Asker(event["user"], event["channel"])
-            text = _LEADING_MENTION.sub("", from_slack(event.get("text") or ""))
+            bot = _bot_in(body) or self.gateway.known_bot_user(client)
+            text = addressed(from_slack(event.get("text") or ""), bot)
             await self.take(_no_ack, parse(text), asker, f"slack:event:{body.get('event_id')}", client)
         await next()
 

@@ -206,6 +206,10 @@ class SlackGateway:
     def _is_room(self, conversation: str) -> bool:
         return conversation in self._crisis_channels
 
+    def known_bot_user(self, client: AsyncWebClient) -> str | None:
+        """The bot's user id for this token if `bot_user` learnt it already (no request)."""
+        return self._bot_users.get(client.token)
+
     async def bot_user(self, client: AsyncWebClient) -> str | None:
         if client.token not in self._bot_users:
             try:

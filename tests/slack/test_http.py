@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
+from adapters.slack.app import addressed
 from tests.slack.conftest import BOT_TOKEN, Bot
 from tests.slack.slack_requests import SIGNING_SECRET, app_mention, sign, slash_command, url_verification, view_submission
 from tests.slack.test_commands import LEAD, crisis
@@ -180,3 +181,23 @@ async def test_a_modal_severity_that_is_no_number_opens_the_crisis_at_the_defaul
     await bot.door.work.drain()
     incident = bot.incident()
     assert incident is not None and incident.title == "Odd severity" and incident.severity == 3
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("<@UBOT> CRI-1 status", "CRI-1 status"),
+    ("hey <@UBOT>, CRI-1 status", "CRI-1 status"),  # people greet first
+    ("CRI-1 assign legal <@ULEGAL> <@UBOT>", "CRI-1 assign legal <@ULEGAL>"),  # or mention it last
+    ("<@ULEGAL> knows; <@UBOT|crisisbot> CRI-1 status", "CRI-1 status"),
+])
+def test_a_mention_asks_what_follows_the_bots_name_or_what_comes_before(text: str, asked: str) -> None:
+    assert addressed(text, "UBOT") == asked
+    assert addressed("<@UBOT> CRI-1 status", None) == "CRI-1 status"  # its id unknown: a leading mention is it
+
+
+async def test_a_greeting_before_the_mention_still_runs_the_command(bot: Bot) -> None:
+    await crisis(bot, "open Outage --sev 3")
+    body = json.loads(app_mention("hey <@UBOT> CRI-1 update Fixed upstream", user="W222", event_id="EvM2"))
+    body["authorizations"] = [{"enterprise_id": None, "team_id": "T111", "user_id": "UBOT", "is_bot": True}]
+    response = await bot.send(json.dumps(body), content_type="application/json")
+    assert response.status == 200
+    assert bot.incident().last_update.text == "Fixed upstream"  # type: ignore[union-attr]
