@@ -55,6 +55,7 @@ MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
 _TAG = re.compile(r"<(?!@)[^>]*>")
 # A real mention while the text around it is read: a private-use character nobody's text keeps (it is removed first).
 _MARK = "\ue000"
+_BOT = "\ue001"  # where the bot's own mention stood, likewise
 _MARKED = re.compile(f"{_MARK}(\\d+){_MARK}")
 # Where Teams' HTML ends a line or a paragraph (with the line break that may follow the tag in its source).
 _LINE_END = re.compile(r"<br\s*/?>|</(?:p|div)>[ \t]*(?:\r?\n)?", re.I)
@@ -202,7 +203,7 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         """The text without the bot's @mention; other people's mentions become `<@id>` as the grammar expects.
 
         Also the names of the people mentioned, by the id the core knows them by."""
-        text = (activity.text or "").replace(_MARK, "")
+        text = (activity.text or "").replace(_MARK, "").replace(_BOT, "")
         names: dict[str, str] = {}
         people: list[str] = []  # the real mentions, each standing as a mark until the typed text is made inert
         for entity in activity.entities or []:
@@ -211,7 +212,7 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             mentioned = (entity.additional_properties or {}).get("mentioned") or {}
             written = (entity.additional_properties or {}).get("text") or f"<at>{mentioned.get('name', '')}</at>"
             if mentioned.get("id") == activity.recipient.id:
-                text = text.replace(written, " ")
+                text = text.replace(written, f" {_BOT} ")
             elif mentioned.get("id"):
                 person = await self._person_of(activity, mentioned)
                 if mentioned.get("name"):
@@ -221,6 +222,9 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         text = html.unescape(_TAG.sub(" ", _LINE_END.sub("\n", text))).replace("\xa0", " ")
         # A typed `<@U…>` or `<#C…>` would be a mention or a channel link wherever the crisis is followed on Slack.
         text = _MARKED.sub(lambda m: f"<@{people[int(m.group(1))]}>", inert(text))
+        # What follows the bot's mention ("hey @crisisbot CRI-1 status"), or what precedes it when nothing follows.
+        before, _, after = text.partition(_BOT)
+        text = (after if after.strip(" \t\n:,") else before).replace(_BOT, " ").lstrip(" \t:,").rstrip(" \t:,")
         return "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip(), names
 
     async def _person_of(self, activity: Activity, mentioned: dict[str, Any]) -> str:

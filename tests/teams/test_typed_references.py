@@ -24,3 +24,15 @@ async def test_a_typed_slack_mention_or_channel_names_no_one_while_a_real_mentio
     note = teams.incident().timeline[-1].event
     assert isinstance(note, NoteAdded)
     assert [m.group(1) for m in PERSON.finditer(note.text)] == [LEA.aad]
+
+
+async def test_a_greeting_before_the_bots_mention_or_the_mention_last_still_runs_the_command(teams: TeamsClient) -> None:
+    await teams.say("open Outage --sev 2", conversation=ROOM)
+    activity = teams.message("", conversation=ROOM)
+    activity["text"] = "hey <at>crisisbot</at>, CRI-1 note first"
+    assert (await teams.post(activity))[0] == 200
+    activity = teams.message("", conversation=ROOM)
+    activity["text"] = "CRI-1 note second <at>crisisbot</at>"
+    assert (await teams.post(activity))[0] == 200
+    notes = [e.event.text for e in teams.incident().timeline if isinstance(e.event, NoteAdded)]
+    assert notes == ["first", "second"]
