@@ -154,3 +154,23 @@ def test_the_reminder_speaks_french() -> None:
     crisis.say("update Prochain point dans 30 minutes", person="lea")
     crisis.wake(minutes=15)
     assert "Vous avez promis au public un point à 11:30." in crisis.reminders_posted()[0].text
+
+
+def test_a_time_said_with_its_zone_is_read_in_that_zone_not_the_speakers() -> None:
+    # The team works on UTC, but the statement told the public "17:00 CET": 16:00 UTC. Read as 17:00 UTC, the
+    # check-in would come at 16:45 UTC, three quarters of an hour after the promised update was due.
+    crisis = opened(2)
+    crisis.say("update Carrier located. Next update at 17:00 CET.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=16)
+    crisis.say("update Carrier located. Next update at 19:00 UTC+1.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=18)
+
+
+def test_a_time_said_in_utc_by_a_speaker_in_paris_is_utc() -> None:
+    crisis = opened(2, Settings(roster=ROSTER, timezone="Europe/Paris"))
+    crisis.say("update Nous reviendrons vers vous à 18 h UTC.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=18)
+    crisis.say("update Next update at 6 pm GMT.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=18)
+    crisis.say("update Prochain point à 18 h et nous restons joignables.", person="lea")  # "et": French, not a zone
+    assert crisis.incident().promised_update_at == T0.replace(hour=17)
