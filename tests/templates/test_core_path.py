@@ -195,3 +195,13 @@ def test_a_quoted_value_keeps_what_looks_like_a_key_inside_it() -> None:
     assert parse_values('issue="price x=3 today" time=18h') == (("issue", "price x=3 today"), ("time", "18h"))
     assert parse_values("issue=« tarif x=3 » time=18h") == (("issue", "tarif x=3"), ("time", "18h"))
     assert parse_values("issue=a x=3") == (("issue", "a"), ("x", "3"))
+
+
+def test_after_a_revision_is_rejected_the_list_names_the_version_still_in_use() -> None:
+    # v2 was rejected: the words a crisis would use are v1's, and the list must not call v2 approved.
+    h = harness()
+    approved_template(h)
+    h.say("template delivery-delay Delays on {product}.", person="sam", conversation="prep")
+    h.say("reject-template delivery-delay Too vague for the public", person="carl", conversation="prep")
+    listed = h.say("templates").cards[0]
+    assert [(f.label, f.value) for f in listed.fields] == [("delivery-delay · en", "approved · v1")]
