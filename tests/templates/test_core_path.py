@@ -205,3 +205,22 @@ def test_after_a_revision_is_rejected_the_list_names_the_version_still_in_use() 
     h.say("reject-template delivery-delay Too vague for the public", person="carl", conversation="prep")
     listed = h.say("templates").cards[0]
     assert [(f.label, f.value) for f in listed.fields] == [("delivery-delay · en", "approved · v1")]
+
+
+def test_the_brief_in_the_frontline_room_follows_a_new_promise_made_in_a_status_update() -> None:
+    # Support agents read the time of the next update off the brief to tell customers; it must be the one the
+    # public was last promised, not the one of the statement before.
+    h = harness(frontline_channels=(("console", "support"),))
+    h.say("open Kettles stuck --sev 2", person="sam", conversation="war-room")
+    h.say("draft Deliveries are late. Next update at 12:00.", person="sam", conversation="war-room")
+    h.say("approve", person="carl", conversation="war-room")
+    h.say("approve", person="lina", conversation="war-room")
+    h.say("publish 1 web", person="sam", conversation="war-room")
+    due = {f.label: f.value for f in latest(h, "brief:CRI-1", "support").fields}["Next update due"]
+    assert due == "2026-11-23 12:00 UTC"
+    posted = len(news(h, "support"))
+    h.clock.advance(minutes=30)
+    h.say("update Carrier found. Next update at 15:00.", person="sam", conversation="war-room")
+    due = {f.label: f.value for f in latest(h, "brief:CRI-1", "support").fields}["Next update due"]
+    assert due == "2026-11-23 15:00 UTC"
+    assert len(news(h, "support")) == posted  # the card is redrawn in place; the statement itself did not change
