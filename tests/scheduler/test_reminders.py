@@ -270,3 +270,16 @@ def test_a_claimed_message_is_not_sent_again_by_another_courier_until_its_claim_
     assert crisis.reminders_posted() == []
     crisis.wake(minutes=2)
     assert len(crisis.reminders_posted()) == 1
+
+
+def test_a_checkin_reminder_left_unsent_while_the_process_was_down_is_not_sent_beside_the_current_one() -> None:
+    # Recorded, then the process died before delivering it; five hours later it would say "30m ago" right next
+    # to the reminder that says "5h30": the team would be reminded twice, once with stale news.
+    crisis = opened(1)
+    crisis.clock.advance(minutes=30)
+    crisis.reminders.wake(crisis.clock.now())  # no courier ran
+    crisis.wake(hours=5)
+    [reminder] = crisis.reminders_posted()
+    assert "5h30" in reminder.text
+    assert crisis.wake(minutes=1).checkins == 0
+    assert len(crisis.reminders_posted()) == 1  # the stale one is settled, not retried later
