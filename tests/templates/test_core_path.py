@@ -224,3 +224,12 @@ def test_the_brief_in_the_frontline_room_follows_a_new_promise_made_in_a_status_
     due = {f.label: f.value for f in latest(h, "brief:CRI-1", "support").fields}["Next update due"]
     assert due == "2026-11-23 15:00 UTC"
     assert len(news(h, "support")) == posted  # the card is redrawn in place; the statement itself did not change
+
+
+def test_a_value_given_twice_is_refused_rather_than_the_last_one_silently_published() -> None:
+    h = harness()
+    approved_template(h)
+    h.say("open Kettles --sev 1", person="sam", conversation="war-room")
+    reply = h.say("use delivery-delay product=K2 time=18:00 product=K3", person="sam", conversation="war-room")
+    assert "use <name>" in reply.text
+    assert h.incident().drafts == []
