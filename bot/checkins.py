@@ -23,7 +23,14 @@ ALWAYS_URGENT = (1, 2)
 def is_business_time(at: datetime, settings: Settings) -> bool:
     local = at.astimezone(ZoneInfo(settings.timezone))
     start, end = settings.business_hours
-    return local.weekday() in settings.business_days and start <= local.time() < end
+    days, clock = settings.business_days, local.time()
+    if start < end:
+        return local.weekday() in days and start <= clock < end
+    # A window across midnight (a night shift, 22:00-06:00; the same time twice is a whole day from it) belongs to
+    # the day it opens on: read as a daytime window it would never be open, and quiet hours would hold for ever.
+    if clock >= start:
+        return local.weekday() in days
+    return clock < end and (local.weekday() - 1) % 7 in days
 
 
 def next_business_opening(at: datetime, settings: Settings) -> datetime:
