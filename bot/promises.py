@@ -1,8 +1,9 @@
 """Public promises of a next update, read from what the team tells the public. A pure function of text and time.
 
 "Next update at 18:00", "prochain point à 18 h 30", "within 2 hours", "d'ici 2 heures", "by 6 pm",
-"update tomorrow at 9:00"... A time counts only in a sentence that speaks of an update (a trigger word such
-as update, news, get back, point, nouvelles, reviendrons): "deliveries stopped at 14:00" promises nothing.
+"update tomorrow at 9:00", "at 6.30 pm", "at 18.00"... A time counts only in a sentence that speaks of an
+update (a trigger word such as update, news, get back, point, nouvelles, reviendrons): "deliveries stopped at 14:00"
+promises nothing.
 Clock times are read in the zone said right after them ("17:00 CET", "18 h UTC", "6 pm GMT+1"), else in the
 speaker's time zone; a time already past today means tomorrow.
 Known limits: week days ("on Monday"), "this evening", "end of day" are not read; "d'ici 2 h" is a clock
@@ -39,8 +40,8 @@ _RELATIVE = re.compile(
     re.IGNORECASE,
 )
 _CLOCK = re.compile(
-    r"(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>[ap])\.?\s?m\b\.?"
-    r"|(?P<h2>\d{1,2}):(?P<m2>\d{2})\b"
+    r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ampm>[ap])\.?\s?m\b\.?"
+    r"|(?P<h2>\d{1,2})[:.](?P<m2>\d{2})\b"
     r"|(?P<h3>\d{1,2})\s*h(?:eures?)?(?:\s*(?P<m3>\d{2}))?\b"
     r"|\b(?P<word>noon|midnight|midi|minuit)\b",
     re.IGNORECASE,

@@ -174,3 +174,14 @@ def test_a_time_said_in_utc_by_a_speaker_in_paris_is_utc() -> None:
     assert crisis.incident().promised_update_at == T0.replace(hour=18)
     crisis.say("update Prochain point à 18 h et nous restons joignables.", person="lea")  # "et": French, not a zone
     assert crisis.incident().promised_update_at == T0.replace(hour=17)
+
+
+def test_a_time_written_with_a_dot_is_a_promise_too() -> None:
+    # "9.30 am", "18.00": how many British and Nordic statements write the time.
+    crisis = opened(2)
+    crisis.say("update Carrier located. We will update you at 6.30 pm.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=18, minute=30)
+    crisis.say("update Next update at 17.15.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=17, minute=15)
+    crisis.say("update Version 2.10 of the app is out; next update at noon.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=12)
