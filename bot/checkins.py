@@ -82,12 +82,20 @@ def checkin_is_due(incident: Incident, at: datetime, settings: Settings) -> bool
 
 
 def checkin_is_deferred(incident: Incident, at: datetime, settings: Settings) -> datetime | None:
-    """The opening a due check-in waits for, when quiet hours hold it back; None otherwise."""
+    """The opening a due check-in waits for, when quiet hours hold it back (the check-in before a promise at the
+    latest); None otherwise."""
     due = incident.next_update_due
     if incident.status is Status.RESOLVED or due is None or due > at or for_a_promise(incident):
         return None
     fire = fire_time(due, incident.severity, settings)
-    return fire if fire > at else None
+    if fire <= at:
+        return None
+    # Never past the check-in before a promise to the public, which quiet hours do not hold (`for_a_promise`).
+    promised = incident.promised_update_at
+    if promised is not None and promised > at:
+        ahead = promised - promises.MARGIN
+        fire = min(fire, ahead if ahead > at else promised)
+    return fire
 
 
 def checkin_mentions(incident: Incident, settings: Settings, escalated: bool) -> tuple[str, ...]:

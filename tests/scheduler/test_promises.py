@@ -1,7 +1,7 @@
 """Check-ins planned before the update promised to the public, and the reminder that says so (fake clock)."""
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot import events as ev
 from bot.commands import Origin
@@ -185,3 +185,19 @@ def test_a_time_written_with_a_dot_is_a_promise_too() -> None:
     assert crisis.incident().promised_update_at == T0.replace(hour=17, minute=15)
     crisis.say("update Version 2.10 of the app is out; next update at noon.", person="lea")
     assert crisis.incident().promised_update_at == T0.replace(hour=12)
+
+
+def test_quiet_hours_do_not_put_a_checkin_off_past_a_promise() -> None:
+    # Severity 3 on a Friday evening: the cadence's check-in falls in quiet hours and waits for Monday 09:00, but
+    # the public was told "tomorrow at 10:00"; the check-in before that promise must still come on Saturday.
+    friday_5pm = datetime(2026, 11, 27, 17, tzinfo=UTC)
+    crisis = Crisis(TEAM, friday_5pm)
+    crisis.say("open Wave of complaints --sev 3", person="rita")
+    crisis.say("update Carrier located. Next update tomorrow at 10:00.", person="lea")
+    crisis.wake(hours=4)  # Friday 21:00: the cadence's check-in, in quiet hours
+    assert crisis.reminders_posted() == []
+    assert crisis.incident().next_update_due == datetime(2026, 11, 28, 9, 45, tzinfo=UTC)
+    crisis.clock.at = datetime(2026, 11, 28, 9, 45, tzinfo=UTC)
+    crisis.wake()
+    [reminder] = crisis.reminders_posted()
+    assert "You promised the public an update at 10:00." in reminder.text
