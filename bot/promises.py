@@ -66,6 +66,8 @@ _ZONE = re.compile(
     r"(?:\s*(?P<sign>[+\-−])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d{2}))?)?(?![A-Za-z0-9])"
 )
 _TOMORROW = re.compile(r"\b(?:tomorrow|demain)\b", re.IGNORECASE)
+_TOMORROW_NEXT = re.compile(r"[\s,]*(?:tomorrow|demain)\b", re.IGNORECASE)
+_TOMORROW_FIRST = re.compile(r"\s*(?:tomorrow|demain)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[!?;\n]|\.(?=\s|$)")
 _WORD_TIMES = {"noon": time(12), "midi": time(12), "midnight": time(0), "minuit": time(0)}
 
@@ -111,7 +113,6 @@ def _in_sentence(sentence: str, now: datetime, zone: ZoneInfo) -> datetime | Non
         if delta is not None:
             found.append((match.start(), now + delta))
             taken.append(match.span())
-    tomorrow = _TOMORROW.search(sentence) is not None
     for match in _CLOCK.finditer(sentence):
         if any(a <= match.start() < b for a, b in taken):
             continue
@@ -121,6 +122,7 @@ def _in_sentence(sentence: str, now: datetime, zone: ZoneInfo) -> datetime | Non
             continue
         wall = _wall_time(match)
         if wall is not None:
+            tomorrow = _says_tomorrow(sentence, trigger, match)
             found.append((match.start(), _next_at(wall, now, _said_zone(sentence, match.end()) or zone, tomorrow)))
     if not found:
         return None
@@ -159,6 +161,19 @@ def _wall_time(match: re.Match[str]) -> time | None:
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)
+
+
+def _says_tomorrow(sentence: str, trigger: re.Match[str], said_time: re.Match[str]) -> bool:
+    """Whether "tomorrow" is said of this time: between it and the trigger ("update tomorrow at 9:00"), right after
+    it ("at 9:00 tomorrow"), or opening the sentence ("Tomorrow, we will update you at 9:00"). Said of something
+    else ("deliveries resume tomorrow, next update at 18:00"), it leaves the time today."""
+    start, end = min(trigger.start(), said_time.start()), max(trigger.end(), said_time.end())
+    if _TOMORROW.search(sentence, start, end):
+        return True
+    zone = _ZONE.match(sentence, said_time.end())
+    if _TOMORROW_NEXT.match(sentence, zone.end() if zone else said_time.end()):
+        return True
+    return _TOMORROW_FIRST.match(sentence) is not None
 
 
 def _said_zone(sentence: str, end: int) -> tzinfo | None:

@@ -201,3 +201,21 @@ def test_quiet_hours_do_not_put_a_checkin_off_past_a_promise() -> None:
     crisis.wake()
     [reminder] = crisis.reminders_posted()
     assert "You promised the public an update at 10:00." in reminder.text
+
+
+def test_tomorrow_said_of_something_else_does_not_move_todays_promise_to_tomorrow() -> None:
+    # "deliveries resume tomorrow … update you at 18:00" promises 18:00 today: read as tomorrow, the check-in
+    # before it would never come and the report would judge the promise a day late.
+    crisis = opened(2)
+    crisis.say("update We expect deliveries to resume tomorrow and will update you at 18:00.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=18)
+    crisis.say("update Les livraisons reprennent demain, prochain point à 17 h.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=17)
+    crisis.say("update Next update at 16:00, and a full report tomorrow.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=16)
+    crisis.say("update We will update you at 15:00 tomorrow.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(day=24, hour=15)
+    crisis.say("update Tomorrow, we will update you at 11:00.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(day=24, hour=11)
+    crisis.say("update Nous reviendrons vers vous demain à 12 h.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(day=24, hour=12)
