@@ -233,3 +233,16 @@ def test_a_value_given_twice_is_refused_rather_than_the_last_one_silently_publis
     reply = h.say("use delivery-delay product=K2 time=18:00 product=K3", person="sam", conversation="war-room")
     assert "use <name>" in reply.text
     assert h.incident().drafts == []
+
+
+def test_a_template_filled_in_by_the_lead_can_still_be_approved_by_someone() -> None:
+    # Only the lead signs off a filled-in template, never its author: filled in by the lead, nobody could approve
+    # it and the holding statement was stuck. It then needs what any draft of that severity needs.
+    h = harness()
+    approved_template(h)
+    h.say("open Kettles --sev 1", person="lea", conversation="war-room")
+    h.say("use delivery-delay product=K2 time=18:00", person="lea", conversation="war-room")
+    h.say("approve", person="carl", conversation="war-room")
+    h.say("approve", person="lina", conversation="war-room")
+    assert h.incident().drafts[0].state is DraftState.APPROVED
+    assert "published" in h.say("publish 1 web", person="lea", conversation="war-room").text
