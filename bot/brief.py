@@ -3,7 +3,8 @@
 Plan only, no I/O: after any command, the facts that change what the frontline may say (a statement published, an
 answer or the moderation line approved, the incident resolved or reopened) add the brief card, posted the first time
 and updated in place after, and a short "changed: …" line to those rooms. Nothing goes out before the first item
-exists; once the incident is resolved the brief says so and stops changing.
+exists; once the incident is resolved the brief says so and stops changing. A status update that promises a new time
+(or ends a promise) redraws the card alone, so the time the frontline tells customers is the public's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from bot.answers import Change
 from bot.frontline_views import brief_card, changes_text
 from bot.handlers import Context, Outcome
 from bot.i18n import translator
-from bot.model import Conversation, Status
+from bot.model import Conversation, Incident, Status
 from bot.reactions import CardDelivery, NewsDelivery
 
 
@@ -35,11 +36,20 @@ def frontline_changes(events: Sequence[ev.Event]) -> list[Change]:
     return list(dict.fromkeys(changes))
 
 
+# Facts that move the next update the public was promised, which the brief shows: the card is redrawn in place,
+# without a "changed" line, since what the frontline may say is the same.
+MOVES_NEXT_UPDATE = (ev.PromiseMade, ev.StatusUpdatePosted)
+
+
 def with_frontline(outcome: Outcome, ctx: Context) -> Outcome:
     """The outcome, with the brief and its news for the frontline rooms when the command changed what they hold."""
     incident = outcome.incident
     changes = frontline_changes(outcome.events) if incident is not None else []
-    if incident is None or not changes:
+    if incident is None:
+        return outcome
+    if not changes:
+        if any(isinstance(event, MOVES_NEXT_UPDATE) for event in outcome.events):
+            return _redrawn(outcome, ctx, incident)
         return outcome
     resolving = ("resolved", "") in changes
     if incident.status is Status.RESOLVED and not resolving:
@@ -61,3 +71,17 @@ def with_frontline(outcome: Outcome, ctx: Context) -> Outcome:
     deliveries = tuple(CardDelivery.drawn(place, card, incident.version) for place in places)
     news = tuple(NewsDelivery(place, incident.key, (line,)) for place in places)
     return replace(outcome, deliveries=(*outcome.deliveries, *deliveries), news=(*outcome.news, *news))
+
+
+def _redrawn(outcome: Outcome, ctx: Context, incident: Incident) -> Outcome:
+    """The brief card redrawn where it is shown already, nothing else."""
+    settings = ctx.configured or ctx.settings
+    if incident.status is Status.RESOLVED or not settings.frontline_channels:
+        return outcome
+    board = ctx.uow.frontline.get(incident.number)
+    if not board.posted:
+        return outcome
+    card = brief_card(incident, board, settings.timezone, translator(settings.language))
+    places = [Conversation(platform, conversation) for platform, conversation in settings.frontline_channels]
+    deliveries = tuple(CardDelivery.drawn(place, card, incident.version) for place in places)
+    return replace(outcome, deliveries=(*outcome.deliveries, *deliveries))

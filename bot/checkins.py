@@ -23,7 +23,14 @@ ALWAYS_URGENT = (1, 2)
 def is_business_time(at: datetime, settings: Settings) -> bool:
     local = at.astimezone(ZoneInfo(settings.timezone))
     start, end = settings.business_hours
-    return local.weekday() in settings.business_days and start <= local.time() < end
+    days, clock = settings.business_days, local.time()
+    if start < end:
+        return local.weekday() in days and start <= clock < end
+    # A window across midnight (a night shift, 22:00-06:00; the same time twice is a whole day from it) belongs to
+    # the day it opens on: read as a daytime window it would never be open, and quiet hours would hold for ever.
+    if clock >= start:
+        return local.weekday() in days
+    return clock < end and (local.weekday() - 1) % 7 in days
 
 
 def next_business_opening(at: datetime, settings: Settings) -> datetime:
@@ -75,12 +82,20 @@ def checkin_is_due(incident: Incident, at: datetime, settings: Settings) -> bool
 
 
 def checkin_is_deferred(incident: Incident, at: datetime, settings: Settings) -> datetime | None:
-    """The opening a due check-in waits for, when quiet hours hold it back; None otherwise."""
+    """The opening a due check-in waits for, when quiet hours hold it back (the check-in before a promise at the
+    latest); None otherwise."""
     due = incident.next_update_due
     if incident.status is Status.RESOLVED or due is None or due > at or for_a_promise(incident):
         return None
     fire = fire_time(due, incident.severity, settings)
-    return fire if fire > at else None
+    if fire <= at:
+        return None
+    # Never past the check-in before a promise to the public, which quiet hours do not hold (`for_a_promise`).
+    promised = incident.promised_update_at
+    if promised is not None and promised > at:
+        ahead = promised - promises.MARGIN
+        fire = min(fire, ahead if ahead > at else promised)
+    return fire
 
 
 def checkin_mentions(incident: Incident, settings: Settings, escalated: bool) -> tuple[str, ...]:

@@ -64,12 +64,19 @@ def template_card(template: Template, t: Translator) -> Card:
                 buttons=buttons, preview=True)
 
 
+def _listed_version(template: Template) -> int:
+    # "approved" names the version a crisis would use: after a rejected revision that is the earlier one, not the
+    # newest; a revision still waiting is named as such.
+    signoff = template.signoff
+    if template.state == "approved" and signoff.approved_version is not None:
+        return signoff.approved_version
+    return signoff.version
+
+
 def templates_card(templates: Sequence[Template], t: Translator) -> Card:
     if not templates:
         return Card(id="templates", title=t("Holding statements"), text=t("No template yet: `template <name> <text>`."))
-    fields = tuple(
-        Field(f"{tpl.name} · {tpl.language}", f"{t(tpl.state)} · v{tpl.signoff.version}") for tpl in templates
-    )
+    fields = tuple(Field(f"{tpl.name} · {tpl.language}", f"{t(tpl.state)} · v{_listed_version(tpl)}") for tpl in templates)
     return Card(id="templates", title=t("Holding statements"), fields=fields)
 
 

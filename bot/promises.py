@@ -1,9 +1,11 @@
 """Public promises of a next update, read from what the team tells the public. A pure function of text and time.
 
 "Next update at 18:00", "prochain point à 18 h 30", "within 2 hours", "d'ici 2 heures", "by 6 pm",
-"update tomorrow at 9:00"... A time counts only in a sentence that speaks of an update (a trigger word such
-as update, news, get back, point, nouvelles, reviendrons): "deliveries stopped at 14:00" promises nothing.
-Clock times are read in the speaker's time zone; a time already past today means tomorrow.
+"update tomorrow at 9:00", "at 6.30 pm", "at 18.00"... A time counts only in a sentence that speaks of an
+update (a trigger word such as update, news, get back, point, nouvelles, reviendrons): "deliveries stopped at 14:00"
+promises nothing.
+Clock times are read in the zone said right after them ("17:00 CET", "18 h UTC", "6 pm GMT+1"), else in the
+speaker's time zone; a time already past today means tomorrow.
 Known limits: week days ("on Monday"), "this evening", "end of day" are not read; "d'ici 2 h" is a clock
 time (02:00), "d'ici 2 heures" and "dans 2 h" are durations.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 # The check-in comes this long before a promised update, so the team has time to write it.
@@ -38,8 +40,8 @@ _RELATIVE = re.compile(
     re.IGNORECASE,
 )
 _CLOCK = re.compile(
-    r"(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>[ap])\.?\s?m\b\.?"
-    r"|(?P<h2>\d{1,2}):(?P<m2>\d{2})\b"
+    r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ampm>[ap])\.?\s?m\b\.?"
+    r"|(?P<h2>\d{1,2})[:.](?P<m2>\d{2})\b"
     r"|(?P<h3>\d{1,2})\s*h(?:eures?)?(?:\s*(?P<m3>\d{2}))?\b"
     r"|\b(?P<word>noon|midnight|midi|minuit)\b",
     re.IGNORECASE,
@@ -49,7 +51,23 @@ _CLOCK_LEAD = re.compile(
     rf"(?:\b(?:at|by|before|around|until|till|for|à|a|avant|vers|pour|jusqu{_APOS}à|d{_APOS}ici|dès)|:)\s*$",
     re.IGNORECASE,
 )
+# A zone named right after a clock time: what the public was told wins over the speaker's own clock. Upper case
+# only, so the French "et" is not Eastern Time; summer and winter names both mean the place's clock that day.
+_ZONES = {
+    "UTC": "UTC", "GMT": "UTC", "BST": "Europe/London", "WET": "Europe/Lisbon", "WEST": "Europe/Lisbon",
+    "CET": "Europe/Paris", "CEST": "Europe/Paris", "EET": "Europe/Athens", "EEST": "Europe/Athens",
+    "ET": "America/New_York", "EST": "America/New_York", "EDT": "America/New_York",
+    "CT": "America/Chicago", "CST": "America/Chicago", "CDT": "America/Chicago",
+    "MT": "America/Denver", "MST": "America/Denver", "MDT": "America/Denver",
+    "PT": "America/Los_Angeles", "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+}
+_ZONE = re.compile(
+    r"\s*\(?(?P<zone>" + "|".join(sorted(_ZONES, key=len, reverse=True)) + r")"
+    r"(?:\s*(?P<sign>[+\-−])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d{2}))?)?(?![A-Za-z0-9])"
+)
 _TOMORROW = re.compile(r"\b(?:tomorrow|demain)\b", re.IGNORECASE)
+_TOMORROW_NEXT = re.compile(r"[\s,]*(?:tomorrow|demain)\b", re.IGNORECASE)
+_TOMORROW_FIRST = re.compile(r"\s*(?:tomorrow|demain)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[!?;\n]|\.(?=\s|$)")
 _WORD_TIMES = {"noon": time(12), "midi": time(12), "midnight": time(0), "minuit": time(0)}
 
@@ -95,7 +113,6 @@ def _in_sentence(sentence: str, now: datetime, zone: ZoneInfo) -> datetime | Non
         if delta is not None:
             found.append((match.start(), now + delta))
             taken.append(match.span())
-    tomorrow = _TOMORROW.search(sentence) is not None
     for match in _CLOCK.finditer(sentence):
         if any(a <= match.start() < b for a, b in taken):
             continue
@@ -105,7 +122,8 @@ def _in_sentence(sentence: str, now: datetime, zone: ZoneInfo) -> datetime | Non
             continue
         wall = _wall_time(match)
         if wall is not None:
-            found.append((match.start(), _next_at(wall, now, zone, tomorrow)))
+            tomorrow = _says_tomorrow(sentence, trigger, match)
+            found.append((match.start(), _next_at(wall, now, _said_zone(sentence, match.end()) or zone, tomorrow)))
     if not found:
         return None
     after = [due for at, due in sorted(found) if at >= trigger.start()]
@@ -145,7 +163,34 @@ def _wall_time(match: re.Match[str]) -> time | None:
     return time(hour, minute)
 
 
-def _next_at(wall: time, now: datetime, zone: ZoneInfo, tomorrow: bool) -> datetime:
+def _says_tomorrow(sentence: str, trigger: re.Match[str], said_time: re.Match[str]) -> bool:
+    """Whether "tomorrow" is said of this time: between it and the trigger ("update tomorrow at 9:00"), right after
+    it ("at 9:00 tomorrow"), or opening the sentence ("Tomorrow, we will update you at 9:00"). Said of something
+    else ("deliveries resume tomorrow, next update at 18:00"), it leaves the time today."""
+    start, end = min(trigger.start(), said_time.start()), max(trigger.end(), said_time.end())
+    if _TOMORROW.search(sentence, start, end):
+        return True
+    zone = _ZONE.match(sentence, said_time.end())
+    if _TOMORROW_NEXT.match(sentence, zone.end() if zone else said_time.end()):
+        return True
+    return _TOMORROW_FIRST.match(sentence) is not None
+
+
+def _said_zone(sentence: str, end: int) -> tzinfo | None:
+    """The zone named right after a clock time ending at `end`, if any: `CET`, `UTC`, `GMT+1`, `UTC-05:00`."""
+    said = _ZONE.match(sentence, end)
+    if said is None:
+        return None
+    if said.group("sign") is None:
+        return ZoneInfo(_ZONES[said.group("zone")])
+    hours, minutes = int(said.group("oh")), int(said.group("om") or 0)
+    if _ZONES[said.group("zone")] != "UTC" or hours > 14 or minutes > 59:
+        return None  # "CET+1" means nothing clear; the speaker's clock is the better guess
+    offset = timedelta(hours=hours, minutes=minutes)
+    return timezone(-offset if said.group("sign") in "-−" else offset)
+
+
+def _next_at(wall: time, now: datetime, zone: tzinfo, tomorrow: bool) -> datetime:
     """The first moment after `now` showing `wall` on the speaker's clock (the day after, when they say so)."""
     local = now.astimezone(zone)
     day = local.date() + timedelta(days=1 if tomorrow else 0)

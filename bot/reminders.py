@@ -199,6 +199,27 @@ def _to_conversations(incident: Incident, kind: str, reply: Reply, at: datetime)
     ]
 
 
+def newest_only(messages: Sequence[Outgoing]) -> tuple[list[Outgoing], list[Outgoing]]:
+    """The messages to send, and the check-in reminders a newer one to the same place replaces.
+
+    A reminder left unsent while no courier ran (a crash, hours of downtime, no process with its platform) would
+    otherwise arrive beside the current one, with a silence hours out of date: the newest alone says it right.
+    """
+    newest: dict[tuple[str, str, bool, str], Outgoing] = {}
+    for message in messages:
+        topic = _checkin_topic(message)
+        if topic is not None and (topic not in newest or newest[topic].created_at <= message.created_at):
+            newest[topic] = message
+    keep = {id(m) for m in newest.values()}
+    sending = [m for m in messages if _checkin_topic(m) is None or id(m) in keep]
+    return sending, [m for m in messages if _checkin_topic(m) is not None and id(m) not in keep]
+
+
+def _checkin_topic(message: Outgoing) -> tuple[str, str, bool, str] | None:
+    card = next((c.id for c in message.reply.cards if c.id.startswith("checkin:")), None)
+    return (message.platform, message.target, message.direct, card) if card is not None else None
+
+
 def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(2**attempts, 300))
 
@@ -246,14 +267,18 @@ class Courier:
             claimed = await asyncio.to_thread(self.claim, now())
         if not claimed:
             return 0
+        sending, superseded = newest_only(claimed)
+        for message in superseded:
+            log.info("%s not sent: a newer check-in reminder of %s goes instead", message.id, message.reply.incident)
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(message: Outgoing) -> tuple[Outgoing, str | None]:
             async with gate:
                 return message, await self._send(message)
 
-        outcomes = await asyncio.gather(*(one(m) for m in claimed))
-        await asyncio.to_thread(self.settle, outcomes, now())
+        outcomes = await asyncio.gather(*(one(m) for m in sending))
+        # A superseded message is settled as sent: it is done with, never to be retried.
+        await asyncio.to_thread(self.settle, [*outcomes, *((m, None) for m in superseded)], now())
         return sum(error is None for _, error in outcomes)
 
     async def _send(self, message: Outgoing) -> str | None:

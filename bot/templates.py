@@ -44,7 +44,8 @@ def placeholders(text: str) -> tuple[str, ...]:
 
 
 def parse_values(text: str) -> tuple[tuple[str, str], ...]:
-    """`product=Kettle K2 time="18:00"` into (("product", "Kettle K2"), ("time", "18:00")); ValueError if malformed."""
+    """`product=Kettle K2 time="18:00"` into (("product", "Kettle K2"), ("time", "18:00")); ValueError if malformed
+    or if a key is given twice."""
     text = text.strip()
     keys: list[re.Match[str]] = []
     quoted_until = -1
@@ -65,6 +66,9 @@ def parse_values(text: str) -> tuple[tuple[str, str], ...]:
         if len(value) >= 2 and value[0] + value[-1] in ('""', "''", "“”", "«»", "““", "””"):
             value = value[1:-1].strip()
         values.append((found.group(1), value))
+    names = [name for name, _ in values]
+    if len(set(names)) != len(names):
+        raise ValueError(text)  # `product=K2 … product=K3`: which one the public reads must not be a guess
     return tuple(values)
 
 

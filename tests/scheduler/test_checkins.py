@@ -67,3 +67,19 @@ def test_reporter_is_asked_while_nobody_leads() -> None:
     incident = Incident.open(1, "Outage", 3, "rita", utc(2026, 11, 23, 10), Settings())
     assert checkin_mentions(incident, Settings(), escalated=False) == ("rita",)
     assert incident.next_update_due == utc(2026, 11, 23, 10) + timedelta(hours=4)
+
+
+NIGHT_SHIFT = Settings(business_hours=(time(22), time(6)))
+
+
+def test_a_night_shift_window_is_open_across_midnight() -> None:
+    # CRISISBOT_BUSINESS_HOURS=22:00-06:00 is accepted; read as a daytime window it was never open, and every
+    # severity 3-4 check-in was put off to the next opening, then again, for ever.
+    assert is_business_time(utc(2026, 11, 23, 23), NIGHT_SHIFT)  # Monday 23:00
+    assert is_business_time(utc(2026, 11, 24, 5, 59), NIGHT_SHIFT)  # Tuesday 05:59, Monday's shift
+    assert not is_business_time(utc(2026, 11, 24, 6), NIGHT_SHIFT)
+    assert not is_business_time(utc(2026, 11, 23, 12), NIGHT_SHIFT)
+    assert not is_business_time(utc(2026, 11, 23, 2), NIGHT_SHIFT)  # Monday 02:00 is Sunday night's shift
+    assert next_business_opening(utc(2026, 11, 23, 12), NIGHT_SHIFT) == utc(2026, 11, 23, 22)
+    assert next_business_opening(utc(2026, 11, 23, 22), NIGHT_SHIFT) == utc(2026, 11, 23, 22)
+    assert next_business_opening(utc(2026, 11, 28, 1), NIGHT_SHIFT) == utc(2026, 11, 28, 1)  # Friday's shift

@@ -1,7 +1,7 @@
 """Check-ins planned before the update promised to the public, and the reminder that says so (fake clock)."""
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot import events as ev
 from bot.commands import Origin
@@ -154,3 +154,68 @@ def test_the_reminder_speaks_french() -> None:
     crisis.say("update Prochain point dans 30 minutes", person="lea")
     crisis.wake(minutes=15)
     assert "Vous avez promis au public un point à 11:30." in crisis.reminders_posted()[0].text
+
+
+def test_a_time_said_with_its_zone_is_read_in_that_zone_not_the_speakers() -> None:
+    # The team works on UTC, but the statement told the public "17:00 CET": 16:00 UTC. Read as 17:00 UTC, the
+    # check-in would come at 16:45 UTC, three quarters of an hour after the promised update was due.
+    crisis = opened(2)
+    crisis.say("update Carrier located. Next update at 17:00 CET.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=16)
+    crisis.say("update Carrier located. Next update at 19:00 UTC+1.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=18)
+
+
+def test_a_time_said_in_utc_by_a_speaker_in_paris_is_utc() -> None:
+    crisis = opened(2, Settings(roster=ROSTER, timezone="Europe/Paris"))
+    crisis.say("update Nous reviendrons vers vous à 18 h UTC.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=18)
+    crisis.say("update Next update at 6 pm GMT.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=18)
+    crisis.say("update Prochain point à 18 h et nous restons joignables.", person="lea")  # "et": French, not a zone
+    assert crisis.incident().promised_update_at == T0.replace(hour=17)
+
+
+def test_a_time_written_with_a_dot_is_a_promise_too() -> None:
+    # "9.30 am", "18.00": how many British and Nordic statements write the time.
+    crisis = opened(2)
+    crisis.say("update Carrier located. We will update you at 6.30 pm.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=18, minute=30)
+    crisis.say("update Next update at 17.15.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=17, minute=15)
+    crisis.say("update Version 2.10 of the app is out; next update at noon.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=12)
+
+
+def test_quiet_hours_do_not_put_a_checkin_off_past_a_promise() -> None:
+    # Severity 3 on a Friday evening: the cadence's check-in falls in quiet hours and waits for Monday 09:00, but
+    # the public was told "tomorrow at 10:00"; the check-in before that promise must still come on Saturday.
+    friday_5pm = datetime(2026, 11, 27, 17, tzinfo=UTC)
+    crisis = Crisis(TEAM, friday_5pm)
+    crisis.say("open Wave of complaints --sev 3", person="rita")
+    crisis.say("update Carrier located. Next update tomorrow at 10:00.", person="lea")
+    crisis.wake(hours=4)  # Friday 21:00: the cadence's check-in, in quiet hours
+    assert crisis.reminders_posted() == []
+    assert crisis.incident().next_update_due == datetime(2026, 11, 28, 9, 45, tzinfo=UTC)
+    crisis.clock.at = datetime(2026, 11, 28, 9, 45, tzinfo=UTC)
+    crisis.wake()
+    [reminder] = crisis.reminders_posted()
+    assert "You promised the public an update at 10:00." in reminder.text
+
+
+def test_tomorrow_said_of_something_else_does_not_move_todays_promise_to_tomorrow() -> None:
+    # "deliveries resume tomorrow … update you at 18:00" promises 18:00 today: read as tomorrow, the check-in
+    # before it would never come and the report would judge the promise a day late.
+    crisis = opened(2)
+    crisis.say("update We expect deliveries to resume tomorrow and will update you at 18:00.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=18)
+    crisis.say("update Les livraisons reprennent demain, prochain point à 17 h.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=17)
+    crisis.say("update Next update at 16:00, and a full report tomorrow.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(hour=16)
+    crisis.say("update We will update you at 15:00 tomorrow.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(day=24, hour=15)
+    crisis.say("update Tomorrow, we will update you at 11:00.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(day=24, hour=11)
+    crisis.say("update Nous reviendrons vers vous demain à 12 h.", person="lea")
+    assert crisis.incident().promised_update_at == T0.replace(day=24, hour=12)

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -269,4 +269,27 @@ def test_a_claimed_message_is_not_sent_again_by_another_courier_until_its_claim_
     crisis.wake(seconds=30)
     assert crisis.reminders_posted() == []
     crisis.wake(minutes=2)
+    assert len(crisis.reminders_posted()) == 1
+
+
+def test_a_checkin_reminder_left_unsent_while_the_process_was_down_is_not_sent_beside_the_current_one() -> None:
+    # Recorded, then the process died before delivering it; five hours later it would say "30m ago" right next
+    # to the reminder that says "5h30": the team would be reminded twice, once with stale news.
+    crisis = opened(1)
+    crisis.clock.advance(minutes=30)
+    crisis.reminders.wake(crisis.clock.now())  # no courier ran
+    crisis.wake(hours=5)
+    [reminder] = crisis.reminders_posted()
+    assert "5h30" in reminder.text
+    assert crisis.wake(minutes=1).checkins == 0
+    assert len(crisis.reminders_posted()) == 1  # the stale one is settled, not retried later
+
+
+def test_a_low_severity_checkin_fires_in_a_night_shift_window() -> None:
+    night = Settings(roster=ROSTER, business_hours=(time(22), time(6)))
+    crisis = opened(3, night, at=datetime(2026, 11, 23, 10, tzinfo=UTC))  # Monday 10:00; due 14:00
+    crisis.wake(hours=4)
+    assert crisis.reminders_posted() == []
+    crisis.clock.at = datetime(2026, 11, 23, 22, tzinfo=UTC)
+    crisis.wake()
     assert len(crisis.reminders_posted()) == 1

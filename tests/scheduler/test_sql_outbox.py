@@ -158,3 +158,20 @@ def test_on_postgresql_a_claim_with_the_wake_up_takes_its_own_messages_and_is_un
     assert len(process.reminders_posted()) == 2
     process.factory.dispose()
     harness.dispatcher.uow_factory.dispose()  # type: ignore[attr-defined]
+
+
+def test_a_checkin_reminder_unsent_through_hours_of_downtime_gives_way_to_the_current_one(
+    crisis: tuple[Harness, str], claiming: bool
+) -> None:
+    harness, url = crisis
+    process = Process(url, harness.clock, claiming)
+    harness.clock.advance(minutes=30)
+    process.reminders.wake(harness.clock.now())  # recorded; the process died before any courier ran
+    harness.clock.advance(hours=5)
+    process.wake()
+    [reminder] = process.reminders_posted()
+    assert "5h30" in reminder.text
+    harness.clock.advance(minutes=5)
+    process.wake()
+    assert len(process.reminders_posted()) == 1
+    process.factory.dispose()

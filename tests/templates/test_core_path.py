@@ -195,3 +195,54 @@ def test_a_quoted_value_keeps_what_looks_like_a_key_inside_it() -> None:
     assert parse_values('issue="price x=3 today" time=18h') == (("issue", "price x=3 today"), ("time", "18h"))
     assert parse_values("issue=« tarif x=3 » time=18h") == (("issue", "tarif x=3"), ("time", "18h"))
     assert parse_values("issue=a x=3") == (("issue", "a"), ("x", "3"))
+
+
+def test_after_a_revision_is_rejected_the_list_names_the_version_still_in_use() -> None:
+    # v2 was rejected: the words a crisis would use are v1's, and the list must not call v2 approved.
+    h = harness()
+    approved_template(h)
+    h.say("template delivery-delay Delays on {product}.", person="sam", conversation="prep")
+    h.say("reject-template delivery-delay Too vague for the public", person="carl", conversation="prep")
+    listed = h.say("templates").cards[0]
+    assert [(f.label, f.value) for f in listed.fields] == [("delivery-delay · en", "approved · v1")]
+
+
+def test_the_brief_in_the_frontline_room_follows_a_new_promise_made_in_a_status_update() -> None:
+    # Support agents read the time of the next update off the brief to tell customers; it must be the one the
+    # public was last promised, not the one of the statement before.
+    h = harness(frontline_channels=(("console", "support"),))
+    h.say("open Kettles stuck --sev 2", person="sam", conversation="war-room")
+    h.say("draft Deliveries are late. Next update at 12:00.", person="sam", conversation="war-room")
+    h.say("approve", person="carl", conversation="war-room")
+    h.say("approve", person="lina", conversation="war-room")
+    h.say("publish 1 web", person="sam", conversation="war-room")
+    due = {f.label: f.value for f in latest(h, "brief:CRI-1", "support").fields}["Next update due"]
+    assert due == "2026-11-23 12:00 UTC"
+    posted = len(news(h, "support"))
+    h.clock.advance(minutes=30)
+    h.say("update Carrier found. Next update at 15:00.", person="sam", conversation="war-room")
+    due = {f.label: f.value for f in latest(h, "brief:CRI-1", "support").fields}["Next update due"]
+    assert due == "2026-11-23 15:00 UTC"
+    assert len(news(h, "support")) == posted  # the card is redrawn in place; the statement itself did not change
+
+
+def test_a_value_given_twice_is_refused_rather_than_the_last_one_silently_published() -> None:
+    h = harness()
+    approved_template(h)
+    h.say("open Kettles --sev 1", person="sam", conversation="war-room")
+    reply = h.say("use delivery-delay product=K2 time=18:00 product=K3", person="sam", conversation="war-room")
+    assert "use <name>" in reply.text
+    assert h.incident().drafts == []
+
+
+def test_a_template_filled_in_by_the_lead_can_still_be_approved_by_someone() -> None:
+    # Only the lead signs off a filled-in template, never its author: filled in by the lead, nobody could approve
+    # it and the holding statement was stuck. It then needs what any draft of that severity needs.
+    h = harness()
+    approved_template(h)
+    h.say("open Kettles --sev 1", person="lea", conversation="war-room")
+    h.say("use delivery-delay product=K2 time=18:00", person="lea", conversation="war-room")
+    h.say("approve", person="carl", conversation="war-room")
+    h.say("approve", person="lina", conversation="war-room")
+    assert h.incident().drafts[0].state is DraftState.APPROVED
+    assert "published" in h.say("publish 1 web", person="lea", conversation="war-room").text
