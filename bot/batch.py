@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 
 from bot import commands as c
 from bot import telemetry
+from bot.errors import ConcurrentChange
 from bot.handlers import Outcome
 from bot.service import Dispatcher
 
@@ -48,10 +49,14 @@ def dispatch_together(dispatcher: Dispatcher, work: Work) -> list[Outcome]:
             return outcomes
         except _Stopped as stopped:
             before = rest[: stopped.at]
+        except ConcurrentChange:
+            # The commit met a request id seen before (a retried delivery) or a concurrent writer: expected, and each
+            # command alone, with its retries, sorts it out. No traceback for what is no fault.
+            log.info("a batch of %d commands met a concurrent change; running them one by one", len(rest))
+            return outcomes + [_alone(dispatcher, command, origin) for command, origin in rest]
         except Exception:
-            # The commit failed (a request id seen before, a concurrent writer): one by one, each with its retries.
-            log.info("a batch of %d commands could not commit together; running them one by one", len(rest),
-                     exc_info=True)
+            log.warning("a batch of %d commands could not commit together; running them one by one", len(rest),
+                        exc_info=True)
             return outcomes + [_alone(dispatcher, command, origin) for command, origin in rest]
         if before:
             try:
