@@ -122,6 +122,9 @@ def fact(event: ev.Event, t: Translator) -> str:
                          number=number, roles=needed, severity=severity)
             return t("draft #{number} now also needs {roles}: severity changed to {severity}",
                      number=number, roles=needed, severity=severity)
+        case ev.TemplateWithdrawn(number, version, template, roles):
+            return t("draft #{number} now also needs {roles}: template {name} was retired",
+                     number=number, roles=", ".join(t(role) for role in roles), name=template)
         case ev.ObjectionRaised(number, version, reason):
             return t("objection to draft #{number} v{version}: {reason}", number=number, version=version, reason=reason)
         case ev.ObjectionWithdrawn(number):

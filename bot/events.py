@@ -100,6 +100,17 @@ class DraftPublished:
 
 
 @dataclass(frozen=True)
+class TemplateWithdrawn:
+    """The template a draft was filled from was retired before its words went out: they are no longer approved ahead,
+    so the draft now needs `roles` as well, like any draft of the severity."""
+
+    number: int
+    version: int
+    template: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ApprovalRequirementRaised:
     """A severity change made the policy ask `roles` of a draft that had not been approved by them."""
 
@@ -289,6 +300,7 @@ Event = (
     | ChangesRequested
     | DraftPublished
     | ApprovalRequirementRaised
+    | TemplateWithdrawn
     | ObjectionRaised
     | ObjectionWithdrawn
     | ObjectionOverridden

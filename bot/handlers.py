@@ -173,7 +173,22 @@ def revise_draft(cmd: c.ReviseDraft, ctx: Context) -> Outcome:
 @handles(c.ApproveDraft)
 def approve_draft(cmd: c.ApproveDraft, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
+    if withdrawn := _retired_templates(ctx, incident):
+        return withdrawn
     return _changed(ctx, incident, *incident.approve_draft(cmd.number, ctx.origin.person, ctx.now, cmd.version))
+
+
+def _retired_templates(ctx: Context, incident: Incident) -> Outcome | None:
+    """Drafts filled from a template retired since are held to the severity's full policy before anyone approves or
+    publishes them: the template approvers withdrew those words. That change is the whole answer (nothing approved
+    or published), so the person acts again knowing what the draft now needs."""
+    facts = []
+    for draft in incident.drafts:
+        if draft.preapproved and not draft.is_closed and draft.state is not DraftState.PUBLISHED:
+            template = ctx.uow.templates.get(draft.template)
+            if template is None or template.retired:
+                facts.append(incident.withdraw_template(draft, ctx.now, ctx.settings))
+    return _changed(ctx, incident, *facts) if facts else None
 
 
 @handles(c.RejectDraft)
@@ -191,6 +206,8 @@ def request_changes(cmd: c.RequestChanges, ctx: Context) -> Outcome:
 @handles(c.PublishDraft)
 def publish_draft(cmd: c.PublishDraft, ctx: Context) -> Outcome:
     incident = ctx.incident(cmd.incident)
+    if withdrawn := _retired_templates(ctx, incident):
+        return withdrawn
     return _changed(ctx, incident, *incident.publish_draft(cmd.number, cmd.where, ctx.origin.person, ctx.now, ctx.settings))
 
 

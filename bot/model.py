@@ -425,6 +425,13 @@ class Incident(ObjectionRules):
             draft.required_roles = policy.required_roles(self.severity)
         return self._record(at, actor, ev.DraftRevised(number, draft.version))
 
+    def withdraw_template(self, draft: Draft, at: datetime, policy: Policy) -> ev.Event:
+        """The template `draft` was filled from is retired: its words are no longer approved ahead, so the draft is
+        held to the severity's full policy (keeping every approval it has), as an edited template is."""
+        template, draft.template = draft.template, ""
+        lacking = draft.require_roles(policy.required_roles(self.severity), self.severity, at)
+        return self._record(at, "crisisbot", ev.TemplateWithdrawn(draft.number, draft.version, template, lacking))
+
     def approve_draft(self, number: int | None, actor: str, at: datetime, version: int | None = None) -> list[ev.Event]:
         self._require_open()
         draft = self.draft(number)

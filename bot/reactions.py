@@ -72,6 +72,7 @@ REACTIONS: dict[type[ev.Event], Reaction] = {
     ev.ChangesRequested: DRAFT_NEWS,
     ev.DraftPublished: DRAFT_NEWS,
     ev.ApprovalRequirementRaised: DRAFT_NEWS,
+    ev.TemplateWithdrawn: DRAFT_NEWS,
     ev.ObjectionRaised: Reaction(draft_card=True, news=True, objection_notice=True),
     ev.ObjectionWithdrawn: DRAFT_NEWS,
     ev.ObjectionOverridden: Reaction(draft_card=True, news=True, objection_notice=True),

@@ -130,7 +130,8 @@ def approval_delays(incident: Incident) -> dict[str, list[timedelta]]:
     change that added the role to it) to its approval."""
     # A role added by a severity change was asked then, not when the words were written: legal, asked at a raise two
     # hours after the draft, took five minutes, not two hours and five.
-    raises = [(e.at, e.event) for e in incident.timeline if isinstance(e.event, ev.ApprovalRequirementRaised)]
+    raises = [(e.at, e.event) for e in incident.timeline
+              if isinstance(e.event, ev.ApprovalRequirementRaised | ev.TemplateWithdrawn)]
     delays: dict[str, list[timedelta]] = {}
     for draft in incident.drafts:
         created = {v.version: v.created_at for v in draft.versions}

@@ -16,6 +16,7 @@ from bot.config import Settings
 from storage import SqlUnitOfWorkFactory
 from tests import harness
 from tests.core import test_approvals, test_publish_policy, test_report, test_rules, test_workflow
+from tests.templates import test_core_path
 
 SCENARIOS: list[tuple[ModuleType, str]] = [
     (test_workflow, "test_open_creates_incident_with_key_and_due_update"),
@@ -52,6 +53,8 @@ SCENARIOS: list[tuple[ModuleType, str]] = [
     (test_approvals, "test_the_same_approved_text_is_published_on_several_channels"),
     (test_publish_policy, "test_a_published_draft_short_of_a_raised_policy_offers_no_publication"),
     (test_publish_policy, "test_a_raise_restarts_the_approval_deadline_of_a_draft_sent_back_to_pending"),
+    (test_core_path, "test_a_template_retired_before_its_words_went_out_takes_back_their_approval_ahead"),
+    (test_core_path, "test_a_template_retired_after_the_lead_approved_its_words_sends_them_back_to_pending"),
 ]
 
 

@@ -246,3 +246,35 @@ def test_a_template_filled_in_by_the_lead_can_still_be_approved_by_someone() -> 
     h.say("approve", person="lina", conversation="war-room")
     assert h.incident().drafts[0].state is DraftState.APPROVED
     assert "published" in h.say("publish 1 web", person="lea", conversation="war-room").text
+
+
+def test_a_template_retired_before_its_words_went_out_takes_back_their_approval_ahead() -> None:
+    # The template approvers withdrew those words: the lead's approval alone no longer lets them out.
+    retired_before_the_words_went_out(approved_first=False)
+
+
+def test_a_template_retired_after_the_lead_approved_its_words_sends_them_back_to_pending() -> None:
+    retired_before_the_words_went_out(approved_first=True)
+
+
+def retired_before_the_words_went_out(approved_first: bool) -> None:
+    h = harness()
+    approved_template(h)
+    h.say("open Kettles stuck in transit --sev 1", person="sam", conversation="war-room")
+    h.say("use delivery-delay product=K2 time=18:00", person="sam", conversation="war-room")
+    if approved_first:
+        h.say("approve", person="lea", conversation="war-room")
+    h.say("retire delivery-delay", person="lina", conversation="prep")
+    reply = h.say("approve" if not approved_first else "publish 1 web", person="lea", conversation="war-room")
+    assert "template delivery-delay was retired" in reply.text and "comms" in reply.text, reply.text
+    draft = h.incident().drafts[-1]
+    assert draft.state is DraftState.PENDING and not draft.preapproved and draft.publications == []
+    assert not [f for f in latest(h, "draft:CRI-1:1").fields if f.label == "Source"]  # no longer "approved ahead"
+    h.say("publish 1 web", person="lea", conversation="war-room")
+    assert h.incident().drafts[-1].publications == []  # still short of comms and legal
+    h.say("approve", person="carl", conversation="war-room")
+    h.say("approve", person="lina", conversation="war-room")
+    if not approved_first:
+        h.say("approve", person="lea", conversation="war-room")
+    h.say("publish 1 web", person="lea", conversation="war-room")
+    assert [p.channel for p in h.incident().drafts[-1].publications] == ["web"]
