@@ -389,7 +389,8 @@ class Incident(ObjectionRules):
         self._require_open()
         if minutes not in (15, 30, 60):
             raise InvalidCommand("Snooze for 15, 30 or 60 minutes.")
-        self.next_update_due = at + timedelta(minutes=minutes)
+        # Never past an update promised to the public: the team hears of it before the promised time comes.
+        self.next_update_due = self._before_promise(at + timedelta(minutes=minutes), at)
         return self._record(at, actor, ev.CheckInSnoozed(minutes))
 
     def record_checkin_reminder(self, at: datetime, policy: Policy) -> ev.CheckInReminderSent:

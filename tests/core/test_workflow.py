@@ -1,4 +1,5 @@
 import asyncio
+from datetime import timedelta
 
 from bot.commands import AddNote, CreateDraft, OpenIncident, Origin, PostUpdate
 from bot.drafts import DraftState
@@ -157,3 +158,17 @@ def approve_button(h: Harness, card_id: str) -> Button:
     shown = [card for sent in h.gateway.posts if sent.reply for card in sent.reply.cards if card.id == card_id]
     shown += [sent.card for sent in h.gateway.updates if sent.card is not None and sent.card.id == card_id]
     return next(b for b in shown[-1].buttons if b.label == "Approve")  # a card's updates follow its post
+
+
+def test_a_snooze_never_carries_the_check_in_past_an_update_promised_to_the_public() -> None:
+    h = Harness()
+    h.say("open Wave of complaints --sev 2")
+    promised = h.clock.at.replace(hour=11, minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    h.say(f"update Next update at {promised:%H:%M}.")
+    h.clock.at = promised - timedelta(minutes=20)
+    h.say("snooze 60")
+    due = h.incident().next_update_due
+    assert due is not None and due <= promised  # not an hour after the promised time
+    h.clock.at = promised - timedelta(hours=1)
+    h.say("snooze 15")  # well before the promise: snoozed as asked
+    assert h.incident().next_update_due == h.clock.at + timedelta(minutes=15)
