@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -201,3 +203,18 @@ async def test_a_nul_character_gets_400_on_every_database(database_url: str, tmp
             assert door.stored() == 0
     finally:
         await runner.cleanup()
+
+
+async def test_a_signature_header_of_bytes_that_are_not_utf8_gets_401(door: Door) -> None:
+    # aiohttp keeps such header bytes as surrogate escapes; comparing them must not fail the request with a 500.
+    body = json.dumps({"text": "livraison"}).encode()
+    address = urlsplit(door.url)
+    reader, writer = await asyncio.open_connection(address.hostname, address.port)
+    writer.write(b"POST /signals HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                 b"X-Crisisbot-Signature: sha256=\xff\xfe\r\n"
+                 + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    await writer.drain()
+    answer = await reader.read()
+    writer.close()
+    assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 401 Unauthorized"
+    assert door.stored() == 0
