@@ -72,10 +72,12 @@ def _replacement(reference: re.Match[bytes]) -> bytes:
     return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF else reference.group()
 
 
-def _when(entry: Any) -> datetime | None:
+def _when(entry: Any, received_at: datetime) -> datetime | None:
+    """When the item was published; never later than it arrived (a date ahead would show as an alert's first
+    signal)."""
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     try:
-        return datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None
+        return min(datetime.fromtimestamp(calendar.timegm(parsed), UTC), received_at) if parsed else None
     except (ValueError, OverflowError, OSError):  # year 1 moved before year 1 by its offset: no usable date
         return None
 
@@ -101,7 +103,8 @@ def signals_of(document: bytes, received_at: datetime) -> list[Signal]:
         guid = _text(entry.get("id", "")) or link
         found.append(Signal.of(
             text[:20_000] or link, received_at, source="feed", id=_id(guid), url=link[:2000],
-            author=_plain(str(entry.get("author", "") or ""))[:500], language=language, published_at=_when(entry),
+            author=_plain(str(entry.get("author", "") or ""))[:500], language=language,
+            published_at=_when(entry, received_at),
         ))
     return found
 

@@ -71,3 +71,8 @@ def test_a_date_out_of_range_is_dropped_not_fatal() -> None:
 def test_guids_sharing_their_first_500_characters_stay_two_signals() -> None:
     first, second = signals_of(rss(item("livraison 1", "x" * 600 + "1"), item("livraison 2", "x" * 600 + "2")), T0)
     assert first.id != second.id and len(first.id) <= 500
+
+
+def test_an_item_dated_in_the_future_counts_from_its_arrival() -> None:
+    [signal] = signals_of(rss(item("livraison", "g1", "<pubDate>Fri, 01 Jan 2099 00:00:00 GMT</pubDate>")), T0)
+    assert signal.published_at == T0

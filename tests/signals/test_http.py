@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -218,3 +219,23 @@ async def test_a_signature_header_of_bytes_that_are_not_utf8_gets_401(door: Door
     writer.close()
     assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 401 Unauthorized"
     assert door.stored() == 0
+
+
+async def test_the_same_signal_twice_in_one_batch_is_one_signal(door: Door) -> None:
+    payload = [{"id": "x-1", "text": "livraison"}, {"id": "x-1", "text": "livraison"},
+               {"text": "late delivery"}, {"text": "late delivery"}]
+    assert await door.signed(payload) == (202, {"accepted": 2, "duplicates": 2})
+    assert door.stored() == 2
+
+
+async def test_a_publication_time_in_the_future_is_refused_beyond_clock_skew(door: Door) -> None:
+    # A local time sent without its offset, or a placeholder date, would show as the alert's "First signal".
+    status, body = await door.signed([{"text": "livraison"}, {"text": "livraison", "published_at": "2099-01-01T00:00Z"}])
+    assert status == 400 and body["field"] == "[1].published_at" and "future" in str(body["error"])
+    assert door.stored() == 0
+    # A sender's clock a little ahead is no mistake: taken as received now.
+    now = door.runtime.dispatcher.clock.now()
+    ahead = (now + timedelta(minutes=2)).isoformat()
+    assert (await door.signed([{"text": f"livraison {i}", "published_at": ahead} for i in range(3)]))[0] == 202
+    with door.runtime.dispatcher.uow_factory() as uow:
+        assert {s.published_at for s in uow.signals.matching("delivery", now - timedelta(days=1))} == {now}
