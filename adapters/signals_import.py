@@ -31,11 +31,17 @@ class BadFile(Exception):
 
 def read_lines(path: Path) -> list[bytes]:
     """The file's non-blank lines, each checked as a signal (raises BadFile naming the first bad line)."""
-    lines = [line for line in path.read_bytes().splitlines() if line.strip()]
+    raw = path.read_bytes()
+    # Notepad and Excel save UTF-8 with a byte order mark: kept, it would break the batch sent to a server.
+    lines = [line for line in raw.removeprefix(b"\xef\xbb\xbf").splitlines() if line.strip()]
     for number, line in enumerate(lines, 1):
         try:
+            line.decode()
+        except UnicodeDecodeError as error:
+            raise BadFile(f"{path}:{number}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        try:
             data = json.loads(line)
-        except json.JSONDecodeError as error:
+        except (ValueError, RecursionError) as error:
             raise BadFile(f"{path}:{number}: malformed JSON: {error}") from None
         if not isinstance(data, dict):
             raise BadFile(f"{path}:{number}: each line must be one JSON object")
