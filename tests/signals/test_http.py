@@ -20,6 +20,7 @@ from adapters.metrics import from_loopback
 from adapters.runtime import Runtime, build_runtime
 from adapters.server import create_app
 from adapters.signals_http import MAX_BODY, signature_of
+from adapters.signals_import import through_server
 from tests.fakes import FakeClock, FakeGateway
 
 SECRET = "s3cret-for-tests"
@@ -239,3 +240,10 @@ async def test_a_publication_time_in_the_future_is_refused_beyond_clock_skew(doo
     assert (await door.signed([{"text": f"livraison {i}", "published_at": ahead} for i in range(3)]))[0] == 202
     with door.runtime.dispatcher.uow_factory() as uow:
         assert {s.published_at for s in uow.signals.matching("delivery", now - timedelta(days=1))} == {now}
+
+
+async def test_an_import_through_the_server_sends_a_notepad_file_with_gaps(door: Door, tmp_path: Path) -> None:
+    path = tmp_path / "drill.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"text": "livraison 1"}\r\n\r\n{"text": "livraison 2"}\r\n')
+    assert await through_server(path, door.url, SECRET) == (2, 0)
+    assert door.stored() == 2
