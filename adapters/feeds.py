@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import hashlib
 import html
 import logging
 import re
@@ -31,6 +32,10 @@ log = logging.getLogger("crisisbot.feeds")
 MAX_BACKOFF = timedelta(hours=1)
 MAX_FEED_BYTES = 5 * 1024 * 1024
 _TAG = re.compile(r"<[^>]*>")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_ID = 500
+# Character references to a surrogate (&#xD800; &#55296;): feedparser fails on the whole feed when it meets one.
+_SURROGATE_REF = re.compile(rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5[5-7][0-9]{3});")
 
 
 @dataclass
@@ -52,34 +57,66 @@ def parse_feeds(text: str) -> list[str]:
     return list(dict.fromkeys(u.strip() for u in text.split(",") if u.strip()))
 
 
+def _text(value: object) -> str:
+    # A character reference such as &#xD800; parses to a lone surrogate, which no database or hash can encode.
+    return _SURROGATE.sub("\ufffd", str(value or ""))
+
+
 def _plain(text: str) -> str:
-    return " ".join(html.unescape(_TAG.sub(" ", text or "")).split())
+    return " ".join(html.unescape(_TAG.sub(" ", _text(text))).split())
 
 
-def _when(entry: Any) -> datetime | None:
+def _replacement(reference: re.Match[bytes]) -> bytes:
+    number = reference.group()[2:-1]
+    code = int(number[1:], 16) if number[:1] in b"xX" else int(number)
+    return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF else reference.group()
+
+
+def _when(entry: Any, received_at: datetime) -> datetime | None:
+    """When the item was published; never later than it arrived (a date ahead would show as an alert's first
+    signal)."""
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    return datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None
+    try:
+        return min(datetime.fromtimestamp(calendar.timegm(parsed), UTC), received_at) if parsed else None
+    except (ValueError, OverflowError, OSError):  # year 1 moved before year 1 by its offset: no usable date
+        return None
+
+
+def _id(guid: str) -> str:
+    # Cut, two long guids alike in their first characters would make the second item a duplicate of the first.
+    return guid if len(guid) <= MAX_ID else "h:" + hashlib.sha256(guid.encode()).hexdigest()
 
 
 def signals_of(document: bytes, received_at: datetime) -> list[Signal]:
     """The feed's items as signals: title and summary as text, the guid (else the link) as id."""
     import feedparser  # here, not at the top: a server without CRISISBOT_FEEDS never parses a feed
 
-    parsed = feedparser.parse(document)
-    language = str(parsed.feed.get("language", "") or "")[:20]
+    parsed = feedparser.parse(_SURROGATE_REF.sub(_replacement, document))
+    language = _text(parsed.feed.get("language", ""))[:20]
     found = []
     for entry in parsed.entries:
         title, summary = _plain(entry.get("title", "")), _plain(entry.get("summary", ""))
         text = f"{title} — {summary}" if title and summary and not summary.startswith(title) else (summary or title)
-        link = str(entry.get("link", "") or "")
+        link = _text(entry.get("link", ""))
         if not text and not link:
             continue
-        guid = str(entry.get("id", "") or link)
+        guid = _text(entry.get("id", "")) or link
         found.append(Signal.of(
-            text[:20_000] or link, received_at, source="feed", id=guid[:500], url=link[:2000],
-            author=_plain(str(entry.get("author", "") or ""))[:500], language=language, published_at=_when(entry),
+            text[:20_000] or link, received_at, source="feed", id=_id(guid), url=link[:2000],
+            author=_plain(str(entry.get("author", "") or ""))[:500], language=language,
+            published_at=_when(entry, received_at),
         ))
     return found
+
+
+async def _body(response: aiohttp.ClientResponse) -> bytes:
+    """The whole document (one read() gives only what has arrived so far), or ValueError past the limit."""
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > MAX_FEED_BYTES:
+            raise ValueError(f"over {MAX_FEED_BYTES} bytes")
+    return bytes(body)
 
 
 @dataclass
@@ -117,9 +154,7 @@ class FeedPoller:
                     return 0
                 if response.status != 200:
                     raise ValueError(f"HTTP {response.status}")
-                body = await response.content.read(MAX_FEED_BYTES + 1)
-                if len(body) > MAX_FEED_BYTES:
-                    raise ValueError(f"over {MAX_FEED_BYTES} bytes")
+                body = await _body(response)
                 etag, modified = response.headers.get("ETag", ""), response.headers.get("Last-Modified", "")
             signals = await asyncio.to_thread(signals_of, body, now)
             recorded = await self.intake.ingest(signals)

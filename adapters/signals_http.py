@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -34,6 +34,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 LIMITS = {"text": 20_000, "url": 2_000, "id": 500, "source": 100, "author": 500, "language": 20}
 # The reach column is a 32-bit INTEGER in PostgreSQL; no post reaches more people than that.
 MAX_REACH = 2**31 - 1
+# How far ahead of ours a sender's clock may be: later than that, a publication time is a mistake (a local time sent
+# without its offset, a placeholder date) that would show as the alert's "First signal".
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class Refused(Exception):
@@ -93,6 +96,10 @@ def _item(raw: object, where: str, now: datetime) -> Signal:
                             else published_at.astimezone(UTC))
         except OverflowError:  # year 1 or 9999 moved out of range by its offset
             raise Refused(f"{prefix}published_at is out of range", prefix + "published_at") from None
+        if published_at > now + CLOCK_SKEW:
+            raise Refused(f"{prefix}published_at is in the future; send the time with its offset, such as "
+                          "2026-11-28T10:40:00+01:00", prefix + "published_at")
+        published_at = min(published_at, now)
     return Signal.of(
         values["text"], now, source=values.get("source") or "webhook", id=values.get("id", ""),
         url=values.get("url", ""), author=values.get("author", ""), reach=reach, language=values.get("language", ""),
@@ -139,7 +146,8 @@ def signals_handler(
             return web.json_response({"error": f"body over {MAX_BODY} bytes"}, status=413)
         if secret:
             given = request.headers.get(SIGNATURE, "")
-            if not hmac.compare_digest(given.encode(), signature_of(secret, body).encode()):
+            # Header bytes that are not UTF-8 arrive as surrogate escapes: put back as sent, they simply do not match.
+            if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), signature_of(secret, body).encode()):
                 log.warning("refused signals from %s: %s signature", request.remote, "wrong" if given else "no")
                 return web.json_response({"error": f"missing or wrong {SIGNATURE}"}, status=401)
         try:

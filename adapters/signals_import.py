@@ -29,22 +29,29 @@ class BadFile(Exception):
     """A line that is no signal: nothing of the file is imported."""
 
 
-def read_lines(path: Path) -> list[bytes]:
-    """The file's non-blank lines, each checked as a signal (raises BadFile naming the first bad line)."""
-    lines = [line for line in path.read_bytes().splitlines() if line.strip()]
-    for number, line in enumerate(lines, 1):
+def read_lines(path: Path) -> list[tuple[int, bytes]]:
+    """The file's non-blank lines with their numbers in the file, each checked as a signal (raises BadFile naming the
+    first bad line)."""
+    raw = path.read_bytes()
+    # Notepad and Excel save UTF-8 with a byte order mark: kept, it would break the batch sent to a server.
+    lines = [(n, line) for n, line in enumerate(raw.removeprefix(b"\xef\xbb\xbf").splitlines(), 1) if line.strip()]
+    for number, line in lines:
+        try:
+            line.decode()
+        except UnicodeDecodeError as error:
+            raise BadFile(f"{path}:{number}: not UTF-8 text ({error.reason} at byte {error.start})") from None
         try:
             data = json.loads(line)
-        except json.JSONDecodeError as error:
+        except (ValueError, RecursionError) as error:
             raise BadFile(f"{path}:{number}: malformed JSON: {error}") from None
         if not isinstance(data, dict):
             raise BadFile(f"{path}:{number}: each line must be one JSON object")
     return lines
 
 
-def _signals(lines: list[bytes], now: Callable[[], datetime]) -> list[Signal]:
+def _signals(lines: list[tuple[int, bytes]], now: Callable[[], datetime]) -> list[Signal]:
     found: list[Signal] = []
-    for number, line in enumerate(lines, 1):
+    for number, line in lines:
         try:
             found += parse_signals(line, now())
         except Refused as error:
@@ -72,13 +79,14 @@ async def through_server(path: Path, url: str, secret: str) -> tuple[int, int]:
     accepted = duplicates = 0
     async with aiohttp.ClientSession() as session:
         for start in range(0, len(lines), BATCH):
-            body = ("[" + ",".join(line.decode() for line in lines[start : start + BATCH]) + "]").encode()
+            batch = lines[start : start + BATCH]
+            body = b"[" + b",".join(line for _, line in batch) + b"]"
             headers = {"Content-Type": "application/json"}
             if secret:
                 headers[SIGNATURE] = signature_of(secret, body)
             async with session.post(url.rstrip("/") + "/signals", data=body, headers=headers) as response:
                 answer = await response.json()
                 if response.status != 202:
-                    raise BadFile(f"lines {start + 1}-{start + BATCH}: HTTP {response.status}: {answer}")
+                    raise BadFile(f"lines {batch[0][0]}-{batch[-1][0]}: HTTP {response.status}: {answer}")
             accepted, duplicates = accepted + answer["accepted"], duplicates + answer["duplicates"]
     return accepted, duplicates

@@ -31,6 +31,9 @@ class SignalIntake:
     # One batch judged at a time in this process: two batches committed side by side would each count only their
     # own signals in the window, and a spike they make together would go unseen until the next signal.
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Batches delivered in the order they were judged: a batch updating an alert whose first post is still on its
+    # way would find no message to update and post the alert a second time.
+    delivering: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def record(self, signals: Sequence[Signal]) -> watch.Recorded:
         """Stores and judges a batch; a concurrent batch that won a race (same id, same new alert) means try again."""
@@ -50,8 +53,9 @@ class SignalIntake:
         raise AssertionError("unreachable")
 
     async def ingest(self, signals: Sequence[Signal]) -> watch.Recorded:
-        recorded = await asyncio.to_thread(self.record, signals)
-        await deliver(self.dispatcher, self.gateways, recorded.notices)
+        async with self.delivering:
+            recorded = await asyncio.to_thread(self.record, signals)
+            await deliver(self.dispatcher, self.gateways, recorded.notices)
         if self.service is not None and recorded.attached:
             for outcome in await asyncio.to_thread(self._crises, recorded.attached):
                 # Coalesced by the refresher: a burst of signals costs one card update per window.

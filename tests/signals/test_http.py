@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -17,6 +20,7 @@ from adapters.metrics import from_loopback
 from adapters.runtime import Runtime, build_runtime
 from adapters.server import create_app
 from adapters.signals_http import MAX_BODY, signature_of
+from adapters.signals_import import through_server
 from tests.fakes import FakeClock, FakeGateway
 
 SECRET = "s3cret-for-tests"
@@ -201,3 +205,45 @@ async def test_a_nul_character_gets_400_on_every_database(database_url: str, tmp
             assert door.stored() == 0
     finally:
         await runner.cleanup()
+
+
+async def test_a_signature_header_of_bytes_that_are_not_utf8_gets_401(door: Door) -> None:
+    # aiohttp keeps such header bytes as surrogate escapes; comparing them must not fail the request with a 500.
+    body = json.dumps({"text": "livraison"}).encode()
+    address = urlsplit(door.url)
+    reader, writer = await asyncio.open_connection(address.hostname, address.port)
+    writer.write(b"POST /signals HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                 b"X-Crisisbot-Signature: sha256=\xff\xfe\r\n"
+                 + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    await writer.drain()
+    answer = await reader.read()
+    writer.close()
+    assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 401 Unauthorized"
+    assert door.stored() == 0
+
+
+async def test_the_same_signal_twice_in_one_batch_is_one_signal(door: Door) -> None:
+    payload = [{"id": "x-1", "text": "livraison"}, {"id": "x-1", "text": "livraison"},
+               {"text": "late delivery"}, {"text": "late delivery"}]
+    assert await door.signed(payload) == (202, {"accepted": 2, "duplicates": 2})
+    assert door.stored() == 2
+
+
+async def test_a_publication_time_in_the_future_is_refused_beyond_clock_skew(door: Door) -> None:
+    # A local time sent without its offset, or a placeholder date, would show as the alert's "First signal".
+    status, body = await door.signed([{"text": "livraison"}, {"text": "livraison", "published_at": "2099-01-01T00:00Z"}])
+    assert status == 400 and body["field"] == "[1].published_at" and "future" in str(body["error"])
+    assert door.stored() == 0
+    # A sender's clock a little ahead is no mistake: taken as received now.
+    now = door.runtime.dispatcher.clock.now()
+    ahead = (now + timedelta(minutes=2)).isoformat()
+    assert (await door.signed([{"text": f"livraison {i}", "published_at": ahead} for i in range(3)]))[0] == 202
+    with door.runtime.dispatcher.uow_factory() as uow:
+        assert {s.published_at for s in uow.signals.matching("delivery", now - timedelta(days=1))} == {now}
+
+
+async def test_an_import_through_the_server_sends_a_notepad_file_with_gaps(door: Door, tmp_path: Path) -> None:
+    path = tmp_path / "drill.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"text": "livraison 1"}\r\n\r\n{"text": "livraison 2"}\r\n')
+    assert await through_server(path, door.url, SECRET) == (2, 0)
+    assert door.stored() == 2
