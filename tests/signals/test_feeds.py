@@ -21,6 +21,7 @@ from bot.signals.intake import SignalIntake
 from bot.signals.rules import WatchSettings, parse_topics
 from tests.fakes import T0
 from tests.harness import Harness
+from tests.loopback import serve_on_loopback
 
 FEEDS = Path(__file__).parent / "feeds"
 TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
@@ -55,11 +56,7 @@ async def server() -> AsyncIterator[FeedServer]:
     feeds = FeedServer()
     app = web.Application()
     app.router.add_get("/{name}", feeds.serve)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    feeds.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    runner, feeds.url = await serve_on_loopback(app)
     yield feeds
     await runner.cleanup()
 

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from adapters.feeds import signals_of
 from tests.fakes import T0
+from tests.loopback import serve_on_loopback
 from tests.signals.test_feeds import harness, poller
 
 
@@ -29,11 +30,7 @@ async def served() -> AsyncIterator[Served]:
     feeds = Served()
     app = web.Application()
     app.router.add_get("/{name}", feeds.serve)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    feeds.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    runner, feeds.url = await serve_on_loopback(app)
     yield feeds
     await runner.cleanup()
 

@@ -22,6 +22,7 @@ from adapters.server import create_app
 from adapters.signals_http import MAX_BODY, signature_of
 from adapters.signals_import import through_server
 from tests.fakes import FakeClock, FakeGateway
+from tests.loopback import serve_on_loopback
 
 SECRET = "s3cret-for-tests"
 
@@ -53,12 +54,8 @@ async def start(env: dict[str, str]) -> tuple[web.AppRunner, str, Runtime, FakeG
     runtime = build_runtime(env, clock=FakeClock())
     gateway = FakeGateway("console")
     runtime.add_gateway(gateway)
-    runner = web.AppRunner(create_app(runtime))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}", runtime, gateway
+    runner, url = await serve_on_loopback(create_app(runtime))
+    return runner, url, runtime, gateway
 
 
 def environment(tmp_path: Path, secret: str = SECRET) -> dict[str, str]:

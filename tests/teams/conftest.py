@@ -19,6 +19,7 @@ from adapters.runtime import Runtime, build_runtime
 from adapters.server import create_app
 from bot.model import Incident
 from tests.fakes import FakeClock
+from tests.loopback import serve_on_loopback
 from tests.teams.fake_connector import FakeConnector
 
 # Real Bot Framework payloads, copied into the repository with their sources (tests/fixtures/README.md).
@@ -167,12 +168,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 async def serve(runtime: Runtime) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(create_app(runtime))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}"
+    return await serve_on_loopback(create_app(runtime))
 
 
 @pytest.fixture
