@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from bot import checkins, identities, notify
 from bot import reminder_replies as replies
 from bot.config import Settings
+from bot.drafts import DraftState
 from bot.errors import ConcurrentChange
 from bot.i18n import translator
 from bot.model import Incident, Status
@@ -215,6 +216,15 @@ def newest_only(messages: Sequence[Outgoing]) -> tuple[list[Outgoing], list[Outg
     return sending, [m for m in messages if _checkin_topic(m) is not None and id(m) not in keep]
 
 
+# The outbox kinds of the approval reminders (`Reminders._approval`), read from a message's id.
+APPROVAL_KINDS = frozenset({"dm", "unheld", "author", "held"})
+
+
+def _approval_kind(message: Outgoing) -> bool:
+    parts = message.id.split(":", 2)
+    return len(parts) > 1 and parts[1] in APPROVAL_KINDS
+
+
 def _checkin_topic(message: Outgoing) -> tuple[str, str, bool, str] | None:
     card = next((c.id for c in message.reply.cards if c.id.startswith("checkin:")), None)
     return (message.platform, message.target, message.direct, card) if card is not None else None
@@ -270,6 +280,13 @@ class Courier:
         sending, superseded = newest_only(claimed)
         for message in superseded:
             log.info("%s not sent: a newer check-in reminder of %s goes instead", message.id, message.reply.incident)
+        if any(_approval_kind(m) for m in sending):
+            answered = await asyncio.to_thread(self.no_longer_waiting, sending)
+            for message in answered:
+                log.info("%s not sent: the draft of %s no longer waits for approval", message.id, message.reply.incident)
+            superseded += answered
+            dropped = {m.id for m in answered}
+            sending = [m for m in sending if m.id not in dropped]
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(message: Outgoing) -> tuple[Outgoing, str | None]:
@@ -280,6 +297,24 @@ class Courier:
         # A superseded message is settled as sent: it is done with, never to be retried.
         await asyncio.to_thread(self.settle, [*outcomes, *((m, None) for m in superseded)], now())
         return sum(error is None for _, error in outcomes)
+
+    def no_longer_waiting(self, messages: Sequence[Outgoing]) -> list[Outgoing]:
+        """The approval reminders among `messages` whose draft no longer waits (approved, published, closed while no
+        courier ran): asking for an approval already given would only mislead."""
+        about = [m for m in messages if _approval_kind(m) and m.reply.incident]
+        with self.uow_factory() as uow:
+            incidents = {i.key: i for i in uow.incidents.get_many(sorted({m.reply.incident or "" for m in about}))}
+        stale: list[Outgoing] = []
+        for message in about:
+            incident = incidents.get(message.reply.incident or "")
+            if incident is None:
+                continue
+            # A direct reminder shows its draft's card; the others are about whichever drafts wait.
+            numbers = {int(c.id.rsplit(":", 1)[1]) for c in message.reply.cards if c.id.startswith("draft:")}
+            waiting = {d.number for d in incident.drafts if d.state is DraftState.PENDING}
+            if not (waiting & numbers if numbers else waiting):
+                stale.append(message)
+        return stale
 
     async def _send(self, message: Outgoing) -> str | None:
         gateway = self.gateways[message.platform]

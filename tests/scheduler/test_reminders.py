@@ -293,3 +293,21 @@ def test_a_low_severity_checkin_fires_in_a_night_shift_window() -> None:
     crisis.clock.at = datetime(2026, 11, 23, 22, tzinfo=UTC)
     crisis.wake()
     assert len(crisis.reminders_posted()) == 1
+
+
+def test_approval_reminders_left_unsent_are_dropped_once_the_draft_no_longer_waits() -> None:
+    # Recorded, then hours with no courier (a crash, no process with the platform): meanwhile the draft was approved.
+    crisis = opened(1)
+    crisis.say("draft We know.", person="lea")
+    crisis.clock.advance(minutes=30)
+    crisis.reminders.wake(crisis.clock.now())  # recorded, never delivered
+    crisis.clock.advance(hours=5)
+    crisis.say("approve", person="bob")
+    crisis.say("approve", person="carol")
+    crisis.wake()
+    stale = [text for _, text in crisis.direct() if "waited" in text] + [
+        r.text for r in crisis.reminders_posted() if "for approval" in r.text]
+    assert stale == []  # nobody is asked for an approval already given
+    assert crisis.incident().drafts[0].state.value == "approved"
+    with crisis.uow() as uow:
+        assert uow.outbox.claim(["console"], crisis.clock.now() + timedelta(hours=1), timedelta(minutes=2), 100) == []
