@@ -23,11 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
-from aiohttp import web
 
 from adapters.runtime import build_runtime
 from adapters.server import create_app
 from adapters.signals_http import signature_of
+from tests.loopback import serve_on_loopback as serve
 from tests.pg import isolated_schema
 from tests.slack.fake_slack import FakeSlack
 
@@ -51,15 +51,6 @@ def text(rng: random.Random) -> str:
     if rng.random() < 0.3:  # about a third of the public talks about one of the watched topics
         words.insert(rng.randrange(len(words)), f"kw{rng.randrange(50)}x{rng.randrange(10)}")
     return " ".join(words)
-
-
-async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    return runner, f"http://{host}:{port}"
 
 
 async def post(session: aiohttp.ClientSession, url: str, items: list[dict[str, object]]) -> None:

@@ -9,7 +9,6 @@ async def serve_on_loopback(app: web.Application) -> tuple[web.AppRunner, str]:
     """The app served on 127.0.0.1 at a free port: its runner (to `cleanup`) and its base URL."""
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}"
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    return runner, f"http://{host}:{port}"

@@ -17,19 +17,14 @@ from adapters.slack import SLACK_DOOR
 from adapters.slack.app import SlackDoor
 from bot.model import Incident
 from storage import sql_uow_factory
+from tests.loopback import serve_on_loopback
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.slack_requests import FORM, SIGNING_SECRET, sign
 
 BOT_TOKEN = "xoxb-test-bot-token-do-not-log"
 
 
-async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    return runner, f"http://{host}:{port}"
+serve = serve_on_loopback  # the name the Slack tests and benchmarks know it by
 
 
 def uow_factory(tmp_path: Path) -> Any:
