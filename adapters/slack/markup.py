@@ -56,7 +56,7 @@ def from_slack(text: str) -> str:
     for match in _INCOMING.finditer(text):
         out.append(_decoded(text[at: match.start()]))
         typed = _typed(match)
-        if typed.startswith("<@"):
+        if match.group(1).startswith("@"):  # a person Slack recognised (not a label that reads like one)
             real.add(sum(map(len, out)))
         out.append(typed)
         at = match.end()
@@ -66,6 +66,7 @@ def from_slack(text: str) -> str:
 
 def _typed(match: re.Match[str]) -> str:
     target, _, label = match.group(1).partition("|")
+    target, label = _decoded(target), _decoded(label)  # a link's `&amp;` is Slack's escape, as in the text around
     if target.startswith("@"):
         return f"<{target}>"
     if target.startswith("#"):

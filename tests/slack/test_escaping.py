@@ -122,3 +122,10 @@ def test_only_the_references_slack_recognised_stay_references() -> None:
         ("&lt;<@U0LEAD|alice>&gt;", ["<@U0LEAD>"]),
     ]:
         assert [m.group(0) for m in REFERENCE.finditer(from_slack(sent))] == references, sent
+
+
+def test_a_link_slack_escaped_reads_as_typed() -> None:
+    # Slack escapes `&` inside `<…>` too: a query string or a label with `&` must not keep `&amp;`.
+    assert from_slack("<https://x.example/?a=1&amp;b=2|Q&amp;A>") == "Q&A (https://x.example/?a=1&b=2)"
+    assert from_slack("see <https://x.example/?a=1&amp;b=2>") == "see https://x.example/?a=1&b=2"
+    assert "\u2060" in from_slack("<https://x.example|&lt;@U1&gt;>")  # a label that looks like a mention names no one
