@@ -24,6 +24,7 @@ from bot import commands as c
 from bot import telemetry
 from bot.errors import ConcurrentChange
 from bot.handlers import Outcome
+from bot.plain_text import without_nul
 from bot.service import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class _Stopped(Exception):
 
 def dispatch_together(dispatcher: Dispatcher, work: Work) -> list[Outcome]:
     """Outcomes in the order of `work`, as `Dispatcher.dispatch` would give them one by one (see the module)."""
+    # Text as the core keeps it (`bot.plain_text`), as `Dispatcher.dispatch` does for a command alone.
+    work = [(without_nul(command), without_nul(origin)) for command, origin in work]
     outcomes: list[Outcome] = []
     start = 0
     while start < len(work):

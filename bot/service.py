@@ -101,7 +101,6 @@ class Dispatcher:
     def run_in(self, uow: UnitOfWork, command: c.Command, origin: c.Origin, t: Translator) -> tuple[Outcome, c.Origin]:
         """A command's effect in `uow`, not committed, and the origin as the core recognised its people. Raises the
         command's refusal. Shared by `dispatch` and a door's batches (`bot.batch`), so both apply the same rules."""
-        command, origin = without_nul(command), without_nul(origin)  # a door's batch comes here first
         settings = self.settings.seen_from(origin.timezone)
         now = self.clock.now()
         command, origin, settings = identities.recognise(uow, command, origin, settings, now)

@@ -126,3 +126,10 @@ def test_a_command_that_fails_unexpectedly_is_apologised_for_and_left_unfinished
     assert notes(dispatcher) == ["seen 0", "seen 2"]
     assert "went wrong" in outcomes[1].reply.text
     assert unfinished(dispatcher) == ["r1"]  # recovery runs it once more
+
+
+def test_a_batch_keeps_text_as_a_command_alone_does(uow_factory: SqlUnitOfWorkFactory) -> None:
+    # A NUL failed the whole batch on PostgreSQL; the batch removes it, as `dispatch` does (`bot.plain_text`).
+    dispatcher = opened(uow_factory)
+    outcomes = dispatch_together(dispatcher, [(c.AddNote("a\x00b", "CRI-1"), origin("nul\x00"))])
+    assert notes(dispatcher) == ["ab"] and "\x00" not in outcomes[0].reply.text
