@@ -182,13 +182,13 @@ def _retired_templates(ctx: Context, incident: Incident) -> Outcome | None:
     """Drafts filled from a template retired since are held to the severity's full policy before anyone approves or
     publishes them: the template approvers withdrew those words. That change is the whole answer (nothing approved
     or published), so the person acts again knowing what the draft now needs."""
-    facts = []
+    facts: list[ev.Event | None] = []
     for draft in incident.drafts:
         if draft.preapproved and not draft.is_closed and draft.state is not DraftState.PUBLISHED:
             template = ctx.uow.templates.get(draft.template)
             if template is None or template.retired:
                 facts.append(incident.withdraw_template(draft, ctx.now, ctx.settings))
-    return _changed(ctx, incident, *facts) if facts else None
+    return _changed(ctx, incident, *facts) if any(facts) else None
 
 
 @handles(c.RejectDraft)

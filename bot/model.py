@@ -426,11 +426,14 @@ class Incident(ObjectionRules):
             draft.required_roles = policy.required_roles(self.severity)
         return self._record(at, actor, ev.DraftRevised(number, draft.version))
 
-    def withdraw_template(self, draft: Draft, at: datetime, policy: Policy) -> ev.Event:
+    def withdraw_template(self, draft: Draft, at: datetime, policy: Policy) -> ev.Event | None:
         """The template `draft` was filled from is retired: its words are no longer approved ahead, so the draft is
-        held to the severity's full policy (keeping every approval it has), as an edited template is."""
+        held to the severity's full policy (keeping every approval it has), as an edited template is. A fact only
+        when that asks for roles it lacks; else it meets the policy already and nothing changes for anyone."""
         template, draft.template = draft.template, ""
         lacking = draft.require_roles(policy.required_roles(self.severity), self.severity, at)
+        if not lacking:
+            return None
         return self._record(at, "crisisbot", ev.TemplateWithdrawn(draft.number, draft.version, template, lacking))
 
     def approve_draft(self, number: int | None, actor: str, at: datetime, version: int | None = None) -> list[ev.Event]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import checkins, identities, notify
+from bot import checkins, identities, notify, views
 from bot import reminder_replies as replies
 from bot.config import Settings
 from bot.drafts import DraftState
@@ -310,7 +310,7 @@ class Courier:
             if incident is None:
                 continue
             # A direct reminder shows its draft's card; the others are about whichever drafts wait.
-            numbers = {int(c.id.rsplit(":", 1)[1]) for c in message.reply.cards if c.id.startswith("draft:")}
+            numbers = {named[1] for c in message.reply.cards if (named := views.card_named(c.id)) and named[1]}
             waiting = {d.number for d in incident.drafts if d.state is DraftState.PENDING}
             if not (waiting & numbers if numbers else waiting):
                 stale.append(message)
