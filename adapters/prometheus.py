@@ -82,8 +82,10 @@ def reminder_kind(message_id: str) -> str:
 class MeteredCourier(Courier):
     """The scheduler's courier, counting what it delivered once the delivery is recorded."""
 
-    def settle(self, outcomes: Sequence[tuple[Outgoing, str | None]], at: datetime) -> None:
-        super().settle(outcomes, at)
+    def settle(
+        self, outcomes: Sequence[tuple[Outgoing, str | None]], at: datetime, dropped: Sequence[Outgoing] = ()
+    ) -> None:
+        super().settle(outcomes, at, dropped)  # what was dropped was not delivered: not counted
         for message, error in outcomes:
             if error is None:
                 kind = reminder_kind(message.id)

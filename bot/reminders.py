@@ -256,9 +256,13 @@ class Courier:
             uow.commit()
         return claimed
 
-    def settle(self, outcomes: Sequence[tuple[Outgoing, str | None]], at: datetime) -> None:
+    def settle(
+        self, outcomes: Sequence[tuple[Outgoing, str | None]], at: datetime, dropped: Sequence[Outgoing] = ()
+    ) -> None:
+        """Records a round: sent, failed (retried later or given up), and `dropped` (done with, never sent)."""
         with self.uow_factory() as uow:
-            uow.outbox.mark_sent([message.id for message, error in outcomes if error is None], at)
+            sent = [message.id for message, error in outcomes if error is None]
+            uow.outbox.mark_sent([*sent, *(message.id for message in dropped)], at)
             for message, error in outcomes:
                 if error is not None:
                     attempts = message.attempts + 1
@@ -294,8 +298,8 @@ class Courier:
                 return message, await self._send(message)
 
         outcomes = await asyncio.gather(*(one(m) for m in sending))
-        # A superseded message is settled as sent: it is done with, never to be retried.
-        await asyncio.to_thread(self.settle, [*outcomes, *((m, None) for m in superseded)], now())
+        # A superseded message is done with, never to be retried, and was not delivered.
+        await asyncio.to_thread(self.settle, outcomes, now(), superseded)
         return sum(error is None for _, error in outcomes)
 
     def no_longer_waiting(self, messages: Sequence[Outgoing]) -> list[Outgoing]:

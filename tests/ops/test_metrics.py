@@ -8,6 +8,10 @@ import aiohttp
 import pytest
 
 from adapters import metrics
+from adapters.prometheus import REMINDERS, MeteredCourier
+from bot.ports import Outgoing
+from bot.replies import Reply
+from tests.fakes import T0, FakeUnitOfWork, Store
 from tests.ops.conftest import Samples, crisisbot_server, outward_address, samples, scrape, until, value
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.slack_requests import sign, slash_command, slash_command_payload
@@ -169,3 +173,23 @@ async def test_signals_posted_are_counted_by_source_and_invented_sources_stay_bo
     sources = {dict(labels)["source"] for name, labels in after if name == "crisisbot_signals_received_total"}
     assert len(sources) <= metrics.MAX_SIGNAL_SOURCES + 1
     assert "other" in sources
+
+
+def test_a_reminder_dropped_unsent_is_not_counted_as_delivered() -> None:
+    # Superseded check-ins and approvals already given are settled as done with: they reached nobody.
+    store = Store()
+    courier = MeteredCourier(lambda: FakeUnitOfWork(store), {})
+    sent = Outgoing("CRI-1#3:checkin:slack:C1", "slack", "C1", False, Reply(text="sent"), T0)
+    dropped = Outgoing("CRI-1#2:checkin:slack:C1", "slack", "C1", False, Reply(text="old"), T0)
+
+    with FakeUnitOfWork(store) as uow:
+        uow.outbox.add(sent)
+        uow.outbox.add(dropped)
+        uow.commit()
+
+    def count() -> float:
+        return float(REMINDERS.labels(kind="checkin")._value.get())
+
+    before = count()
+    courier.settle([(sent, None)], T0, [dropped])
+    assert count() - before == 1
