@@ -92,7 +92,7 @@ def test_reminder_keys_are_the_due_and_waiting_lists(factory: SqlUnitOfWorkFacto
             assert (list(due), list(waiting)) == (list(uow.incidents.due_for_checkin(at)), ["CRI-1", "CRI-4"])
 
 
-def test_on_postgresql_a_wake_up_with_a_hundred_due_costs_six_round_trips(factory: SqlUnitOfWorkFactory) -> None:
+def test_on_postgresql_a_wake_up_with_a_hundred_due_costs_at_most_six_round_trips(factory: SqlUnitOfWorkFactory) -> None:
     if factory.engine.dialect.name != "postgresql":
         pytest.skip("round trips are PostgreSQL's; SQLite runs in process")
     seed(factory, 1, 100, timedelta(minutes=20))
