@@ -150,3 +150,10 @@ def _walk(value: Any, path: str, null: bool) -> Any:
         value = value.get(key)
         walked.append(key)
     return value
+
+
+def asked_of_bot(before: str, after: str) -> str:
+    """What a message mentioning the bot asks it, from the text on each side of its mention: what follows it
+    ("hey @crisisbot CRI-1 status"), or what precedes it when nothing follows ("assign legal @carol @crisisbot")."""
+    after = after.lstrip(" \t:,")
+    return after if after.strip() else before.rstrip(" \t:,")

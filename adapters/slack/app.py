@@ -17,6 +17,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.inbound import asked_of_bot
 from adapters.recent import RecentIds
 from adapters.runtime import DEFAULT_DATABASE_URL, Runtime
 from adapters.slack import blocks, inbound, modals
@@ -43,14 +44,12 @@ _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
 
 
 def addressed(text: str, bot: str | None) -> str:
-    """What a message mentioning the bot asks it: the words after its mention ("hey @crisisbot CRI-1 status"), or
-    before it when nothing follows ("assign legal @carol @crisisbot"). Without the bot's id, a leading mention is
-    taken for it."""
+    """What a message mentioning the bot asks it (`asked_of_bot`). Without the bot's id, a leading mention is taken
+    for it."""
     found = re.search(rf"<@{re.escape(bot)}(?:\|[^>]*)?>", text) if bot else None
     if found is None:
         return _LEADING_MENTION.sub("", text)
-    after = text[found.end():].lstrip(" \t:,")
-    return after if after.strip() else text[:found.start()].rstrip(" \t:,")
+    return asked_of_bot(text[:found.start()], text[found.end():])
 
 
 def _bot_in(body: dict[str, Any]) -> str | None:

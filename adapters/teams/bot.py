@@ -22,6 +22,7 @@ from botbuilder.schema import (
     ChannelAccount,
 )
 
+from adapters.inbound import asked_of_bot
 from adapters.recent import RecentIds
 from adapters.runtime import Runtime
 from adapters.teams.cards import (
@@ -222,9 +223,8 @@ class CrisisTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         text = html.unescape(_TAG.sub(" ", _LINE_END.sub("\n", text))).replace("\xa0", " ")
         # A typed `<@U…>` or `<#C…>` would be a mention or a channel link wherever the crisis is followed on Slack.
         text = _MARKED.sub(lambda m: f"<@{people[int(m.group(1))]}>", inert(text))
-        # What follows the bot's mention ("hey @crisisbot CRI-1 status"), or what precedes it when nothing follows.
         before, _, after = text.partition(_BOT)
-        text = (after if after.strip(" \t\n:,") else before).replace(_BOT, " ").lstrip(" \t:,").rstrip(" \t:,")
+        text = asked_of_bot(before, after).replace(_BOT, " ")
         return "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip(), names
 
     async def _person_of(self, activity: Activity, mentioned: dict[str, Any]) -> str:
