@@ -54,16 +54,6 @@ class StatusUpdate:
     at: datetime
 
 
-# Lessons and actions are a line or a paragraph; the report is no place for a whole document.
-MAX_NOTE_LENGTH = 2000
-
-
-def _short(text: str) -> str:
-    if len(text.strip()) > MAX_NOTE_LENGTH:
-        raise InvalidCommand("A lesson or an action is limited to {limit} characters.", limit=MAX_NOTE_LENGTH)
-    return text.strip()
-
-
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
@@ -372,13 +362,13 @@ class Incident(ObjectionRules):
         if blank(text):
             raise InvalidCommand("A lesson needs text: `lesson <text>`.")
         self._require_involved(actor)
-        return self._record(at, actor, ev.LessonRecorded(_short(text)))
+        return self._record(at, actor, ev.LessonRecorded(within_limit(text)))
 
     def record_action(self, text: str, owner: str, actor: str, at: datetime) -> ev.Event:
         if blank(text):
             raise InvalidCommand("An action needs text: `action <text> [@owner]`.")
         self._require_involved(actor)
-        return self._record(at, actor, ev.ActionRecorded(_short(text), owner))
+        return self._record(at, actor, ev.ActionRecorded(within_limit(text), owner))
 
     def add_note(self, text: str, actor: str, at: datetime) -> ev.Event:
         if blank(text):
